@@ -1,0 +1,38 @@
+# Zhibu: the two commands are `make run` and `make test`.
+GO      ?= go
+BIN     := bin/zhibu
+GOLANGCI_VERSION := v2.15.0
+
+.PHONY: run build test test-short generate check-generated lint fmt bench clean
+
+## run: build, bring up the database, migrate, load demo data when empty, serve
+run: build
+	ZHIBU_SEED_DEMO=1 ./$(BIN) serve
+
+## build: compile the zhibu binary into bin/
+build:
+	$(GO) build -o $(BIN) ./cmd/zhibu
+
+## test: every test, against a throwaway PostgreSQL started for the run
+test:
+	$(GO) run ./internal/dbtest/withpg -- $(GO) test -count=1 ./...
+
+## generate: regenerate templ code after editing a .templ file
+generate:
+	$(GO) tool templ generate
+
+## check-generated: fail when committed templ output is stale
+check-generated: generate
+	@if [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then \
+		echo "generated templ code is stale; run 'make generate' and commit:"; \
+		git status --porcelain -- '*_templ.go'; exit 1; fi
+
+## lint: gofmt check, go vet and golangci-lint
+lint:
+	@test -z "$$(gofmt -l cmd internal migrations web)" || (echo "gofmt needed:"; gofmt -l cmd internal migrations web; exit 1)
+	$(GO) vet ./...
+	@command -v golangci-lint >/dev/null 2>&1 || $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
+	"$$(command -v golangci-lint || echo $$($(GO) env GOPATH)/bin/golangci-lint)" run ./...
+
+clean:
+	rm -rf bin testout

@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"zhibu/internal/db"
+	"zhibu/internal/seed"
+	"zhibu/internal/server"
+)
+
+// serve runs the web application until ctx is cancelled (SIGINT/SIGTERM),
+// then lets in-flight requests finish.
+func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flags("serve", env, stderr, &cfg)
+	seedDefault := false
+	if v, ok := env("ZHIBU_SEED_DEMO"); ok && (v == "1" || v == "true") {
+		seedDefault = true
+	}
+	fs.BoolVar(&cfg.SeedDemo, "seed-demo", seedDefault, "load the demo data when the database is empty (env ZHIBU_SEED_DEMO=1)")
+	httpsDefault := false
+	if v, ok := env("ZHIBU_HTTPS"); ok && (v == "1" || v == "true") {
+		httpsDefault = true
+	}
+	fs.BoolVar(&cfg.HTTPS, "https", httpsDefault, "served over HTTPS (by a TLS proxy): Secure cookies and HSTS (env ZHIBU_HTTPS=1)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	logger, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logger)
+	seal, err := sealer(cfg, env, cfg.SeedDemo)
+	if err != nil {
+		return err
+	}
+
+	url, stopDB, err := database(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stopDB()
+	if err := db.MigrateUp(url); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	if cfg.SeedDemo {
+		loaded, err := seed.DemoIfEmpty(ctx, pool, seal)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			logger.Info("demo data loaded")
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           server.New(server.Deps{Pool: pool, Logger: logger, HTTPS: cfg.HTTPS, Sealer: seal}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 16,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "Zhibu is serving at http://%s/\n", ln.Addr())
+	if demo, err := seed.HasDemo(ctx, pool); err == nil && demo {
+		fmt.Fprintf(stdout, "Demo logins (password %s): %s\n", seed.DemoPassword, seed.DemoLoginsText())
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down; finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// seedCmd runs "zhibu seed demo".
+func seedCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flags("seed", env, stderr, &cfg)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: zhibu seed demo [flags]\n\nLoads the demo agency, members, a year of meetings and the demo accounts. Running it again changes nothing.")
+		fs.PrintDefaults()
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fs.Usage()
+		if len(args) == 0 {
+			return errors.New("seed: say which data set (demo)")
+		}
+		return nil
+	}
+	set, rest := args[0], args[1:]
+	if err := fs.Parse(rest); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	if set != "demo" {
+		return fmt.Errorf("seed: unknown data set %q", set)
+	}
+	logger, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	seal, err := sealer(cfg, env, true)
+	if err != nil {
+		return err
+	}
+	url, stop, err := database(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := db.MigrateUp(url); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	loaded, err := seed.Demo(ctx, pool, seal)
+	if err != nil {
+		return err
+	}
+	if loaded {
+		fmt.Fprintln(stdout, "demo data loaded")
+	} else {
+		fmt.Fprintln(stdout, "demo data already present; nothing changed")
+	}
+	fmt.Fprintf(stdout, "Demo logins (password %s): %s\n", seed.DemoPassword, seed.DemoLoginsText())
+	return nil
+}

@@ -1,0 +1,216 @@
+// Package apptest runs the whole application in tests: a real server on a
+// database of the test's own (cloned from a demo-seeded template), and
+// clients that sign in as the demo users and read pages with goquery.
+package apptest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/db"
+	"zhibu/internal/dbtest"
+	"zhibu/internal/pii"
+	"zhibu/internal/seed"
+	"zhibu/internal/server"
+)
+
+// TestKey is the data key every test database is sealed with.
+const TestKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+// Sealer returns the sealer for TestKey.
+func Sealer(t testing.TB) *pii.Sealer {
+	key, err := pii.ParseKey(TestKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := pii.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// App is a running Zhibu on a test database.
+type App struct {
+	URL    string
+	DBURL  string
+	Pool   *pgxpool.Pool
+	Sealer *pii.Sealer
+	Server *httptest.Server
+}
+
+// Option adjusts the server's dependencies before it starts.
+type Option func(*server.Deps)
+
+// New starts Zhibu on a fresh database holding the demo data.
+func New(t testing.TB, opts ...Option) *App {
+	t.Helper()
+	sealer := Sealer(t)
+	u := dbtest.NewSeededURL(t, "demo", func(ctx context.Context, url string) error {
+		pool, err := db.Open(ctx, url)
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		_, err = seed.Demo(ctx, pool, sealer)
+		return err
+	})
+	return start(t, u, sealer, opts)
+}
+
+// NewEmpty starts Zhibu on a fresh migrated database with no data.
+func NewEmpty(t testing.TB, opts ...Option) *App {
+	t.Helper()
+	return start(t, dbtest.NewURL(t), Sealer(t), opts)
+}
+
+func start(t testing.TB, dbURL string, sealer *pii.Sealer, opts []Option) *App {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pool, err := db.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	deps := server.Deps{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sealer: sealer}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv := httptest.NewServer(server.New(deps))
+	t.Cleanup(srv.Close)
+	return &App{URL: srv.URL, DBURL: dbURL, Pool: pool, Sealer: sealer, Server: srv}
+}
+
+// Client is a browser-like HTTP client with its own cookies that does not
+// follow redirects, so tests see each 303.
+type Client struct {
+	t    testing.TB
+	base string
+	hc   *http.Client
+	// Lang, when set, is sent as Accept-Language.
+	Lang string
+}
+
+// Anon returns a client that is not signed in.
+func (a *App) Anon(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{t: t, base: a.URL, hc: &http.Client{
+		Jar:           jar,
+		Timeout:       30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Login returns a client signed in as username with the demo password.
+func (a *App) Login(t testing.TB, username string) *Client {
+	t.Helper()
+	return a.LoginWith(t, username, seed.DemoPassword)
+}
+
+// LoginWith returns a client signed in with the given credentials; the
+// test fails unless the sign-in succeeds.
+func (a *App) LoginWith(t testing.TB, username, password string) *Client {
+	t.Helper()
+	c := a.Anon(t)
+	r := c.PostForm("/login", url.Values{"username": {username}, "password": {password}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("login as %s: status %d, want 303", username, r.Status)
+	}
+	return c
+}
+
+// Response is a fetched page.
+type Response struct {
+	Status   int
+	Header   http.Header
+	Body     string
+	Location string
+	doc      *goquery.Document
+}
+
+// Doc parses the body as HTML.
+func (r *Response) Doc() *goquery.Document {
+	if r.doc == nil {
+		d, err := goquery.NewDocumentFromReader(strings.NewReader(r.Body))
+		if err != nil {
+			panic(err)
+		}
+		r.doc = d
+	}
+	return r.doc
+}
+
+// TestID returns the trimmed text of the elements with the data-testid.
+func (r *Response) TestID(id string) string {
+	return strings.TrimSpace(r.Doc().Find(`[data-testid="` + id + `"]`).Text())
+}
+
+// Has reports whether an element matches the CSS selector.
+func (r *Response) Has(selector string) bool {
+	return r.Doc().Find(selector).Length() > 0
+}
+
+// Do sends a request and reads the whole response.
+func (c *Client) Do(req *http.Request) *Response {
+	c.t.Helper()
+	if c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.t.Fatalf("%s %s: read: %v", req.Method, req.URL, err)
+	}
+	return &Response{Status: res.StatusCode, Header: res.Header, Body: string(b), Location: res.Header.Get("Location")}
+}
+
+// Get fetches a path.
+func (c *Client) Get(path string) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.Do(req)
+}
+
+// PostForm posts a form as a same-origin browser would.
+func (c *Client) PostForm(path string, form url.Values) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.Do(req)
+}
+
+// Post sends a body with a content type as a same-origin browser would.
+func (c *Client) Post(path, contentType string, body io.Reader) *Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.base+path, body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("Origin", c.base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.Do(req)
+}

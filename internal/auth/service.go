@@ -1,0 +1,382 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/apperr"
+	"zhibu/internal/audit"
+	"zhibu/internal/i18n"
+	"zhibu/internal/ui"
+)
+
+// Policy holds the sign-in rules an agency may tune.
+type Policy struct {
+	LockAfter      int           // failed attempts before a lock-out
+	LockFor        time.Duration // how long a lock-out lasts
+	PasswordMaxAge time.Duration // a password older than this must be changed
+	SecureCookies  bool          // served over HTTPS: Secure, __Host- prefix
+	Session        SessionPolicy
+}
+
+// DefaultPolicy: 5 failures lock for 30 minutes; passwords last 90 days.
+var DefaultPolicy = Policy{LockAfter: 5, LockFor: 30 * time.Minute, PasswordMaxAge: 90 * 24 * time.Hour, Session: DefaultSessionPolicy}
+
+// Service signs people in and out and loads the signed-in user of each request.
+type Service struct {
+	pool     *pgxpool.Pool
+	sessions *Sessions
+	policy   Policy
+	now      func() time.Time
+}
+
+// NewService returns the sign-in service.
+func NewService(pool *pgxpool.Pool, policy Policy) *Service {
+	return &Service{pool: pool, sessions: NewSessions(pool, policy.Session), policy: policy, now: time.Now}
+}
+
+// Sessions returns the session store, for administrators ending sessions.
+func (s *Service) Sessions() *Sessions { return s.sessions }
+
+func (s *Service) cookieName() string {
+	if s.policy.SecureCookies {
+		return "__Host-zhibu_session"
+	}
+	return "zhibu_session"
+}
+
+func (s *Service) setCookie(w http.ResponseWriter, token string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.cookieName(), Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.policy.SecureCookies, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// ClientIP is the address of the request's client, without the port.
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Language picks the request language: the signed-in user's choice, else
+// the lang cookie, else Accept-Language.
+func Language(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := i18n.FromRequest(r)
+		if c, err := r.Cookie("zhibu_lang"); err == nil {
+			if l, ok := i18n.Parse(c.Value); ok {
+				lang = l
+			}
+		}
+		ctx := i18n.WithLang(r.Context(), lang)
+		ctx = ui.WithPath(ctx, r.URL.RequestURI())
+		ctx = audit.WithActor(ctx, audit.Actor{IP: ClientIP(r)})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// LoadUser is middleware that finds the request's session, if any, and
+// puts the signed-in user, the layout's viewer and the audit actor into
+// the context.
+func (s *Service) LoadUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(s.cookieName())
+		if err != nil || c.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx := r.Context()
+		accountID, err := s.sessions.Lookup(ctx, c.Value)
+		if errors.Is(err, errNoSession) {
+			s.setCookie(w, "", -1)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if err != nil {
+			ui.RenderError(w, r, err)
+			return
+		}
+		u, err := LoadUser(ctx, s.pool, accountID)
+		if errors.Is(err, apperr.ErrNotFound) {
+			s.setCookie(w, "", -1)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if err != nil {
+			ui.RenderError(w, r, err)
+			return
+		}
+		if l, ok := i18n.Parse(u.Language); ok {
+			ctx = i18n.WithLang(ctx, l)
+		}
+		ctx = WithUser(ctx, u)
+		ctx = audit.WithActor(ctx, audit.Actor{ID: u.AccountID, Name: u.Username, Role: string(u.MainRole()), IP: ClientIP(r)})
+		ctx = ui.WithViewer(ctx, &ui.Viewer{Name: u.DisplayName, Role: "role." + string(u.MainRole()), Nav: NavFor(u), Demo: u.Demo, Active: activeSection(r.URL.Path)})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func activeSection(path string) string {
+	if path == "/" {
+		return "/"
+	}
+	parts := strings.SplitN(strings.TrimPrefix(path, "/"), "/", 3)
+	if parts[0] == "admin" && len(parts) > 1 {
+		return "/admin/" + parts[1]
+	}
+	return "/" + parts[0]
+}
+
+// NavFor lists the navigation entries the user's roles open.
+func NavFor(u *User) []ui.NavItem {
+	nav := []ui.NavItem{{Href: "/", Label: "nav.home"}}
+	add := func(href, label string) {
+		for _, n := range nav {
+			if n.Href == href {
+				return
+			}
+		}
+		nav = append(nav, ui.NavItem{Href: href, Label: label})
+	}
+	if u.Has(RoleReviewer) {
+		add("/review", "nav.review")
+	}
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) || u.Has(RoleSysAdmin) {
+		add("/orgs", "nav.orgs")
+	}
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
+		add("/members", "nav.members")
+		add("/meetings", "nav.meetings")
+	}
+	if u.Has(RoleSysAdmin) {
+		add("/admin/accounts", "nav.accounts")
+	}
+	if u.Has(RoleSecAdmin) {
+		add("/admin/security", "nav.security")
+	}
+	if u.Has(RoleAuditAdmin) {
+		add("/audit", "nav.audit")
+	}
+	if u.MemberID != 0 {
+		add("/me", "nav.me")
+	}
+	if !u.Has(RoleSysAdmin) && !u.Has(RoleSecAdmin) && !u.Has(RoleAuditAdmin) {
+		add("/alerts", "nav.alerts")
+	}
+	return nav
+}
+
+// RequireUser sends anonymous visitors to the sign-in page.
+func RequireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if UserOf(r.Context()) == nil {
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			ui.ErrorStatus(w, r, http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RequireRole lets through only users holding at least one of roles; the
+// others get 403.
+func RequireRole(roles ...Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			u := UserOf(r.Context())
+			for _, role := range roles {
+				if u.Has(role) {
+					next.ServeHTTP(w, r)
+					return
+				}
+			}
+			ui.ErrorStatus(w, r, http.StatusForbidden)
+		})
+	}
+}
+
+// LoginForm is what the sign-in form holds.
+type LoginForm struct {
+	Username string
+	Next     string
+	Error    string // translation key
+}
+
+// LoginPage shows the sign-in form.
+func (s *Service) LoginPage(w http.ResponseWriter, r *http.Request) error {
+	if UserOf(r.Context()) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	return ui.Render(w, r, http.StatusOK, LoginView(LoginForm{Next: safeNext(r.URL.Query().Get("next"))}))
+}
+
+// safeNext keeps a post-login destination only when it is a local path.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// errBadLogin is the single answer to every failed sign-in, so the page
+// never tells whether an account exists or is locked.
+var errBadLogin = errors.New("auth: bad login")
+
+// Login checks the posted username and password and starts a session.
+func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("auth: login form: %w", apperr.ErrInvalid)
+	}
+	form := LoginForm{Username: strings.TrimSpace(r.PostFormValue("username")), Next: safeNext(r.PostFormValue("next"))}
+	password := r.PostFormValue("password")
+	if len(form.Username) > 64 || len(password) > 256 {
+		form.Error = "auth.bad_login"
+		return ui.Render(w, r, http.StatusUnauthorized, LoginView(form))
+	}
+	ctx := r.Context()
+	accountID, err := s.authenticate(ctx, form.Username, password)
+	if errors.Is(err, errBadLogin) {
+		form.Error = "auth.bad_login"
+		return ui.Render(w, r, http.StatusUnauthorized, LoginView(form))
+	}
+	if err != nil {
+		return err
+	}
+	token, err := s.sessions.Create(ctx, accountID, ClientIP(r), r.UserAgent())
+	if err != nil {
+		return err
+	}
+	s.setCookie(w, token, int(s.policy.Session.Absolute.Seconds()))
+	http.Redirect(w, r, form.Next, http.StatusSeeOther)
+	return nil
+}
+
+// authenticate checks the credentials, counts failures, locks the account
+// after too many, and audits every attempt. It returns errBadLogin for any
+// refusal.
+func (s *Service) authenticate(ctx context.Context, username, password string) (int64, error) {
+	username = strings.ToLower(username)
+	a, err := accountByUsername(ctx, s.pool, username)
+	if errors.Is(err, apperr.ErrNotFound) {
+		// Spend the same time as a real check.
+		_, _ = CheckPassword(ctx, password, dummyHash)
+		actx := audit.WithActor(ctx, withName(audit.ActorOf(ctx), username))
+		if err := audit.Record(actx, s.pool, audit.Event{Action: "login", Entity: "account", Outcome: audit.Failed, After: map[string]string{"reason": "unknown_user"}}); err != nil {
+			return 0, err
+		}
+		return 0, errBadLogin
+	}
+	if err != nil {
+		return 0, err
+	}
+	ok, err := CheckPassword(ctx, password, a.PasswordHash)
+	if err != nil {
+		return 0, fmt.Errorf("auth: check password of %d: %w", a.ID, err)
+	}
+	now := s.now()
+	actx := audit.WithActor(ctx, audit.Actor{ID: a.ID, Name: a.Username, IP: audit.ActorOf(ctx).IP})
+	locked := a.LockedUntil != nil && a.LockedUntil.After(now)
+	var result error
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		switch {
+		case a.DisabledAt != nil:
+			result = errBadLogin
+			return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, Outcome: audit.Denied, After: map[string]string{"reason": "disabled"}})
+		case locked:
+			result = errBadLogin
+			return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, Outcome: audit.Denied, After: map[string]string{"reason": "locked"}})
+		case !ok:
+			result = errBadLogin
+			var failed int
+			var lockedUntil *time.Time
+			err := tx.QueryRow(ctx, `
+UPDATE accounts SET failed_logins = failed_logins + 1,
+       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
+ WHERE id = $1 RETURNING failed_logins, locked_until`, a.ID, s.policy.LockAfter, now.Add(s.policy.LockFor)).Scan(&failed, &lockedUntil)
+			if err != nil {
+				return fmt.Errorf("auth: count failure of %d: %w", a.ID, err)
+			}
+			if err := audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, Outcome: audit.Failed, After: map[string]any{"reason": "bad_password", "failed_logins": failed}}); err != nil {
+				return err
+			}
+			if failed >= s.policy.LockAfter {
+				if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = $1`, a.ID); err != nil {
+					return fmt.Errorf("auth: reset failures of %d: %w", a.ID, err)
+				}
+				return audit.Record(actx, tx, audit.Event{Action: "account.locked", Entity: "account", EntityID: a.ID, After: map[string]any{"locked_until": lockedUntil}})
+			}
+			return nil
+		default:
+			if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1`, a.ID); err != nil {
+				return fmt.Errorf("auth: reset failures of %d: %w", a.ID, err)
+			}
+			return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID})
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	if result != nil {
+		return 0, result
+	}
+	return a.ID, nil
+}
+
+func withName(a audit.Actor, name string) audit.Actor {
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	a.Name = name
+	return a
+}
+
+// Logout ends the session and returns to the sign-in page.
+func (s *Service) Logout(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
+		if err := s.sessions.Delete(ctx, c.Value); err != nil {
+			return err
+		}
+	}
+	if u := UserOf(ctx); u != nil {
+		if err := audit.Record(ctx, s.pool, audit.Event{Action: "logout", Entity: "account", EntityID: u.AccountID}); err != nil {
+			slog.WarnContext(ctx, "audit logout", "err", err)
+		}
+	}
+	s.setCookie(w, "", -1)
+	return ui.Redirect(w, r, "/login", "auth.logged_out")
+}
+
+// SwitchLanguage stores the chosen language in a cookie and, for a
+// signed-in user, in the account; then goes back to the page.
+func (s *Service) SwitchLanguage(w http.ResponseWriter, r *http.Request) error {
+	l, ok := i18n.Parse(r.PostFormValue("lang"))
+	if !ok {
+		return fmt.Errorf("auth: language %q: %w", r.PostFormValue("lang"), apperr.ErrInvalid)
+	}
+	http.SetCookie(w, &http.Cookie{Name: "zhibu_lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.policy.SecureCookies})
+	if u := UserOf(r.Context()); u != nil {
+		if err := SetLanguage(r.Context(), s.pool, u.AccountID, string(l)); err != nil {
+			return err
+		}
+	}
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+	return nil
+}

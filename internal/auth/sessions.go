@@ -1,0 +1,114 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// SessionPolicy sets how long a session lives.
+type SessionPolicy struct {
+	Idle     time.Duration // ends after this long without a request
+	Absolute time.Duration // ends this long after sign-in, whatever happens
+}
+
+// DefaultSessionPolicy is 30 minutes idle and 12 hours absolute.
+var DefaultSessionPolicy = SessionPolicy{Idle: 30 * time.Minute, Absolute: 12 * time.Hour}
+
+// errNoSession means the token names no live session.
+var errNoSession = errors.New("auth: no session")
+
+// Sessions stores sessions in PostgreSQL, keyed by a hash of the token so
+// that a copy of the table grants nobody a session.
+type Sessions struct {
+	pool   *pgxpool.Pool
+	policy SessionPolicy
+	now    func() time.Time
+}
+
+// NewSessions returns a session store.
+func NewSessions(pool *pgxpool.Pool, policy SessionPolicy) *Sessions {
+	return &Sessions{pool: pool, policy: policy, now: time.Now}
+}
+
+func hashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// Create starts a new session for the account and returns its token.
+func (s *Sessions) Create(ctx context.Context, accountID int64, ip, userAgent string) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("auth: token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := s.now()
+	if len(userAgent) > 300 {
+		userAgent = userAgent[:300]
+	}
+	_, err := s.pool.Exec(ctx, `
+INSERT INTO sessions (token_hash, account_id, created_at, last_seen, expires_at, ip, user_agent)
+VALUES ($1, $2, $3, $3, $4, $5, $6)`, hashToken(token), accountID, now, now.Add(s.policy.Absolute), ip, userAgent)
+	if err != nil {
+		return "", fmt.Errorf("auth: create session: %w", err)
+	}
+	return token, nil
+}
+
+// Lookup returns the account of a live session and refreshes its idle timer.
+func (s *Sessions) Lookup(ctx context.Context, token string) (int64, error) {
+	now := s.now()
+	var accountID int64
+	var lastSeen time.Time
+	err := s.pool.QueryRow(ctx, `
+SELECT account_id, last_seen FROM sessions
+ WHERE token_hash = $1 AND expires_at > $2 AND last_seen > $3`,
+		hashToken(token), now, now.Add(-s.policy.Idle)).Scan(&accountID, &lastSeen)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, errNoSession
+	}
+	if err != nil {
+		return 0, fmt.Errorf("auth: lookup session: %w", err)
+	}
+	// Refresh at most once a minute, to keep reads cheap.
+	if now.Sub(lastSeen) > time.Minute {
+		if _, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen = $2 WHERE token_hash = $1`, hashToken(token), now); err != nil {
+			return 0, fmt.Errorf("auth: touch session: %w", err)
+		}
+	}
+	return accountID, nil
+}
+
+// Delete ends one session.
+func (s *Sessions) Delete(ctx context.Context, token string) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashToken(token)); err != nil {
+		return fmt.Errorf("auth: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteAll ends every session of an account.
+func (s *Sessions) DeleteAll(ctx context.Context, accountID int64) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, accountID); err != nil {
+		return fmt.Errorf("auth: delete sessions of %d: %w", accountID, err)
+	}
+	return nil
+}
+
+// Purge removes expired sessions.
+func (s *Sessions) Purge(ctx context.Context) error {
+	now := s.now()
+	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen <= $2`, now, now.Add(-s.policy.Idle))
+	if err != nil {
+		return fmt.Errorf("auth: purge sessions: %w", err)
+	}
+	return nil
+}

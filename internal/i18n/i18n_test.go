@@ -1,0 +1,130 @@
+package i18n
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// dynamicPrefixes are key families built at run time from a value (a role,
+// a status, an enumeration); their keys count as used.
+var dynamicPrefixes = []string{"role.", "error."}
+
+func sourceFiles(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	root := filepath.Join("..", "..")
+	for _, dir := range []string{"internal", "cmd"} {
+		err := filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() || strings.HasSuffix(p, "_templ.go") || strings.HasSuffix(p, "_test.go") {
+				return nil
+			}
+			if strings.HasSuffix(p, ".go") || strings.HasSuffix(p, ".templ") {
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				out[p] = string(b)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func TestCataloguesHaveTheSameKeys(t *testing.T) {
+	zh, en := Keys(ZH), Keys(EN)
+	slices.Sort(zh)
+	slices.Sort(en)
+	for _, k := range zh {
+		if _, ok := catalogues[EN][k]; !ok {
+			t.Errorf("key %q is in zh but missing in en", k)
+		}
+	}
+	for _, k := range en {
+		if _, ok := catalogues[ZH][k]; !ok {
+			t.Errorf("key %q is in en but missing in zh", k)
+		}
+	}
+	for _, k := range zh {
+		if strings.Count(catalogues[ZH][k], "%") != strings.Count(catalogues[EN][k], "%") {
+			t.Errorf("key %q: zh and en take different arguments", k)
+		}
+	}
+}
+
+var callRE = regexp.MustCompile(`\b(?:T|TL)\((?:ctx|[a-zA-Z.]+), "([a-z0-9_.]+)"`)
+
+func TestEveryUsedKeyExists(t *testing.T) {
+	for path, src := range sourceFiles(t) {
+		for _, m := range callRE.FindAllStringSubmatch(src, -1) {
+			if _, ok := catalogues[ZH][m[1]]; !ok {
+				t.Errorf("%s: key %q is used but not in the catalogues", path, m[1])
+			}
+		}
+	}
+}
+
+func TestEveryKeyIsUsed(t *testing.T) {
+	var all strings.Builder
+	for _, src := range sourceFiles(t) {
+		all.WriteString(src)
+	}
+	text := all.String()
+	for _, k := range Keys(ZH) {
+		if slices.ContainsFunc(dynamicPrefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
+			continue
+		}
+		if !strings.Contains(text, `"`+k+`"`) {
+			t.Errorf("key %q is in the catalogues but no code uses it", k)
+		}
+	}
+}
+
+func TestParseCatalogueRejectsBadLines(t *testing.T) {
+	for _, src := range []string{"no separator here", "a = 1\na = 2"} {
+		if _, err := parseCatalogue(src); err == nil {
+			t.Errorf("parseCatalogue(%q): want an error", src)
+		}
+	}
+	m, err := parseCatalogue("# comment\n\nx.y = 第一行\\n第二行\n")
+	if err != nil || m["x.y"] != "第一行\n第二行" {
+		t.Fatalf("got %q, %v", m, err)
+	}
+}
+
+func TestFromRequest(t *testing.T) {
+	cases := map[string]Lang{"": ZH, "en-US,en;q=0.9": EN, "zh-CN,zh;q=0.9,en;q=0.8": ZH, "fr-FR": ZH, "en-GB;q=0.8,zh;q=0.9": ZH, "de;q=0.9,en;q=0.5": EN}
+	for header, want := range cases {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header.Set("Accept-Language", header)
+		if got := FromRequest(r); got != want {
+			t.Errorf("Accept-Language %q: got %s, want %s", header, got, want)
+		}
+	}
+}
+
+func TestDatesInEachLocale(t *testing.T) {
+	d := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	if got := Date(WithLang(context.Background(), ZH), d); got != "2026年11月27日" {
+		t.Errorf("zh date: %q", got)
+	}
+	if got := Date(WithLang(context.Background(), EN), d); got != "27 Nov 2026" {
+		t.Errorf("en date: %q", got)
+	}
+	if got := T(WithLang(context.Background(), EN), "ui.page_of", 2, 5, 240); got != "Page 2 of 5, 240 in all" {
+		t.Errorf("formatted: %q", got)
+	}
+}

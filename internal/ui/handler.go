@@ -1,0 +1,98 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"zhibu/internal/apperr"
+)
+
+// Handler is an HTTP handler that returns an error instead of writing one.
+// ServeHTTP renders the error as a page; see RenderError.
+type Handler func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP runs the handler and renders any error it returns.
+func (h Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h(w, r); err != nil {
+		RenderError(w, r, err)
+	}
+}
+
+// StatusOf maps an error to the HTTP status it stands for.
+func StatusOf(err error) int {
+	var pgErr *pgconn.PgError
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, apperr.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, apperr.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, apperr.ErrConflict):
+		return http.StatusConflict
+	case errors.Is(err, apperr.ErrInvalid):
+		return http.StatusUnprocessableEntity
+	case errors.As(err, &connErr), errors.As(err, &netErr):
+		return http.StatusServiceUnavailable
+	case errors.As(err, &pgErr) && (pgErr.Code == "57P01" || pgErr.Code == "57P03" || pgErr.Code[:2] == "08"):
+		return http.StatusServiceUnavailable
+	case errors.Is(err, context.Canceled):
+		return 499
+	}
+	return http.StatusInternalServerError
+}
+
+// RenderError writes the error page for err. Internal details are logged
+// with the request id and never shown.
+func RenderError(w http.ResponseWriter, r *http.Request, err error) {
+	status := StatusOf(err)
+	reqID := middleware.GetReqID(r.Context())
+	if status >= 500 {
+		slog.ErrorContext(r.Context(), "request failed", "err", err, "status", status, "request_id", reqID, "path", r.URL.Path)
+	}
+	if status == 499 {
+		return
+	}
+	ErrorStatus(w, r, status)
+}
+
+// ErrorStatus renders the error page for an HTTP status.
+func ErrorStatus(w http.ResponseWriter, r *http.Request, status int) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "10")
+	}
+	w.WriteHeader(status)
+	_ = ErrorPage(status, middleware.GetReqID(r.Context())).Render(r.Context(), w)
+}
+
+// Render writes a component as a full HTML response with the given status.
+func Render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	return c.Render(r.Context(), w)
+}
+
+// Recoverer turns a panic into a 500 page showing only the request id.
+func Recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if rec := recover(); rec != nil {
+				if rec == http.ErrAbortHandler {
+					panic(rec)
+				}
+				slog.ErrorContext(r.Context(), "panic", "panic", rec, "request_id", middleware.GetReqID(r.Context()), "path", r.URL.Path)
+				ErrorStatus(w, r, http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

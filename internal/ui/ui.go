@@ -1,0 +1,82 @@
+// Package ui holds what every page shares: the layout and navigation, form
+// fields, tables and pager, flash messages, static assets, and the adapter
+// that turns a handler's error into the right error page.
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"zhibu/internal/i18n"
+)
+
+// NavItem is one entry of the navigation bar.
+type NavItem struct {
+	Href  string
+	Label string // translation key
+	Badge int
+}
+
+// Viewer is what the layout knows about the signed-in person.
+type Viewer struct {
+	Name   string
+	Role   string // translation key of the main role
+	Nav    []NavItem
+	Demo   bool
+	Active string // href of the current section
+}
+
+type viewerKey struct{}
+type flashKey struct{}
+
+// WithViewer returns a context carrying the signed-in person for the layout.
+func WithViewer(ctx context.Context, v *Viewer) context.Context {
+	return context.WithValue(ctx, viewerKey{}, v)
+}
+
+// ViewerOf returns the signed-in person, or nil on public pages.
+func ViewerOf(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(viewerKey{}).(*Viewer)
+	return v
+}
+
+const flashCookie = "zhibu_flash"
+
+// SetFlash stores a one-time message (a translation key) shown on the next page.
+func SetFlash(w http.ResponseWriter, key string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(key), Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+// Flash is middleware that moves the flash message from its cookie into the
+// request context and clears the cookie. Unknown keys are dropped.
+func Flash(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie(flashCookie); err == nil {
+			http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+			if key, err := url.QueryUnescape(c.Value); err == nil && i18n.Has(key) {
+				r = r.WithContext(context.WithValue(r.Context(), flashKey{}, key))
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// FlashOf returns the flash message key of the request, or "".
+func FlashOf(ctx context.Context) string {
+	s, _ := ctx.Value(flashKey{}).(string)
+	return s
+}
+
+// Redirect sends a 303 See Other, the answer to every successful form post,
+// with an optional flash message.
+func Redirect(w http.ResponseWriter, r *http.Request, to, flashKey string) error {
+	if flashKey != "" {
+		SetFlash(w, flashKey)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// T is a shorthand for i18n.T, for templates.
+func T(ctx context.Context, key string, args ...any) string { return i18n.T(ctx, key, args...) }

@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5/middleware"
+
+	"zhibu/internal/apperr"
+)
+
+func TestPanicRendersA500WithRequestIDOnly(t *testing.T) {
+	h := middleware.RequestID(Recoverer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("secret internal detail")
+	})))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	if rec.Code != http.StatusInternalServerError {
+		t.Fatalf("status %d", rec.Code)
+	}
+	body := rec.Body.String()
+	if strings.Contains(body, "secret internal detail") {
+		t.Error("the panic value is shown to the user")
+	}
+	if !strings.Contains(body, `data-testid="request-id"`) {
+		t.Error("no request id on the 500 page")
+	}
+}
+
+func TestHandlerMapsErrorsToStatuses(t *testing.T) {
+	cases := map[error]int{
+		fmt.Errorf("member: get 4: %w", apperr.ErrNotFound): 404,
+		apperr.ErrForbidden:                     403,
+		fmt.Errorf("x: %w", apperr.ErrConflict): 409,
+		apperr.ErrInvalid:                       422,
+		errors.New("boom: password=hunter2"):    500,
+	}
+	for err, want := range cases {
+		rec := httptest.NewRecorder()
+		Handler(func(http.ResponseWriter, *http.Request) error { return err }).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+		if rec.Code != want {
+			t.Errorf("%v: status %d, want %d", err, rec.Code, want)
+		}
+		if strings.Contains(rec.Body.String(), "hunter2") {
+			t.Errorf("%v: internal error text shown", err)
+		}
+	}
+}
+
+func TestPagerAndSort(t *testing.T) {
+	p := Pager{Page: 2, PageSize: 50, Total: 101, Path: "/members", Query: map[string][]string{"q": {"王"}, "page": {"2"}}}
+	if p.Pages() != 3 || p.Offset() != 50 {
+		t.Errorf("pages %d offset %d", p.Pages(), p.Offset())
+	}
+	if got := p.URL(3); got != "/members?page=3&q=%E7%8E%8B" {
+		t.Errorf("url %q", got)
+	}
+	if got := SortURL("/m", map[string][]string{"sort": {"name"}}, "name"); got != "/m?dir=desc&sort=name" {
+		t.Errorf("sort flip %q", got)
+	}
+}

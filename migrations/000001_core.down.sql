@@ -1,0 +1,12 @@
+DROP TABLE IF EXISTS audit_events;
+DROP FUNCTION IF EXISTS audit_events_append_only();
+DROP TABLE IF EXISTS sessions;
+DROP TABLE IF EXISTS account_roles;
+DROP TABLE IF EXISTS accounts;
+DROP TABLE IF EXISTS member_events;
+DROP TABLE IF EXISTS committee_posts;
+DROP TABLE IF EXISTS members;
+DROP TABLE IF EXISTS committee_terms;
+DROP TABLE IF EXISTS organisations;
+DROP FUNCTION IF EXISTS organisations_move_descendants();
+DROP FUNCTION IF EXISTS organisations_set_path();

@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS commendations;
+DROP TABLE IF EXISTS talks;
+DROP TABLE IF EXISTS appraisal_results;
+DROP TABLE IF EXISTS appraisals;
+DROP TABLE IF EXISTS rectification_items;
+DROP TABLE IF EXISTS criticisms;
+DROP TABLE IF EXISTS life_opinions;
+DROP TABLE IF EXISTS life_steps;
+DROP TABLE IF EXISTS life_participants;
+DROP TABLE IF EXISTS life_meetings;
