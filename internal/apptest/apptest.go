@@ -75,6 +75,27 @@ func NewEmpty(t testing.TB, opts ...Option) *App {
 	return start(t, dbtest.NewURL(t), Sealer(t), opts)
 }
 
+// NewOnURL starts Zhibu on the given (already migrated) database.
+func NewOnURL(t testing.TB, dbURL string, opts ...Option) *App {
+	t.Helper()
+	return start(t, dbURL, Sealer(t), opts)
+}
+
+// Second starts another Zhibu process-like server on the same database,
+// as a second instance behind a load balancer would be.
+func (a *App) Second(t testing.TB, opts ...Option) *App {
+	t.Helper()
+	return start(t, a.DBURL, a.Sealer, opts)
+}
+
+// WithCookiesOf gives c the cookies another client holds for this app,
+// as if the same browser reached another instance.
+func (c *Client) WithCookiesOf(other *Client, otherBase string) {
+	from, _ := url.Parse(otherBase)
+	to, _ := url.Parse(c.base)
+	c.hc.Jar.SetCookies(to, other.hc.Jar.Cookies(from))
+}
+
 func start(t testing.TB, dbURL string, sealer *pii.Sealer, opts []Option) *App {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -8,16 +8,19 @@ import (
 
 	"zhibu/internal/auth"
 	"zhibu/internal/home"
+	"zhibu/internal/ratelimit"
 	"zhibu/internal/ui"
 )
 
 // routes declares every route of the application, grouped by who may use it.
 func routes(d Deps, authSvc *auth.Service) http.Handler {
 	homeH := home.New(d.Pool)
+	loginLimit := ratelimit.New(d.Pool, "login-ip", d.LoginLimit, d.LoginWindow)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(accessLog(d.Logger))
+	r.Use(d.Metrics.Middleware)
 	r.Use(ui.Recoverer)
 	r.Use(securityHeaders(d.HTTPS))
 	r.Use(crossOrigin)
@@ -25,6 +28,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", readyz(d.Pool))
+	r.Handle("/metrics", d.Metrics.Handler(d.Pool))
 	r.Handle("/static/*", ui.StaticHandler())
 
 	r.Group(func(r chi.Router) {
@@ -34,7 +38,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 
 		// Public.
 		r.Method(http.MethodGet, "/login", ui.Handler(authSvc.LoginPage))
-		r.Method(http.MethodPost, "/login", ui.Handler(authSvc.Login))
+		r.With(loginLimit.Middleware(auth.ClientIP)).Method(http.MethodPost, "/login", ui.Handler(authSvc.Login))
 		r.Method(http.MethodPost, "/lang", ui.Handler(authSvc.SwitchLanguage))
 
 		// Everyone signed in.

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/auth"
+	"zhibu/internal/metrics"
 	"zhibu/internal/pii"
 )
 
@@ -25,6 +26,12 @@ type Deps struct {
 	Sealer *pii.Sealer
 	// AuthPolicy overrides the default sign-in policy when set.
 	AuthPolicy *auth.Policy
+	// Metrics collects request figures; a fresh registry when nil.
+	Metrics *metrics.Registry
+	// LoginLimit is how many sign-in attempts one IP address may make in
+	// LoginWindow; 0 means the default (20 in 5 minutes).
+	LoginLimit  int
+	LoginWindow time.Duration
 }
 
 // MaxBodyBytes caps an ordinary form post.
@@ -37,6 +44,15 @@ func New(d Deps) http.Handler {
 		policy = *d.AuthPolicy
 	}
 	policy.SecureCookies = d.HTTPS
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
+	}
+	if d.LoginLimit == 0 {
+		d.LoginLimit = 20
+	}
+	if d.LoginWindow == 0 {
+		d.LoginWindow = 5 * time.Minute
+	}
 	return routes(d, auth.NewService(d.Pool, policy))
 }
 

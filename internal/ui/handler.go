@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -39,7 +40,7 @@ func StatusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, apperr.ErrInvalid):
 		return http.StatusUnprocessableEntity
-	case errors.As(err, &connErr), errors.As(err, &netErr):
+	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return http.StatusServiceUnavailable
 	case errors.As(err, &pgErr) && (pgErr.Code == "57P01" || pgErr.Code == "57P03" || pgErr.Code[:2] == "08"):
 		return http.StatusServiceUnavailable
