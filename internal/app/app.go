@@ -38,6 +38,8 @@ Usage:
   zhibu [serve] [flags]        serve the web application (default)
   zhibu migrate up|down N|version [flags]
   zhibu seed demo [flags]      load the demo data set (idempotent)
+  zhibu backup [--out DIR]     write a consistent dump with a manifest
+  zhibu restore DIR            load a backup into an empty database
 
 Run "zhibu COMMAND -h" for the flags of a command.
 `
@@ -55,6 +57,10 @@ func Run(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) 
 		return migrateCmd(ctx, args, env, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, args, env, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args, env, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, args, env, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

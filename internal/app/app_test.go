@@ -16,7 +16,7 @@ func envOf(m map[string]string) Env {
 }
 
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"help"}} {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"help"}} {
 		var out, errb bytes.Buffer
 		if err := Run(context.Background(), args, envOf(nil), &out, &errb); err != nil {
 			t.Errorf("%v: %v", args, err)
@@ -53,6 +53,15 @@ func TestMigrateAndSeedCommands(t *testing.T) {
 	}
 	if got := run("seed", "demo"); !strings.Contains(got, "nothing changed") {
 		t.Errorf("second seed: %q", got)
+	}
+	dir := t.TempDir() + "/bk"
+	if got := run("backup", "--out", dir); !strings.Contains(got, "backup written") {
+		t.Errorf("backup: %q", got)
+	}
+	restoreEnv := envOf(map[string]string{"DATABASE_URL": dbtest.EmptyURL(t), "ZHIBU_DATA_DIR": t.TempDir()})
+	var out, errb bytes.Buffer
+	if err := Run(context.Background(), []string{"restore", dir}, restoreEnv, &out, &errb); err != nil || !strings.Contains(out.String(), "row counts match") {
+		t.Errorf("restore: %v %q %s", err, out.String(), errb.String())
 	}
 	if got := run("migrate", "down", "all"); !strings.Contains(got, "schema version 0") {
 		t.Errorf("down all: %q", got)

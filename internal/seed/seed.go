@@ -74,6 +74,16 @@ func DemoIfEmpty(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer) (b
 // Demo loads the demo data set in one transaction unless it is already
 // there. It reports whether it loaded anything.
 func Demo(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer) (bool, error) {
+	return load(ctx, pool, sealer, false)
+}
+
+// Core loads only the part of the demo data that the first schema
+// (migrations 1–3) holds, so it can be loaded at any older version.
+func Core(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer) (bool, error) {
+	return load(ctx, pool, sealer, true)
+}
+
+func load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, coreOnly bool) (bool, error) {
 	hash, err := auth.HashPassword(ctx, DemoPassword)
 	if err != nil {
 		return false, err
@@ -91,7 +101,7 @@ func Demo(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer) (bool, er
 		if exists {
 			return nil
 		}
-		g := &gen{tx: tx, rnd: rand.New(rand.NewPCG(2026, 71)), sealer: sealer, today: today(), hash: hash}
+		g := &gen{tx: tx, rnd: rand.New(rand.NewPCG(2026, 71)), sealer: sealer, today: today(), hash: hash, coreOnly: coreOnly}
 		if err := g.run(ctx); err != nil {
 			return err
 		}
