@@ -15,6 +15,8 @@ build:
 
 ## test: every test, against a throwaway PostgreSQL started for the run
 test:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		echo "NOTE: chromium is not installed: the browser tests in internal/e2e are SKIPPED (apt-get install chromium fonts-wqy-microhei; E2E=1 makes them required)"
 	$(GO) run ./internal/dbtest/withpg -- $(GO) test -count=1 ./...
 
 ## generate: regenerate templ code after editing a .templ file

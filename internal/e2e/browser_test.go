@@ -1,0 +1,137 @@
+// Package e2e drives Debian's chromium with chromedp against a Zhibu
+// server started on a throwaway database, and saves full-page screenshots
+// of each journey in both languages at desktop and phone widths.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"zhibu/internal/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// chromiumPath finds the browser, or skips the test (fails it under E2E=1).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("E2E") == "1" {
+		t.Fatal("E2E=1 but chromium is not installed (apt-get install chromium fonts-wqy-microhei)")
+	}
+	t.Skip("chromium not found: browser tests skipped (install chromium, or set E2E=1 to require them)")
+	return ""
+}
+
+// Browser is one headless chromium with its own profile.
+type Browser struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// newBrowser starts chromium with the flags a closed network needs and the
+// given Accept-Language.
+func newBrowser(t *testing.T, acceptLang string) *Browser {
+	t.Helper()
+	path := chromiumPath(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("accept-lang", acceptLang),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // start the browser now
+		t.Fatalf("start chromium: %v", err)
+	}
+	return &Browser{t: t, ctx: ctx}
+}
+
+// Do runs actions and fails the test on error.
+func (b *Browser) Do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("browser: %v", err)
+	}
+}
+
+// Text returns the text of the first element matching a CSS selector.
+func (b *Browser) Text(css string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v", css, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+// Location is the current address.
+func (b *Browser) Location() string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return s
+}
+
+// outDir is where screenshots go: $ZHIBU_TESTOUT or ./testout/e2e at the
+// repository root.
+func outDir(t *testing.T) string {
+	dir := os.Getenv("ZHIBU_TESTOUT")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "testout", "e2e")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// widths are the two screens every journey is photographed at.
+var widths = []struct {
+	name string
+	w, h int64
+}{{"desktop", 1280, 900}, {"phone", 360, 740}}
+
+// Shoot saves full-page screenshots of the current page at desktop and
+// phone width as NAME-desktop.png and NAME-phone.png.
+func (b *Browser) Shoot(name string) {
+	b.t.Helper()
+	for _, w := range widths {
+		b.Do(chromedp.EmulateViewport(w.w, w.h))
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			b.t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if len(png) < 1000 {
+			b.t.Fatalf("screenshot %s is empty", name)
+		}
+		path := filepath.Join(outDir(b.t), fmt.Sprintf("%s-%s.png", name, w.name))
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	b.Do(chromedp.EmulateViewport(1280, 900))
+}
