@@ -327,7 +327,7 @@ func makeTemplate() (string, error) {
 	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
 		return "", fmt.Errorf("dbtest: template lock: %w", err)
 	}
-	defer conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", lockKey)
+	defer func() { _, _ = conn.Exec(context.Background(), "SELECT pg_advisory_unlock($1)", lockKey) }()
 
 	var exists, ready bool
 	err = conn.QueryRow(ctx, "SELECT count(*) > 0, coalesce(bool_or(datistemplate), false) FROM pg_database WHERE datname = $1", name).

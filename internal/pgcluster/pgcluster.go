@@ -140,7 +140,7 @@ func Start(ctx context.Context, opt Options) (*Cluster, error) {
 func MkdirTemp() (string, error) {
 	for _, base := range []string{"/dev/shm", "/tmp"} {
 		var st syscall.Statfs_t
-		if base == "/dev/shm" && (syscall.Statfs(base, &st) != nil || uint64(st.Bavail)*uint64(st.Bsize) < 1<<30) {
+		if base == "/dev/shm" && (syscall.Statfs(base, &st) != nil || st.Bavail*uint64(st.Bsize) < 1<<30) {
 			continue // missing or small (e.g. Docker's 64 MB default)
 		}
 		if dir, err := os.MkdirTemp(base, "zhibu-pg-"); err == nil {

@@ -50,7 +50,7 @@ func CheckIDNumber(v string) (time.Time, string) {
 			return time.Time{}, IDBadChars
 		}
 	}
-	if !(check >= '0' && check <= '9') && check != 'X' {
+	if (check < '0' || check > '9') && check != 'X' {
 		return time.Time{}, IDBadChars
 	}
 	want, _ := IDCheckDigit(v[:17])

@@ -196,9 +196,9 @@ func (g *gen) members(ctx context.Context) error {
 			if len(b.groupIDs) > 0 {
 				groupID = &b.groupIDs[i%len(b.groupIDs)]
 			}
-			job := jobTitles[g.rnd.IntN(len(jobTitles))]
-			if i == 0 {
-				job = "处长"
+			job := "处长" // the branch's head of department
+			if i > 0 {
+				job = jobTitles[g.rnd.IntN(len(jobTitles))]
 			}
 			m := &member{branch: b, category: cat}
 			if groupID != nil {
@@ -258,14 +258,9 @@ func (g *gen) terms(ctx context.Context) error {
 	if err := g.tx.QueryRow(ctx, `INSERT INTO committee_terms (org_id, term_no, elected_on, due_on) VALUES ($1, 4, $2, $3) RETURNING id`, g.committeeID, elected, elected.AddDate(5, 0, 0)).Scan(&agencyTerm); err != nil {
 		return err
 	}
-	// The agency committee: the first two members of the first three branches.
+	// The agency committee: the second member of each of the first three branches.
 	for i, b := range g.branches[:3] {
-		post := "member"
-		if i == 0 {
-			post = "secretary"
-		} else if i == 1 {
-			post = "deputy"
-		}
+		post := []string{"secretary", "deputy", "member"}[i]
 		if _, err := g.tx.Exec(ctx, `INSERT INTO committee_posts (term_id, member_id, post) VALUES ($1, $2, $3)`, agencyTerm, b.members[1].id, post); err != nil {
 			return err
 		}
