@@ -2,11 +2,13 @@ package meeting
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
+	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
 	"zhibu/internal/ui"
 )
@@ -122,6 +124,9 @@ func (h *Handler) SaveAttendance(w http.ResponseWriter, r *http.Request) error {
 	}
 	if m.Status != StatusDraft {
 		return ErrLocked
+	}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("meeting: attendance form: %w", apperr.ErrInvalid)
 	}
 	ctx := r.Context()
 	due, err := h.store.DueOf(ctx, m)
