@@ -133,6 +133,9 @@ func TestMeFitsAPhoneAndPrints(t *testing.T) {
 	if !r.Has(`progress[data-testid="hours-progress"][max="32"]`) || !r.Has(`svg.chart rect.bar`) {
 		t.Error("no progress bar or chart")
 	}
+	if n := r.Doc().Find(`[data-testid="upcoming-item"]`).Length(); n < 2 {
+		t.Errorf("%d upcoming meetings, want the demo branch's planned ones", n)
+	}
 	if r.Has(`[style]`) || r.Has(`script`) {
 		t.Error("inline style or script on /me")
 	}

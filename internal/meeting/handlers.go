@@ -163,7 +163,11 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := time.Now().In(i18n.Shanghai)
 	q := r.URL.Query()
-	f := Form{OrgID: strconv.FormatInt(u.BranchID(), 10), Kind: "committee", Date: now.Format(time.DateOnly),
+	day := now
+	if now.Hour() < 9 {
+		day = now.AddDate(0, 0, -1) // a meeting at 09:00 today has not been held yet
+	}
+	f := Form{OrgID: strconv.FormatInt(u.BranchID(), 10), Kind: "committee", Date: day.Format(time.DateOnly),
 		Start: "09:00", End: "10:30", Status: StatusDraft, StudyHours: "0", Errors: ui.Errors{}}
 	if slices.Contains(Kinds, q.Get("kind")) {
 		f.Kind = q.Get("kind")

@@ -163,7 +163,11 @@ func (p CreditPage) kindField() ui.Field {
 }
 
 func (p CreditPage) input(name, label, value, typ string) ui.Field {
-	return ui.Field{Name: name, Label: label, Value: value, Type: typ, Error: p.Form.Errors[name], Required: true}
+	f := ui.Field{Name: name, Label: label, Value: value, Type: typ, Error: p.Form.Errors[name], Required: true}
+	if typ == "number" {
+		f.Step = "0.1"
+	}
+	return f
 }
 
 func weekdayKeys() []string {
