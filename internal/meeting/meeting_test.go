@@ -168,6 +168,13 @@ func TestSecretaryLogsACommitteeMeeting(t *testing.T) {
 	if show.TestID("no-quorum") == "" {
 		t.Error("a committee meeting with 2 of 5 present is not flagged")
 	}
+	pr := c.Get(path(id, "/print"))
+	if got := pr.TestID("print-absent"); !strings.Contains(got, "（请假：出差）") || strings.Count(got, "（缺席）") != 2 {
+		t.Errorf("print absentees %q", got)
+	}
+	if got := pr.TestID("print-counts"); got != "应到 5 人，实到 2 人，缺席 3 人，列席 0 人" {
+		t.Errorf("print counts %q", got)
+	}
 	list := c.Get("/meetings?kind=committee")
 	if !strings.Contains(list.Body, "研究部署年底党建工作") {
 		t.Error("the new meeting is not in the list")

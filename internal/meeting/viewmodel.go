@@ -3,6 +3,7 @@ package meeting
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"zhibu/internal/i18n"
@@ -185,21 +186,28 @@ func sizeText(n int) string {
 	return strconv.Itoa((n+1023)/1024) + " KB"
 }
 
-func (p ShowPage) absentees() []Attendance {
-	var out []Attendance
+// absentText lists those on leave or absent with their reasons:
+// 韦芳（请假：外出调研）；廖环燕（缺席）.
+func (p ShowPage) absentText(ctx context.Context) string {
+	var parts []string
 	for _, a := range p.Attendance {
-		if a.Status == Leave || a.Status == Absent {
-			out = append(out, a)
+		if a.Status != Leave && a.Status != Absent {
+			continue
 		}
+		s := a.Name + "（" + i18n.T(ctx, attKey(a.Status))
+		if a.Reason != "" {
+			s += "：" + a.Reason
+		}
+		parts = append(parts, s+"）")
 	}
-	return out
+	return strings.Join(parts, "；")
 }
 
-func (p ShowPage) observers() []Attendance {
-	var out []Attendance
+func (p ShowPage) observerNames() []string {
+	var out []string
 	for _, a := range p.Attendance {
 		if a.Status == Observer {
-			out = append(out, a)
+			out = append(out, a.Name)
 		}
 	}
 	return out
