@@ -80,7 +80,7 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fail("meeting.error.file_missing", http.StatusUnprocessableEntity)
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }()
 	data, err := io.ReadAll(io.LimitReader(file, MaxAttachmentBytes+1))
 	if err != nil {
 		return fmt.Errorf("meeting: read upload: %w", err)
