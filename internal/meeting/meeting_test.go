@@ -179,6 +179,64 @@ func TestSecretaryLogsACommitteeMeeting(t *testing.T) {
 	if !strings.Contains(list.Body, "研究部署年底党建工作") {
 		t.Error("the new meeting is not in the list")
 	}
+	// Submitting ends the secretary's work; every step is in the audit trail.
+	sub := c.Get(path(id, "/submit"))
+	v := sub.Doc().Find(`input[name=version]`).AttrOr("value", "")
+	if r := c.PostForm(path(id, "/submit"), url.Values{"version": {v}, "confirm": {"yes"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("submit: %d", r.Status)
+	}
+	rows, err := app.Pool.Query(context.Background(), `SELECT action FROM audit_events WHERE entity = 'meeting' AND entity_id = $1 AND actor = 'secretary' ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			t.Fatal(err)
+		}
+		actions = append(actions, a)
+	}
+	if strings.Join(actions, " ") != "meeting.create meeting.attendance meeting.submit" {
+		t.Errorf("audit trail %v", actions)
+	}
+}
+
+func TestObserversAreNotDue(t *testing.T) {
+	app := apptest.New(t)
+	c := app.Login(t, "secretary")
+	id := create(t, c, meetingForm(orgID(t, app, "第一党小组"), "group", daysAgo(1)))
+	form := attendanceForm(t, c, id, nil)
+	due := len(memberIDs(form))
+	var outsider int64
+	if err := app.Pool.QueryRow(context.Background(), `
+SELECT m.id FROM members m JOIN organisations g ON g.id = m.group_id
+ WHERE g.name = '第二党小组' AND m.category = 'full' ORDER BY m.id LIMIT 1`).Scan(&outsider); err != nil {
+		t.Fatal(err)
+	}
+	key := strconv.FormatInt(outsider, 10)
+	if !c.Get(path(id, "/attendance")).Has(`select[name=add_observer] option[value="` + key + `"]`) {
+		t.Fatal("a member of the other group is not offered as an observer")
+	}
+	form.Set("add_observer", key)
+	if r := c.PostForm(path(id, "/attendance"), form); r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "/attendance") {
+		t.Fatalf("add observer: %d to %q", r.Status, r.Location)
+	}
+	show := c.Get(path(id, ""))
+	if show.TestID("observers") != "1" || show.TestID("due") != strconv.Itoa(due) {
+		t.Errorf("observers %q, due %q (want 1, %d)", show.TestID("observers"), show.TestID("due"), due)
+	}
+	if _, ok := credits(t, app, id)[outsider]; ok {
+		t.Error("an observer is credited")
+	}
+	form = attendanceForm(t, c, id, nil)
+	form.Set("remove-"+key, "yes")
+	if r := c.PostForm(path(id, "/attendance"), form); r.Status != http.StatusSeeOther {
+		t.Fatalf("remove observer: %d", r.Status)
+	}
+	if got := c.Get(path(id, "")).TestID("observers"); got != "0" {
+		t.Errorf("observers after removal %q", got)
+	}
 }
 
 func TestAttendanceHoursAndCreditsStayInStep(t *testing.T) {
