@@ -87,8 +87,10 @@ func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
 // validate checks every field and returns the input to save; the form's
 // Errors say what is wrong. orgs and members are what the user may choose;
-// wasPlanned tells whether "planned" may still be chosen.
-func (f *Form) validate(orgs []OrgOption, members []Option, now time.Time, wasPlanned bool) Input {
+// wasPlanned tells whether "planned" may still be chosen; savedKind is the
+// kind already saved, kept even when it is not one logged here (a
+// democratic-life meeting).
+func (f *Form) validate(orgs []OrgOption, members []Option, now time.Time, wasPlanned bool, savedKind string) Input {
 	var in Input
 	e := f.Errors
 	orgID, _ := strconv.ParseInt(f.OrgID, 10, 64)
@@ -98,7 +100,7 @@ func (f *Form) validate(orgs []OrgOption, members []Option, now time.Time, wasPl
 	} else {
 		in.OrgID = orgID
 	}
-	if !slices.Contains(Kinds, f.Kind) {
+	if !slices.Contains(Kinds, f.Kind) && (savedKind == "" || f.Kind != savedKind) {
 		e.Add("kind", "meeting.error.kind")
 	} else if f.Kind == "committee" && i >= 0 && orgs[i].Kind != "branch" {
 		e.Add("kind", "meeting.error.committee_branch")

@@ -197,7 +197,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := p.Form.validate(p.Orgs, p.Members, time.Now(), true)
+	in := p.Form.validate(p.Orgs, p.Members, time.Now(), true, "")
 	if p.Form.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(p))
 	}
@@ -298,7 +298,7 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := p.Form.validate(p.Orgs, p.Members, time.Now(), m.Status == StatusPlanned)
+	in := p.Form.validate(p.Orgs, p.Members, time.Now(), m.Status == StatusPlanned, m.Kind)
 	if p.Form.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(p))
 	}

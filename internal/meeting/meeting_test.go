@@ -708,3 +708,36 @@ func TestIndividualCredit(t *testing.T) {
 		t.Errorf("credit for another branch's member: %d", r.Status)
 	}
 }
+
+func TestStaleAttendanceIsAConflictThatKeepsTheInput(t *testing.T) {
+	app := apptest.New(t)
+	c := app.Login(t, "secretary")
+	f := meetingForm(orgID(t, app, "办公室党支部"), "committee", daysAgo(1))
+	id := create(t, c, f)
+	form := attendanceForm(t, c, id, nil)
+	members := memberIDs(form)
+	key := strconv.FormatInt(members[4], 10)
+	form.Set("status-"+key, "leave")
+	form.Set("reason-"+key, "参加培训")
+	// Someone else saves the meeting meanwhile.
+	f.Set("version", c.Get(path(id, "/edit")).Doc().Find(`input[name=version]`).AttrOr("value", ""))
+	f.Set("place", "五楼小会议室")
+	if r := c.PostForm(path(id, "/edit"), f); r.Status != http.StatusSeeOther {
+		t.Fatalf("edit: %d", r.Status)
+	}
+	r := c.PostForm(path(id, "/attendance"), form)
+	if r.Status != http.StatusConflict || r.TestID("conflict") == "" {
+		t.Fatalf("stale attendance: %d", r.Status)
+	}
+	if !r.Has(`input[name="status-`+key+`"][value=leave][checked]`) || r.Doc().Find(`input[name="reason-`+key+`"]`).AttrOr("value", "") != "参加培训" {
+		t.Error("the typed attendance was not kept")
+	}
+	// Saving again from the conflict page goes through.
+	form.Set("version", r.Doc().Find(`input[name=version]`).AttrOr("value", ""))
+	if r := c.PostForm(path(id, "/attendance"), form); r.Status != http.StatusSeeOther {
+		t.Fatalf("second save: %d", r.Status)
+	}
+	if got := c.Get(path(id, "")).TestID("leave"); got != "1" {
+		t.Errorf("leave %q after the second save", got)
+	}
+}

@@ -2,6 +2,7 @@ package meeting
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,6 +64,9 @@ func (p FormPage) kindField() ui.Field {
 	fl.Required = true
 	for _, k := range Kinds {
 		fl.Options = append(fl.Options, ui.Option{Value: k, Label: kindKey(k)})
+	}
+	if p.Form.Kind != "" && !slices.Contains(Kinds, p.Form.Kind) && slices.Contains(ListKinds, p.Form.Kind) {
+		fl.Options = append(fl.Options, ui.Option{Value: p.Form.Kind, Label: kindKey(p.Form.Kind)})
 	}
 	return fl
 }
