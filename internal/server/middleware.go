@@ -3,6 +3,7 @@ package server
 import (
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -61,10 +62,16 @@ func securityHeaders(https bool) func(http.Handler) http.Handler {
 	}
 }
 
-// limitBody caps request bodies; uploads have their own, larger limit.
-func limitBody(maxBytes int64) func(http.Handler) http.Handler {
+// limitBody caps request bodies. Requests that exempt reports true for
+// (the upload routes) pass through untouched here and get their own, larger
+// limit on their route.
+func limitBody(maxBytes int64, exempt func(*http.Request) bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if exempt != nil && exempt(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
 			if r.ContentLength > maxBytes {
 				ui.ErrorStatus(w, r, http.StatusRequestEntityTooLarge)
 				return
@@ -73,6 +80,24 @@ func limitBody(maxBytes int64) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// uploadPaths are the routes that take files; each sets its own body limit.
+var uploadPaths = []*regexp.Regexp{
+	regexp.MustCompile(`^/meetings/[0-9]+/attachments$`),
+}
+
+// uploadRoutes reports whether the request posts to an upload route.
+func uploadRoutes(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	for _, re := range uploadPaths {
+		if re.MatchString(r.URL.Path) {
+			return true
+		}
+	}
+	return false
 }
 
 // crossOrigin refuses cross-site form posts (CSRF) with a 403 page.

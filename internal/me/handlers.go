@@ -1,0 +1,165 @@
+package me
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/apperr"
+	"zhibu/internal/auth"
+	"zhibu/internal/i18n"
+	"zhibu/internal/meeting"
+	"zhibu/internal/ui"
+)
+
+// Handler serves /me.
+type Handler struct {
+	pool  *pgxpool.Pool
+	store *Store
+}
+
+// New returns the /me handlers.
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
+
+// Page is the member's own record for one year.
+type Page struct {
+	Year          int
+	Years         []int
+	Profile       Profile
+	Months        [12]float64
+	Total         float64
+	Minimum       float64
+	Activities    []Activity
+	Credits       []Credit
+	Upcoming      []meeting.CalendarItem
+	Appraisals    []Appraisal
+	Commendations []Commendation
+	CalendarURL   string
+}
+
+// Attended counts the activities the member was present at.
+func (p Page) Attended() int {
+	n := 0
+	for _, a := range p.Activities {
+		if a.Status == meeting.Present {
+			n++
+		}
+	}
+	return n
+}
+
+// Missed counts the activities the member was on leave from or absent at.
+func (p Page) Missed() int {
+	n := 0
+	for _, a := range p.Activities {
+		if a.Status == meeting.Leave || a.Status == meeting.Absent {
+			n++
+		}
+	}
+	return n
+}
+
+// Remaining is how many hours are still needed to reach the minimum.
+func (p Page) Remaining() float64 { return math.Max(0, round1(p.Minimum-p.Total)) }
+
+func round1(f float64) float64 { return math.Round(f*10) / 10 }
+
+func (h *Handler) page(r *http.Request) (Page, error) {
+	ctx := r.Context()
+	u := auth.UserOf(ctx)
+	if u.MemberID == 0 {
+		return Page{}, fmt.Errorf("me: account %d is not a member's: %w", u.AccountID, apperr.ErrNotFound)
+	}
+	now := time.Now().In(i18n.Shanghai)
+	year := now.Year()
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= now.Year() {
+		year = y
+	}
+	p := Page{Year: year}
+	for y := now.Year(); y >= now.Year()-4; y-- {
+		p.Years = append(p.Years, y)
+	}
+	var err error
+	if p.Profile, err = h.store.Profile(ctx, u.MemberID); err != nil {
+		return p, err
+	}
+	if p.Months, err = h.store.Monthly(ctx, u.MemberID, year); err != nil {
+		return p, err
+	}
+	for _, m := range p.Months {
+		p.Total += m
+	}
+	p.Total = round1(p.Total)
+	if p.Minimum, err = meeting.StudyMinimum(ctx, h.pool, u.MemberID, year); err != nil {
+		return p, err
+	}
+	if p.Activities, err = h.store.Activities(ctx, u.MemberID, year); err != nil {
+		return p, err
+	}
+	if p.Credits, err = h.store.Credits(ctx, u.MemberID, year); err != nil {
+		return p, err
+	}
+	if p.Upcoming, err = h.store.Upcoming(ctx, u.MemberID, now); err != nil {
+		return p, err
+	}
+	if p.Appraisals, err = h.store.Appraisals(ctx, u.MemberID); err != nil {
+		return p, err
+	}
+	if p.Commendations, err = h.store.Commendations(ctx, u.MemberID); err != nil {
+		return p, err
+	}
+	token, err := h.store.CalendarToken(ctx, u.AccountID)
+	if err != nil {
+		return p, err
+	}
+	if token != "" {
+		p.CalendarURL = baseURL(r) + "/calendar/" + token + ".ics"
+	}
+	return p, nil
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// Me shows the signed-in member's own record for the chosen year.
+func (h *Handler) Me(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.page(r)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, MeView(p))
+}
+
+// Transcript shows the year's record as a one-page printable transcript.
+func (h *Handler) Transcript(w http.ResponseWriter, r *http.Request) error {
+	p, err := h.page(r)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, TranscriptView(p))
+}
+
+// ResetCalendar gives the user a new secret calendar address once they
+// confirm that the old one will stop working.
+func (h *Handler) ResetCalendar(w http.ResponseWriter, r *http.Request) error {
+	u := auth.UserOf(r.Context())
+	if u.MemberID == 0 {
+		return fmt.Errorf("me: account %d is not a member's: %w", u.AccountID, apperr.ErrNotFound)
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		return ui.Redirect(w, r, "/me#calendar", "me.calendar.confirm_needed")
+	}
+	if _, err := h.store.ResetCalendarToken(r.Context(), u.AccountID); err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, "/me#calendar", "me.calendar.reset_done")
+}

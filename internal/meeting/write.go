@@ -1,0 +1,416 @@
+package meeting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"zhibu/internal/apperr"
+	"zhibu/internal/audit"
+	"zhibu/internal/db"
+)
+
+// ErrLocked: the meeting was submitted and its record is locked; only a
+// correction with a reason may change the minutes.
+var ErrLocked = fmt.Errorf("meeting: record locked: %w", apperr.ErrConflict)
+
+// ErrNotHeld: attendance belongs to a meeting that has taken place, not to
+// a planned one.
+var ErrNotHeld = fmt.Errorf("meeting: not held yet: %w", apperr.ErrConflict)
+
+// Input is a validated meeting form.
+type Input struct {
+	OrgID      int64
+	Kind       string
+	Topic      string
+	StartsAt   time.Time
+	EndsAt     time.Time
+	Place      string
+	HostID     *int64
+	RecorderID *int64
+	Lecturer   string
+	Agenda     string
+	Minutes    string
+	Decisions  string
+	StudyForm  *string
+	StudyHours float64
+	Status     string // planned or draft
+}
+
+// Attendance is one person's attendance at a meeting.
+type Attendance struct {
+	MemberID int64
+	Name     string
+	Status   string
+	Reason   string
+	Hours    float64
+}
+
+// auditView is what the audit trail keeps of a meeting.
+type auditView struct {
+	OrgID      int64     `json:"org_id"`
+	Kind       string    `json:"kind"`
+	Topic      string    `json:"topic"`
+	StartsAt   time.Time `json:"starts_at"`
+	EndsAt     time.Time `json:"ends_at"`
+	Place      string    `json:"place"`
+	Status     string    `json:"status"`
+	StudyHours float64   `json:"study_hours"`
+	Minutes    string    `json:"minutes"`
+	Decisions  string    `json:"decisions"`
+}
+
+func viewOfInput(in Input) auditView {
+	return auditView{in.OrgID, in.Kind, in.Topic, in.StartsAt, in.EndsAt, in.Place, in.Status, in.StudyHours, in.Minutes, in.Decisions}
+}
+
+func viewOfMeeting(m Meeting) auditView {
+	return auditView{m.OrgID, m.Kind, m.Topic, m.StartsAt, m.EndsAt, m.Place, m.Status, m.StudyHours, m.Minutes, m.Decisions}
+}
+
+// isLate reports whether a meeting recorded now counts as a late entry.
+func isLate(ctx context.Context, q db.Querier, now, endsAt time.Time) (bool, error) {
+	days, err := LateEntryDays(ctx, q)
+	if err != nil {
+		return false, err
+	}
+	return now.After(endsAt.Add(time.Duration(days) * 24 * time.Hour)), nil
+}
+
+const insertMeetingSQL = `
+INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, place, host_id, recorder_id, lecturer,
+       agenda, minutes, decisions, study_form, study_hours, status, late_entry, entered_at, created_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULLIF($18, 0))
+RETURNING id`
+
+// Create records a new meeting. A held meeting (draft) starts with every
+// member due marked present with the session's hours, and those hours are
+// credited; a meeting entered too long after it ended is marked late.
+func (s *Store) Create(ctx context.Context, in Input) (int64, error) {
+	now := s.now()
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		late := false
+		if in.Status == StatusDraft {
+			var err error
+			if late, err = isLate(ctx, tx, now, in.EndsAt); err != nil {
+				return err
+			}
+		}
+		err := tx.QueryRow(ctx, insertMeetingSQL, in.OrgID, in.Kind, in.Topic, in.StartsAt, in.EndsAt, in.Place,
+			in.HostID, in.RecorderID, in.Lecturer, in.Agenda, in.Minutes, in.Decisions, in.StudyForm, in.StudyHours,
+			in.Status, late, now, audit.ActorOf(ctx).ID).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("meeting: create: %w", err)
+		}
+		if in.Status == StatusDraft {
+			if err := resetAttendance(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		after := viewOfInput(in)
+		return audit.Record(ctx, tx, audit.Event{Action: "meeting.create", Entity: "meeting", EntityID: id, After: after})
+	})
+	return id, err
+}
+
+const updateMeetingSQL = `
+UPDATE meetings SET org_id = $3, kind = $4, topic = $5, starts_at = $6, ends_at = $7, place = $8,
+       host_id = $9, recorder_id = $10, lecturer = $11, agenda = $12, minutes = $13, decisions = $14,
+       study_form = $15, study_hours = $16, status = $17, late_entry = $18, entered_at = $19,
+       version = version + 1
+ WHERE id = $1 AND version = $2`
+
+// Update changes a meeting that is not yet submitted. A planned meeting
+// becomes a held one (draft) with its attendance started; a change of
+// organisation or kind starts the attendance afresh; a change of the
+// session's hours moves everyone who had the old hours to the new ones.
+func (s *Store) Update(ctx context.Context, id int64, version int, in Input) error {
+	now := s.now()
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		old, err := getMeeting(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if old.Status == StatusSubmitted {
+			return ErrLocked
+		}
+		if old.Version != version {
+			return fmt.Errorf("meeting: update %d: %w", id, apperr.ErrConflict)
+		}
+		late, enteredAt := old.LateEntry, old.EnteredAt
+		held := old.Status == StatusPlanned && in.Status == StatusDraft
+		if held {
+			enteredAt = now
+			if late, err = isLate(ctx, tx, now, in.EndsAt); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, updateMeetingSQL, id, version, in.OrgID, in.Kind, in.Topic, in.StartsAt, in.EndsAt,
+			in.Place, in.HostID, in.RecorderID, in.Lecturer, in.Agenda, in.Minutes, in.Decisions, in.StudyForm,
+			in.StudyHours, in.Status, late, enteredAt)
+		if err != nil {
+			return fmt.Errorf("meeting: update %d: %w", id, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("meeting: update %d: %w", id, apperr.ErrConflict)
+		}
+		switch {
+		case in.Status != StatusDraft:
+		case held || old.OrgID != in.OrgID || old.Kind != in.Kind:
+			if err := resetAttendance(ctx, tx, id); err != nil {
+				return err
+			}
+		default:
+			if in.StudyHours != old.StudyHours {
+				if _, err := tx.Exec(ctx, `UPDATE attendance SET hours = $3 WHERE meeting_id = $1 AND status = 'present' AND hours = $2`, id, old.StudyHours, in.StudyHours); err != nil {
+					return fmt.Errorf("meeting: update hours of %d: %w", id, err)
+				}
+			}
+			if err := syncCredits(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: "meeting.update", Entity: "meeting", EntityID: id, Before: viewOfMeeting(old), After: viewOfInput(in)})
+	})
+}
+
+// dueSQL lists the members due at a meeting: full and probationary members
+// in good standing admitted by the meeting day; for a committee meeting the
+// members of the organisation's committee term current that day, otherwise
+// the members of the organisation (a branch with its groups, or a group).
+const dueSQL = `
+SELECT m.id AS member_id, m.name FROM members m
+ WHERE m.category IN ('full', 'probationary') AND m.party_status = 'normal' AND m.admitted_on <= $2::date
+   AND CASE WHEN $3 = 'committee' THEN m.id IN (
+            SELECT cp.member_id FROM committee_posts cp
+             WHERE cp.term_id = (SELECT t.id FROM committee_terms t
+                                  WHERE t.org_id = $1 AND t.elected_on <= $2::date
+                                    AND (t.ended_on IS NULL OR t.ended_on >= $2::date)
+                                  ORDER BY t.elected_on DESC LIMIT 1))
+       ELSE EXISTS (SELECT 1 FROM organisations o WHERE o.id IN (m.branch_id, m.group_id) AND o.path @> ARRAY[$1::bigint])
+       END
+ ORDER BY m.id`
+
+// Due lists the members expected at the meeting.
+func Due(ctx context.Context, q db.Querier, m Meeting) ([]Option, error) {
+	rows, err := q.Query(ctx, dueSQL, m.OrgID, m.Day(), m.Kind)
+	if err != nil {
+		return nil, fmt.Errorf("meeting: due at %d: %w", m.ID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Option, error) {
+		var o Option
+		err := r.Scan(&o.ID, &o.Name)
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("meeting: due at %d: %w", m.ID, err)
+	}
+	return out, nil
+}
+
+// resetAttendance marks every member due present with the session's hours
+// and credits them.
+func resetAttendance(ctx context.Context, tx pgx.Tx, id int64) error {
+	m, err := getMeeting(ctx, tx, id, false)
+	if err != nil {
+		return err
+	}
+	due, err := Due(ctx, tx, m)
+	if err != nil {
+		return err
+	}
+	rows := make([]Attendance, len(due))
+	for i, d := range due {
+		rows[i] = Attendance{MemberID: d.ID, Name: d.Name, Status: Present, Hours: m.StudyHours}
+	}
+	return writeAttendance(ctx, tx, id, rows)
+}
+
+// writeAttendance replaces the meeting's attendance and its credits.
+func writeAttendance(ctx context.Context, tx pgx.Tx, id int64, rows []Attendance) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM attendance WHERE meeting_id = $1`, id); err != nil {
+		return fmt.Errorf("meeting: clear attendance of %d: %w", id, err)
+	}
+	src := make([][]any, len(rows))
+	for i, a := range rows {
+		hours := a.Hours
+		if a.Status != Present {
+			hours = 0
+		}
+		src[i] = []any{id, a.MemberID, a.Status, a.Reason, hours}
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"attendance"}, []string{"meeting_id", "member_id", "status", "reason", "hours"}, pgx.CopyFromRows(src)); err != nil {
+		return fmt.Errorf("meeting: write attendance of %d: %w", id, err)
+	}
+	return syncCredits(ctx, tx, id)
+}
+
+const deleteStaleCreditsSQL = `
+DELETE FROM study_credits c
+ WHERE c.meeting_id = $1
+   AND NOT EXISTS (SELECT 1 FROM attendance a
+                    WHERE a.meeting_id = c.meeting_id AND a.member_id = c.member_id
+                      AND a.status = 'present' AND a.hours > 0)`
+
+const upsertCreditsSQL = `
+INSERT INTO study_credits (member_id, meeting_id, hours, kind, earned_on, created_by)
+SELECT a.member_id, a.meeting_id, a.hours, 'meeting', (m.starts_at AT TIME ZONE 'Asia/Shanghai')::date, NULLIF($2, 0)
+  FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+ WHERE a.meeting_id = $1 AND a.status = 'present' AND a.hours > 0
+ON CONFLICT (member_id, meeting_id) DO UPDATE SET hours = EXCLUDED.hours, earned_on = EXCLUDED.earned_on`
+
+// syncCredits makes the meeting's study credits match its attendance: one
+// credit per person present with hours, on the meeting's day.
+func syncCredits(ctx context.Context, tx pgx.Tx, id int64) error {
+	if _, err := tx.Exec(ctx, deleteStaleCreditsSQL, id); err != nil {
+		return fmt.Errorf("meeting: drop credits of %d: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, upsertCreditsSQL, id, audit.ActorOf(ctx).ID); err != nil {
+		return fmt.Errorf("meeting: credit %d: %w", id, err)
+	}
+	return nil
+}
+
+const attendanceSQL = `
+SELECT a.member_id, m.name, a.status, a.reason, a.hours::float8 AS hours
+  FROM attendance a JOIN members m ON m.id = a.member_id
+ WHERE a.meeting_id = $1
+ ORDER BY a.status = 'observer', a.member_id`
+
+// AttendanceOf returns the meeting's saved attendance, observers last.
+func (s *Store) AttendanceOf(ctx context.Context, id int64) ([]Attendance, error) {
+	rows, err := s.pool.Query(ctx, attendanceSQL, id)
+	if err != nil {
+		return nil, fmt.Errorf("meeting: attendance of %d: %w", id, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Attendance])
+	if err != nil {
+		return nil, fmt.Errorf("meeting: attendance of %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// DueOf lists the members due at the meeting.
+func (s *Store) DueOf(ctx context.Context, m Meeting) ([]Option, error) {
+	return Due(ctx, s.pool, m)
+}
+
+// SaveAttendance replaces the attendance of a held meeting and its credits.
+func (s *Store) SaveAttendance(ctx context.Context, id int64, version int, rows []Attendance) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		m, err := getMeeting(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.Status == StatusSubmitted:
+			return ErrLocked
+		case m.Status == StatusPlanned:
+			return ErrNotHeld
+		case m.Version != version:
+			return fmt.Errorf("meeting: attendance of %d: %w", id, apperr.ErrConflict)
+		}
+		if err := writeAttendance(ctx, tx, id, rows); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE meetings SET version = version + 1 WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("meeting: attendance of %d: %w", id, err)
+		}
+		st := StatsOf(rows)
+		return audit.Record(ctx, tx, audit.Event{Action: "meeting.attendance", Entity: "meeting", EntityID: id, After: st})
+	})
+}
+
+// Submit locks a held meeting's record.
+func (s *Store) Submit(ctx context.Context, id int64, version int) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		m, err := getMeeting(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		switch {
+		case m.Status == StatusSubmitted:
+			return ErrLocked
+		case m.Status == StatusPlanned:
+			return ErrNotHeld
+		case m.Version != version:
+			return fmt.Errorf("meeting: submit %d: %w", id, apperr.ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE meetings SET status = 'submitted', submitted_at = $2, version = version + 1 WHERE id = $1`, id, s.now()); err != nil {
+			return fmt.Errorf("meeting: submit %d: %w", id, err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: "meeting.submit", Entity: "meeting", EntityID: id, Before: map[string]string{"status": m.Status}, After: map[string]string{"status": StatusSubmitted}})
+	})
+}
+
+// Correction is a change to a submitted meeting's minutes and decisions.
+type Correction struct {
+	Minutes   string
+	Decisions string
+	Reason    string
+}
+
+// Correct changes a submitted meeting's minutes and decisions, keeping the
+// earlier text, who changed it, when and why as a revision.
+func (s *Store) Correct(ctx context.Context, id int64, version int, c Correction) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		m, err := getMeeting(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if m.Status != StatusSubmitted {
+			return fmt.Errorf("meeting: correct %d: not submitted: %w", id, apperr.ErrConflict)
+		}
+		if m.Version != version {
+			return fmt.Errorf("meeting: correct %d: %w", id, apperr.ErrConflict)
+		}
+		_, err = tx.Exec(ctx, `
+INSERT INTO meeting_revisions (meeting_id, n, minutes, decisions, changed_by, changed_at, reason)
+SELECT $1, coalesce(max(n), 0) + 1, $2, $3, NULLIF($4, 0), $5, $6 FROM meeting_revisions WHERE meeting_id = $1`,
+			id, m.Minutes, m.Decisions, audit.ActorOf(ctx).ID, s.now(), c.Reason)
+		if err != nil {
+			return fmt.Errorf("meeting: revision of %d: %w", id, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE meetings SET minutes = $2, decisions = $3, version = version + 1 WHERE id = $1`, id, c.Minutes, c.Decisions); err != nil {
+			return fmt.Errorf("meeting: correct %d: %w", id, err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: "meeting.correct", Entity: "meeting", EntityID: id,
+			Before: map[string]string{"minutes": m.Minutes, "decisions": m.Decisions},
+			After:  map[string]string{"minutes": c.Minutes, "decisions": c.Decisions, "reason": c.Reason}})
+	})
+}
+
+// Revision is an earlier text of a submitted meeting's minutes.
+type Revision struct {
+	N         int
+	Minutes   string
+	Decisions string
+	ChangedBy string
+	ChangedAt time.Time
+	Reason    string
+}
+
+const revisionsSQL = `
+SELECT r.n, r.minutes, r.decisions, coalesce(NULLIF(a.display_name, ''), a.username, '') AS changed_by, r.changed_at, r.reason
+  FROM meeting_revisions r LEFT JOIN accounts a ON a.id = r.changed_by
+ WHERE r.meeting_id = $1 ORDER BY r.n DESC`
+
+// Revisions lists a meeting's earlier texts, newest first.
+func (s *Store) Revisions(ctx context.Context, id int64) ([]Revision, error) {
+	rows, err := s.pool.Query(ctx, revisionsSQL, id)
+	if err != nil {
+		return nil, fmt.Errorf("meeting: revisions of %d: %w", id, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Revision])
+	if err != nil {
+		return nil, fmt.Errorf("meeting: revisions of %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// IsConflict reports whether err is a stale edit.
+func IsConflict(err error) bool { return errors.Is(err, apperr.ErrConflict) }
