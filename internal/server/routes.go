@@ -6,6 +6,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"zhibu/internal/admin"
+	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/home"
 	"zhibu/internal/ui"
@@ -14,6 +16,8 @@ import (
 // routes declares every route of the application, grouped by who may use it.
 func routes(d Deps, authSvc *auth.Service) http.Handler {
 	homeH := home.New(d.Pool)
+	adminH := admin.New(d.Pool)
+	auditH := audit.NewHandler(d.Pool)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -36,12 +40,59 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 		r.Method(http.MethodGet, "/login", ui.Handler(authSvc.LoginPage))
 		r.Method(http.MethodPost, "/login", ui.Handler(authSvc.Login))
 		r.Method(http.MethodPost, "/lang", ui.Handler(authSvc.SwitchLanguage))
+		r.Method(http.MethodGet, "/login/totp", ui.Handler(authSvc.SecondFactorPage))
+		r.Method(http.MethodPost, "/login/totp", ui.Handler(authSvc.SecondFactor))
 
-		// Everyone signed in.
+		// --- account --- signed in, also before the required password
+		// change and TOTP enrolment.
 		r.Group(func(r chi.Router) {
 			r.Use(auth.RequireUser)
 			r.Method(http.MethodPost, "/logout", ui.Handler(authSvc.Logout))
+			r.Method(http.MethodGet, "/password", ui.Handler(authSvc.PasswordPage))
+			r.Method(http.MethodPost, "/password", ui.Handler(authSvc.ChangePassword))
+			r.Method(http.MethodGet, "/account/totp", ui.Handler(authSvc.TOTPSettings))
+			r.Method(http.MethodGet, "/account/totp/qr.png", ui.Handler(authSvc.TOTPQRCode))
+			r.Method(http.MethodPost, "/account/totp/start", ui.Handler(authSvc.StartTOTP))
+			r.Method(http.MethodPost, "/account/totp/confirm", ui.Handler(authSvc.ConfirmTOTP))
+			r.Method(http.MethodPost, "/account/totp/recovery", ui.Handler(authSvc.NewRecoveryCodes))
+		})
+
+		// Everyone signed in, with the password changed and TOTP enrolled
+		// where required.
+		r.Group(func(r chi.Router) {
+			r.Use(auth.RequireUser, auth.RequireReady)
 			r.Method(http.MethodGet, "/", ui.Handler(homeH.Home))
+
+			// --- admin: accounts --- the system administrator.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/accounts", ui.Handler(adminH.Accounts))
+				r.Method(http.MethodGet, "/admin/accounts/new", ui.Handler(adminH.NewAccount))
+				r.Method(http.MethodPost, "/admin/accounts", ui.Handler(adminH.CreateAccount))
+				r.Method(http.MethodGet, "/admin/accounts/{id}", ui.Handler(adminH.Account))
+				r.Method(http.MethodPost, "/admin/accounts/{id}/disable", ui.Handler(adminH.DisableAccount))
+				r.Method(http.MethodPost, "/admin/accounts/{id}/enable", ui.Handler(adminH.EnableAccount))
+				r.Method(http.MethodPost, "/admin/accounts/{id}/password", ui.Handler(adminH.ResetPassword))
+				r.Method(http.MethodPost, "/admin/accounts/{id}/sessions/end", ui.Handler(adminH.EndSessions))
+			})
+
+			// --- admin: security --- the security administrator.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecAdmin))
+				r.Method(http.MethodGet, "/admin/security", ui.Handler(adminH.Security))
+				r.Method(http.MethodPost, "/admin/security/settings", ui.Handler(adminH.SaveSettings))
+				r.Method(http.MethodGet, "/admin/security/accounts/{id}", ui.Handler(adminH.Grants))
+				r.Method(http.MethodPost, "/admin/security/accounts/{id}/unlock", ui.Handler(adminH.Unlock))
+				r.Method(http.MethodPost, "/admin/security/accounts/{id}/roles", ui.Handler(adminH.Grant))
+				r.Method(http.MethodPost, "/admin/security/accounts/{id}/roles/revoke", ui.Handler(adminH.Revoke))
+			})
+
+			// --- audit --- the audit administrator only.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleAuditAdmin))
+				r.Method(http.MethodGet, "/audit", ui.Handler(auditH.Search))
+				r.Method(http.MethodGet, "/audit/export.csv", ui.Handler(auditH.Export))
+			})
 		})
 	})
 	return r

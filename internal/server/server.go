@@ -37,7 +37,7 @@ func New(d Deps) http.Handler {
 		policy = *d.AuthPolicy
 	}
 	policy.SecureCookies = d.HTTPS
-	return routes(d, auth.NewService(d.Pool, policy))
+	return routes(d, auth.NewService(d.Pool, policy, d.Sealer))
 }
 
 // healthz answers while the process runs.
