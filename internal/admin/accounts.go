@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/ui"
@@ -99,6 +100,9 @@ func (h *Handler) NewAccount(w http.ResponseWriter, r *http.Request) error {
 // CreateAccount creates an account that must change its password at first
 // sign-in. Roles are granted by the security administrator, not here.
 func (h *Handler) CreateAccount(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("admin: form: %w", apperr.ErrInvalid)
+	}
 	ctx := r.Context()
 	settings, err := auth.LoadSettings(ctx, h.pool)
 	if err != nil {

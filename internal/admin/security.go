@@ -103,6 +103,9 @@ UPDATE security_settings
 
 // SaveSettings stores the settings; an edit based on an older version is a 409.
 func (h *Handler) SaveSettings(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("admin: form: %w", apperr.ErrInvalid)
+	}
 	ctx := r.Context()
 	s, f := ParseSettingsForm(r.PostForm)
 	if f.Errors.Any() {
@@ -246,6 +249,9 @@ func grantProblem(a Account, self bool, in GrantInput) (string, string) {
 // Grant gives an account a role. The account's sessions end, so that it
 // signs in again with a new token and its new rights.
 func (h *Handler) Grant(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("admin: form: %w", apperr.ErrInvalid)
+	}
 	id, err := accountID(r)
 	if err != nil {
 		return err

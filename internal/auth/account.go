@@ -73,6 +73,9 @@ func (s *Service) PasswordPage(w http.ResponseWriter, r *http.Request) error {
 // ChangePassword sets a new password after checking the current one, ends
 // every other session and starts a new one.
 func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("auth: form: %w", apperr.ErrInvalid)
+	}
 	ctx := r.Context()
 	u := UserOf(ctx)
 	settings, err := LoadSettings(ctx, s.pool)
