@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"zhibu/internal/apptest"
+	"zhibu/internal/auth"
 	"zhibu/internal/pii"
 	"zhibu/internal/server"
 )
@@ -482,5 +483,25 @@ func TestHTTPSCookiesAndHeaders(t *testing.T) {
 	plain := apptest.NewEmpty(t).Anon(t).Get("/login")
 	if plain.Header.Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS sent over plain HTTP")
+	}
+}
+
+func TestPurgeRemovesExpiredSessionsAndChallenges(t *testing.T) {
+	app := apptest.New(t)
+	app.Login(t, "member")
+	app.Login(t, "secretary")
+	ctx := t.Context()
+	if _, err := app.Pool.Exec(ctx, `
+UPDATE sessions SET expires_at = now() - interval '1 minute' WHERE account_id = (SELECT id FROM accounts WHERE username = 'member');
+INSERT INTO login_challenges (token_hash, account_id, expires_at) SELECT '\x01', id, now() - interval '1 minute' FROM accounts WHERE username = 'admin'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := auth.NewSessions(app.Pool, auth.DefaultSessionPolicy).Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var sessions, challenges int
+	_ = app.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM login_challenges)`).Scan(&sessions, &challenges)
+	if sessions != 1 || challenges != 0 {
+		t.Errorf("after purge: %d sessions (want the live one), %d challenges", sessions, challenges)
 	}
 }
