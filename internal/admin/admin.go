@@ -179,5 +179,5 @@ func auditState(a Account) map[string]any {
 		}
 	}
 	return map[string]any{"username": a.Username, "display_name": a.DisplayName, "member_id": a.MemberID,
-		"disabled": a.DisabledAt != nil, "locked": a.Locked(), "must_change_password": a.MustChangePassword, "roles": roles}
+		"disabled": a.DisabledAt != nil, "locked": a.Locked(), "must_change_password": a.MustChangePassword, "totp": a.TOTP, "roles": roles}
 }

@@ -353,3 +353,44 @@ func (h *Handler) Unlock(w http.ResponseWriter, r *http.Request) error {
 	}
 	return ui.Redirect(w, r, "/admin/security", "admin.account_unlocked")
 }
+
+// ResetTOTP turns off an account's second factor (after confirmation),
+// for a user who lost both their device and their recovery codes. Its
+// sessions end; an account that needs TOTP enrols again at next sign-in.
+func (h *Handler) ResetTOTP(w http.ResponseWriter, r *http.Request) error {
+	id, err := accountID(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	p, err := h.grantsPage(r, id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case p.Self:
+		p.Errors.Add("totp", "admin.not_yourself")
+	case r.PostFormValue("confirm") != "yes":
+		p.Errors.Add("totp", "admin.confirm_required")
+	}
+	if p.Errors.Any() {
+		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
+	}
+	err = h.change(ctx, id, "account.totp_reset", func(tx pgx.Tx, _ Account) error {
+		for _, q := range []string{
+			`UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = $1`,
+			`DELETE FROM recovery_codes WHERE account_id = $1`,
+			`DELETE FROM login_challenges WHERE account_id = $1`,
+			`DELETE FROM sessions WHERE account_id = $1`,
+		} {
+			if _, err := tx.Exec(ctx, q, id); err != nil {
+				return fmt.Errorf("admin: reset totp of %d: %w", id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, "/admin/security/accounts/"+strconv.FormatInt(id, 10), "admin.totp_reset_done")
+}

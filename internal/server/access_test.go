@@ -119,6 +119,8 @@ var accessTable = map[string]accessCase{
 	"POST /admin/security/accounts/{id}/roles":        {Path: "/admin/security/accounts/{member_account}/roles", Other: "/admin/security/accounts/{missing}/roles", Want: only(post, 422, "security"), WantOther: only(post, 404, "security")},
 	"POST /admin/security/accounts/{id}/roles/revoke": {Path: "/admin/security/accounts/{member_account}/roles/revoke", Other: "/admin/security/accounts/{missing}/roles/revoke", Want: only(post, 422, "security"), WantOther: only(post, 404, "security")},
 
+	"POST /admin/security/accounts/{id}/totp/reset": {Path: "/admin/security/accounts/{member_account}/totp/reset", Other: "/admin/security/accounts/{missing}/totp/reset", Want: only(post, 422, "security"), WantOther: only(post, 404, "security")},
+
 	// --- audit --- (auditadmin only)
 	"GET /audit":            {Want: only(get, 200, "auditor")},
 	"GET /audit/export.csv": {Want: only(get, 200, "auditor")},

@@ -85,6 +85,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/admin/security/accounts/{id}/unlock", ui.Handler(adminH.Unlock))
 				r.Method(http.MethodPost, "/admin/security/accounts/{id}/roles", ui.Handler(adminH.Grant))
 				r.Method(http.MethodPost, "/admin/security/accounts/{id}/roles/revoke", ui.Handler(adminH.Revoke))
+				r.Method(http.MethodPost, "/admin/security/accounts/{id}/totp/reset", ui.Handler(adminH.ResetTOTP))
 			})
 
 			// --- audit --- the audit administrator only.

@@ -202,6 +202,25 @@ func TestTOTPEnrolmentAndSignIn(t *testing.T) {
 	if err := app.Pool.QueryRow(t.Context(), `SELECT count(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL`, id).Scan(&unused); err != nil || unused != 9 {
 		t.Errorf("unused recovery codes: %d (%v), want 9", unused, err)
 	}
+
+	// Lost device and codes: the security administrator resets the factor,
+	// which ends the sessions; the administrator must enrol again.
+	reset := "/admin/security/accounts/" + itoa(id) + "/totp/reset"
+	if r := sec.PostForm(reset, nil); r.Status != http.StatusUnprocessableEntity || r.TestID("error-totp") == "" {
+		t.Errorf("reset without confirmation: %d", r.Status)
+	}
+	if r := sec.PostForm(reset, url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.Status)
+	}
+	if r := c2.Get("/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
+		t.Errorf("a session survived the TOTP reset: %d %q", r.Status, r.Location)
+	}
+	if b, a, actor := lastAudit(t, app, "account.totp_reset", id); b["totp"] != true || a["totp"] != false || actor != "security" {
+		t.Errorf("reset audit: %v → %v by %q", b, a, actor)
+	}
+	if r := app.LoginWith(t, "wangwu", "Brand-New-Pass9").Get("/"); r.Location != "/account/totp" {
+		t.Errorf("after the reset: %d %q, want enrolment", r.Status, r.Location)
+	}
 }
 
 func TestLockOutFollowsTheSecuritySettings(t *testing.T) {
