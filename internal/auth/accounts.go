@@ -99,3 +99,21 @@ func SetLanguage(ctx context.Context, q db.Querier, accountID int64, lang string
 	}
 	return nil
 }
+
+// mainRoleOf names an account's most senior role for the audit trail of
+// its sign-in, before there is a User; "" when it holds none.
+func mainRoleOf(ctx context.Context, q db.Querier, accountID int64) string {
+	rows, err := q.Query(ctx, `SELECT role FROM account_roles WHERE account_id = $1`, accountID)
+	if err != nil {
+		return ""
+	}
+	roles, err := pgx.CollectRows(rows, pgx.RowTo[Role])
+	if err != nil || len(roles) == 0 {
+		return ""
+	}
+	u := &User{}
+	for _, r := range roles {
+		u.Grants = append(u.Grants, Grant{Role: r})
+	}
+	return string(u.MainRole())
+}

@@ -114,7 +114,7 @@ func (s *Service) SecondFactor(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.now()
-	actx := audit.WithActor(ctx, audit.Actor{ID: a.ID, Name: a.Username, IP: audit.ActorOf(ctx).IP})
+	actx := audit.WithActor(ctx, audit.Actor{ID: a.ID, Name: a.Username, Role: mainRoleOf(ctx, s.pool, a.ID), IP: audit.ActorOf(ctx).IP})
 	input := r.PostFormValue("code")
 	blocked := a.DisabledAt != nil || (a.LockedUntil != nil && a.LockedUntil.After(now)) || a.TOTPSecret == nil
 	var step int64

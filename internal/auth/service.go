@@ -366,7 +366,7 @@ func (s *Service) authenticate(ctx context.Context, username, password string) (
 		return a, fmt.Errorf("auth: check password of %d: %w", a.ID, err)
 	}
 	now := s.now()
-	actx := audit.WithActor(ctx, audit.Actor{ID: a.ID, Name: a.Username, IP: audit.ActorOf(ctx).IP})
+	actx := audit.WithActor(ctx, audit.Actor{ID: a.ID, Name: a.Username, Role: mainRoleOf(ctx, s.pool, a.ID), IP: audit.ActorOf(ctx).IP})
 	locked := a.LockedUntil != nil && a.LockedUntil.After(now)
 	var result error
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {

@@ -437,7 +437,11 @@ func TestAuditTrailSearchAndExport(t *testing.T) {
 		t.Errorf("export: %d %q", csv.Status, csv.Header.Get("Content-Type"))
 	}
 	var n int
-	if err := app.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_events WHERE action = 'audit.exported' AND actor = 'auditor'`).Scan(&n); err != nil || n != 1 {
+	var role string
+	if err := app.Pool.QueryRow(t.Context(), `SELECT role FROM audit_events WHERE action = 'login' AND actor = 'auditor' AND outcome = 'ok'`).Scan(&role); err != nil || role != "auditadmin" {
+		t.Errorf("the role of a sign-in is not recorded: %q (%v)", role, err)
+	}
+	if err := app.Pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_events WHERE action = 'audit.exported' AND actor = 'auditor' AND role = 'auditadmin'`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("export audited: %d (%v)", n, err)
 	}
 	if _, err := app.Pool.Exec(t.Context(), `UPDATE audit_events SET outcome = 'ok' WHERE outcome = 'failed'`); err == nil {
