@@ -432,7 +432,8 @@ func withName(a audit.Actor, name string) audit.Actor {
 	return a
 }
 
-// Logout ends the session and returns to the sign-in page.
+// Logout ends every session of the account (on every device) and returns
+// to the sign-in page.
 func (s *Service) Logout(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
@@ -441,6 +442,9 @@ func (s *Service) Logout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if u := UserOf(ctx); u != nil {
+		if err := s.sessions.DeleteAll(ctx, u.AccountID); err != nil {
+			return err
+		}
 		if err := audit.Record(ctx, s.pool, audit.Event{Action: "logout", Entity: "account", EntityID: u.AccountID}); err != nil {
 			slog.WarnContext(ctx, "audit logout", "err", err)
 		}

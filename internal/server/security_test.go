@@ -279,6 +279,12 @@ func TestSessionsExpireAndRotate(t *testing.T) {
 	if r := c.Get("/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/login") {
 		t.Errorf("idle 31 minutes: %d %q", r.Status, r.Location)
 	}
+	// Logging out ends the account's sessions on every device.
+	c, other := app.Login(t, "member"), app.Login(t, "member")
+	c.PostForm("/logout", nil)
+	if r := other.Get("/"); r.Status != http.StatusSeeOther {
+		t.Errorf("a session survived the logout of another: %d", r.Status)
+	}
 	c = app.Login(t, "member")
 	if _, err := app.Pool.Exec(ctx, `UPDATE sessions SET created_at = now() - interval '13 hours', expires_at = now() - interval '1 hour'`); err != nil {
 		t.Fatal(err)
