@@ -271,6 +271,9 @@ func (h *Handler) ResetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	password := r.PostFormValue("password")
+	if id == auth.UserOf(ctx).AccountID {
+		return ui.Render(w, r, http.StatusUnprocessableEntity, AccountView(AccountPage{Account: a, Errors: ui.Errors{"password": "admin.not_yourself"}}))
+	}
 	if p := settings.PasswordProblem(password, a.Username); p != "" {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, AccountView(AccountPage{Account: a, Errors: ui.Errors{"password": p}}))
 	}
