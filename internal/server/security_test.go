@@ -346,6 +346,11 @@ func TestAdministratorsEndSessionsAndDisableAccounts(t *testing.T) {
 	}
 	app.Login(t, "member")
 
+	var adminID int64
+	_ = app.Pool.QueryRow(t.Context(), `SELECT id FROM accounts WHERE username = 'admin'`).Scan(&adminID)
+	if r := admin.PostForm("/admin/accounts/"+itoa(adminID)+"/password", url.Values{"password": {tempPassword}}); r.Status != http.StatusUnprocessableEntity || r.TestID("error-password") == "" {
+		t.Errorf("an administrator resets their own password here: %d", r.Status)
+	}
 	if r := admin.PostForm(base+"/password", url.Values{"password": {tempPassword}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("reset: %d", r.Status)
 	}
