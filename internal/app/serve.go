@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"zhibu/internal/auth"
 	"zhibu/internal/db"
 	"zhibu/internal/seed"
 	"zhibu/internal/server"
@@ -88,6 +89,8 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	if demo, err := seed.HasDemo(ctx, pool); err == nil && demo {
 		fmt.Fprintf(stdout, "Demo logins (password %s): %s\n", seed.DemoPassword, seed.DemoLoginsText())
 	}
+
+	go auth.NewSessions(pool, auth.DefaultSessionPolicy).PurgeEvery(ctx, 10*time.Minute, logger)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

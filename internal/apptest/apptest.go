@@ -104,7 +104,9 @@ func start(t testing.TB, dbURL string, sealer *pii.Sealer, opts []Option) *App {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	deps := server.Deps{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sealer: sealer}
+	// Tests sign in many times from one address: the per-IP login limit
+	// is lifted unless a test sets its own.
+	deps := server.Deps{Pool: pool, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sealer: sealer, LoginLimit: 1_000_000}
 	for _, o := range opts {
 		o(&deps)
 	}

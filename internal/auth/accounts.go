@@ -26,19 +26,31 @@ type account struct {
 	LockedUntil        *time.Time
 	Demo               bool
 	DisabledAt         *time.Time
+	TOTPSecret         *string // sealed, base64
+	TOTPLastStep       int64
+	PasswordExpired    bool
 }
 
 const accountColumns = `id, username, display_name, password_hash, member_id, language, must_change_password,
-       password_changed_at, failed_logins, locked_until, demo, disabled_at`
+       password_changed_at, failed_logins, locked_until, demo, disabled_at, totp_secret, totp_last_step,
+       password_changed_at < now() - make_interval(days => coalesce((SELECT password_max_age_days FROM security_settings WHERE id = 1), 90))`
 
 func scanAccount(row pgx.Row) (account, error) {
 	var a account
 	err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.PasswordHash, &a.MemberID, &a.Language, &a.MustChangePassword,
-		&a.PasswordChangedAt, &a.FailedLogins, &a.LockedUntil, &a.Demo, &a.DisabledAt)
+		&a.PasswordChangedAt, &a.FailedLogins, &a.LockedUntil, &a.Demo, &a.DisabledAt, &a.TOTPSecret, &a.TOTPLastStep, &a.PasswordExpired)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, apperr.ErrNotFound
 	}
 	return a, err
+}
+
+func accountByID(ctx context.Context, q db.Querier, id int64) (account, error) {
+	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	if err != nil {
+		return a, fmt.Errorf("auth: account %d: %w", id, err)
+	}
+	return a, nil
 }
 
 func accountByUsername(ctx context.Context, q db.Querier, username string) (account, error) {
@@ -56,7 +68,8 @@ func LoadUser(ctx context.Context, q db.Querier, accountID int64) (*User, error)
 	if err != nil {
 		return nil, fmt.Errorf("auth: load account %d: %w", accountID, err)
 	}
-	u := &User{AccountID: a.ID, Username: a.Username, DisplayName: a.DisplayName, Demo: a.Demo, Language: a.Language, MustChangePassword: a.MustChangePassword}
+	u := &User{AccountID: a.ID, Username: a.Username, DisplayName: a.DisplayName, Demo: a.Demo, Language: a.Language,
+		MustChangePassword: a.MustChangePassword || (a.PasswordExpired && !a.Demo), TOTPEnabled: a.TOTPSecret != nil}
 	if a.MemberID != nil {
 		u.MemberID = *a.MemberID
 	}
@@ -85,4 +98,22 @@ func SetLanguage(ctx context.Context, q db.Querier, accountID int64, lang string
 		return fmt.Errorf("auth: set language of %d: %w", accountID, err)
 	}
 	return nil
+}
+
+// mainRoleOf names an account's most senior role for the audit trail of
+// its sign-in, before there is a User; "" when it holds none.
+func mainRoleOf(ctx context.Context, q db.Querier, accountID int64) string {
+	rows, err := q.Query(ctx, `SELECT role FROM account_roles WHERE account_id = $1`, accountID)
+	if err != nil {
+		return ""
+	}
+	roles, err := pgx.CollectRows(rows, pgx.RowTo[Role])
+	if err != nil || len(roles) == 0 {
+		return ""
+	}
+	u := &User{}
+	for _, r := range roles {
+		u.Grants = append(u.Grants, Grant{Role: r})
+	}
+	return string(u.MainRole())
 }

@@ -17,32 +17,33 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/i18n"
+	"zhibu/internal/pii"
 	"zhibu/internal/ui"
 )
 
-// Policy holds the sign-in rules an agency may tune.
+// Policy holds the deployment's sign-in settings. The lock-out and
+// password-age rules live in the database (Settings), edited by the
+// security administrator.
 type Policy struct {
-	LockAfter      int           // failed attempts before a lock-out
-	LockFor        time.Duration // how long a lock-out lasts
-	PasswordMaxAge time.Duration // a password older than this must be changed
-	SecureCookies  bool          // served over HTTPS: Secure, __Host- prefix
-	Session        SessionPolicy
+	SecureCookies bool // served over HTTPS: Secure, __Host- prefix
+	Session       SessionPolicy
 }
 
-// DefaultPolicy: 5 failures lock for 30 minutes; passwords last 90 days.
-var DefaultPolicy = Policy{LockAfter: 5, LockFor: 30 * time.Minute, PasswordMaxAge: 90 * 24 * time.Hour, Session: DefaultSessionPolicy}
+// DefaultPolicy: sessions of 30 minutes idle and 12 hours at most.
+var DefaultPolicy = Policy{Session: DefaultSessionPolicy}
 
 // Service signs people in and out and loads the signed-in user of each request.
 type Service struct {
 	pool     *pgxpool.Pool
 	sessions *Sessions
 	policy   Policy
+	sealer   *pii.Sealer
 	now      func() time.Time
 }
 
-// NewService returns the sign-in service.
-func NewService(pool *pgxpool.Pool, policy Policy) *Service {
-	return &Service{pool: pool, sessions: NewSessions(pool, policy.Session), policy: policy, now: time.Now}
+// NewService returns the sign-in service. The sealer encrypts TOTP secrets.
+func NewService(pool *pgxpool.Pool, policy Policy, sealer *pii.Sealer) *Service {
+	return &Service{pool: pool, sessions: NewSessions(pool, policy.Session), policy: policy, sealer: sealer, now: time.Now}
 }
 
 // Sessions returns the session store, for administrators ending sessions.
@@ -211,6 +212,31 @@ func RequireRole(roles ...Role) func(http.Handler) http.Handler {
 	}
 }
 
+// RequireReady holds back a signed-in user who must first change their
+// password or enrol a second factor: pages redirect to that step, other
+// requests get 403.
+func RequireReady(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := UserOf(r.Context())
+		dest := ""
+		switch {
+		case u.MustChangePassword:
+			dest = "/password"
+		case u.NeedsTOTP():
+			dest = "/account/totp"
+		}
+		if dest == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			http.Redirect(w, r, dest, http.StatusSeeOther)
+			return
+		}
+		ui.ErrorStatus(w, r, http.StatusForbidden)
+	})
+}
+
 // LoginForm is what the sign-in form holds.
 type LoginForm struct {
 	Username string
@@ -239,19 +265,37 @@ func safeNext(next string) string {
 // never tells whether an account exists or is locked.
 var errBadLogin = errors.New("auth: bad login")
 
-// Login checks the posted username and password and starts a session.
+// LoginInput is the parsed sign-in form.
+type LoginInput struct {
+	Username string
+	Password string
+	Next     string
+}
+
+// ParseLoginForm reads the sign-in form; ok is false when a field is too
+// long to be anyone's, which is answered like a wrong password.
+func ParseLoginForm(v url.Values) (LoginInput, bool) {
+	in := LoginInput{Username: strings.TrimSpace(v.Get("username")), Password: v.Get("password"), Next: safeNext(v.Get("next"))}
+	if len(in.Username) > 64 || len(in.Password) > 256 || in.Username == "" || in.Password == "" {
+		return in, false
+	}
+	return in, true
+}
+
+// Login checks the posted username and password and starts a session, or,
+// for an account with a second factor, a login challenge.
 func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("auth: login form: %w", apperr.ErrInvalid)
 	}
-	form := LoginForm{Username: strings.TrimSpace(r.PostFormValue("username")), Next: safeNext(r.PostFormValue("next"))}
-	password := r.PostFormValue("password")
-	if len(form.Username) > 64 || len(password) > 256 {
+	in, ok := ParseLoginForm(r.PostForm)
+	form := LoginForm{Username: in.Username, Next: in.Next}
+	if !ok {
 		form.Error = "auth.bad_login"
 		return ui.Render(w, r, http.StatusUnauthorized, LoginView(form))
 	}
 	ctx := r.Context()
-	accountID, err := s.authenticate(ctx, form.Username, password)
+	a, err := s.authenticate(ctx, in.Username, in.Password)
 	if errors.Is(err, errBadLogin) {
 		form.Error = "auth.bad_login"
 		return ui.Render(w, r, http.StatusUnauthorized, LoginView(form))
@@ -259,39 +303,70 @@ func (s *Service) Login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	token, err := s.sessions.Create(ctx, accountID, ClientIP(r), r.UserAgent())
+	if a.TOTPSecret != nil {
+		token, err := s.createChallenge(ctx, a.ID, in.Next)
+		if err != nil {
+			return err
+		}
+		http.SetCookie(w, &http.Cookie{Name: challengeCookie, Value: token, Path: "/login", MaxAge: int(challengeTTL.Seconds()),
+			HttpOnly: true, Secure: s.policy.SecureCookies, SameSite: http.SameSiteLaxMode})
+		http.Redirect(w, r, "/login/totp", http.StatusSeeOther)
+		return nil
+	}
+	if err := s.startSession(w, r, a.ID); err != nil {
+		return err
+	}
+	http.Redirect(w, r, in.Next, http.StatusSeeOther)
+	return nil
+}
+
+// startSession creates a session with a new token and sets its cookie.
+func (s *Service) startSession(w http.ResponseWriter, r *http.Request, accountID int64) error {
+	token, err := s.sessions.Create(r.Context(), accountID, ClientIP(r), r.UserAgent())
 	if err != nil {
 		return err
 	}
 	s.setCookie(w, token, int(s.policy.Session.Absolute.Seconds()))
-	http.Redirect(w, r, form.Next, http.StatusSeeOther)
 	return nil
+}
+
+// RotateSession ends every session of the signed-in user and starts a new
+// one with a new token: after a password change or a change of privilege.
+func (s *Service) RotateSession(w http.ResponseWriter, r *http.Request, accountID int64) error {
+	if err := s.sessions.DeleteAll(r.Context(), accountID); err != nil {
+		return err
+	}
+	return s.startSession(w, r, accountID)
 }
 
 // authenticate checks the credentials, counts failures, locks the account
 // after too many, and audits every attempt. It returns errBadLogin for any
 // refusal.
-func (s *Service) authenticate(ctx context.Context, username, password string) (int64, error) {
+func (s *Service) authenticate(ctx context.Context, username, password string) (account, error) {
 	username = strings.ToLower(username)
+	settings, err := LoadSettings(ctx, s.pool)
+	if err != nil {
+		return account{}, err
+	}
 	a, err := accountByUsername(ctx, s.pool, username)
 	if errors.Is(err, apperr.ErrNotFound) {
 		// Spend the same time as a real check.
 		_, _ = CheckPassword(ctx, password, dummyHash)
 		actx := audit.WithActor(ctx, withName(audit.ActorOf(ctx), username))
 		if err := audit.Record(actx, s.pool, audit.Event{Action: "login", Entity: "account", Outcome: audit.Failed, After: map[string]string{"reason": "unknown_user"}}); err != nil {
-			return 0, err
+			return a, err
 		}
-		return 0, errBadLogin
+		return a, errBadLogin
 	}
 	if err != nil {
-		return 0, err
+		return a, err
 	}
 	ok, err := CheckPassword(ctx, password, a.PasswordHash)
 	if err != nil {
-		return 0, fmt.Errorf("auth: check password of %d: %w", a.ID, err)
+		return a, fmt.Errorf("auth: check password of %d: %w", a.ID, err)
 	}
 	now := s.now()
-	actx := audit.WithActor(ctx, audit.Actor{ID: a.ID, Name: a.Username, IP: audit.ActorOf(ctx).IP})
+	actx := audit.WithActor(ctx, audit.Actor{ID: a.ID, Name: a.Username, Role: mainRoleOf(ctx, s.pool, a.ID), IP: audit.ActorOf(ctx).IP})
 	locked := a.LockedUntil != nil && a.LockedUntil.After(now)
 	var result error
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -304,39 +379,49 @@ func (s *Service) authenticate(ctx context.Context, username, password string) (
 			return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, Outcome: audit.Denied, After: map[string]string{"reason": "locked"}})
 		case !ok:
 			result = errBadLogin
-			var failed int
-			var lockedUntil *time.Time
-			err := tx.QueryRow(ctx, `
-UPDATE accounts SET failed_logins = failed_logins + 1,
-       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
- WHERE id = $1 RETURNING failed_logins, locked_until`, a.ID, s.policy.LockAfter, now.Add(s.policy.LockFor)).Scan(&failed, &lockedUntil)
-			if err != nil {
-				return fmt.Errorf("auth: count failure of %d: %w", a.ID, err)
-			}
-			if err := audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, Outcome: audit.Failed, After: map[string]any{"reason": "bad_password", "failed_logins": failed}}); err != nil {
-				return err
-			}
-			if failed >= s.policy.LockAfter {
-				if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = $1`, a.ID); err != nil {
-					return fmt.Errorf("auth: reset failures of %d: %w", a.ID, err)
-				}
-				return audit.Record(actx, tx, audit.Event{Action: "account.locked", Entity: "account", EntityID: a.ID, After: map[string]any{"locked_until": lockedUntil}})
-			}
-			return nil
+			return countFailure(actx, tx, a.ID, settings, now, "bad_password")
 		default:
 			if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = $1`, a.ID); err != nil {
 				return fmt.Errorf("auth: reset failures of %d: %w", a.ID, err)
 			}
-			return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID})
+			action := "login"
+			if a.TOTPSecret != nil {
+				action = "login.password"
+			}
+			return audit.Record(actx, tx, audit.Event{Action: action, Entity: "account", EntityID: a.ID})
 		}
 	})
 	if err != nil {
-		return 0, err
+		return a, err
 	}
 	if result != nil {
-		return 0, result
+		return a, result
 	}
-	return a.ID, nil
+	return a, nil
+}
+
+// countFailure counts a failed attempt (a wrong password or second
+// factor), audits it, and locks the account when the count reaches the limit.
+func countFailure(ctx context.Context, tx pgx.Tx, accountID int64, settings Settings, now time.Time, reason string) error {
+	var failed int
+	var lockedUntil *time.Time
+	err := tx.QueryRow(ctx, `
+UPDATE accounts SET failed_logins = failed_logins + 1,
+       locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
+ WHERE id = $1 RETURNING failed_logins, locked_until`, accountID, settings.LockAfter, now.Add(settings.LockFor())).Scan(&failed, &lockedUntil)
+	if err != nil {
+		return fmt.Errorf("auth: count failure of %d: %w", accountID, err)
+	}
+	if err := audit.Record(ctx, tx, audit.Event{Action: "login", Entity: "account", EntityID: accountID, Outcome: audit.Failed, After: map[string]any{"reason": reason, "failed_logins": failed}}); err != nil {
+		return err
+	}
+	if failed >= settings.LockAfter {
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0 WHERE id = $1`, accountID); err != nil {
+			return fmt.Errorf("auth: reset failures of %d: %w", accountID, err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: "account.locked", Entity: "account", EntityID: accountID, After: map[string]any{"locked_until": lockedUntil}})
+	}
+	return nil
 }
 
 func withName(a audit.Actor, name string) audit.Actor {
@@ -347,7 +432,8 @@ func withName(a audit.Actor, name string) audit.Actor {
 	return a
 }
 
-// Logout ends the session and returns to the sign-in page.
+// Logout ends every session of the account (on every device) and returns
+// to the sign-in page.
 func (s *Service) Logout(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
@@ -356,6 +442,9 @@ func (s *Service) Logout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if u := UserOf(ctx); u != nil {
+		if err := s.sessions.DeleteAll(ctx, u.AccountID); err != nil {
+			return err
+		}
 		if err := audit.Record(ctx, s.pool, audit.Event{Action: "logout", Entity: "account", EntityID: u.AccountID}); err != nil {
 			slog.WarnContext(ctx, "audit logout", "err", err)
 		}

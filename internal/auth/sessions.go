@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -103,12 +104,32 @@ func (s *Sessions) DeleteAll(ctx context.Context, accountID int64) error {
 	return nil
 }
 
-// Purge removes expired sessions.
+// Purge removes expired sessions and login challenges, so that no stale
+// credential stays behind in the database.
 func (s *Sessions) Purge(ctx context.Context) error {
 	now := s.now()
 	_, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= $1 OR last_seen <= $2`, now, now.Add(-s.policy.Idle))
 	if err != nil {
 		return fmt.Errorf("auth: purge sessions: %w", err)
 	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM login_challenges WHERE expires_at <= $1`, now); err != nil {
+		return fmt.Errorf("auth: purge login challenges: %w", err)
+	}
 	return nil
+}
+
+// PurgeEvery runs Purge at each interval until ctx ends, logging failures.
+func (s *Sessions) PurgeEvery(ctx context.Context, interval time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Purge(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("purge sessions", "err", err)
+			}
+		}
+	}
 }

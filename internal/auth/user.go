@@ -33,14 +33,33 @@ type Grant struct {
 
 // User is the signed-in person of a request.
 type User struct {
-	AccountID          int64
-	Username           string
-	DisplayName        string
-	MemberID           int64 // 0 when the account is not a member's
-	Grants             []Grant
-	Demo               bool
-	Language           string
+	AccountID   int64
+	Username    string
+	DisplayName string
+	MemberID    int64 // 0 when the account is not a member's
+	Grants      []Grant
+	Demo        bool
+	Language    string
+	// MustChangePassword is set at first sign-in, after a reset, and when
+	// the password is older than the policy allows (demo accounts excepted).
 	MustChangePassword bool
+	// TOTPEnabled: the account signs in with a second factor.
+	TOTPEnabled bool
+}
+
+// NeedsTOTP reports whether the user must enrol a second factor before
+// doing anything else: administrators and reviewers must have one, except
+// on demo accounts.
+func (u *User) NeedsTOTP() bool {
+	if u == nil || u.Demo || u.TOTPEnabled {
+		return false
+	}
+	return u.Has(RoleSysAdmin) || u.Has(RoleSecAdmin) || u.Has(RoleAuditAdmin) || u.Has(RoleReviewer)
+}
+
+// IsAdmin reports whether the user holds one of the three administrator roles.
+func (u *User) IsAdmin() bool {
+	return u.Has(RoleSysAdmin) || u.Has(RoleSecAdmin) || u.Has(RoleAuditAdmin)
 }
 
 // Has reports whether the user holds role r.

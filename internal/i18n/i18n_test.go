@@ -14,7 +14,19 @@ import (
 
 // dynamicPrefixes are key families built at run time from a value (a role,
 // a status, an enumeration); their keys count as used.
-var dynamicPrefixes = []string{"role.", "error.", "meeting.kind.", "meeting.status.", "meeting.att.", "meeting.study_form.", "meeting.credit_kind.", "me.appraisal.", "me.level."}
+var dynamicPrefixes = []string{
+	"role.",
+	"error.",
+	"meeting.kind.",
+	"meeting.status.",
+	"meeting.att.",
+	"meeting.study_form.",
+	"meeting.credit_kind.",
+	"me.appraisal.",
+	"me.level.",
+	"audit.outcome.",
+	"admin.settings.",
+}
 
 func sourceFiles(t *testing.T) map[string]string {
 	t.Helper()

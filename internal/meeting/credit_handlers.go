@@ -1,11 +1,14 @@
 package meeting
 
 import (
+	"fmt"
+
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"zhibu/internal/apperr"
 
 	"zhibu/internal/auth"
 	"zhibu/internal/i18n"
@@ -63,6 +66,9 @@ func (f *CreditForm) validate(members []Option, now time.Time) CreditInput {
 
 // NewCredit shows the form for an individual study record.
 func (h *Handler) NewCredit(w http.ResponseWriter, r *http.Request) error {
+	if len(auth.UserOf(r.Context()).WriteRoots()) == 0 {
+		return fmt.Errorf("meeting: new credit: %w", apperr.ErrForbidden)
+	}
 	members, err := h.store.Members(r.Context(), auth.UserOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
@@ -74,6 +80,9 @@ func (h *Handler) NewCredit(w http.ResponseWriter, r *http.Request) error {
 // CreateCredit saves an individual study record for a member of the
 // user's branch.
 func (h *Handler) CreateCredit(w http.ResponseWriter, r *http.Request) error {
+	if len(auth.UserOf(r.Context()).WriteRoots()) == 0 {
+		return fmt.Errorf("meeting: create credit: %w", apperr.ErrForbidden)
+	}
 	members, err := h.store.Members(r.Context(), auth.UserOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"zhibu/internal/admin"
+	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/home"
 	"zhibu/internal/me"
@@ -20,6 +22,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	loginLimit := ratelimit.New(d.Pool, "login-ip", d.LoginLimit, d.LoginWindow)
 	meetingH := meeting.New(d.Pool)
 	meH := me.New(d.Pool)
+	adminH := admin.New(d.Pool)
+	auditH := audit.NewHandler(d.Pool)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -32,7 +36,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", readyz(d.Pool))
-	r.Handle("/metrics", d.Metrics.Handler(d.Pool))
+	r.Method(http.MethodGet, "/metrics", d.Metrics.Handler(d.Pool))
 	r.Handle("/static/*", ui.StaticHandler())
 
 	r.Group(func(r chi.Router) {
@@ -44,44 +48,92 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 		r.Method(http.MethodGet, "/login", ui.Handler(authSvc.LoginPage))
 		r.With(loginLimit.Middleware(auth.ClientIP)).Method(http.MethodPost, "/login", ui.Handler(authSvc.Login))
 		r.Method(http.MethodPost, "/lang", ui.Handler(authSvc.SwitchLanguage))
+		r.Method(http.MethodGet, "/login/totp", ui.Handler(authSvc.SecondFactorPage))
+		r.Method(http.MethodPost, "/login/totp", ui.Handler(authSvc.SecondFactor))
 		// --- meetings: the iCalendar feed, behind each user's secret address ---
 		r.Method(http.MethodGet, "/calendar/{token}.ics", ui.Handler(meetingH.ICal))
 
-		// Everyone signed in.
+		// --- account --- signed in, also before the required password
+		// change and TOTP enrolment.
 		r.Group(func(r chi.Router) {
 			r.Use(auth.RequireUser)
 			r.Method(http.MethodPost, "/logout", ui.Handler(authSvc.Logout))
+			r.Method(http.MethodGet, "/password", ui.Handler(authSvc.PasswordPage))
+			r.Method(http.MethodPost, "/password", ui.Handler(authSvc.ChangePassword))
+			r.Method(http.MethodGet, "/account/totp", ui.Handler(authSvc.TOTPSettings))
+			r.Method(http.MethodGet, "/account/totp/qr.png", ui.Handler(authSvc.TOTPQRCode))
+			r.Method(http.MethodPost, "/account/totp/start", ui.Handler(authSvc.StartTOTP))
+			r.Method(http.MethodPost, "/account/totp/confirm", ui.Handler(authSvc.ConfirmTOTP))
+			r.Method(http.MethodPost, "/account/totp/recovery", ui.Handler(authSvc.NewRecoveryCodes))
+		})
+
+		// Everyone signed in, with the password changed and TOTP enrolled
+		// where required.
+		r.Group(func(r chi.Router) {
+			r.Use(auth.RequireUser, auth.RequireReady)
 			r.Method(http.MethodGet, "/", ui.Handler(homeH.Home))
 
 			// --- me: the member's own record ---
 			r.Method(http.MethodGet, "/me", ui.Handler(meH.Me))
 			r.Method(http.MethodGet, "/me/transcript", ui.Handler(meH.Transcript))
 			r.Method(http.MethodPost, "/me/calendar", ui.Handler(meH.ResetCalendar))
-		})
 
-		// --- meetings: secretaries and committee members log their branch's
-		// meetings; reviewers read those in their subtree ---
-		r.Route("/meetings", func(r chi.Router) {
-			r.Use(auth.RequireUser, auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
-			r.Method(http.MethodGet, "/", ui.Handler(meetingH.List))
-			r.Method(http.MethodGet, "/new", ui.Handler(meetingH.NewForm))
-			r.Method(http.MethodPost, "/new", ui.Handler(meetingH.Create))
-			r.Method(http.MethodGet, "/calendar", ui.Handler(meetingH.Calendar))
-			r.Method(http.MethodGet, "/credits/new", ui.Handler(meetingH.NewCredit))
-			r.Method(http.MethodPost, "/credits/new", ui.Handler(meetingH.CreateCredit))
-			r.Method(http.MethodGet, "/{id}", ui.Handler(meetingH.Show))
-			r.Method(http.MethodGet, "/{id}/print", ui.Handler(meetingH.Print))
-			r.Method(http.MethodGet, "/{id}/edit", ui.Handler(meetingH.EditForm))
-			r.Method(http.MethodPost, "/{id}/edit", ui.Handler(meetingH.Update))
-			r.Method(http.MethodGet, "/{id}/attendance", ui.Handler(meetingH.AttendanceForm))
-			r.Method(http.MethodPost, "/{id}/attendance", ui.Handler(meetingH.SaveAttendance))
-			r.Method(http.MethodGet, "/{id}/submit", ui.Handler(meetingH.SubmitForm))
-			r.Method(http.MethodPost, "/{id}/submit", ui.Handler(meetingH.Submit))
-			r.Method(http.MethodGet, "/{id}/correct", ui.Handler(meetingH.CorrectForm))
-			r.Method(http.MethodPost, "/{id}/correct", ui.Handler(meetingH.Correct))
-			r.With(limitBody(meeting.MaxUploadBody, nil)).Method(http.MethodPost, "/{id}/attachments", ui.Handler(meetingH.Upload))
-			r.Method(http.MethodGet, "/{id}/attachments/{aid}", ui.Handler(meetingH.Download))
-			r.Method(http.MethodPost, "/{id}/attachments/{aid}/delete", ui.Handler(meetingH.DeleteAttachment))
+			// --- admin: accounts --- the system administrator.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/accounts", ui.Handler(adminH.Accounts))
+				r.Method(http.MethodGet, "/admin/accounts/new", ui.Handler(adminH.NewAccount))
+				r.Method(http.MethodPost, "/admin/accounts", ui.Handler(adminH.CreateAccount))
+				r.Method(http.MethodGet, "/admin/accounts/{id}", ui.Handler(adminH.Account))
+				r.Method(http.MethodPost, "/admin/accounts/{id}/disable", ui.Handler(adminH.DisableAccount))
+				r.Method(http.MethodPost, "/admin/accounts/{id}/enable", ui.Handler(adminH.EnableAccount))
+				r.Method(http.MethodPost, "/admin/accounts/{id}/password", ui.Handler(adminH.ResetPassword))
+				r.Method(http.MethodPost, "/admin/accounts/{id}/sessions/end", ui.Handler(adminH.EndSessions))
+			})
+
+			// --- admin: security --- the security administrator.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecAdmin))
+				r.Method(http.MethodGet, "/admin/security", ui.Handler(adminH.Security))
+				r.Method(http.MethodPost, "/admin/security/settings", ui.Handler(adminH.SaveSettings))
+				r.Method(http.MethodGet, "/admin/security/accounts/{id}", ui.Handler(adminH.Grants))
+				r.Method(http.MethodPost, "/admin/security/accounts/{id}/unlock", ui.Handler(adminH.Unlock))
+				r.Method(http.MethodPost, "/admin/security/accounts/{id}/roles", ui.Handler(adminH.Grant))
+				r.Method(http.MethodPost, "/admin/security/accounts/{id}/roles/revoke", ui.Handler(adminH.Revoke))
+				r.Method(http.MethodPost, "/admin/security/accounts/{id}/totp/reset", ui.Handler(adminH.ResetTOTP))
+			})
+
+			// --- audit --- the audit administrator only.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleAuditAdmin))
+				r.Method(http.MethodGet, "/audit", ui.Handler(auditH.Search))
+				r.Method(http.MethodGet, "/audit/export.csv", ui.Handler(auditH.Export))
+			})
+
+			// --- meetings: secretaries and committee members log their branch's
+			// meetings; reviewers read those in their subtree ---
+			r.Route("/meetings", func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				r.Method(http.MethodGet, "/", ui.Handler(meetingH.List))
+				r.Method(http.MethodGet, "/new", ui.Handler(meetingH.NewForm))
+				r.Method(http.MethodPost, "/new", ui.Handler(meetingH.Create))
+				r.Method(http.MethodGet, "/calendar", ui.Handler(meetingH.Calendar))
+				r.Method(http.MethodGet, "/credits/new", ui.Handler(meetingH.NewCredit))
+				r.Method(http.MethodPost, "/credits/new", ui.Handler(meetingH.CreateCredit))
+				r.Method(http.MethodGet, "/{id}", ui.Handler(meetingH.Show))
+				r.Method(http.MethodGet, "/{id}/print", ui.Handler(meetingH.Print))
+				r.Method(http.MethodGet, "/{id}/edit", ui.Handler(meetingH.EditForm))
+				r.Method(http.MethodPost, "/{id}/edit", ui.Handler(meetingH.Update))
+				r.Method(http.MethodGet, "/{id}/attendance", ui.Handler(meetingH.AttendanceForm))
+				r.Method(http.MethodPost, "/{id}/attendance", ui.Handler(meetingH.SaveAttendance))
+				r.Method(http.MethodGet, "/{id}/submit", ui.Handler(meetingH.SubmitForm))
+				r.Method(http.MethodPost, "/{id}/submit", ui.Handler(meetingH.Submit))
+				r.Method(http.MethodGet, "/{id}/correct", ui.Handler(meetingH.CorrectForm))
+				r.Method(http.MethodPost, "/{id}/correct", ui.Handler(meetingH.Correct))
+				r.With(limitBody(meeting.MaxUploadBody, nil)).Method(http.MethodPost, "/{id}/attachments", ui.Handler(meetingH.Upload))
+				r.Method(http.MethodGet, "/{id}/attachments/{aid}", ui.Handler(meetingH.Download))
+				r.Method(http.MethodPost, "/{id}/attachments/{aid}/delete", ui.Handler(meetingH.DeleteAttachment))
+			})
 		})
 	})
 	return r

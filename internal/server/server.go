@@ -53,7 +53,7 @@ func New(d Deps) http.Handler {
 	if d.LoginWindow == 0 {
 		d.LoginWindow = 5 * time.Minute
 	}
-	return routes(d, auth.NewService(d.Pool, policy))
+	return routes(d, auth.NewService(d.Pool, policy, d.Sealer))
 }
 
 // healthz answers while the process runs.

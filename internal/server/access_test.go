@@ -1,0 +1,301 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/apptest"
+	"zhibu/internal/ui"
+)
+
+// The access matrix: every route the router holds × every demo role × the
+// user's own record and another's. A route without a row here fails the
+// test, so a new route cannot ship without its access rules written down.
+//
+// To add a route: add a row keyed "METHOD pattern" to accessTable. Path is
+// the address to request for "own" (placeholders in braces are filled from
+// fixtures); Other, when set, is a record outside the user's scope; Want
+// and WantOther give each user's status (helpers below build the usual
+// shapes). POSTs are sent with an empty form from a freshly signed-in
+// client, in the table's sorted order, so a POST that changes state
+// affects only later rows.
+
+// users are the demo accounts (password seed.DemoPassword) plus "anon".
+var users = []string{"anon", "member", "secretary", "reviewer", "admin", "security", "auditor"}
+
+// want maps a user to the status they get.
+type want map[string]int
+
+// accessCase is one route's row of the matrix.
+type accessCase struct {
+	Path      string // with {placeholders}; "" means the pattern itself
+	Other     string // another branch's (or a missing) record; "" when none
+	Want      want
+	WantOther want
+}
+
+// everyone gives every user the same status.
+func everyone(status int) want {
+	w := want{}
+	for _, u := range users {
+		w[u] = status
+	}
+	return w
+}
+
+// signedIn: anonymous visitors are sent to sign in (GET, 303) or refused
+// (POST, 401); every signed-in user gets status.
+func signedIn(method string, status int) want {
+	w := everyone(status)
+	w["anon"] = anonStatus(method)
+	return w
+}
+
+// only: the listed users get status, other signed-in users 403.
+func only(method string, status int, allowed ...string) want {
+	w := signedIn(method, http.StatusForbidden)
+	for _, u := range allowed {
+		w[u] = status
+	}
+	return w
+}
+
+func anonStatus(method string) int {
+	if method == http.MethodGet {
+		return http.StatusSeeOther
+	}
+	return http.StatusUnauthorized
+}
+
+// with changes the statuses of some users in w.
+func with(w want, status int, users ...string) want {
+	out := want{}
+	for k, v := range w {
+		out[k] = v
+	}
+	for _, u := range users {
+		out[u] = status
+	}
+	return out
+}
+
+const (
+	get  = http.MethodGet
+	post = http.MethodPost
+)
+
+var accessTable = map[string]accessCase{
+	// Public.
+	"GET /healthz":     {Want: everyone(200)},
+	"GET /readyz":      {Want: everyone(200)},
+	"GET /static/*":    {Path: "{asset}", Want: everyone(200)},
+	"GET /login":       {Want: func() want { w := everyone(303); w["anon"] = 200; return w }()},
+	"POST /login":      {Want: everyone(401)},
+	"POST /lang":       {Want: everyone(422)},
+	"GET /login/totp":  {Want: everyone(303)}, // no login challenge: back to /login
+	"POST /login/totp": {Want: everyone(303)},
+
+	// --- account ---
+	"POST /logout":                {Want: signedIn(post, 303)},
+	"GET /password":               {Want: signedIn(get, 200)},
+	"POST /password":              {Want: signedIn(post, 422)},
+	"GET /account/totp":           {Want: signedIn(get, 200)},
+	"GET /account/totp/qr.png":    {Want: signedIn(get, 404)},  // nothing pending yet
+	"POST /account/totp/confirm":  {Want: signedIn(post, 303)}, // nothing pending: back to the page
+	"POST /account/totp/recovery": {Want: signedIn(post, 303)}, // TOTP off: back to the page
+	"POST /account/totp/start":    {Want: signedIn(post, 303)},
+	"GET /":                       {Want: signedIn(get, 200)},
+
+	// --- admin: accounts --- (sysadmin only; any account, a missing one is 404)
+	"GET /admin/accounts":                    {Want: only(get, 200, "admin")},
+	"GET /admin/accounts/new":                {Want: only(get, 200, "admin")},
+	"POST /admin/accounts":                   {Want: only(post, 422, "admin")},
+	"GET /admin/accounts/{id}":               {Path: "/admin/accounts/{member_account}", Other: "/admin/accounts/{missing}", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
+	"POST /admin/accounts/{id}/disable":      {Path: "/admin/accounts/{member_account}/disable", Other: "/admin/accounts/{missing}/disable", Want: only(post, 422, "admin"), WantOther: only(post, 404, "admin")},
+	"POST /admin/accounts/{id}/enable":       {Path: "/admin/accounts/{member_account}/enable", Other: "/admin/accounts/{missing}/enable", Want: only(post, 303, "admin"), WantOther: only(post, 404, "admin")},
+	"POST /admin/accounts/{id}/password":     {Path: "/admin/accounts/{member_account}/password", Other: "/admin/accounts/{missing}/password", Want: only(post, 422, "admin"), WantOther: only(post, 404, "admin")},
+	"POST /admin/accounts/{id}/sessions/end": {Path: "/admin/accounts/{member_account}/sessions/end", Other: "/admin/accounts/{missing}/sessions/end", Want: only(post, 303, "admin"), WantOther: only(post, 404, "admin")},
+
+	// --- admin: security --- (secadmin only)
+	"GET /admin/security":                             {Want: only(get, 200, "security")},
+	"POST /admin/security/settings":                   {Want: only(post, 422, "security")},
+	"GET /admin/security/accounts/{id}":               {Path: "/admin/security/accounts/{member_account}", Other: "/admin/security/accounts/{missing}", Want: only(get, 200, "security"), WantOther: only(get, 404, "security")},
+	"POST /admin/security/accounts/{id}/unlock":       {Path: "/admin/security/accounts/{member_account}/unlock", Other: "/admin/security/accounts/{missing}/unlock", Want: only(post, 303, "security"), WantOther: only(post, 404, "security")},
+	"POST /admin/security/accounts/{id}/roles":        {Path: "/admin/security/accounts/{member_account}/roles", Other: "/admin/security/accounts/{missing}/roles", Want: only(post, 422, "security"), WantOther: only(post, 404, "security")},
+	"POST /admin/security/accounts/{id}/roles/revoke": {Path: "/admin/security/accounts/{member_account}/roles/revoke", Other: "/admin/security/accounts/{missing}/roles/revoke", Want: only(post, 422, "security"), WantOther: only(post, 404, "security")},
+
+	"POST /admin/security/accounts/{id}/totp/reset": {Path: "/admin/security/accounts/{member_account}/totp/reset", Other: "/admin/security/accounts/{missing}/totp/reset", Want: only(post, 422, "security"), WantOther: only(post, 404, "security")},
+
+	// --- operations ---
+	"GET /metrics": {Want: everyone(200)},
+
+	// --- me --- (anyone with a member record; the record is always one's own)
+	// Administrators hold no member record: their /me does not exist.
+	"GET /me":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"GET /me/transcript": {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"POST /me/calendar":  {Want: with(only(post, 303, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	// The iCalendar feed is public but behind a secret address.
+	"GET /calendar/{token}.ics": {Path: "/calendar/not-a-token.ics", Want: everyone(404)},
+
+	// --- meetings --- (secretaries write their branch's; reviewers read the subtree)
+	"GET /meetings/":                {Path: "/meetings", Want: only(get, 200, "secretary", "reviewer")},
+	"GET /meetings/new":             {Want: only(get, 200, "secretary")},
+	"POST /meetings/new":            {Want: only(post, 422, "secretary")},
+	"GET /meetings/calendar":        {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /meetings/credits/new":     {Want: only(get, 200, "secretary")},
+	"POST /meetings/credits/new":    {Want: only(post, 422, "secretary")},
+	"GET /meetings/{id}":            {Path: "/meetings/{own_meeting}", Other: "/meetings/{other_meeting}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /meetings/{id}/print":      {Path: "/meetings/{own_meeting}/print", Other: "/meetings/{other_meeting}/print", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /meetings/{id}/edit":       {Path: "/meetings/{own_draft}/edit", Other: "/meetings/{other_meeting}/edit", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /meetings/{id}/edit":      {Path: "/meetings/{own_draft}/edit", Other: "/meetings/{other_meeting}/edit", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /meetings/{id}/attendance": {Path: "/meetings/{own_draft}/attendance", Other: "/meetings/{other_meeting}/attendance", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	// An empty post carries no version: the attendance form answers 409.
+	"POST /meetings/{id}/attendance":               {Path: "/meetings/{own_draft}/attendance", Other: "/meetings/{other_meeting}/attendance", Want: only(post, 409, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /meetings/{id}/submit":                    {Path: "/meetings/{own_draft}/submit", Other: "/meetings/{other_meeting}/submit", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /meetings/{id}/submit":                   {Path: "/meetings/{own_draft}/submit", Other: "/meetings/{other_meeting}/submit", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /meetings/{id}/correct":                   {Path: "/meetings/{own_meeting}/correct", Other: "/meetings/{other_meeting}/correct", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /meetings/{id}/correct":                  {Path: "/meetings/{own_meeting}/correct", Other: "/meetings/{other_meeting}/correct", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /meetings/{id}/attachments":              {Path: "/meetings/{own_draft}/attachments", Other: "/meetings/{other_meeting}/attachments", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /meetings/{id}/attachments/{aid}":         {Path: "/meetings/{own_meeting}/attachments/{missing}", Other: "/meetings/{other_meeting}/attachments/{missing}", Want: only(get, 404, "secretary", "reviewer"), WantOther: only(get, 404, "secretary", "reviewer")},
+	"POST /meetings/{id}/attachments/{aid}/delete": {Path: "/meetings/{own_draft}/attachments/{missing}/delete", Other: "/meetings/{other_meeting}/attachments/{missing}/delete", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+
+	// --- audit --- (auditadmin only)
+	"GET /audit":            {Want: only(get, 200, "auditor")},
+	"GET /audit/export.csv": {Want: only(get, 200, "auditor")},
+}
+
+// fixtures fills the placeholders of the table's paths.
+func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	f := map[string]string{"{asset}": ui.Asset("favicon.svg"), "{missing}": "999999999"}
+	var memberAccount int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM accounts WHERE username = 'member'`).Scan(&memberAccount); err != nil {
+		t.Fatal(err)
+	}
+	f["{member_account}"] = strconv.FormatInt(memberAccount, 10)
+	// Meetings: a submitted and a draft one of the secretary's branch, and
+	// a submitted one of another branch (inside the reviewer's subtree).
+	for key, q := range map[string]string{
+		"{own_meeting}":   `SELECT m.id FROM meetings m JOIN account_roles r ON r.org_id = m.org_id JOIN accounts a ON a.id = r.account_id WHERE a.username = 'secretary' AND r.role = 'secretary' AND m.status = 'submitted' ORDER BY m.id LIMIT 1`,
+		"{other_meeting}": `SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id WHERE o.kind = 'branch' AND o.name <> '办公室党支部' AND m.status = 'submitted' ORDER BY m.id LIMIT 1`,
+	} {
+		var id int64
+		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
+			t.Fatalf("fixture %s: %v", key, err)
+		}
+		f[key] = strconv.FormatInt(id, 10)
+	}
+	var draft int64
+	if err := pool.QueryRow(ctx, `
+INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, status)
+SELECT r.org_id, 'committee', '访问测试', now() - interval '1 day', now() - interval '1 day' + interval '1 hour', 'draft'
+  FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.username = 'secretary' AND r.role = 'secretary'
+RETURNING id`).Scan(&draft); err != nil {
+		t.Fatal(err)
+	}
+	f["{own_draft}"] = strconv.FormatInt(draft, 10)
+	return f
+}
+
+func fill(path string, f map[string]string) string {
+	for k, v := range f {
+		path = strings.ReplaceAll(path, k, v)
+	}
+	return path
+}
+
+func TestAccessMatrix(t *testing.T) {
+	app := apptest.New(t)
+	routes, ok := app.Server.Config.Handler.(chi.Routes)
+	if !ok {
+		t.Fatalf("the server's handler is a %T, not a chi router", app.Server.Config.Handler)
+	}
+	var keys []string
+	err := chi.Walk(routes, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if method == http.MethodHead || (method != get && strings.HasPrefix(route, "/static/")) {
+			return nil
+		}
+		keys = append(keys, method+" "+route)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, k := range keys {
+		if _, ok := accessTable[k]; !ok {
+			t.Errorf("route %q has no row in the access matrix (internal/server/access_test.go)", k)
+		}
+	}
+	for k := range accessTable {
+		if !slices.Contains(keys, k) {
+			t.Errorf("the access matrix has a row for %q, which is not a route", k)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	fx := fixtures(t, app.Pool)
+	clients := map[string]*apptest.Client{}
+	client := func(user string, fresh bool) *apptest.Client {
+		if user == "anon" {
+			return app.Anon(t)
+		}
+		if c, ok := clients[user]; ok && !fresh {
+			return c
+		}
+		c := app.Login(t, user)
+		if !fresh {
+			clients[user] = c
+		}
+		return c
+	}
+	for _, k := range keys {
+		method, pattern, _ := strings.Cut(k, " ")
+		tc := accessTable[k]
+		own := tc.Path
+		if own == "" {
+			own = pattern
+		}
+		paths := []struct {
+			path string
+			want want
+			kind string
+		}{{fill(own, fx), tc.Want, "own"}}
+		if tc.Other != "" {
+			paths = append(paths, struct {
+				path string
+				want want
+				kind string
+			}{fill(tc.Other, fx), tc.WantOther, "other"})
+		}
+		for _, p := range paths {
+			for _, user := range users {
+				wantStatus, ok := p.want[user]
+				if !ok {
+					t.Errorf("%s (%s): no expectation for %s", k, p.kind, user)
+					continue
+				}
+				var r *apptest.Response
+				if method == get {
+					r = client(user, false).Get(p.path)
+				} else {
+					r = client(user, true).PostForm(p.path, nil)
+				}
+				if r.Status != wantStatus {
+					t.Errorf("%s %s (%s record) as %s: status %d, want %d", method, p.path, p.kind, user, r.Status, wantStatus)
+				}
+			}
+		}
+	}
+}
