@@ -141,3 +141,31 @@ func writeXLSX(buf *bytes.Buffer, recs [][]string) error {
 	}
 	return nil
 }
+
+// templateExample is the example row of the import template.
+var templateExample = []string{"张三", "男", "汉族", "1990-05-17", "北京市", "大学本科", "110105199005171233", "13912345678",
+	"办公室", "主任科员", "正式党员", "2012-03-01", "2012-09-01", "2013-10-01", "2014-02-01", "2015-02-01", "", "", "正常", ""}
+
+// Template downloads an empty roster in the import's format: the export's
+// Chinese headers (without the branch column, chosen on upload) and an
+// example row to replace.
+func (h *Handler) Template(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	buf.WriteString("\xef\xbb\xbf")
+	cw := csv.NewWriter(&buf)
+	head := append([]string(nil), exportHeaders...)
+	row := append([]string(nil), templateExample...)
+	// Drop 所在支部: the branch is chosen on the upload form.
+	head = append(head[:16], head[17:]...)
+	row = append(row[:16], row[17:]...)
+	_ = cw.Write(head)
+	_ = cw.Write(row)
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("member: template: %w", err)
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="roster-template.csv"`)
+	_, err := w.Write(buf.Bytes())
+	return err
+}

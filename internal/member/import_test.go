@@ -260,3 +260,16 @@ func TestExport(t *testing.T) {
 		t.Errorf("export audit rows %d", n)
 	}
 }
+
+func TestTemplateImportsAsIs(t *testing.T) {
+	app := apptest.New(t)
+	sec := app.Login(t, "secretary")
+	tpl := sec.Get("/members/import/template.csv")
+	if tpl.Status != http.StatusOK {
+		t.Fatal(tpl.Status)
+	}
+	r := upload(t, sec, orgID(t, app, "办公室党支部"), "template.csv", []byte(tpl.Body))
+	if r.Status != http.StatusOK || r.Doc().Find(`[data-testid="import-row-ok"]`).Length() != 1 {
+		t.Fatalf("template preview: %d, bad rows: %s", r.Status, r.Doc().Find(`[data-testid="import-row-bad"]`).Text())
+	}
+}

@@ -1,6 +1,10 @@
 package member
 
 import (
+	"context"
+
+	"zhibu/internal/i18n"
+
 	"strconv"
 	"strings"
 	"time"
@@ -290,7 +294,12 @@ func (p ListPage) filterFields() []ui.Field {
 	}
 }
 
-func dateStr(t *time.Time) string { return fmtDate(t) }
+func dateStr(ctx context.Context, t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return i18n.Date(ctx, *t)
+}
 
 func conversionClass(state string) string {
 	if state == "overdue" {

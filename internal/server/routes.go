@@ -79,6 +79,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/members/new", ui.Handler(memberH.NewForm))
 			r.Method(http.MethodPost, "/members/new", ui.Handler(memberH.Create))
 			r.Method(http.MethodGet, "/members/import", ui.Handler(memberH.ImportForm))
+			r.Method(http.MethodGet, "/members/import/template.csv", ui.Handler(memberH.Template))
 			r.Method(http.MethodPost, "/members/import", ui.Handler(memberH.Preview))
 			r.Method(http.MethodPost, "/members/import/{id}", ui.Handler(memberH.Confirm))
 			r.Method(http.MethodGet, "/members/{id}", ui.Handler(memberH.Show))
