@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"zhibu/internal/apptest"
 	"zhibu/internal/dbtest"
@@ -232,9 +233,13 @@ func TestRosterSearchFilterSortMask(t *testing.T) {
 	})
 	var names []string
 	r.Doc().Find(`[data-testid="roster-name"]`).Each(func(_ int, s *goquery.Selection) { names = append(names, s.Text()) })
+	gb := func(s string) string {
+		b, _ := simplifiedchinese.GB18030.NewEncoder().String(s)
+		return b
+	}
 	for i := 1; i < len(names); i++ {
-		if names[i-1] < names[i] {
-			t.Errorf("not sorted descending: %q before %q", names[i-1], names[i])
+		if gb(names[i-1]) < gb(names[i]) {
+			t.Errorf("not sorted by pinyin descending: %q before %q", names[i-1], names[i])
 		}
 	}
 	if r.TestID("conversion-state") == "" {

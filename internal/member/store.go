@@ -73,12 +73,13 @@ type Row struct {
 	Total               int        `db:"total"`
 }
 
-// sortColumns whitelists the roster's sort keys.
+// sortColumns whitelists the roster's sort keys. Chinese text sorts by its
+// GB18030 bytes, which order the common characters by pinyin.
 var sortColumns = map[string]string{
-	"name":       "m.name",
-	"department": "m.department",
+	"name":       "convert_to(m.name, 'GB18030')",
+	"department": "convert_to(m.department, 'GB18030')",
 	"category":   "array_position(ARRAY['applicant','activist','target','probationary','full'], m.category)",
-	"branch":     "b.name",
+	"branch":     "convert_to(b.name, 'GB18030')",
 	"admitted":   "m.admitted_on",
 	"status":     "m.party_status",
 }
