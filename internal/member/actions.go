@@ -209,7 +209,8 @@ func (s *Store) Apply(ctx context.Context, id int64, version int, a Action) erro
 		}
 		var from, to *int64
 		branch := m.BranchID
-		kind, details := a.Kind, a.Details
+		var kind string
+		details := a.Details
 		switch a.Kind {
 		case "admit":
 			kind = "admitted"

@@ -107,7 +107,7 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 
 func writeXLSX(buf *bytes.Buffer, recs [][]string) error {
 	x := excelize.NewFile()
-	defer x.Close()
+	defer func() { _ = x.Close() }()
 	sheet := "党员名册"
 	if err := x.SetSheetName("Sheet1", sheet); err != nil {
 		return fmt.Errorf("member: export xlsx: %w", err)

@@ -539,7 +539,7 @@ func (h *Handler) Preview(w http.ResponseWriter, r *http.Request) error {
 		p.Errors["file"] = "form.required"
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
-	defer file.Close()
+	defer func() { _ = file.Close() }()
 	data, err := io.ReadAll(io.LimitReader(file, MaxImportBytes+1))
 	if err != nil {
 		return fmt.Errorf("member: read upload: %w", err)

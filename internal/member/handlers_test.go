@@ -105,6 +105,7 @@ func TestCreateMemberForm(t *testing.T) {
 		{"branch outside scope", with(newMemberForm(branch), "branch_id", strconv.FormatInt(other, 10)), "branch_id", "此项的值无效。"},
 		{"group of another branch", with(newMemberForm(branch), "group_id", strconv.FormatInt(otherGroup, 10)), "group_id", "此党小组不属于所选支部。"},
 		{"arrival without letter", with(newMemberForm(branch), "arrival_from", "某部机关党委"), "arrival_letter", "此项必填。"},
+		{"arrival by transfer", with(newMemberForm(branch), "arrival_from", "某部机关党委", "arrival_letter", "组转字〔2026〕7号"), "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -129,8 +130,12 @@ func TestCreateMemberForm(t *testing.T) {
 				if got, _ := app.Sealer.Open(enc); got != c.form.Get("id_number") || tail != c.form.Get("id_number")[14:] {
 					t.Errorf("stored id %q tail %q", got, tail)
 				}
-				if n := count(t, app, `SELECT count(*) FROM member_events WHERE member_id = $1 AND kind = 'created' AND actor_id IS NOT NULL`, id); n != 1 {
-					t.Errorf("created events %d", n)
+				kind := "created"
+				if c.form.Get("arrival_from") != "" {
+					kind = "transferred_in"
+				}
+				if n := count(t, app, `SELECT count(*) FROM member_events WHERE member_id = $1 AND kind = $2 AND actor_id IS NOT NULL AND letter_no = $3`, id, kind, c.form.Get("arrival_letter")); n != 1 {
+					t.Errorf("%s events %d", kind, n)
 				}
 				if n := count(t, app, `SELECT count(*) FROM audit_events WHERE action = 'member.create' AND entity_id = $1 AND after->>'id_number' LIKE '110%***%'`, id); n != 1 {
 					t.Errorf("masked audit rows %d", n)

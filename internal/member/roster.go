@@ -255,7 +255,7 @@ func readXLSX(data []byte) ([][]string, error) {
 	if err != nil {
 		return nil, &FileError{Key: "member.import.unreadable"}
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		return nil, &FileError{Key: "member.import.empty"}

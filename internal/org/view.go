@@ -99,12 +99,5 @@ func (p TermPage) postField(post string) ui.Field {
 	return f
 }
 
-func termClass(state string) string {
-	if state == "overdue" {
-		return "tag bad"
-	}
-	return "tag warn"
-}
-
 // key builds the translation key of an enumerated value.
 func key(prefix, value string) string { return prefix + value }
