@@ -606,6 +606,14 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := ImportPage{Orgs: opts, Errors: ui.Errors{}, Rows: rows, Bad: bad, Filename: im.Filename, BranchID: strconv.FormatInt(im.BranchID, 10)}
+	if err := r.ParseForm(); err != nil {
+		return fmt.Errorf("member: confirm form: %w", apperr.ErrInvalid)
+	}
+	if bad == 0 && r.PostForm.Get("confirm") != "1" {
+		p.ImportID = im.ID
+		p.Errors["confirm"] = "form.confirm_required"
+		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
+	}
 	if bad == 0 {
 		err = h.store.WriteImport(ctx, im, rows, h.today())
 		switch {

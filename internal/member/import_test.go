@@ -115,6 +115,13 @@ func TestImportGBKThenConfirm(t *testing.T) {
 	if !strings.Contains(r.Body, "导入7") {
 		t.Error("GBK names not decoded in the preview")
 	}
+	action, _ := r.Doc().Find(`[data-testid="import-ready"] form`).Attr("action")
+	if u := sec.PostForm(action, nil); u.Status != http.StatusUnprocessableEntity || u.TestID("error-confirm") == "" {
+		t.Errorf("confirm without the checkbox: %d", u.Status)
+	}
+	if n := count(t, app, `SELECT count(*) FROM members WHERE name LIKE '导入%'`); n != 0 {
+		t.Fatalf("unconfirmed import wrote %d rows", n)
+	}
 	c := confirm(t, sec, r)
 	if c.Status != http.StatusSeeOther {
 		t.Fatalf("confirm: %d", c.Status)

@@ -95,7 +95,7 @@ SELECT m.id, m.name, m.gender, m.department, m.job_title, m.category, m.party_st
   LEFT JOIN organisations g ON g.id = m.group_id
  WHERE b.path && $1::bigint[]
    AND ($2::bigint = 0 OR b.path @> ARRAY[$2::bigint])
-   AND ($3 = '' OR m.name LIKE $3 ESCAPE '\' OR m.department LIKE $3 ESCAPE '\'
+   AND ($3 = '' OR m.name ILIKE $3 ESCAPE '\' OR m.department ILIKE $3 ESCAPE '\'
         OR ($4 <> '' AND right(m.id_number_tail, length($4)) = $4))
    AND ($5 = '' OR m.category = $5)
    AND ($6 = '' OR m.party_status = $6)

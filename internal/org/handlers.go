@@ -249,7 +249,7 @@ func (h *Handler) Dissolve(w http.ResponseWriter, r *http.Request) error {
 		p.Errors["date"] = "member.stage.future"
 	}
 	if r.PostForm.Get("confirm") != "1" {
-		p.Errors["confirm"] = "org.dissolve.confirm_required"
+		p.Errors["confirm"] = "form.confirm_required"
 	}
 	if len(p.Errors) == 0 {
 		err = h.store.Dissolve(r.Context(), o.ID, version, d)
