@@ -493,7 +493,17 @@ func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
 		case err != nil:
 			return err
 		default:
-			return ui.Redirect(w, r, "/members/"+strconv.FormatInt(m.ID, 10), "member.action.done")
+			to := "/members/" + strconv.FormatInt(m.ID, 10)
+			if kind == "move" {
+				moved, gerr := h.store.Get(r.Context(), m.ID)
+				if gerr != nil {
+					return gerr
+				}
+				if !auth.UserOf(r.Context()).CanRead(moved.BranchPath) {
+					to = "/members" // moved out of the user's scope
+				}
+			}
+			return ui.Redirect(w, r, to, "member.action.done")
 		}
 	}
 	p, err := h.actionPage(r, m, kind, f, errs)

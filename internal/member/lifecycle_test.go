@@ -76,6 +76,9 @@ func TestLifecycleActions(t *testing.T) {
 				if r.Status != http.StatusSeeOther {
 					t.Fatalf("status %d: %s", r.Status, r.TestID("form-errors"))
 				}
+				if c.action == "move" && r.Location != "/members" {
+					t.Errorf("after moving a member out of scope: redirected to %q", r.Location)
+				}
 				if count(t, app, c.check, c.member) != 1 {
 					t.Errorf("not recorded: %s", c.check)
 				}
