@@ -280,6 +280,11 @@ func TestRevealIsAudited(t *testing.T) {
 	if n := count(t, app, `SELECT count(*) FROM audit_events WHERE action = 'member.reveal' AND entity_id = $1`, id); n != 1 {
 		t.Errorf("reveal audit rows %d", n)
 	}
+	// The reviewer sees the member masked, with no way to reveal.
+	rp := app.Login(t, "reviewer").Get("/members/" + id)
+	if got := rp.TestID("member-id-number"); got != pii.MaskIDNumber(full) || rp.Has(`[data-testid="reveal"]`) || strings.Contains(rp.Body, full) {
+		t.Errorf("reviewer's view: %q, reveal button %v", got, rp.Has(`[data-testid="reveal"]`))
+	}
 }
 
 func TestConcurrentEditGets409(t *testing.T) {
