@@ -26,6 +26,19 @@ var dynamicPrefixes = []string{
 	"me.level.",
 	"audit.outcome.",
 	"admin.settings.",
+	"member.category.",
+	"member.status.",
+	"member.gender.",
+	"member.education.",
+	"member.action.",
+	"member.action_hint.",
+	"member.action_field.",
+	"member.event.",
+	"member.conversion.",
+	"member.field.",
+	"org.kind.",
+	"org.post.",
+	"org.term.",
 }
 
 func sourceFiles(t *testing.T) map[string]string {

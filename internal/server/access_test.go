@@ -166,6 +166,35 @@ var accessTable = map[string]accessCase{
 	"GET /meetings/{id}/attachments/{aid}":         {Path: "/meetings/{own_meeting}/attachments/{missing}", Other: "/meetings/{other_meeting}/attachments/{missing}", Want: only(get, 404, "secretary", "reviewer"), WantOther: only(get, 404, "secretary", "reviewer")},
 	"POST /meetings/{id}/attachments/{aid}/delete": {Path: "/meetings/{own_draft}/attachments/{missing}/delete", Other: "/meetings/{other_meeting}/attachments/{missing}/delete", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
+	// --- organisations --- (scoped readers; the system administrator keeps the tree)
+	"GET /orgs":                 {Want: only(get, 200, "secretary", "reviewer", "admin")},
+	"GET /orgs/{id}":            {Path: "/orgs/{own_branch}", Other: "/orgs/{other_branch}", Want: only(get, 200, "secretary", "reviewer", "admin"), WantOther: with(only(get, 200, "reviewer", "admin"), 404, "secretary")},
+	"GET /orgs/new":             {Want: only(get, 200, "admin")},
+	"POST /orgs/new":            {Want: only(post, 422, "admin")},
+	"GET /orgs/{id}/edit":       {Path: "/orgs/{own_branch}/edit", Other: "/orgs/{missing}/edit", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
+	"POST /orgs/{id}/edit":      {Path: "/orgs/{own_branch}/edit", Other: "/orgs/{missing}/edit", Want: only(post, 422, "admin"), WantOther: only(post, 404, "admin")},
+	"GET /orgs/{id}/dissolve":   {Path: "/orgs/{own_branch}/dissolve", Other: "/orgs/{missing}/dissolve", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
+	"POST /orgs/{id}/dissolve":  {Path: "/orgs/{own_branch}/dissolve", Other: "/orgs/{missing}/dissolve", Want: only(post, 422, "admin"), WantOther: only(post, 404, "admin")},
+	"GET /orgs/{id}/terms/new":  {Path: "/orgs/{own_branch}/terms/new", Other: "/orgs/{missing}/terms/new", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
+	"POST /orgs/{id}/terms/new": {Path: "/orgs/{own_branch}/terms/new", Other: "/orgs/{missing}/terms/new", Want: only(post, 422, "admin"), WantOther: only(post, 404, "admin")},
+
+	// --- members --- (secretaries keep their branch's roster; reviewers read the subtree)
+	"GET /members":                     {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /members/export.csv":          {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /members/export.xlsx":         {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /members/new":                 {Want: only(get, 200, "secretary")},
+	"POST /members/new":                {Want: only(post, 422, "secretary")},
+	"GET /members/import":              {Want: only(get, 200, "secretary")},
+	"GET /members/import/template.csv": {Want: only(get, 200, "secretary", "reviewer")}, // a blank template
+	"POST /members/import":             {Want: only(post, 422, "secretary")},
+	"POST /members/import/{id}":        {Path: "/members/import/{missing}", Want: only(post, 404, "secretary", "reviewer")},
+	"GET /members/{id}":                {Path: "/members/{own_member}", Other: "/members/{other_member}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /members/{id}/edit":           {Path: "/members/{own_member}/edit", Other: "/members/{other_member}/edit", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /members/{id}/edit":          {Path: "/members/{own_member}/edit", Other: "/members/{other_member}/edit", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /members/{id}/reveal":        {Path: "/members/{own_member}/reveal", Other: "/members/{other_member}/reveal", Want: only(post, 200, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /members/{id}/act/{action}":   {Path: "/members/{own_member}/act/status", Other: "/members/{other_member}/act/status", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /members/{id}/act/{action}":  {Path: "/members/{own_member}/act/status", Other: "/members/{other_member}/act/status", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+
 	// --- audit --- (auditadmin only)
 	"GET /audit":            {Want: only(get, 200, "auditor")},
 	"GET /audit/export.csv": {Want: only(get, 200, "auditor")},
@@ -186,6 +215,18 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 	for key, q := range map[string]string{
 		"{own_meeting}":   `SELECT m.id FROM meetings m JOIN account_roles r ON r.org_id = m.org_id JOIN accounts a ON a.id = r.account_id WHERE a.username = 'secretary' AND r.role = 'secretary' AND m.status = 'submitted' ORDER BY m.id LIMIT 1`,
 		"{other_meeting}": `SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id WHERE o.kind = 'branch' AND o.name <> '办公室党支部' AND m.status = 'submitted' ORDER BY m.id LIMIT 1`,
+	} {
+		var id int64
+		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
+			t.Fatalf("fixture %s: %v", key, err)
+		}
+		f[key] = strconv.FormatInt(id, 10)
+	}
+	for key, q := range map[string]string{
+		"{own_branch}":   `SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.username = 'secretary' AND r.role = 'secretary'`,
+		"{other_branch}": `SELECT id FROM organisations WHERE kind = 'branch' AND name <> '办公室党支部' ORDER BY id LIMIT 1`,
+		"{own_member}":   `SELECT member_id FROM accounts WHERE username = 'member'`,
+		"{other_member}": `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name <> '办公室党支部' ORDER BY m.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

@@ -12,6 +12,8 @@ import (
 	"zhibu/internal/home"
 	"zhibu/internal/me"
 	"zhibu/internal/meeting"
+	"zhibu/internal/member"
+	"zhibu/internal/org"
 	"zhibu/internal/ratelimit"
 	"zhibu/internal/ui"
 )
@@ -24,6 +26,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	meH := me.New(d.Pool)
 	adminH := admin.New(d.Pool)
 	auditH := audit.NewHandler(d.Pool)
+	memberH := member.New(d.Pool, d.Sealer)
+	orgH := org.New(d.Pool)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -133,6 +137,48 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.With(limitBody(meeting.MaxUploadBody, nil)).Method(http.MethodPost, "/{id}/attachments", ui.Handler(meetingH.Upload))
 				r.Method(http.MethodGet, "/{id}/attachments/{aid}", ui.Handler(meetingH.Download))
 				r.Method(http.MethodPost, "/{id}/attachments/{aid}/delete", ui.Handler(meetingH.DeleteAttachment))
+			})
+
+			// --- organisations ---
+			// Reviewers, secretaries and committee members read their subtree;
+			// system administrators keep the tree and the committee terms.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleReviewer, auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/orgs", ui.Handler(orgH.Tree))
+				r.Method(http.MethodGet, "/orgs/{id}", ui.Handler(orgH.Show))
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/orgs/new", ui.Handler(orgH.NewForm))
+				r.Method(http.MethodPost, "/orgs/new", ui.Handler(orgH.Create))
+				r.Method(http.MethodGet, "/orgs/{id}/edit", ui.Handler(orgH.EditForm))
+				r.Method(http.MethodPost, "/orgs/{id}/edit", ui.Handler(orgH.Update))
+				r.Method(http.MethodGet, "/orgs/{id}/dissolve", ui.Handler(orgH.DissolveForm))
+				r.Method(http.MethodPost, "/orgs/{id}/dissolve", ui.Handler(orgH.Dissolve))
+				r.Method(http.MethodGet, "/orgs/{id}/terms/new", ui.Handler(orgH.TermForm))
+				r.Method(http.MethodPost, "/orgs/{id}/terms/new", ui.Handler(orgH.CreateTerm))
+			})
+
+			// --- members ---
+			// Reviewers read their committee's rosters; secretaries and branch
+			// committee members keep their branch's (each handler checks scope).
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleReviewer, auth.RoleSecretary, auth.RoleBranchCommittee))
+				r.Method(http.MethodGet, "/members", ui.Handler(memberH.List))
+				r.Method(http.MethodGet, "/members/export.xlsx", ui.Handler(memberH.Export))
+				r.Method(http.MethodGet, "/members/export.csv", ui.Handler(memberH.Export))
+				r.Method(http.MethodGet, "/members/new", ui.Handler(memberH.NewForm))
+				r.Method(http.MethodPost, "/members/new", ui.Handler(memberH.Create))
+				r.Method(http.MethodGet, "/members/import", ui.Handler(memberH.ImportForm))
+				r.Method(http.MethodGet, "/members/import/template.csv", ui.Handler(memberH.Template))
+				r.Method(http.MethodPost, "/members/import", ui.Handler(memberH.Preview))
+				r.Method(http.MethodPost, "/members/import/{id}", ui.Handler(memberH.Confirm))
+				r.Method(http.MethodGet, "/members/{id}", ui.Handler(memberH.Show))
+				r.Method(http.MethodPost, "/members/{id}/reveal", ui.Handler(memberH.Reveal))
+				r.Method(http.MethodGet, "/members/{id}/edit", ui.Handler(memberH.EditForm))
+				r.Method(http.MethodPost, "/members/{id}/edit", ui.Handler(memberH.Update))
+				r.Method(http.MethodGet, "/members/{id}/act/{action}", ui.Handler(memberH.ActionFormPage))
+				r.Method(http.MethodPost, "/members/{id}/act/{action}", ui.Handler(memberH.Act))
 			})
 		})
 	})

@@ -1,0 +1,171 @@
+package member
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"zhibu/internal/apperr"
+	"zhibu/internal/auth"
+	"zhibu/internal/i18n"
+	"zhibu/internal/pii"
+)
+
+// MaxExportRows caps one export.
+const MaxExportRows = 20000
+
+// exportHeaders are the export's column headers (Chinese, as agencies file them).
+var exportHeaders = []string{"姓名", "性别", "民族", "出生日期", "籍贯", "学历", "身份证号", "手机号", "部门", "职务",
+	"人员类别", "申请入党日期", "确定积极分子日期", "确定发展对象日期", "入党日期", "转正日期", "所在支部", "党小组", "党籍状态", "备注"}
+
+func d(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(dateLayout)
+}
+
+// exportRecords turns roster rows into export lines. ID and phone numbers
+// are in full only for rows in the user's write scope; full counts them.
+func (s *Store) exportRecords(u *auth.User, rows []Row) (out [][]string, full int) {
+	zh := i18n.ZH
+	for _, r := range rows {
+		id, _ := s.sealer.Open(r.IDNumberEnc)
+		phone, _ := s.sealer.Open(r.PhoneEnc)
+		if u.CanWrite(r.BranchPath) {
+			if id != "" || phone != "" {
+				full++
+			}
+		} else {
+			id, phone = maskOrEmpty(id, pii.MaskIDNumber), maskOrEmpty(phone, pii.MaskPhone)
+		}
+		edu := ""
+		if r.Education != "" {
+			edu = i18n.TL(zh, key("member.education.", r.Education))
+		}
+		out = append(out, []string{r.Name, i18n.TL(zh, key("member.gender.", r.Gender)), r.Ethnicity, r.BirthDate.Format(dateLayout),
+			r.NativePlace, edu, id, phone, r.Department, r.JobTitle, i18n.TL(zh, key("member.category.", r.Category)),
+			d(r.AppliedOn), d(r.ActivistOn), d(r.TargetOn), d(r.AdmittedOn), d(r.ConvertedOn), r.BranchName,
+			deref(r.GroupName), i18n.TL(zh, key("member.status.", r.PartyStatus)), r.Notes})
+	}
+	return out, full
+}
+
+// Export downloads the roster with the current filters as .xlsx or .csv
+// (UTF-8 with a byte-order mark, so that spreadsheet programs read it).
+func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	u := auth.UserOf(ctx)
+	format := strings.TrimPrefix(path.Ext(r.URL.Path), ".")
+	if format != "xlsx" && format != "csv" {
+		return fmt.Errorf("member: export format %q: %w", format, apperr.ErrNotFound)
+	}
+	f := filterFrom(r.URL.Query(), u.ReadRoots())
+	if f.OrgID != 0 {
+		if err := auth.CheckRead(ctx, h.pool, u, f.OrgID); err != nil {
+			return err
+		}
+	}
+	f.Limit = MaxExportRows
+	rows, _, err := h.store.List(ctx, f)
+	if err != nil {
+		return err
+	}
+	recs, full := h.store.exportRecords(u, rows)
+	if err := h.store.RecordExport(ctx, format, len(recs), full); err != nil {
+		return err
+	}
+	name := "roster-" + h.today().Format("20060102") + "." + format
+	var buf bytes.Buffer
+	switch format {
+	case "csv":
+		buf.WriteString("\xef\xbb\xbf")
+		cw := csv.NewWriter(&buf)
+		_ = cw.Write(exportHeaders)
+		_ = cw.WriteAll(recs)
+		if err := cw.Error(); err != nil {
+			return fmt.Errorf("member: export csv: %w", err)
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	case "xlsx":
+		if err := writeXLSX(&buf, recs); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+func writeXLSX(buf *bytes.Buffer, recs [][]string) error {
+	x := excelize.NewFile()
+	defer func() { _ = x.Close() }()
+	sheet := "党员名册"
+	if err := x.SetSheetName("Sheet1", sheet); err != nil {
+		return fmt.Errorf("member: export xlsx: %w", err)
+	}
+	sw, err := x.NewStreamWriter(sheet)
+	if err != nil {
+		return fmt.Errorf("member: export xlsx: %w", err)
+	}
+	row := make([]any, len(exportHeaders))
+	for i, h := range exportHeaders {
+		row[i] = h
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return fmt.Errorf("member: export xlsx: %w", err)
+	}
+	for n, rec := range recs {
+		vals := make([]any, len(rec))
+		for i, v := range rec {
+			vals[i] = v // text, so ID numbers keep every digit
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n+2)
+		if err := sw.SetRow(cell, vals); err != nil {
+			return fmt.Errorf("member: export xlsx: %w", err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("member: export xlsx: %w", err)
+	}
+	if _, err := x.WriteTo(buf); err != nil {
+		return fmt.Errorf("member: export xlsx: %w", err)
+	}
+	return nil
+}
+
+// templateExample is the example row of the import template.
+var templateExample = []string{"张三", "男", "汉族", "1990-05-17", "北京市", "大学本科", "110105199005171233", "13912345678",
+	"办公室", "主任科员", "正式党员", "2012-03-01", "2012-09-01", "2013-10-01", "2014-02-01", "2015-02-01", "", "", "正常", ""}
+
+// Template downloads an empty roster in the import's format: the export's
+// Chinese headers (without the branch column, chosen on upload) and an
+// example row to replace.
+func (h *Handler) Template(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	buf.WriteString("\xef\xbb\xbf")
+	cw := csv.NewWriter(&buf)
+	head := append([]string(nil), exportHeaders...)
+	row := append([]string(nil), templateExample...)
+	// Drop 所在支部: the branch is chosen on the upload form.
+	head = append(head[:16], head[17:]...)
+	row = append(row[:16], row[17:]...)
+	_ = cw.Write(head)
+	_ = cw.Write(row)
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("member: template: %w", err)
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="roster-template.csv"`)
+	_, err := w.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,327 @@
+package member
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+)
+
+// Import limits.
+const (
+	MaxImportRows  = 5000
+	MaxImportBytes = 2 << 20
+)
+
+// FileError is a problem with a roster file as a whole, as a message key
+// with an optional argument (a column name).
+type FileError struct {
+	Key string
+	Arg string
+}
+
+func (e *FileError) Error() string { return "member: roster file: " + e.Key + " " + e.Arg }
+
+// RosterRow is one data row of a roster file, as typed.
+type RosterRow struct {
+	Line      int // 1-based line (row) number in the file
+	Form      Form
+	GroupName string
+	Status    string
+}
+
+// Roster is a parsed roster file.
+type Roster struct {
+	Columns []string // the fields recognised, in file order
+	Unknown []string // headers that name no field
+	Rows    []RosterRow
+}
+
+// columnAliases maps a normalised header (lower case, no spaces,
+// underscores or brackets) to a field.
+var columnAliases = map[string]string{
+	"姓名": "name", "name": "name",
+	"性别": "gender", "gender": "gender", "sex": "gender",
+	"民族": "ethnicity", "ethnicity": "ethnicity",
+	"出生日期": "birth_date", "出生年月": "birth_date", "出生年月日": "birth_date", "birthdate": "birth_date", "dateofbirth": "birth_date",
+	"籍贯": "native_place", "nativeplace": "native_place",
+	"学历": "education", "education": "education",
+	"身份证号": "id_number", "身份证号码": "id_number", "公民身份号码": "id_number", "idnumber": "id_number", "idno": "id_number", "id": "id_number",
+	"手机号": "phone", "手机号码": "phone", "手机": "phone", "联系电话": "phone", "电话": "phone", "phone": "phone", "mobile": "phone",
+	"部门": "department", "工作部门": "department", "所在部门": "department", "department": "department",
+	"职务": "job_title", "职务职级": "job_title", "jobtitle": "job_title", "title": "job_title",
+	"人员类别": "category", "类别": "category", "党员类别": "category", "category": "category",
+	"申请入党日期": "applied_on", "入党申请日期": "applied_on", "appliedon": "applied_on", "applied": "applied_on",
+	"确定积极分子日期": "activist_on", "列为积极分子日期": "activist_on", "积极分子日期": "activist_on", "activiston": "activist_on", "activist": "activist_on",
+	"确定发展对象日期": "target_on", "列为发展对象日期": "target_on", "发展对象日期": "target_on", "targeton": "target_on", "target": "target_on",
+	"入党日期": "admitted_on", "接收预备党员日期": "admitted_on", "admittedon": "admitted_on", "admitted": "admitted_on",
+	"转正日期": "converted_on", "convertedon": "converted_on", "converted": "converted_on",
+	"党小组": "group", "group": "group", "partygroup": "group",
+	"党籍状态": "status", "状态": "status", "status": "status", "partystatus": "status",
+	"备注": "notes", "notes": "notes", "note": "notes",
+}
+
+// requiredColumns must be in every roster file.
+var requiredColumns = []string{"name", "gender", "birth_date", "id_number", "category"}
+
+var dateColumns = map[string]bool{"birth_date": true, "applied_on": true, "activist_on": true, "target_on": true, "admitted_on": true, "converted_on": true}
+
+// valueAliases maps typed values (Chinese or English) to stored ones.
+var valueAliases = map[string]map[string]string{
+	"gender": {"男": "male", "女": "female", "male": "male", "female": "female", "m": "male", "f": "female"},
+	"category": {"入党申请人": "applicant", "申请人": "applicant", "入党积极分子": "activist", "积极分子": "activist",
+		"发展对象": "target", "预备党员": "probationary", "正式党员": "full", "党员": "full", "applicant": "applicant",
+		"activist": "activist", "target": "target", "developmenttarget": "target", "probationary": "probationary", "full": "full"},
+	"education": {"研究生": "postgraduate", "博士": "postgraduate", "硕士": "postgraduate", "大学": "university", "本科": "university",
+		"大学本科": "university", "大专": "college", "专科": "college", "大学专科": "college", "中专": "secondary", "高中": "secondary",
+		"中专及以下": "secondary", "小学": "primary", "postgraduate": "postgraduate", "university": "university", "college": "college",
+		"secondary": "secondary", "primary": "primary"},
+	"status": {"正常": "normal", "停止党籍": "suspended", "除名": "struck_off", "开除": "expelled", "开除党籍": "expelled",
+		"死亡": "deceased", "去世": "deceased", "normal": "normal", "suspended": "suspended", "struckoff": "struck_off",
+		"expelled": "expelled", "deceased": "deceased"},
+}
+
+var headerCleaner = strings.NewReplacer(" ", "", "_", "", "-", "", "　", "", "*", "", "(", "", ")", "", "（", "", "）", "", "\ufeff", "")
+
+func normaliseHeader(h string) string {
+	return strings.ToLower(headerCleaner.Replace(strings.TrimSpace(h)))
+}
+
+// ParseRoster reads a roster from an .xlsx workbook (first sheet) or a CSV
+// file in UTF-8 or GBK. The first row names the columns, in Chinese or
+// English. It returns a *FileError when the file as a whole is unusable.
+func ParseRoster(data []byte) (*Roster, error) {
+	if len(data) > MaxImportBytes {
+		return nil, &FileError{Key: "member.import.too_big"}
+	}
+	var records [][]string
+	var lines []int // the file line of each record
+	var err error
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		records, err = readXLSX(data)
+		for i := range records {
+			lines = append(lines, i+1)
+		}
+	} else {
+		records, lines, err = readCSV(data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Drop trailing blank rows.
+	for len(records) > 0 && blank(records[len(records)-1]) {
+		records = records[:len(records)-1]
+	}
+	if len(records) == 0 {
+		return nil, &FileError{Key: "member.import.empty"}
+	}
+	if len(records)-1 > MaxImportRows {
+		return nil, &FileError{Key: "member.import.too_many", Arg: strconv.Itoa(MaxImportRows)}
+	}
+	r := &Roster{}
+	fields := make([]string, len(records[0]))
+	seen := map[string]bool{}
+	for i, h := range records[0] {
+		f, ok := columnAliases[normaliseHeader(h)]
+		switch {
+		case strings.TrimSpace(h) == "":
+		case !ok:
+			r.Unknown = append(r.Unknown, strings.TrimSpace(h))
+		case seen[f]:
+			return nil, &FileError{Key: "member.import.duplicate_column", Arg: strings.TrimSpace(h)}
+		default:
+			fields[i] = f
+			seen[f] = true
+			r.Columns = append(r.Columns, f)
+		}
+	}
+	for _, f := range requiredColumns {
+		if !seen[f] {
+			return nil, &FileError{Key: "member.import.missing_column", Arg: f}
+		}
+	}
+	for n, rec := range records[1:] {
+		if blank(rec) {
+			continue
+		}
+		row := RosterRow{Line: lines[n+1]}
+		for i, v := range rec {
+			if i >= len(fields) || fields[i] == "" {
+				continue
+			}
+			row.set(fields[i], strings.TrimSpace(v))
+		}
+		r.Rows = append(r.Rows, row)
+	}
+	if len(r.Rows) == 0 {
+		return nil, &FileError{Key: "member.import.empty"}
+	}
+	return r, nil
+}
+
+func blank(rec []string) bool {
+	for _, v := range rec {
+		if strings.TrimSpace(v) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (row *RosterRow) set(field, v string) {
+	if m, ok := valueAliases[field]; ok {
+		if s, ok := m[normaliseHeader(v)]; ok {
+			v = s
+		}
+	}
+	if dateColumns[field] {
+		v = normaliseDate(v)
+	}
+	f := &row.Form
+	switch field {
+	case "name":
+		f.Name = v
+	case "gender":
+		f.Gender = v
+	case "ethnicity":
+		f.Ethnicity = v
+	case "birth_date":
+		f.BirthDate = v
+	case "native_place":
+		f.NativePlace = v
+	case "education":
+		f.Education = v
+	case "id_number":
+		f.IDNumber = v
+	case "phone":
+		f.Phone = v
+	case "department":
+		f.Department = v
+	case "job_title":
+		f.JobTitle = v
+	case "category":
+		f.Category = v
+	case "applied_on":
+		f.AppliedOn = v
+	case "activist_on":
+		f.ActivistOn = v
+	case "target_on":
+		f.TargetOn = v
+	case "admitted_on":
+		f.AdmittedOn = v
+	case "converted_on":
+		f.ConvertedOn = v
+	case "group":
+		row.GroupName = v
+	case "status":
+		row.Status = v
+	case "notes":
+		f.Notes = v
+	}
+}
+
+var dateLayouts = []string{"2006-01-02", "2006/1/2", "2006-1-2", "2006.1.2", "20060102", "2006年1月2日", "2006/01/02 15:04:05", "2006-01-02 15:04:05"}
+
+// normaliseDate turns the usual ways of writing a day (and Excel serial
+// numbers) into 2006-01-02; anything else is returned as typed, for the
+// validation to refuse.
+func normaliseDate(v string) string {
+	if v == "" {
+		return v
+	}
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t.Format(dateLayout)
+		}
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f > 1 && f < 80000 && !strings.ContainsAny(v, "eE") {
+		if t, err := excelize.ExcelDateToTime(f, false); err == nil {
+			return t.Format(dateLayout)
+		}
+	}
+	return v
+}
+
+func readXLSX(data []byte) ([][]string, error) {
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, &FileError{Key: "member.import.unreadable"}
+	}
+	defer func() { _ = f.Close() }()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, &FileError{Key: "member.import.empty"}
+	}
+	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, &FileError{Key: "member.import.unreadable"}
+	}
+	if len(rows) > MaxImportRows+1 {
+		return nil, &FileError{Key: "member.import.too_many", Arg: strconv.Itoa(MaxImportRows)}
+	}
+	return rows, nil
+}
+
+func readCSV(data []byte) ([][]string, []int, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	var src io.Reader = bytes.NewReader(data)
+	if !utf8.Valid(data) {
+		// Not UTF-8: GB18030, a superset of GBK, as spreadsheet programs on
+		// Chinese systems save CSV.
+		src = transform.NewReader(bytes.NewReader(data), simplifiedchinese.GB18030.NewDecoder())
+	}
+	cr := csv.NewReader(src)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = false
+	var out [][]string
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, &FileError{Key: "member.import.unreadable"}
+		}
+		line, _ := cr.FieldPos(0)
+		out = append(out, rec)
+		lines = append(lines, line)
+		if len(out) > MaxImportRows+1 {
+			return nil, nil, &FileError{Key: "member.import.too_many", Arg: strconv.Itoa(MaxImportRows)}
+		}
+	}
+	return out, lines, nil
+}
+
+// ColumnLabel is the translation key of a roster field's column header.
+func ColumnLabel(field string) string {
+	switch field {
+	case "group", "group_id":
+		return "member.field.group_id"
+	case "status":
+		return "member.field.party_status"
+	}
+	return "member.field." + field
+}
+
+// ImportStatus reads a status column value ("" is normal).
+func importStatus(v string) (string, bool) {
+	if v == "" {
+		return "normal", true
+	}
+	for _, s := range ChangeableStatuses {
+		if s == v {
+			return s, true
+		}
+	}
+	return "", false
+}
