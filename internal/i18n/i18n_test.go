@@ -14,7 +14,7 @@ import (
 
 // dynamicPrefixes are key families built at run time from a value (a role,
 // a status, an enumeration); their keys count as used.
-var dynamicPrefixes = []string{"role.", "error."}
+var dynamicPrefixes = []string{"role.", "error.", "life.kind.", "life.status.", "life.step.", "life.source.", "life.attendance.", "rect.status.", "appraisal.result.", "appraisal.status.", "commend.level.", "commend.preset."}
 
 func sourceFiles(t *testing.T) map[string]string {
 	t.Helper()
