@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -200,15 +201,16 @@ type SectionForms struct {
 	OpinionSource, OpinionContent, OpinionDate string
 	CritFrom, CritTo, CritContent              string
 	ItemProblem, ItemMeasure, ItemOwner        string
-	ItemDeadline                               string
+	ItemDeadline, NewParticipant               string
 	Errors                                     ui.Errors
 }
 
 // DetailPage is the view model of a life meeting's page.
 type DetailPage struct {
-	D        Detail
-	CanWrite bool
-	Forms    SectionForms
+	D          Detail
+	CanWrite   bool
+	Forms      SectionForms
+	Candidates []Candidate
 }
 
 // Show displays a life meeting with all its sections.
@@ -231,6 +233,11 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	p := DetailPage{D: d, CanWrite: CanWrite(auth.UserOf(ctx), l.Kind, l.OrgPath) && !l.Locked(), Forms: forms}
+	if p.CanWrite {
+		if p.Candidates, err = Candidates(ctx, h.pool, l); err != nil {
+			return err
+		}
+	}
 	return ui.Render(w, r, status, DetailView(p))
 }
 
@@ -260,6 +267,7 @@ func formsFrom(r *http.Request) SectionForms {
 		OpinionSource: v("source_type"), OpinionContent: v("content"), OpinionDate: v("received_on"),
 		CritFrom: v("from_id"), CritTo: v("to_id"), CritContent: v("content"),
 		ItemProblem: v("problem"), ItemMeasure: v("measure"), ItemOwner: v("owner_id"), ItemDeadline: v("deadline"),
+		NewParticipant: v("member_id"),
 		Errors: ui.Errors{},
 	}
 }
@@ -790,3 +798,110 @@ func (h *Handler) UpdateItem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func isConflict(err error) bool { return errors.Is(err, apperr.ErrConflict) }
+
+// AddParticipant adds a member of the organisation to the participants.
+func (h *Handler) AddParticipant(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	l, err := h.writable(r)
+	if err != nil {
+		return err
+	}
+	f := formsFrom(r)
+	cands, err := Candidates(ctx, h.pool, l)
+	if err != nil {
+		return err
+	}
+	memberID, _ := strconv.ParseInt(f.NewParticipant, 10, 64)
+	if !slices.ContainsFunc(cands, func(c Candidate) bool { return c.ID == memberID }) {
+		f.Errors.Add("member_id", "life.error.candidate")
+		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
+	}
+	return h.apply(w, r, l, "participants", func(ctx context.Context, tx pgx.Tx) error { return AddParticipant(ctx, tx, l.ID, memberID) })
+}
+
+// RemovePage is the confirmation step before a participant is removed.
+type RemovePage struct {
+	Life  Life
+	P     Participant
+	Error string
+}
+
+// ConfirmRemove asks before a participant is removed.
+func (h *Handler) ConfirmRemove(w http.ResponseWriter, r *http.Request) error {
+	l, p, err := h.participant(r)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, RemoveView(RemovePage{Life: l, P: p}))
+}
+
+// RemoveParticipant takes a member off the participants after confirmation.
+func (h *Handler) RemoveParticipant(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	l, p, err := h.participant(r)
+	if err != nil {
+		return err
+	}
+	page := RemovePage{Life: l, P: p}
+	if r.PostFormValue("confirm") != "yes" {
+		page.Error = "life.error.confirm_remove"
+		return ui.Render(w, r, http.StatusUnprocessableEntity, RemoveView(page))
+	}
+	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return RemoveParticipant(ctx, tx, l, p.MemberID) })
+	if errors.Is(err, ErrInUse) {
+		page.Error = "life.error.in_use"
+		return ui.Render(w, r, http.StatusUnprocessableEntity, RemoveView(page))
+	}
+	if err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, fmt.Sprintf("/life/%d#participants", l.ID), "life.flash.removed")
+}
+
+// EditForm is the form of a life meeting's theme.
+type EditForm struct {
+	Life    Life
+	Theme   string
+	Version string
+	Errors  ui.Errors
+	// Newer is the saved record when the user's edit came too late.
+	Newer *Life
+}
+
+// EditPage shows the theme form.
+func (h *Handler) EditPage(w http.ResponseWriter, r *http.Request) error {
+	l, err := h.writable(r)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, EditView(EditForm{Life: l, Theme: l.Theme, Version: strconv.Itoa(l.Version), Errors: ui.Errors{}}))
+}
+
+// Edit saves the theme; a stale version re-renders the form with 409.
+func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	l, err := h.writable(r)
+	if err != nil {
+		return err
+	}
+	f := EditForm{Life: l, Theme: strings.TrimSpace(r.PostFormValue("theme")), Version: r.PostFormValue("version"), Errors: ui.Errors{}}
+	if f.Theme == "" || tooLong(f.Theme, 300) {
+		f.Errors.Add("theme", "life.error.theme")
+	}
+	version, verr := strconv.Atoi(f.Version)
+	if verr != nil {
+		f.Errors.Add("theme", "life.error.changed")
+	}
+	if f.Errors.Any() {
+		return ui.Render(w, r, http.StatusUnprocessableEntity, EditView(f))
+	}
+	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return UpdateTheme(ctx, tx, l, version, f.Theme) })
+	if isConflict(err) {
+		f.Newer, f.Version = &l, strconv.Itoa(l.Version)
+		return ui.Render(w, r, http.StatusConflict, EditView(f))
+	}
+	if err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, fmt.Sprintf("/life/%d", l.ID), "life.flash.saved")
+}

@@ -378,3 +378,68 @@ func TestOverdueItems(t *testing.T) {
 		t.Errorf("reviewer updates a committee item: %d", r.Status)
 	}
 }
+
+func TestParticipantsAndThemeEdits(t *testing.T) {
+	app := apptest.New(t)
+	ids := lookup(t, app)
+	sec := app.Login(t, "secretary")
+	lifeID := create(t, sec, ids.branch, "初始主题")
+	base := fmt.Sprintf("/life/%d", lifeID)
+	count := func() int {
+		var n int
+		if err := app.Pool.QueryRow(t.Context(), `SELECT count(*) FROM life_participants WHERE life_id = $1`, lifeID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	n0 := count()
+	victim := ids.members[len(ids.members)-1]
+	rm := fmt.Sprintf("%s/participants/%d/remove", base, victim)
+	if r := sec.Get(rm); r.Status != http.StatusOK || !r.Has(`input[name="confirm"][required]`) {
+		t.Fatalf("remove confirmation page: %d", r.Status)
+	}
+	if r := sec.PostForm(rm, url.Values{}); r.Status != http.StatusUnprocessableEntity || count() != n0 {
+		t.Fatalf("remove without confirmation: %d", r.Status)
+	}
+	if r := sec.PostForm(rm, url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther || count() != n0-1 {
+		t.Fatalf("remove: %d, %d participants", r.Status, count())
+	}
+	// Only members of the organisation who are not participants can be added.
+	var outsider int64
+	if err := app.Pool.QueryRow(t.Context(), `SELECT id FROM members WHERE branch_id <> $1 LIMIT 1`, ids.branch).Scan(&outsider); err != nil {
+		t.Fatal(err)
+	}
+	if r := sec.PostForm(base+"/participants", url.Values{"member_id": {id(outsider)}}); r.Status != http.StatusUnprocessableEntity || r.TestID("error-member_id") == "" {
+		t.Fatalf("add an outsider: %d", r.Status)
+	}
+	if r := sec.PostForm(base+"/participants", url.Values{"member_id": {id(victim)}}); r.Status != http.StatusSeeOther || count() != n0 {
+		t.Fatalf("add back: %d", r.Status)
+	}
+	// A participant named in a criticism cannot be removed.
+	if r := sec.PostForm(base+"/criticisms", url.Values{"from_id": {id(ids.members[0])}, "to_id": {id(victim)}, "content": {"意见"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("criticism: %d", r.Status)
+	}
+	if r := sec.PostForm(rm, url.Values{"confirm": {"yes"}}); r.Status != http.StatusUnprocessableEntity || r.TestID("remove-error") == "" || count() != n0 {
+		t.Fatalf("remove a criticised participant: %d", r.Status)
+	}
+	// The checklist counts the self-examination material.
+	page := sec.Get(base)
+	if !strings.Contains(page.TestID("checklist"), fmt.Sprintf("0 / %d", n0)) {
+		t.Errorf("checklist: %q", page.TestID("checklist"))
+	}
+
+	// Theme edits use the version: the second of two edits from the same
+	// starting point is a conflict that keeps the typed theme.
+	form := sec.Get(base + "/edit")
+	version := form.Doc().Find(`input[name="version"]`).AttrOr("value", "")
+	if r := sec.PostForm(base+"/edit", url.Values{"theme": {"新主题甲"}, "version": {version}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("edit: %d", r.Status)
+	}
+	r := sec.PostForm(base+"/edit", url.Values{"theme": {"新主题乙"}, "version": {version}})
+	if r.Status != http.StatusConflict || !strings.Contains(r.TestID("conflict"), "新主题甲") || r.Doc().Find(`textarea[name="theme"]`).Text() != "新主题乙" {
+		t.Fatalf("stale edit: %d %q", r.Status, r.TestID("conflict"))
+	}
+	if r := sec.PostForm(base+"/edit", url.Values{"theme": {""}, "version": {version}}); r.Status != http.StatusUnprocessableEntity || r.TestID("error-theme") == "" {
+		t.Fatalf("empty theme: %d", r.Status)
+	}
+}

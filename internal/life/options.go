@@ -34,3 +34,11 @@ func statusFilterOptions() []ui.Option {
 	return []ui.Option{{Value: "", Label: "rect.all"}, {Value: "overdue", Label: "rect.overdue"},
 		{Value: "open", Label: "rect.status.open"}, {Value: "in_progress", Label: "rect.status.in_progress"}, {Value: "done", Label: "rect.status.done"}}
 }
+
+func candidateOptions(cs []Candidate) []ui.Option {
+	out := []ui.Option{{Value: "", Label: "life.choose"}}
+	for _, c := range cs {
+		out = append(out, ui.Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Name, Literal: true})
+	}
+	return out
+}

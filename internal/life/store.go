@@ -485,3 +485,56 @@ func ListItems(ctx context.Context, q db.Querier, f ItemFilter) ([]Item, int, er
 	}
 	return out, total, nil
 }
+
+// StepsOf counts the preparation steps of a kind.
+func (d Detail) StepsOf(kind string) int {
+	n := 0
+	for _, s := range d.Steps {
+		if s.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// SelfExamDone counts the participants who handed in their
+// self-examination material.
+func (d Detail) SelfExamDone() int {
+	n := 0
+	for _, p := range d.Participants {
+		if p.SelfExamOn != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// OwnsOverdue reports whether the member owns an overdue item of the list.
+func (d Detail) OwnsOverdue(memberID int64) bool {
+	for _, it := range d.Items {
+		if it.Overdue && it.OwnerID != nil && *it.OwnerID == memberID {
+			return true
+		}
+	}
+	return false
+}
+
+// Candidate is a member who may be added to the participants.
+type Candidate struct {
+	ID   int64
+	Name string
+}
+
+// Candidates lists the members of the organisation's subtree who are not
+// yet participants.
+func Candidates(ctx context.Context, q db.Querier, l Life) ([]Candidate, error) {
+	rows, _ := q.Query(ctx, `SELECT m.id, m.name FROM members m JOIN organisations o ON o.id = m.branch_id
+ WHERE o.path @> ARRAY[$1::bigint] AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
+   AND NOT EXISTS (SELECT 1 FROM life_participants p WHERE p.life_id = $2 AND p.member_id = m.id)
+ ORDER BY m.name, m.id`, l.OrgID, l.ID)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Candidate])
+	if err != nil {
+		return nil, fmt.Errorf("life: candidates of %d: %w", l.ID, err)
+	}
+	return out, nil
+}

@@ -214,3 +214,62 @@ func UpdateItem(ctx context.Context, tx pgx.Tx, it Item, version int, in ItemUpd
 func auditCreate(ctx context.Context, tx pgx.Tx, id int64, in NewLife) error {
 	return audit.Record(ctx, tx, audit.Event{Action: "life.create", Entity: "life_meeting", EntityID: id, After: in})
 }
+
+// AddParticipant adds a member to the participants.
+func AddParticipant(ctx context.Context, tx pgx.Tx, lifeID, memberID int64) error {
+	if err := touch(ctx, tx, lifeID); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO life_participants (life_id, member_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, lifeID, memberID); err != nil {
+		return fmt.Errorf("life: add participant %d to %d: %w", memberID, lifeID, err)
+	}
+	return audit.Record(ctx, tx, audit.Event{Action: "life.participant.add", Entity: "life_meeting", EntityID: lifeID, After: map[string]int64{"member_id": memberID}})
+}
+
+// ErrInUse: a participant who gave or received criticism or owns an item
+// cannot be removed.
+var ErrInUse = fmt.Errorf("life: participant has records: %w", apperr.ErrInvalid)
+
+// RemoveParticipant takes a member off the participants, with their
+// attendance; ErrInUse when criticisms or items name them.
+func RemoveParticipant(ctx context.Context, tx pgx.Tx, l Life, memberID int64) error {
+	if err := touch(ctx, tx, l.ID); err != nil {
+		return err
+	}
+	var used bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM criticisms WHERE life_id = $1 AND $2 IN (from_id, to_id))
+    OR EXISTS (SELECT 1 FROM rectification_items WHERE life_id = $1 AND owner_id = $2)`, l.ID, memberID).Scan(&used); err != nil {
+		return fmt.Errorf("life: participant %d in use: %w", memberID, err)
+	}
+	if used {
+		return ErrInUse
+	}
+	var before ParticipantInput
+	err := tx.QueryRow(ctx, `DELETE FROM life_participants WHERE life_id = $1 AND member_id = $2 RETURNING member_id, self_exam_on, self_criticism`,
+		l.ID, memberID).Scan(&before.MemberID, &before.SelfExamOn, &before.SelfCriticism)
+	if err == pgx.ErrNoRows {
+		return fmt.Errorf("life: participant %d of %d: %w", memberID, l.ID, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("life: remove participant %d of %d: %w", memberID, l.ID, err)
+	}
+	if l.MeetingID != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM attendance WHERE meeting_id = $1 AND member_id = $2`, *l.MeetingID, memberID); err != nil {
+			return fmt.Errorf("life: remove attendance of %d: %w", memberID, err)
+		}
+	}
+	return audit.Record(ctx, tx, audit.Event{Action: "life.participant.remove", Entity: "life_meeting", EntityID: l.ID, Before: before})
+}
+
+// UpdateTheme changes the theme at the version the user loaded;
+// ErrConflict when the record changed meanwhile, ErrForbidden once submitted.
+func UpdateTheme(ctx context.Context, tx pgx.Tx, l Life, version int, theme string) error {
+	tag, err := tx.Exec(ctx, `UPDATE life_meetings SET theme = $3, version = version + 1 WHERE id = $1 AND version = $2 AND status <> 'submitted'`, l.ID, version, theme)
+	if err != nil {
+		return fmt.Errorf("life: theme of %d: %w", l.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("life: theme of %d at %d: %w", l.ID, version, apperr.ErrConflict)
+	}
+	return audit.Record(ctx, tx, audit.Event{Action: "life.update", Entity: "life_meeting", EntityID: l.ID, Before: map[string]string{"theme": l.Theme}, After: map[string]string{"theme": theme}})
+}
