@@ -268,7 +268,7 @@ func formsFrom(r *http.Request) SectionForms {
 		CritFrom: v("from_id"), CritTo: v("to_id"), CritContent: v("content"),
 		ItemProblem: v("problem"), ItemMeasure: v("measure"), ItemOwner: v("owner_id"), ItemDeadline: v("deadline"),
 		NewParticipant: v("member_id"),
-		Errors: ui.Errors{},
+		Errors:         ui.Errors{},
 	}
 }
 
