@@ -21,6 +21,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
+	"zhibu/internal/life"
 	"zhibu/internal/ui"
 )
 
@@ -352,6 +353,7 @@ func (h *Handler) load(r *http.Request) (Appraisal, bool, error) {
 // ShowPage is the view model of one appraisal.
 type ShowPage struct {
 	A        Appraisal
+	Overdue  map[int64]int // overdue rectification items per member
 	Results  []Result
 	CanWrite bool
 	HeldOn   string
@@ -368,7 +370,11 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, ShowView(ShowPage{A: a, Results: res, CanWrite: canWrite, HeldOn: time.Now().Format("2006-01-02")}))
+	overdue, err := life.OverdueByOwner(r.Context(), h.pool, []int64{a.BranchID})
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, ShowView(ShowPage{A: a, Results: res, CanWrite: canWrite, HeldOn: time.Now().Format("2006-01-02"), Overdue: overdue}))
 }
 
 // Close finishes the appraisal after a confirmation checkbox.

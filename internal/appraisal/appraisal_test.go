@@ -104,6 +104,13 @@ func TestAppraisalCycle(t *testing.T) {
 	if show.Has(`[data-testid="appraisal-close"]`) || !strings.Contains(show.TestID("appraisal-results"), "2027") {
 		t.Error("closed appraisal still editable or follow-up date missing")
 	}
+	// The owner of an overdue rectification item is highlighted.
+	if _, err := app.Pool.Exec(ctx, `INSERT INTO rectification_items (org_id, problem, owner_id, deadline) VALUES ($1, '逾期事项', $2, '2020-01-01')`, branch, members[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := sec.Get(base).Doc().Find(`tr.overdue [data-testid="person-overdue"]`).Length(); got != 1 {
+		t.Errorf("overdue owners highlighted: %d, want 1", got)
+	}
 	// The reviewer reads it; another branch's secretary would not; the
 	// reviewer may not change it.
 	rev := app.Login(t, "reviewer")

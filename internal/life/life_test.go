@@ -443,3 +443,37 @@ func TestParticipantsAndThemeEdits(t *testing.T) {
 		t.Fatalf("empty theme: %d", r.Status)
 	}
 }
+
+func TestOverdueCounts(t *testing.T) {
+	app := apptest.New(t)
+	ids := lookup(t, app)
+	ctx := context.Background()
+	byOrg, err := life.OverdueByOrg(ctx, app.Pool, []int64{ids.committee})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := life.OverdueForOrg(ctx, app.Pool, ids.committee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, n := range byOrg {
+		sum += n
+	}
+	if sum != len(items) || byOrg[ids.committee] == 0 {
+		t.Errorf("by org: %v, %d items", byOrg, len(items))
+	}
+	byOwner, err := life.OverdueByOwner(ctx, app.Pool, []int64{ids.committee})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if byOwner[*it.OwnerID] == 0 {
+			t.Errorf("owner %d of overdue item %d not counted", *it.OwnerID, it.ID)
+		}
+	}
+	// A branch's scope does not see the committee's items.
+	if b, err := life.OverdueByOrg(ctx, app.Pool, []int64{ids.branch}); err != nil || b[ids.committee] != 0 {
+		t.Errorf("branch scope: %v %v", b, err)
+	}
+}

@@ -538,3 +538,31 @@ func Candidates(ctx context.Context, q db.Querier, l Life) ([]Candidate, error) 
 	}
 	return out, nil
 }
+
+// OverdueByOrg counts overdue rectification items per organisation inside
+// roots, for lists and trees of organisations.
+func OverdueByOrg(ctx context.Context, q db.Querier, roots []int64) (map[int64]int, error) {
+	return overdueCounts(ctx, q, `SELECT r.org_id, count(*)::int`+itemFrom+`
+ WHERE o.path && $1::bigint[] AND r.status <> 'done' AND r.deadline < current_date GROUP BY r.org_id`, roots)
+}
+
+// OverdueByOwner counts overdue rectification items per owner inside
+// roots, for lists of members.
+func OverdueByOwner(ctx context.Context, q db.Querier, roots []int64) (map[int64]int, error) {
+	return overdueCounts(ctx, q, `SELECT r.owner_id, count(*)::int`+itemFrom+`
+ WHERE o.path && $1::bigint[] AND r.owner_id IS NOT NULL AND r.status <> 'done' AND r.deadline < current_date GROUP BY r.owner_id`, roots)
+}
+
+func overdueCounts(ctx context.Context, q db.Querier, sql string, roots []int64) (map[int64]int, error) {
+	rows, err := q.Query(ctx, sql, roots)
+	if err != nil {
+		return nil, fmt.Errorf("life: overdue counts: %w", err)
+	}
+	out := map[int64]int{}
+	var id int64
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { out[id] = n; return nil }); err != nil {
+		return nil, fmt.Errorf("life: overdue counts: %w", err)
+	}
+	return out, nil
+}

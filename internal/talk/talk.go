@@ -20,6 +20,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
+	"zhibu/internal/life"
 	"zhibu/internal/ui"
 )
 
@@ -349,6 +350,8 @@ type MatrixPage struct {
 	Counts    map[Pair]int
 	// Missing lists, per committee member, the people not yet talked with.
 	Missing map[int64][]Person
+	// Overdue counts the overdue rectification items each person owns.
+	Overdue map[int64]int
 }
 
 // Count is how often a and b talked.
@@ -389,7 +392,11 @@ func (h *Handler) Matrix(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := MatrixPage{Orgs: orgs, Org: o, Year: year, People: people, Counts: counts, Missing: map[int64][]Person{}}
+	overdue, err := life.OverdueByOwner(ctx, h.pool, []int64{o.ID})
+	if err != nil {
+		return err
+	}
+	p := MatrixPage{Orgs: orgs, Org: o, Year: year, People: people, Counts: counts, Missing: map[int64][]Person{}, Overdue: overdue}
 	for _, c := range people {
 		if !c.Committee {
 			continue

@@ -119,6 +119,15 @@ func TestRecordTalkAndMatrix(t *testing.T) {
 	if after.TestID("talk-missing") == "" {
 		t.Error("no list of committee members who have not talked with members")
 	}
+	if after.Has(`[data-testid="person-overdue"]`) {
+		t.Error("a person is flagged overdue before any item is overdue")
+	}
+	if _, err := app.Pool.Exec(ctx, `INSERT INTO rectification_items (org_id, problem, owner_id, deadline) VALUES ($1, '逾期事项', $2, '2020-01-01')`, branch, secID); err != nil {
+		t.Fatal(err)
+	}
+	if got := sec.Get(matrix).Doc().Find(`[data-testid="person-overdue"]`).Length(); got != 2 {
+		t.Errorf("the owner of an overdue item is flagged %d times, want in the row and the column", got)
+	}
 	// The reviewer sees the talk but not its summary; the audit trail
 	// does not keep the summary either.
 	rev := app.Login(t, "reviewer").Get(fmt.Sprintf("/talks?branch=%d", branch))
