@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/a-h/templ"
 	"github.com/xuri/excelize/v2"
 
@@ -34,6 +36,14 @@ func TestListExportAndPages(t *testing.T) {
 	}
 	if got := rev.Get("/commendations?level=committee").Doc().Find(`[data-testid="commend-row"]`).Length(); got != committeeLevel {
 		t.Errorf("committee level: %d, want %d", got, committeeLevel)
+	}
+	sum := 0
+	r.Doc().Find(`[data-testid="summary-cell"]`).Each(func(_ int, s *goquery.Selection) {
+		n, _ := strconv.Atoi(s.Text())
+		sum += n
+	})
+	if sum != total {
+		t.Errorf("summary by year and level adds up to %d, want %d", sum, total)
 	}
 	x := rev.Get("/commendations/export.xlsx?level=committee")
 	if x.Status != http.StatusOK || !strings.Contains(x.Header.Get("Content-Type"), "spreadsheetml") {

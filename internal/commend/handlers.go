@@ -56,6 +56,7 @@ type ListPage struct {
 	Search   string
 	CanGrant bool
 	Export   string
+	Years    []YearRow
 }
 
 func filterOf(r *http.Request, u *auth.User) (Filter, string, string) {
@@ -80,11 +81,15 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Total = total
+	sum, err := Summary(ctx, h.pool, u.ReadRoots())
+	if err != nil {
+		return err
+	}
 	exp := "/commendations/export.xlsx"
 	if enc := r.URL.Query().Encode(); enc != "" {
 		exp += "?" + enc
 	}
-	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Items: items, Pager: p, Year: year, Level: level, Search: f.Search, CanGrant: len(grantRoots(u)) > 0, Export: exp}))
+	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Items: items, Pager: p, Year: year, Level: level, Search: f.Search, CanGrant: len(grantRoots(u)) > 0, Export: exp, Years: SummaryYears(sum)}))
 }
 
 // Export sends the filtered list as an .xlsx workbook.

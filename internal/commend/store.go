@@ -200,3 +200,42 @@ func Orgs(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error) {
 	}
 	return out, nil
 }
+
+// YearLevel is the number of commendations of one year and level.
+type YearLevel struct {
+	Year  int
+	Level string
+	N     int
+}
+
+// Summary counts the granted commendations inside roots by year and level.
+func Summary(ctx context.Context, q db.Querier, roots []int64) ([]YearLevel, error) {
+	rows, err := q.Query(ctx, `SELECT extract(year FROM c.granted_on)::int AS year, c.level, count(*)::int AS n`+from+`
+ WHERE o.path && $1::bigint[] AND c.status = 'granted' GROUP BY 1, 2 ORDER BY 1 DESC, 2`, roots)
+	if err != nil {
+		return nil, fmt.Errorf("commend: summary: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[YearLevel])
+	if err != nil {
+		return nil, fmt.Errorf("commend: summary: %w", err)
+	}
+	return out, nil
+}
+
+// SummaryYears arranges a summary as one row per year, newest first.
+func SummaryYears(s []YearLevel) []YearRow {
+	var out []YearRow
+	for _, x := range s {
+		if len(out) == 0 || out[len(out)-1].Year != x.Year {
+			out = append(out, YearRow{Year: x.Year, ByLevel: map[string]int{}})
+		}
+		out[len(out)-1].ByLevel[x.Level] = x.N
+	}
+	return out
+}
+
+// YearRow is one year of the summary with its counts per level.
+type YearRow struct {
+	Year    int
+	ByLevel map[string]int
+}
