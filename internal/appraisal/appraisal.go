@@ -21,6 +21,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
+	"zhibu/internal/i18n"
 	"zhibu/internal/life"
 	"zhibu/internal/ui"
 )
@@ -269,7 +270,7 @@ type CreateForm struct {
 
 // List shows the appraisals in the user's scope.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
-	return h.renderList(w, r, http.StatusOK, CreateForm{Year: strconv.Itoa(time.Now().Year()), Errors: ui.Errors{}})
+	return h.renderList(w, r, http.StatusOK, CreateForm{Year: strconv.Itoa(today().Year()), Errors: ui.Errors{}})
 }
 
 func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, status int, f CreateForm) error {
@@ -374,7 +375,7 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, ShowView(ShowPage{A: a, Results: res, CanWrite: canWrite, HeldOn: time.Now().Format("2006-01-02"), Overdue: overdue}))
+	return ui.Render(w, r, http.StatusOK, ShowView(ShowPage{A: a, Results: res, CanWrite: canWrite, HeldOn: today().Format("2006-01-02"), Overdue: overdue}))
 }
 
 // Close finishes the appraisal after a confirmation checkbox.
@@ -553,4 +554,10 @@ func (h *Handler) SaveResult(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/appraisals/%d", a.ID), "appraisal.flash.saved")
+}
+
+// today is the current day in China, as a date.
+func today() time.Time {
+	n := time.Now().In(i18n.Shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }

@@ -159,7 +159,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.GrantedOn = time.Now().Format("2006-01-02")
+	f.GrantedOn = today().Format("2006-01-02")
 	f.TitleKind = "outstanding_member"
 	f.Level = "committee"
 	return ui.Render(w, r, http.StatusOK, NewView(f))
@@ -314,4 +314,10 @@ func (h *Handler) Approve(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusConflict
 	}
 	return ui.Render(w, r, status, NomineesView(p))
+}
+
+// today is the current day in China, as a date.
+func today() time.Time {
+	n := time.Now().In(i18n.Shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }

@@ -24,11 +24,10 @@ import (
 // Handler serves the life-meeting and rectification pages.
 type Handler struct {
 	pool *pgxpool.Pool
-	now  func() time.Time
 }
 
 // New returns the life-meeting handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, now: time.Now} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
 
 const pageSize = 50
 
@@ -138,7 +137,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	if len(orgs) == 0 {
 		return fmt.Errorf("life: no organisation to set up for: %w", apperr.ErrForbidden)
 	}
-	f := NewForm{Year: strconv.Itoa(h.now().Year()), Orgs: orgs, Errors: ui.Errors{}}
+	f := NewForm{Year: strconv.Itoa(today().Year()), Orgs: orgs, Errors: ui.Errors{}}
 	if len(orgs) == 1 {
 		f.OrgID = strconv.FormatInt(orgs[0].ID, 10)
 	}
@@ -762,7 +761,7 @@ func (h *Handler) UpdateItem(w http.ResponseWriter, r *http.Request) error {
 		d, ok := parseDate(f.DoneOn)
 		if !ok {
 			f.Errors.Add("done_on", "life.error.done_on")
-		} else if d.After(h.now()) {
+		} else if d.After(today()) {
 			f.Errors.Add("done_on", "life.error.future")
 		}
 		in.DoneOn = &d
@@ -904,4 +903,10 @@ func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/life/%d", l.ID), "life.flash.saved")
+}
+
+// today is the current day in China, as a date.
+func today() time.Time {
+	n := time.Now().In(i18n.Shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }

@@ -20,6 +20,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
+	"zhibu/internal/i18n"
 	"zhibu/internal/life"
 	"zhibu/internal/ui"
 )
@@ -290,7 +291,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: time.Now().Format("2006-01-02"), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: today().Format("2006-01-02"), Errors: ui.Errors{}}))
 }
 
 // Create records a talk.
@@ -310,7 +311,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	d, err := time.Parse("2006-01-02", f.HeldOn)
 	if err != nil {
 		f.Errors.Add("held_on", "talk.error.date")
-	} else if d.After(time.Now()) {
+	} else if d.After(today()) {
 		f.Errors.Add("held_on", "talk.error.future")
 	}
 	in.HeldOn = d
@@ -382,7 +383,7 @@ func (h *Handler) Matrix(w http.ResponseWriter, r *http.Request) error {
 	}
 	year, err := strconv.Atoi(q.Get("year"))
 	if err != nil || year < 2000 || year > 2100 {
-		year = time.Now().Year()
+		year = today().Year()
 	}
 	people, err := People(ctx, h.pool, o)
 	if err != nil {
@@ -409,4 +410,10 @@ func (h *Handler) Matrix(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return ui.Render(w, r, http.StatusOK, MatrixView(p))
+}
+
+// today is the current day in China, as a date.
+func today() time.Time {
+	n := time.Now().In(i18n.Shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
