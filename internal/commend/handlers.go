@@ -101,7 +101,7 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	x := excelize.NewFile()
-	defer x.Close()
+	defer func() { _ = x.Close() }()
 	sheet := i18n.T(ctx, "commend.title")
 	if err := x.SetSheetName("Sheet1", sheet); err != nil {
 		return fmt.Errorf("commend: export: %w", err)
