@@ -105,7 +105,11 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/life"}
-	rows, total, err := List(ctx, h.pool, ListFilter{Roots: u.ReadRoots(), Year: year, Search: strings.TrimSpace(q.Get("q")),
+	status := q.Get("status")
+	if !oneOf(status, []string{StatusPreparing, StatusHeld, StatusSubmitted}) {
+		status = ""
+	}
+	rows, total, err := List(ctx, h.pool, ListFilter{Roots: u.ReadRoots(), Year: year, Status: status, Search: strings.TrimSpace(q.Get("q")),
 		Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Limit: pageSize, Offset: p.Offset()})
 	if err != nil {
 		return err
@@ -115,7 +119,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Rows: rows, Pager: p, Year: q.Get("year"), Search: q.Get("q"), CanCreate: len(orgs) > 0}))
+	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Rows: rows, Pager: p, Year: q.Get("year"), Status: status, Search: q.Get("q"), CanCreate: len(orgs) > 0}))
 }
 
 // NewForm is the set-up form's input.

@@ -358,6 +358,16 @@ func TestOverdueItems(t *testing.T) {
 	if rev.Get("/life").TestID("life-overdue") == "" {
 		t.Error("the life list does not flag overdue items")
 	}
+	var submitted int
+	if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM life_meetings WHERE status = 'submitted'`).Scan(&submitted); err != nil {
+		t.Fatal(err)
+	}
+	if got := rev.Get("/life?status=submitted").Doc().Find(`[data-testid="life-row"]`).Length(); got != submitted {
+		t.Errorf("submitted filter: %d rows, want %d", got, submitted)
+	}
+	if got := rev.Get("/life?status=preparing").Doc().Find(`[data-testid="life-row"]`).Length(); got != 0 {
+		t.Errorf("preparing filter: %d rows, want 0", got)
+	}
 	// The secretary sees only the branch's items.
 	sec := app.Login(t, "secretary")
 	sr := sec.Get("/rectification")

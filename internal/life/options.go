@@ -42,3 +42,11 @@ func candidateOptions(cs []Candidate) []ui.Option {
 	}
 	return out
 }
+
+func lifeStatusOptions() []ui.Option {
+	out := []ui.Option{{Value: "", Label: "rect.all"}}
+	for _, s := range []string{StatusPreparing, StatusHeld, StatusSubmitted} {
+		out = append(out, ui.Option{Value: s, Label: "life.status." + s})
+	}
+	return out
+}

@@ -162,6 +162,7 @@ type ListRow struct {
 type ListFilter struct {
 	Roots  []int64
 	Year   int
+	Status string // preparing, held, submitted or ""
 	Search string
 	Sort   string
 	Desc   bool
@@ -175,12 +176,13 @@ const listWhere = `
   FROM life_meetings l JOIN organisations o ON o.id = l.org_id
  WHERE o.path && $1::bigint[]
    AND ($2 = 0 OR l.year = $2)
-   AND ($3 = '' OR o.name ILIKE '%' || $3 || '%' OR l.theme ILIKE '%' || $3 || '%')`
+   AND ($3 = '' OR o.name ILIKE '%' || $3 || '%' OR l.theme ILIKE '%' || $3 || '%')
+   AND ($4 = '' OR l.status = $4)`
 
 // List returns a page of the life meetings inside roots and the total.
 func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, error) {
 	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*)`+listWhere, f.Roots, f.Year, f.Search).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, `SELECT count(*)`+listWhere, f.Roots, f.Year, f.Search, f.Status).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("life: count: %w", err)
 	}
 	order, ok := listSorts[f.Sort]
@@ -195,7 +197,7 @@ func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, erro
 	rows, _ := q.Query(ctx, `SELECT l.id, o.name AS org_name, l.kind, l.year, l.theme, l.status,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done')::int AS open_n,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done' AND r.deadline < current_date)::int AS overdue_n`+
-		listWhere+` ORDER BY `+order+` `+dir+`, l.id DESC LIMIT $4 OFFSET $5`, f.Roots, f.Year, f.Search, f.Limit, f.Offset)
+		listWhere+` ORDER BY `+order+` `+dir+`, l.id DESC LIMIT $5 OFFSET $6`, f.Roots, f.Year, f.Search, f.Status, f.Limit, f.Offset)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ListRow])
 	if err != nil {
 		return nil, 0, fmt.Errorf("life: list: %w", err)
