@@ -399,7 +399,10 @@ type ParticipantForm struct {
 	P             Participant
 	SelfExamOn    string
 	SelfCriticism string
+	Version       string
 	Errors        ui.Errors
+	// Newer is the saved material when the user's edit came too late.
+	Newer *Participant
 }
 
 func (h *Handler) participant(r *http.Request) (Life, Participant, error) {
@@ -435,7 +438,7 @@ func (h *Handler) ParticipantPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, ParticipantView(ParticipantForm{Life: l, P: p, SelfExamOn: dateValue(p.SelfExamOn), SelfCriticism: p.SelfCriticism, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, ParticipantView(ParticipantForm{Life: l, P: p, SelfExamOn: dateValue(p.SelfExamOn), SelfCriticism: p.SelfCriticism, Version: strconv.Itoa(p.Version), Errors: ui.Errors{}}))
 }
 
 // SaveParticipant stores a participant's material.
@@ -444,7 +447,8 @@ func (h *Handler) SaveParticipant(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	f := ParticipantForm{Life: l, P: p, SelfExamOn: strings.TrimSpace(r.PostFormValue("self_exam_on")), SelfCriticism: strings.TrimSpace(r.PostFormValue("self_criticism")), Errors: ui.Errors{}}
+	f := ParticipantForm{Life: l, P: p, SelfExamOn: strings.TrimSpace(r.PostFormValue("self_exam_on")), SelfCriticism: strings.TrimSpace(r.PostFormValue("self_criticism")),
+		Version: r.PostFormValue("version"), Errors: ui.Errors{}}
 	in := ParticipantInput{MemberID: p.MemberID, SelfCriticism: f.SelfCriticism}
 	if f.SelfExamOn != "" {
 		d, ok := parseDate(f.SelfExamOn)
@@ -456,11 +460,20 @@ func (h *Handler) SaveParticipant(w http.ResponseWriter, r *http.Request) error 
 	if tooLong(f.SelfCriticism, 20000) {
 		f.Errors.Add("self_criticism", "life.error.too_long")
 	}
+	version, verr := strconv.Atoi(f.Version)
+	if verr != nil {
+		f.Errors.Add("self_criticism", "life.error.changed")
+	}
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ParticipantView(f))
 	}
 	ctx := r.Context()
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return SaveParticipant(ctx, tx, l.ID, in) }); err != nil {
+	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return SaveParticipant(ctx, tx, l.ID, version, in) })
+	if isConflict(err) {
+		f.Newer, f.Version = &p, strconv.Itoa(p.Version)
+		return ui.Render(w, r, http.StatusConflict, ParticipantView(f))
+	}
+	if err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/life/%d#participants", l.ID), "life.flash.saved")
@@ -474,6 +487,8 @@ type HoldForm struct {
 	Hours, Place string
 	Status       map[int64]string
 	Reason       map[int64]string
+	Version      string // of the meetings row; "0" before it exists
+	Conflict     bool
 	Errors       ui.Errors
 	RowErrors    map[int64]string
 }
@@ -493,7 +508,7 @@ func (h *Handler) HoldPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := HoldForm{Life: l, Participants: d.Participants, Hours: "3", Status: map[int64]string{}, Reason: map[int64]string{}, Errors: ui.Errors{}, RowErrors: map[int64]string{}}
+	f := HoldForm{Life: l, Participants: d.Participants, Hours: "3", Status: map[int64]string{}, Reason: map[int64]string{}, Version: meetingVersion(l), Errors: ui.Errors{}, RowErrors: map[int64]string{}}
 	if l.StartsAt != nil {
 		t := l.StartsAt.In(i18n.Shanghai)
 		f.Date, f.Time = t.Format("2006-01-02"), t.Format("15:04")
@@ -532,8 +547,11 @@ func (h *Handler) Hold(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := HoldForm{Life: l, Participants: d.Participants, Date: v("date"), Time: v("time"), Hours: v("hours"), Place: v("place"),
-		Status: map[int64]string{}, Reason: map[int64]string{}, Errors: ui.Errors{}, RowErrors: map[int64]string{}}
+		Status: map[int64]string{}, Reason: map[int64]string{}, Version: v("version"), Errors: ui.Errors{}, RowErrors: map[int64]string{}}
 	in := HoldInput{Place: f.Place, Attendance: map[int64]AttendanceInput{}}
+	if in.MeetingVersion, err = strconv.Atoi(f.Version); err != nil {
+		f.Errors.Add("date", "life.error.changed")
+	}
 	start, err := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Time, i18n.Shanghai)
 	if err != nil {
 		f.Errors.Add("date", "life.error.datetime")
@@ -567,7 +585,12 @@ func (h *Handler) Hold(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, HoldView(f))
 	}
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return Hold(ctx, tx, l, in) }); err != nil {
+	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return Hold(ctx, tx, l, in) })
+	if isConflict(err) {
+		f.Conflict, f.Version = true, meetingVersion(l)
+		return ui.Render(w, r, http.StatusConflict, HoldView(f))
+	}
+	if err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/life/%d#meeting", l.ID), "life.flash.held")
@@ -913,4 +936,11 @@ func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
 func today() time.Time {
 	n := time.Now().In(i18n.Shanghai)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func meetingVersion(l Life) string {
+	if l.MeetingVersion == nil {
+		return "0"
+	}
+	return strconv.Itoa(*l.MeetingVersion)
 }

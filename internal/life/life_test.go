@@ -50,6 +50,15 @@ func lookup(t *testing.T, app *apptest.App) ids {
 
 func id(s int64) string { return strconv.FormatInt(s, 10) }
 
+func meetingVersion(t *testing.T, app *apptest.App, lifeID int64) string {
+	t.Helper()
+	var v int
+	if err := app.Pool.QueryRow(t.Context(), `SELECT m.version FROM meetings m JOIN life_meetings l ON l.meeting_id = m.id WHERE l.id = $1`, lifeID).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return strconv.Itoa(v)
+}
+
 func lifeStatus(t *testing.T, app *apptest.App, lifeID int64) string {
 	t.Helper()
 	var s string
@@ -74,8 +83,8 @@ func create(t *testing.T, c *apptest.Client, org int64, theme string) int64 {
 	return n
 }
 
-func hold(members []int64, present int) url.Values {
-	f := url.Values{"date": {time.Now().Format("2006-01-02")}, "time": {"14:30"}, "hours": {"3"}, "place": {"党员活动室"}}
+func hold(members []int64, present int, version string) url.Values {
+	f := url.Values{"date": {time.Now().Format("2006-01-02")}, "time": {"14:30"}, "hours": {"3"}, "place": {"党员活动室"}, "version": {version}}
 	for i, m := range members {
 		st := "present"
 		if i >= present {
@@ -148,24 +157,34 @@ func TestSecretaryRunsTheWholeCycle(t *testing.T) {
 	}
 	// Self-examination material and self-criticism of one participant.
 	pp := fmt.Sprintf("%s/participants/%d", base, ids.members[0])
-	if r := sec.PostForm(pp, url.Values{"self_exam_on": {"2026-11-01"}, "self_criticism": {"理论学习不够深入。"}}); r.Status != http.StatusSeeOther {
+	if r := sec.PostForm(pp, url.Values{"self_exam_on": {"2026-11-01"}, "self_criticism": {"理论学习不够深入。"}, "version": {"1"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("participant: %d", r.Status)
 	}
-	if r := sec.PostForm(pp, url.Values{"self_exam_on": {"not a date"}}); r.Status != http.StatusUnprocessableEntity || r.TestID("error-self_exam_on") == "" {
+	if r := sec.PostForm(pp, url.Values{"self_exam_on": {"not a date"}, "version": {"2"}}); r.Status != http.StatusUnprocessableEntity || r.TestID("error-self_exam_on") == "" {
 		t.Fatalf("participant bad date: %d", r.Status)
+	}
+	// A second edit from the same starting point is a conflict showing the
+	// saved text and keeping the typed one.
+	late := sec.PostForm(pp, url.Values{"self_exam_on": {"2026-11-02"}, "self_criticism": {"另一人的输入"}, "version": {"1"}})
+	if late.Status != http.StatusConflict || !strings.Contains(late.TestID("conflict"), "理论学习不够深入") || late.Doc().Find(`textarea[name="self_criticism"]`).Text() != "另一人的输入" {
+		t.Fatalf("stale participant edit: %d", late.Status)
 	}
 	// Not held yet: submitting is refused.
 	if r := sec.PostForm(base+"/submit", url.Values{"confirm": {"yes"}, "version": {"1"}}); r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("submit before the meeting: %d", r.Status)
 	}
 	// Leave without a reason is refused; then the meeting is held.
-	bad := hold(ids.members, len(ids.members))
+	bad := hold(ids.members, len(ids.members), "0")
 	bad.Set("status_"+id(ids.members[2]), "leave")
 	if r := sec.PostForm(base+"/hold", bad); r.Status != http.StatusUnprocessableEntity || r.TestID("row-error") == "" {
 		t.Fatalf("leave without reason: %d", r.Status)
 	}
-	if r := sec.PostForm(base+"/hold", hold(ids.members, len(ids.members)-1)); r.Status != http.StatusSeeOther {
+	if r := sec.PostForm(base+"/hold", hold(ids.members, len(ids.members)-1, "0")); r.Status != http.StatusSeeOther {
 		t.Fatalf("hold: %d", r.Status)
+	}
+	// Recording the meeting again from a stale form is a conflict.
+	if r := sec.PostForm(base+"/hold", hold(ids.members, 1, "0")); r.Status != http.StatusConflict || r.TestID("conflict") == "" {
+		t.Fatalf("stale hold: %d", r.Status)
 	}
 	if s := lifeStatus(t, app, lifeID); s != life.StatusHeld {
 		t.Fatalf("status after the meeting: %s", s)
@@ -281,7 +300,7 @@ func TestDemocraticLifeQuorumAndAccess(t *testing.T) {
 	}
 	base := fmt.Sprintf("/life/%d", lifeID)
 	// Fewer than two thirds present: flagged, not refused.
-	if r := rev.PostForm(base+"/hold", hold(due, 1)); r.Status != http.StatusSeeOther {
+	if r := rev.PostForm(base+"/hold", hold(due, 1, "0")); r.Status != http.StatusSeeOther {
 		t.Fatalf("hold: %d", r.Status)
 	}
 	if rev.Get(base).TestID("life-quorum") == "" {
@@ -291,7 +310,7 @@ func TestDemocraticLifeQuorumAndAccess(t *testing.T) {
 		t.Errorf("confirmation page does not warn: %d", r.Status)
 	}
 	// Two thirds present: no flag.
-	if r := rev.PostForm(base+"/hold", hold(due, (2*len(due)+2)/3)); r.Status != http.StatusSeeOther {
+	if r := rev.PostForm(base+"/hold", hold(due, (2*len(due)+2)/3, meetingVersion(t, app, lifeID))); r.Status != http.StatusSeeOther {
 		t.Fatalf("hold again: %d", r.Status)
 	}
 	if rev.Get(base).TestID("life-quorum") != "" {

@@ -46,6 +46,8 @@ type Life struct {
 	Version     int
 	StartsAt    *time.Time
 	Place       *string
+	// MeetingVersion is the version of the meetings row, once held.
+	MeetingVersion *int
 }
 
 // Locked reports whether the record was submitted and no longer changes.
@@ -70,6 +72,7 @@ type Participant struct {
 	SelfCriticism string
 	Attendance    *string
 	Reason        *string
+	Version       int
 }
 
 // Step is one preparation step.
@@ -127,7 +130,7 @@ type Item struct {
 }
 
 const lifeCols = `l.id, l.org_id, o.name AS org_name, o.path AS org_path, l.kind, l.year, l.theme, l.meeting_id,
-       l.status, l.submitted_at, l.version, m.starts_at, m.place`
+       l.status, l.submitted_at, l.version, m.starts_at, m.place, m.version AS meeting_version`
 
 const getSQL = `SELECT ` + lifeCols + `
   FROM life_meetings l JOIN organisations o ON o.id = l.org_id LEFT JOIN meetings m ON m.id = l.meeting_id
@@ -324,7 +327,7 @@ func (d Detail) OverdueN() int {
 }
 
 const participantsSQL = `
-SELECT p.member_id, m.name, p.self_exam_on, p.self_criticism, a.status AS attendance, a.reason
+SELECT p.member_id, m.name, p.self_exam_on, p.self_criticism, a.status AS attendance, a.reason, p.version
   FROM life_participants p JOIN members m ON m.id = p.member_id
   JOIN life_meetings l ON l.id = p.life_id
   LEFT JOIN attendance a ON a.meeting_id = l.meeting_id AND a.member_id = p.member_id

@@ -59,13 +59,14 @@ type ParticipantInput struct {
 }
 
 // SaveParticipant records a participant's self-examination material date
-// and self-criticism.
-func SaveParticipant(ctx context.Context, tx pgx.Tx, lifeID int64, in ParticipantInput) error {
+// and self-criticism at the version the user loaded; ErrConflict when it
+// changed meanwhile.
+func SaveParticipant(ctx context.Context, tx pgx.Tx, lifeID int64, version int, in ParticipantInput) error {
 	if err := touch(ctx, tx, lifeID); err != nil {
 		return err
 	}
 	var before ParticipantInput
-	err := tx.QueryRow(ctx, `SELECT member_id, self_exam_on, self_criticism FROM life_participants WHERE life_id = $1 AND member_id = $2 FOR UPDATE`,
+	err := tx.QueryRow(ctx, `SELECT member_id, self_exam_on, self_criticism FROM life_participants WHERE life_id = $1 AND member_id = $2`,
 		lifeID, in.MemberID).Scan(&before.MemberID, &before.SelfExamOn, &before.SelfCriticism)
 	if err == pgx.ErrNoRows {
 		return fmt.Errorf("life: participant %d of %d: %w", in.MemberID, lifeID, apperr.ErrNotFound)
@@ -73,15 +74,22 @@ func SaveParticipant(ctx context.Context, tx pgx.Tx, lifeID int64, in Participan
 	if err != nil {
 		return fmt.Errorf("life: participant %d of %d: %w", in.MemberID, lifeID, err)
 	}
-	if _, err := tx.Exec(ctx, `UPDATE life_participants SET self_exam_on = $3, self_criticism = $4 WHERE life_id = $1 AND member_id = $2`,
-		lifeID, in.MemberID, in.SelfExamOn, in.SelfCriticism); err != nil {
+	tag, err := tx.Exec(ctx, `UPDATE life_participants SET self_exam_on = $3, self_criticism = $4, version = version + 1
+ WHERE life_id = $1 AND member_id = $2 AND version = $5`, lifeID, in.MemberID, in.SelfExamOn, in.SelfCriticism, version)
+	if err != nil {
 		return fmt.Errorf("life: save participant %d of %d: %w", in.MemberID, lifeID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("life: participant %d of %d at version %d: %w", in.MemberID, lifeID, version, apperr.ErrConflict)
 	}
 	return audit.Record(ctx, tx, audit.Event{Action: "life.participant.update", Entity: "life_meeting", EntityID: lifeID, Before: before, After: in})
 }
 
 // HoldInput is the meeting itself: when and where, and who attended.
+// MeetingVersion is the version of the meetings row the user loaded (0
+// when the meeting was not yet recorded).
 type HoldInput struct {
+	MeetingVersion int
 	StartsAt   time.Time
 	Hours      float64
 	Place      string
@@ -106,16 +114,27 @@ func Hold(ctx context.Context, tx pgx.Tx, l Life, in HoldInput) error {
 		topic = string([]rune(topic)[:200])
 	}
 	var meetingID int64
-	if l.MeetingID == nil {
+	var current *int64
+	if err := tx.QueryRow(ctx, `SELECT meeting_id FROM life_meetings WHERE id = $1 FOR UPDATE`, l.ID).Scan(&current); err != nil {
+		return fmt.Errorf("life: lock %d: %w", l.ID, err)
+	}
+	if (current == nil) != (in.MeetingVersion == 0) {
+		return fmt.Errorf("life: meeting of %d recorded meanwhile: %w", l.ID, apperr.ErrConflict)
+	}
+	if current == nil {
 		if err := tx.QueryRow(ctx, `INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, place, status, created_by)
 VALUES ($1, $2, $3, $4, $5, $6, 'draft', NULLIF($7, 0)) RETURNING id`, l.OrgID, l.Kind, topic, in.StartsAt, ends, in.Place, audit.ActorOf(ctx).ID).Scan(&meetingID); err != nil {
 			return fmt.Errorf("life: meeting of %d: %w", l.ID, err)
 		}
 	} else {
-		meetingID = *l.MeetingID
-		if _, err := tx.Exec(ctx, `UPDATE meetings SET starts_at = $2, ends_at = $3, place = $4, version = version + 1 WHERE id = $1`,
-			meetingID, in.StartsAt, ends, in.Place); err != nil {
+		meetingID = *current
+		tag, err := tx.Exec(ctx, `UPDATE meetings SET starts_at = $2, ends_at = $3, place = $4, version = version + 1 WHERE id = $1 AND version = $5`,
+			meetingID, in.StartsAt, ends, in.Place, in.MeetingVersion)
+		if err != nil {
 			return fmt.Errorf("life: meeting of %d: %w", l.ID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("life: meeting of %d at version %d: %w", l.ID, in.MeetingVersion, apperr.ErrConflict)
 		}
 	}
 	for memberID, a := range in.Attendance {
