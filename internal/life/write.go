@@ -90,10 +90,10 @@ func SaveParticipant(ctx context.Context, tx pgx.Tx, lifeID int64, version int, 
 // when the meeting was not yet recorded).
 type HoldInput struct {
 	MeetingVersion int
-	StartsAt   time.Time
-	Hours      float64
-	Place      string
-	Attendance map[int64]AttendanceInput
+	StartsAt       time.Time
+	Hours          float64
+	Place          string
+	Attendance     map[int64]AttendanceInput
 }
 
 // AttendanceInput is one participant's attendance.
