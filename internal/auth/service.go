@@ -161,6 +161,8 @@ func NavFor(u *User) []ui.NavItem {
 	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
 		add("/members", "nav.members")
 		add("/meetings", "nav.meetings")
+		add("/life", "nav.life")
+		add("/commendations", "nav.commendations")
 	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")

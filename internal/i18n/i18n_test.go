@@ -39,6 +39,16 @@ var dynamicPrefixes = []string{
 	"org.kind.",
 	"org.post.",
 	"org.term.",
+	"life.kind.",
+	"life.status.",
+	"life.step.",
+	"life.source.",
+	"life.attendance.",
+	"rect.status.",
+	"appraisal.result.",
+	"appraisal.status.",
+	"commend.level.",
+	"commend.preset.",
 }
 
 func sourceFiles(t *testing.T) map[string]string {

@@ -195,6 +195,54 @@ var accessTable = map[string]accessCase{
 	"GET /members/{id}/act/{action}":   {Path: "/members/{own_member}/act/status", Other: "/members/{other_member}/act/status", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
 	"POST /members/{id}/act/{action}":  {Path: "/members/{own_member}/act/status", Other: "/members/{other_member}/act/status", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
+	// --- life --- (secretaries write their branch's org-life meeting; the
+	// committee's democratic-life meeting is the reviewer's)
+	"GET /life":                                    {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /life/new":                                {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /life":                                   {Want: only(post, 422, "secretary", "reviewer")},
+	"GET /life/{id}":                               {Path: "/life/{own_life}", Other: "/life/{other_life}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /life/{id}/print":                         {Path: "/life/{own_life}/print", Other: "/life/{other_life}/print", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /life/{id}/edit":                          {Path: "/life/{own_life}/edit", Other: "/life/{other_life}/edit", Want: only(get, 403), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /life/{id}/edit":                         {Path: "/life/{own_life}/edit", Other: "/life/{other_life}/edit", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /life/{id}/steps":                        {Path: "/life/{own_life}/steps", Other: "/life/{other_life}/steps", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /life/{id}/opinions":                     {Path: "/life/{own_life}/opinions", Other: "/life/{other_life}/opinions", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /life/{id}/criticisms":                   {Path: "/life/{own_life}/criticisms", Other: "/life/{other_life}/criticisms", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /life/{id}/items":                        {Path: "/life/{own_life}/items", Other: "/life/{other_life}/items", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /life/{id}/participants":                 {Path: "/life/{own_life}/participants", Other: "/life/{other_life}/participants", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /life/{id}/participants/{member}":         {Path: "/life/{own_life}/participants/{own_member}", Other: "/life/{other_life}/participants/{own_member}", Want: only(get, 403), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /life/{id}/participants/{member}":        {Path: "/life/{own_life}/participants/{own_member}", Other: "/life/{other_life}/participants/{own_member}", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /life/{id}/participants/{member}/remove":  {Path: "/life/{own_life}/participants/{own_member}/remove", Other: "/life/{other_life}/participants/{own_member}/remove", Want: only(get, 403), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /life/{id}/participants/{member}/remove": {Path: "/life/{own_life}/participants/{own_member}/remove", Other: "/life/{other_life}/participants/{own_member}/remove", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /life/{id}/hold":                          {Path: "/life/{own_life}/hold", Other: "/life/{other_life}/hold", Want: only(get, 403), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /life/{id}/hold":                         {Path: "/life/{own_life}/hold", Other: "/life/{other_life}/hold", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /life/{id}/submit":                        {Path: "/life/{own_life}/submit", Other: "/life/{other_life}/submit", Want: only(get, 403), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /life/{id}/submit":                       {Path: "/life/{own_life}/submit", Other: "/life/{other_life}/submit", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /rectification":                           {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /rectification/{id}":                      {Path: "/rectification/{own_rect}", Other: "/rectification/{other_rect}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /rectification/{id}":                     {Path: "/rectification/{own_rect}", Other: "/rectification/{other_rect}", Want: only(post, 422, "secretary"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+
+	// --- appraisal ---
+	"GET /appraisals":                        {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /appraisals":                       {Want: only(post, 422, "secretary")},
+	"GET /appraisals/{id}":                   {Path: "/appraisals/{own_appraisal}", Other: "/appraisals/{other_appraisal}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /appraisals/{id}/members/{member}":  {Path: "/appraisals/{own_appraisal}/members/{own_member}", Other: "/appraisals/{other_appraisal}/members/{own_member}", Want: only(get, 403), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /appraisals/{id}/members/{member}": {Path: "/appraisals/{own_appraisal}/members/{own_member}", Other: "/appraisals/{other_appraisal}/members/{own_member}", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /appraisals/{id}/close":            {Path: "/appraisals/{own_appraisal}/close", Other: "/appraisals/{other_appraisal}/close", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
+
+	// --- talk ---
+	"GET /talks":        {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /talks/new":    {Want: only(get, 200, "secretary")},
+	"POST /talks":       {Want: only(post, 422, "secretary")},
+	"GET /talks/matrix": {Want: only(get, 200, "secretary", "reviewer")},
+
+	// --- commend ---
+	"GET /commendations":                   {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /commendations/export.xlsx":       {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /commendations/new":               {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /commendations":                  {Want: only(post, 422, "secretary", "reviewer")},
+	"GET /commendations/nominees":          {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /commendations/nominees/approve": {Want: only(post, 422, "reviewer")},
+
 	// --- audit --- (auditadmin only)
 	"GET /audit":            {Want: only(get, 200, "auditor")},
 	"GET /audit/export.csv": {Want: only(get, 200, "auditor")},
@@ -223,10 +271,16 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		f[key] = strconv.FormatInt(id, 10)
 	}
 	for key, q := range map[string]string{
-		"{own_branch}":   `SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.username = 'secretary' AND r.role = 'secretary'`,
-		"{other_branch}": `SELECT id FROM organisations WHERE kind = 'branch' AND name <> '办公室党支部' ORDER BY id LIMIT 1`,
-		"{own_member}":   `SELECT member_id FROM accounts WHERE username = 'member'`,
-		"{other_member}": `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name <> '办公室党支部' ORDER BY m.id LIMIT 1`,
+		"{own_branch}":      `SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.username = 'secretary' AND r.role = 'secretary'`,
+		"{other_branch}":    `SELECT id FROM organisations WHERE kind = 'branch' AND name <> '办公室党支部' ORDER BY id LIMIT 1`,
+		"{own_member}":      `SELECT member_id FROM accounts WHERE username = 'member'`,
+		"{own_life}":        `SELECT l.id FROM life_meetings l JOIN organisations o ON o.id = l.org_id WHERE o.name = '办公室党支部' ORDER BY l.id LIMIT 1`,
+		"{other_life}":      `SELECT l.id FROM life_meetings l WHERE l.kind = 'democratic_life' ORDER BY l.id LIMIT 1`,
+		"{own_rect}":        `SELECT r.id FROM rectification_items r JOIN organisations o ON o.id = r.org_id WHERE o.name = '办公室党支部' ORDER BY r.id LIMIT 1`,
+		"{other_rect}":      `SELECT r.id FROM rectification_items r JOIN organisations o ON o.id = r.org_id WHERE o.kind = 'committee' ORDER BY r.id LIMIT 1`,
+		"{own_appraisal}":   `SELECT a.id FROM appraisals a JOIN organisations o ON o.id = a.branch_id WHERE o.name = '办公室党支部' ORDER BY a.id LIMIT 1`,
+		"{other_appraisal}": `SELECT a.id FROM appraisals a JOIN organisations o ON o.id = a.branch_id WHERE o.name <> '办公室党支部' ORDER BY a.id LIMIT 1`,
+		"{other_member}":    `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name <> '办公室党支部' ORDER BY m.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

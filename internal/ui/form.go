@@ -40,11 +40,19 @@ type Field struct {
 	Rows         int
 	Step         string
 	MaxLength    int
+	// ID overrides the element id ("f-" + Name) where a page holds two
+	// forms with a field of the same name.
+	ID string
 }
 
-func (f Field) id() string     { return "f-" + f.Name }
-func (f Field) errID() string  { return "f-" + f.Name + "-error" }
-func (f Field) hintID() string { return "f-" + f.Name + "-hint" }
+func (f Field) id() string {
+	if f.ID != "" {
+		return f.ID
+	}
+	return "f-" + f.Name
+}
+func (f Field) errID() string  { return f.id() + "-error" }
+func (f Field) hintID() string { return f.id() + "-hint" }
 func (f Field) inputType() string {
 	if f.Type == "" {
 		return "text"

@@ -1,0 +1,4 @@
+package appraisal
+
+// key builds a translation key from a prefix and a value.
+func key(prefix, v string) string { return prefix + v }

@@ -1,0 +1,425 @@
+// Package talk records heart-to-heart talks (谈心谈话) and shows, per
+// branch and year, who has talked with whom. A talk's summary is read only
+// by the branch's committee.
+package talk
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/apperr"
+	"zhibu/internal/audit"
+	"zhibu/internal/auth"
+	"zhibu/internal/db"
+	"zhibu/internal/i18n"
+	"zhibu/internal/life"
+	"zhibu/internal/ui"
+)
+
+// Talk is one recorded talk. Summary is nil when the reader may not see it.
+type Talk struct {
+	ID         int64
+	BranchID   int64
+	BranchName string
+	HeldOn     time.Time
+	AID        int64
+	AName      string
+	BID        int64
+	BName      string
+	Topic      string
+	Summary    *string
+}
+
+// Org is a branch (or the agency committee, for its leadership group)
+// whose talks are recorded.
+type Org struct {
+	ID   int64
+	Name string
+	Kind string
+	Path []int64
+}
+
+// Person is someone in an organisation's talk matrix.
+type Person struct {
+	ID        int64
+	Name      string
+	Committee bool
+}
+
+// CanWrite reports whether u records talks of the organisation: its
+// secretary or committee, or for the agency committee its reviewer.
+func CanWrite(u *auth.User, o Org) bool {
+	if o.Kind == "committee" {
+		return u.OrgOf(auth.RoleReviewer) == o.ID
+	}
+	return u.CanWrite(o.Path)
+}
+
+// CanReadSummary reports whether u may read the summaries of the
+// organisation's talks: only its own committee may.
+func CanReadSummary(u *auth.User, o Org) bool { return CanWrite(u, o) }
+
+// summaryCase selects the summary only for readers allowed to see it:
+// $7 are the user's write roots, $8 the reviewer's committee (0 if none).
+const summaryCase = `CASE WHEN (o.kind <> 'committee' AND o.path && $7::bigint[]) OR (o.kind = 'committee' AND o.id = $8) THEN t.summary END AS summary`
+
+const listFrom = `
+  FROM talks t JOIN organisations o ON o.id = t.branch_id
+  JOIN members a ON a.id = t.a_id JOIN members b ON b.id = t.b_id
+ WHERE o.path && $1::bigint[] AND ($2 = 0 OR t.branch_id = $2) AND ($3 = 0 OR extract(year FROM t.held_on)::int = $3)
+   AND ($4 = '' OR a.name ILIKE '%' || $4 || '%' OR b.name ILIKE '%' || $4 || '%' OR t.topic ILIKE '%' || $4 || '%')`
+
+// Filter narrows the talk list.
+type Filter struct {
+	BranchID int64
+	Year     int
+	Search   string
+	Desc     bool
+	Limit    int
+	Offset   int
+}
+
+// List returns a page of talks in u's scope, summaries only where u may
+// read them, and the total.
+func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, int, error) {
+	var total int
+	if err := q.QueryRow(ctx, `SELECT count(*)`+listFrom, u.ReadRoots(), f.BranchID, f.Year, f.Search).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("talk: count: %w", err)
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	rows, _ := q.Query(ctx, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
+		listFrom+` ORDER BY t.held_on `+dir+`, t.id LIMIT $5 OFFSET $6`,
+		u.ReadRoots(), f.BranchID, f.Year, f.Search, f.Limit, f.Offset, u.WriteRoots(), u.OrgOf(auth.RoleReviewer))
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Talk])
+	if err != nil {
+		return nil, 0, fmt.Errorf("talk: list: %w", err)
+	}
+	return out, total, nil
+}
+
+// Orgs lists the branches (and committees) in u's read scope.
+func Orgs(ctx context.Context, q db.Querier, u *auth.User) ([]Org, error) {
+	rows, _ := q.Query(ctx, `SELECT id, name, kind, path FROM organisations
+ WHERE path && $1::bigint[] AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, u.ReadRoots())
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Org])
+	if err != nil {
+		return nil, fmt.Errorf("talk: orgs: %w", err)
+	}
+	return out, nil
+}
+
+// People lists an organisation's people for talks: a branch's full and
+// probationary members, or a committee's current post holders; Committee
+// marks the holders of a post in the organisation's current term.
+func People(ctx context.Context, q db.Querier, o Org) ([]Person, error) {
+	rows, _ := q.Query(ctx, `
+WITH term AS (SELECT id FROM committee_terms WHERE org_id = $1 AND ended_on IS NULL ORDER BY term_no DESC LIMIT 1),
+     posts AS (SELECT member_id FROM committee_posts WHERE term_id = (SELECT id FROM term))
+SELECT m.id, m.name, m.id IN (SELECT member_id FROM posts) AS committee
+  FROM members m
+ WHERE ($2 = 'committee' AND m.id IN (SELECT member_id FROM posts))
+    OR ($2 <> 'committee' AND m.branch_id = $1 AND m.category IN ('full', 'probationary') AND m.party_status = 'normal')
+ ORDER BY committee DESC, m.name, m.id`, o.ID, o.Kind)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+	if err != nil {
+		return nil, fmt.Errorf("talk: people of %d: %w", o.ID, err)
+	}
+	return out, nil
+}
+
+// Pair is two people who talked, the smaller id first.
+type Pair struct{ A, B int64 }
+
+func pairOf(a, b int64) Pair {
+	if a > b {
+		a, b = b, a
+	}
+	return Pair{a, b}
+}
+
+// Counts returns how often each pair talked in the organisation's year.
+func Counts(ctx context.Context, q db.Querier, orgID int64, year int) (map[Pair]int, error) {
+	rows, err := q.Query(ctx, `SELECT least(a_id, b_id), greatest(a_id, b_id), count(*)::int FROM talks
+ WHERE branch_id = $1 AND extract(year FROM held_on)::int = $2 GROUP BY 1, 2`, orgID, year)
+	if err != nil {
+		return nil, fmt.Errorf("talk: counts of %d: %w", orgID, err)
+	}
+	out := map[Pair]int{}
+	var a, b int64
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&a, &b, &n}, func() error { out[Pair{a, b}] = n; return nil })
+	if err != nil {
+		return nil, fmt.Errorf("talk: counts of %d: %w", orgID, err)
+	}
+	return out, nil
+}
+
+// Input is a talk to record.
+type Input struct {
+	HeldOn  time.Time
+	AID     int64
+	BID     int64
+	Topic   string
+	Summary string
+}
+
+// Create records a talk.
+func Create(ctx context.Context, tx pgx.Tx, orgID int64, in Input) (int64, error) {
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO talks (branch_id, held_on, a_id, b_id, topic, summary) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		orgID, in.HeldOn, in.AID, in.BID, in.Topic, in.Summary).Scan(&id); err != nil {
+		return 0, fmt.Errorf("talk: create: %w", err)
+	}
+	// The summary is private to the branch committee: the audit trail keeps
+	// only its length.
+	after := map[string]any{"branch_id": orgID, "held_on": in.HeldOn, "a_id": in.AID, "b_id": in.BID, "topic": in.Topic, "summary_chars": utf8.RuneCountInString(in.Summary)}
+	return id, audit.Record(ctx, tx, audit.Event{Action: "talk.create", Entity: "talk", EntityID: id, After: after})
+}
+
+// Handler serves the talk pages.
+type Handler struct {
+	pool *pgxpool.Pool
+}
+
+// New returns the talk handlers.
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+
+const pageSize = 50
+
+// ListPage is the view model of the talk list.
+type ListPage struct {
+	Talks    []Talk
+	Pager    ui.Pager
+	Orgs     []Org
+	BranchID string
+	Year     string
+	Search   string
+	CanWrite bool
+}
+
+func findOrg(orgs []Org, id int64) (Org, bool) {
+	i := slices.IndexFunc(orgs, func(o Org) bool { return o.ID == id })
+	if i < 0 {
+		return Org{}, false
+	}
+	return orgs[i], true
+}
+
+// List shows the talks in the user's scope.
+func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	u := auth.UserOf(ctx)
+	q := r.URL.Query()
+	orgs, err := Orgs(ctx, h.pool, u)
+	if err != nil {
+		return err
+	}
+	branchID, _ := strconv.ParseInt(q.Get("branch"), 10, 64)
+	if _, ok := findOrg(orgs, branchID); !ok {
+		branchID = 0
+	}
+	year, _ := strconv.Atoi(q.Get("year"))
+	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/talks"}
+	talks, total, err := List(ctx, h.pool, u, Filter{BranchID: branchID, Year: year, Search: strings.TrimSpace(q.Get("q")), Desc: q.Get("dir") != "asc", Limit: pageSize, Offset: p.Offset()})
+	if err != nil {
+		return err
+	}
+	p.Total = total
+	canWrite := slices.ContainsFunc(orgs, func(o Org) bool { return CanWrite(u, o) })
+	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Talks: talks, Pager: p, Orgs: orgs, BranchID: q.Get("branch"), Year: q.Get("year"), Search: q.Get("q"), CanWrite: canWrite}))
+}
+
+// Form is the talk form's input.
+type Form struct {
+	Orgs     []Org
+	Org      Org
+	People   []Person
+	HeldOn   string
+	AID, BID string
+	Topic    string
+	Summary  string
+	Errors   ui.Errors
+}
+
+func (h *Handler) formOrg(ctx context.Context, u *auth.User, raw string) (Org, []Org, error) {
+	orgs, err := Orgs(ctx, h.pool, u)
+	if err != nil {
+		return Org{}, nil, err
+	}
+	var writable []Org
+	for _, o := range orgs {
+		if CanWrite(u, o) {
+			writable = append(writable, o)
+		}
+	}
+	if len(writable) == 0 {
+		return Org{}, nil, fmt.Errorf("talk: nothing writable: %w", apperr.ErrForbidden)
+	}
+	id, _ := strconv.ParseInt(raw, 10, 64)
+	if o, ok := findOrg(writable, id); ok {
+		return o, writable, nil
+	}
+	if raw != "" {
+		if _, ok := findOrg(orgs, id); ok {
+			return Org{}, nil, fmt.Errorf("talk: org %d read-only: %w", id, apperr.ErrForbidden)
+		}
+		return Org{}, nil, fmt.Errorf("talk: org %d outside scope: %w", id, apperr.ErrNotFound)
+	}
+	return writable[0], writable, nil
+}
+
+// NewPage shows the talk form for a branch.
+func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if len(auth.UserOf(ctx).WriteRoots()) == 0 {
+		return fmt.Errorf("talk: new: %w", apperr.ErrForbidden)
+	}
+	o, writable, err := h.formOrg(ctx, auth.UserOf(ctx), r.URL.Query().Get("branch"))
+	if err != nil {
+		return err
+	}
+	people, err := People(ctx, h.pool, o)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: today().Format("2006-01-02"), Errors: ui.Errors{}}))
+}
+
+// Create records a talk.
+func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	if len(auth.UserOf(ctx).WriteRoots()) == 0 {
+		return fmt.Errorf("talk: create: %w", apperr.ErrForbidden)
+	}
+	o, writable, err := h.formOrg(ctx, auth.UserOf(ctx), r.PostFormValue("branch"))
+	if err != nil {
+		return err
+	}
+	people, err := People(ctx, h.pool, o)
+	if err != nil {
+		return err
+	}
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	f := Form{Orgs: writable, Org: o, People: people, HeldOn: v("held_on"), AID: v("a_id"), BID: v("b_id"), Topic: v("topic"), Summary: v("summary"), Errors: ui.Errors{}}
+	in := Input{Topic: f.Topic, Summary: f.Summary}
+	d, err := time.Parse("2006-01-02", f.HeldOn)
+	if err != nil {
+		f.Errors.Add("held_on", "talk.error.date")
+	} else if d.After(today()) {
+		f.Errors.Add("held_on", "talk.error.future")
+	}
+	in.HeldOn = d
+	in.AID, _ = strconv.ParseInt(f.AID, 10, 64)
+	in.BID, _ = strconv.ParseInt(f.BID, 10, 64)
+	known := func(id int64) bool { return slices.ContainsFunc(people, func(p Person) bool { return p.ID == id }) }
+	if !known(in.AID) {
+		f.Errors.Add("a_id", "talk.error.person")
+	}
+	if !known(in.BID) {
+		f.Errors.Add("b_id", "talk.error.person")
+	} else if in.AID == in.BID {
+		f.Errors.Add("b_id", "talk.error.same")
+	}
+	if f.Topic == "" || utf8.RuneCountInString(f.Topic) > 200 {
+		f.Errors.Add("topic", "talk.error.topic")
+	}
+	if utf8.RuneCountInString(f.Summary) > 5000 {
+		f.Errors.Add("summary", "talk.error.too_long")
+	}
+	if f.Errors.Any() {
+		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
+	}
+	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Create(ctx, tx, o.ID, in); return err }); err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, fmt.Sprintf("/talks?branch=%d", o.ID), "talk.flash.created")
+}
+
+// MatrixPage is the yearly who-talked-with-whom table of an organisation.
+type MatrixPage struct {
+	Orgs      []Org
+	Org       Org
+	Year      int
+	Committee []Person
+	People    []Person
+	Counts    map[Pair]int
+	// Missing lists, per committee member, the people not yet talked with.
+	Missing map[int64][]Person
+	// Overdue counts the overdue rectification items each person owns.
+	Overdue map[int64]int
+}
+
+// Count is how often a and b talked.
+func (p MatrixPage) Count(a, b int64) int { return p.Counts[pairOf(a, b)] }
+
+// Matrix shows who has talked with whom in a branch's year.
+func (h *Handler) Matrix(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	u := auth.UserOf(ctx)
+	q := r.URL.Query()
+	orgs, err := Orgs(ctx, h.pool, u)
+	if err != nil {
+		return err
+	}
+	if len(orgs) == 0 {
+		return fmt.Errorf("talk: no organisation in scope: %w", apperr.ErrNotFound)
+	}
+	id, _ := strconv.ParseInt(q.Get("branch"), 10, 64)
+	if id == 0 {
+		id = u.BranchID()
+	}
+	o, ok := findOrg(orgs, id)
+	if !ok {
+		if q.Get("branch") != "" {
+			return fmt.Errorf("talk: org %d outside scope: %w", id, apperr.ErrNotFound)
+		}
+		o = orgs[0]
+	}
+	year, err := strconv.Atoi(q.Get("year"))
+	if err != nil || year < 2000 || year > 2100 {
+		year = today().Year()
+	}
+	people, err := People(ctx, h.pool, o)
+	if err != nil {
+		return err
+	}
+	counts, err := Counts(ctx, h.pool, o.ID, year)
+	if err != nil {
+		return err
+	}
+	overdue, err := life.OverdueByOwner(ctx, h.pool, []int64{o.ID})
+	if err != nil {
+		return err
+	}
+	p := MatrixPage{Orgs: orgs, Org: o, Year: year, People: people, Counts: counts, Missing: map[int64][]Person{}, Overdue: overdue}
+	for _, c := range people {
+		if !c.Committee {
+			continue
+		}
+		p.Committee = append(p.Committee, c)
+		for _, m := range people {
+			if m.ID != c.ID && counts[pairOf(c.ID, m.ID)] == 0 {
+				p.Missing[c.ID] = append(p.Missing[c.ID], m)
+			}
+		}
+	}
+	return ui.Render(w, r, http.StatusOK, MatrixView(p))
+}
+
+// today is the current day in China, as a date.
+func today() time.Time {
+	n := time.Now().In(i18n.Shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,1 @@
+ALTER TABLE life_participants DROP COLUMN version;
