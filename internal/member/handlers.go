@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"zhibu/internal/commend"
+	"zhibu/internal/life"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -175,6 +177,12 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, m *Member, 
 		}
 	} else {
 		p.IDNumber, p.Phone = h.store.Masked(m.IDNumberEnc, m.PhoneEnc)
+	}
+	if p.Overdue, err = life.OverdueForMember(ctx, h.pool, m.ID); err != nil {
+		return err
+	}
+	if p.Commendations, err = commend.ForMember(ctx, h.pool, m.ID); err != nil {
+		return err
 	}
 	for _, a := range Actions {
 		if (Action{Kind: a}).available(m) {

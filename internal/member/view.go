@@ -2,6 +2,8 @@ package member
 
 import (
 	"context"
+	"zhibu/internal/commend"
+	"zhibu/internal/life"
 
 	"zhibu/internal/i18n"
 
@@ -49,6 +51,10 @@ type ShowPage struct {
 	Conversion    string
 	ConversionDue *time.Time
 	Actions       []string
+	// Overdue lists the rectification items the member owns past their deadline.
+	Overdue []life.Item
+	// Commendations granted to the member.
+	Commendations []commend.Commendation
 }
 
 // FormPage is the member form's view model.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"zhibu/internal/commend"
+	"zhibu/internal/life"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -92,6 +94,14 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.TermState = TermState(p.Current, h.today())
 	p.Warnings = Warnings(o, p.Current)
+	if p.Roster {
+		if p.Overdue, err = life.OverdueForOrg(ctx, h.store.pool, o.ID); err != nil {
+			return err
+		}
+	}
+	if p.Commendations, err = commend.ForOrg(ctx, h.store.pool, o.ID); err != nil {
+		return err
+	}
 	return ui.Render(w, r, http.StatusOK, ShowView(p))
 }
 

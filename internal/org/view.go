@@ -2,6 +2,8 @@ package org
 
 import (
 	"strconv"
+	"zhibu/internal/commend"
+	"zhibu/internal/life"
 
 	"zhibu/internal/ui"
 )
@@ -23,6 +25,11 @@ type ShowPage struct {
 	Children  []Org
 	Admin     bool
 	Roster    bool
+	// Overdue lists the rectification items of the organisation and those
+	// under it that are past their deadline.
+	Overdue []life.Item
+	// Commendations granted to the organisation.
+	Commendations []commend.Commendation
 }
 
 // FormPage is the organisation form's view model.
