@@ -1,0 +1,294 @@
+package review
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"zhibu/internal/db"
+	"zhibu/internal/rules"
+)
+
+// Rate is a fraction with its parts, so a page can show both.
+type Rate struct {
+	Num, Den float64
+}
+
+// Percent is the rate in whole percent; ok is false when there is nothing to count.
+func (r Rate) Percent() (int, bool) {
+	if r.Den <= 0 {
+		return 0, false
+	}
+	return int(r.Num*100/r.Den + 0.5), true
+}
+
+func (r Rate) value() float64 {
+	if r.Den <= 0 {
+		return -1
+	}
+	return r.Num / r.Den
+}
+
+// Column is one rule shown as a dashboard column.
+type Column struct {
+	Rule rules.Rule
+}
+
+// Row is one branch on the dashboard.
+type Row struct {
+	Branch       Branch
+	Facts        *rules.Facts
+	Results      []rules.Result // one per column, same order
+	Summary      rules.Summary
+	Attendance   Rate
+	Study        Rate
+	OpenItems    int
+	OverdueItems int
+	Rating       *Review
+}
+
+// Problem reports whether the branch has a rule due soon or missed.
+func (r Row) Problem() bool { return r.Summary.Worst.Problem() }
+
+// Urgent is one thing that needs attention now.
+type Urgent struct {
+	Branch  Branch
+	Rule    rules.Rule
+	Status  rules.Status
+	DueOn   time.Time
+	Subject string // member's name or the item's problem; "" for the branch itself
+	Level   int    // six-month ladder rung
+	Href    string
+}
+
+// ChartPoint is one month of the compliance chart.
+type ChartPoint struct {
+	Month   time.Time
+	Percent int
+	Checked int // results counted (met + due soon + missed)
+}
+
+// Dashboard is everything the review page shows for a subtree and period.
+type Dashboard struct {
+	Period       rules.Period
+	Today        time.Time
+	Columns      []Column
+	Rows         []Row
+	Counts       map[rules.Status]int // results per status over every branch and rule
+	BranchCounts map[rules.Status]int // branches by their worst status
+	Chart        []ChartPoint
+	Urgent       []Urgent
+}
+
+// Build evaluates every branch under roots for the period.
+func Build(ctx context.Context, q db.Querier, roots []int64, p rules.Period, today time.Time) (*Dashboard, error) {
+	branches, err := Branches(ctx, q, roots)
+	if err != nil {
+		return nil, err
+	}
+	return build(ctx, q, branches, p, today, true)
+}
+
+func build(ctx context.Context, q db.Querier, branches []Branch, p rules.Period, today time.Time, chart bool) (*Dashboard, error) {
+	today = rules.Day(today)
+	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}}
+	all, err := rules.LoadAll(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	asOf := p.Last()
+	if today.Before(asOf) {
+		asOf = today
+	}
+	for _, r := range rules.Versions(all, asOf) {
+		d.Columns = append(d.Columns, Column{Rule: r})
+	}
+	ids := make([]int64, len(branches))
+	for i, b := range branches {
+		ids[i] = b.ID
+	}
+	facts, err := LoadFacts(ctx, q, ids, p.Start.Year(), today)
+	if err != nil {
+		return nil, err
+	}
+	ratings, err := latestReviews(ctx, q, ids, p.Key())
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range branches {
+		f := facts[b.ID]
+		res := rules.Evaluate(*f, all, p, today)
+		row := Row{Branch: b, Facts: f, Summary: rules.Summarise(res), Rating: ratings[b.ID]}
+		byCode := map[string]rules.Result{}
+		for _, r := range res {
+			byCode[r.Rule.Code] = r
+			d.Counts[r.Status]++
+			if r.Rule.Kind == rules.KindStudyHours {
+				row.Study.Num += r.Actual
+				row.Study.Den += r.Required
+			}
+		}
+		for _, c := range d.Columns {
+			row.Results = append(row.Results, byCode[c.Rule.Code])
+		}
+		for m := p.Start; m.Before(p.End) && !m.After(today); m = m.AddDate(0, 1, 0) {
+			mf := f.Months[m.Month()-1]
+			row.Attendance.Num += float64(mf.Present)
+			row.Attendance.Den += float64(mf.Due)
+		}
+		for _, it := range f.Items {
+			if !it.Done {
+				row.OpenItems++
+				if it.Deadline.Before(today) {
+					row.OverdueItems++
+				}
+			}
+		}
+		d.BranchCounts[row.Summary.Worst]++
+		d.Rows = append(d.Rows, row)
+		d.Urgent = append(d.Urgent, urgentOf(b, res, p.Start.Year(), today)...)
+	}
+	slices.SortStableFunc(d.Urgent, func(a, b Urgent) int {
+		if c := cmp.Compare(b.Status.Rank(), a.Status.Rank()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Level, a.Level); c != 0 {
+			return c
+		}
+		return a.DueOn.Compare(b.DueOn)
+	})
+	if chart {
+		d.Chart = chartOf(d.Rows, all, p.Start.Year(), today)
+	}
+	return d, nil
+}
+
+// urgentOf lists a branch's problems, one per member or item where the
+// rule names them.
+func urgentOf(b Branch, res []rules.Result, year int, today time.Time) []Urgent {
+	var out []Urgent
+	for _, r := range res {
+		if !r.Status.Problem() {
+			continue
+		}
+		switch {
+		case len(r.Members) > 0:
+			for _, m := range r.Members {
+				if m.Status.Problem() {
+					out = append(out, Urgent{Branch: b, Rule: r.Rule, Status: m.Status, DueOn: m.DueOn, Subject: m.Name, Level: m.Level, Href: MemberURL(m.ID)})
+				}
+			}
+		case len(r.Items) > 0:
+			for _, it := range r.Items {
+				st := rules.DueSoon
+				if it.Deadline.Before(today) {
+					st = rules.Missed
+				}
+				out = append(out, Urgent{Branch: b, Rule: r.Rule, Status: st, DueOn: it.Deadline, Subject: it.Problem, Href: ItemsURL(b.ID)})
+			}
+		default:
+			out = append(out, Urgent{Branch: b, Rule: r.Rule, Status: r.Status, DueOn: r.DueOn, Href: RuleURL(r.Rule, b.ID, year)})
+		}
+	}
+	return out
+}
+
+// chartOf computes, for each month of the year up to today, the share of
+// meeting rules met among those settled or due soon, over all branches.
+func chartOf(rows []Row, all []rules.Rule, year int, today time.Time) []ChartPoint {
+	var out []ChartPoint
+	for m := time.January; m <= time.December; m++ {
+		p := rules.Month(year, m)
+		if p.Start.After(today) {
+			break
+		}
+		pt := ChartPoint{Month: p.Start}
+		met := 0
+		for _, row := range rows {
+			for _, r := range rules.Evaluate(*row.Facts, all, p, today) {
+				if r.Rule.Kind != rules.KindMeetings && r.Rule.Kind != rules.KindQuorum {
+					continue
+				}
+				switch r.Status {
+				case rules.Met:
+					met++
+					pt.Checked++
+				case rules.Missed, rules.DueSoon:
+					pt.Checked++
+				}
+			}
+		}
+		if pt.Checked > 0 {
+			pt.Percent = met * 100 / pt.Checked
+		}
+		out = append(out, pt)
+	}
+	return out
+}
+
+// Sort keys of the dashboard.
+var sortKeys = []string{"name", "status", "attendance", "study", "overdue", "rating"}
+
+// SortRows orders rows by key; desc reverses.
+func SortRows(rows []Row, key string, desc bool) {
+	ratingRank := func(r Row) int {
+		if r.Rating == nil {
+			return -1
+		}
+		return r.Rating.Rank()
+	}
+	f := func(a, b Row) int {
+		switch key {
+		case "status":
+			if c := cmp.Compare(a.Summary.Worst.Rank(), b.Summary.Worst.Rank()); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Summary.Counts[rules.Missed]*100+a.Summary.Counts[rules.DueSoon], b.Summary.Counts[rules.Missed]*100+b.Summary.Counts[rules.DueSoon])
+		case "attendance":
+			return cmp.Compare(a.Attendance.value(), b.Attendance.value())
+		case "study":
+			return cmp.Compare(a.Study.value(), b.Study.value())
+		case "overdue":
+			return cmp.Compare(a.OverdueItems*1000+a.OpenItems, b.OverdueItems*1000+b.OpenItems)
+		case "rating":
+			return cmp.Compare(ratingRank(a), ratingRank(b))
+		}
+		return 0
+	}
+	slices.SortStableFunc(rows, func(a, b Row) int {
+		c := f(a, b)
+		if desc {
+			c = -c
+		}
+		if c == 0 {
+			c = cmp.Compare(a.Branch.Name, b.Branch.Name)
+		}
+		return c
+	})
+}
+
+const latestReviewsSQL = `
+SELECT DISTINCT ON (branch_id) ` + reviewCols + `
+  FROM branch_reviews r LEFT JOIN accounts a ON a.id = r.reviewer_id LEFT JOIN accounts s ON s.id = r.responder_id
+ WHERE r.branch_id = ANY ($1) AND r.period = $2
+ ORDER BY branch_id, reviewed_at DESC, r.id DESC`
+
+func latestReviews(ctx context.Context, q db.Querier, ids []int64, period string) (map[int64]*Review, error) {
+	rows, err := q.Query(ctx, latestReviewsSQL, ids, period)
+	if err != nil {
+		return nil, fmt.Errorf("review: latest reviews: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToAddrOfStructByName[Review])
+	if err != nil {
+		return nil, fmt.Errorf("review: latest reviews: %w", err)
+	}
+	out := map[int64]*Review{}
+	for _, r := range list {
+		out[r.BranchID] = r
+	}
+	return out, nil
+}
