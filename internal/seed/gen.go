@@ -49,7 +49,7 @@ type member struct {
 const day = 24 * time.Hour
 
 func (g *gen) run(ctx context.Context) error {
-	steps := []func(context.Context) error{g.orgs, g.members, g.terms, g.accounts, g.meetings, g.lifeMeetings, g.appraisals, g.talks, g.commendations}
+	steps := []func(context.Context) error{g.orgs, g.members, g.terms, g.accounts, g.meetings, g.lifeMeetings, g.appraisals, g.talks, g.commendations, g.reviews}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return err
