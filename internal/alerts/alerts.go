@@ -6,8 +6,8 @@ package alerts
 
 import (
 	"cmp"
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"

@@ -98,9 +98,9 @@ func LoadFacts(ctx context.Context, q db.Querier, ids []int64, year int, today t
 		return nil, wrap("months", err)
 	}
 	var (
-		bid                          int64
-		month                        time.Time
-		kind                         string
+		bid                         int64
+		month                       time.Time
+		kind                        string
 		held, quorate, due, present int
 	)
 	_, err = pgx.ForEachRow(rows, []any{&bid, &month, &kind, &held, &quorate, &due, &present}, func() error {
