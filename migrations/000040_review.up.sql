@@ -96,6 +96,42 @@ CREATE TABLE member_month_stats (
     PRIMARY KEY (member_id, month)
 );
 
+-- branch_status: each branch's evaluated results for a period, so the
+-- dashboard of thousands of branches reads one row per branch. A row is
+-- recomputed when it is stale (a record behind it changed: see
+-- branch_status_touch and the triggers below), computed on an earlier day,
+-- or computed under another rule set (rules_stamp).
+CREATE TABLE branch_status (
+    branch_id     bigint NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+    period        text NOT NULL CHECK (period ~ '^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$'),
+    computed_on   date NOT NULL,
+    rules_stamp   bigint NOT NULL,
+    stale         boolean NOT NULL DEFAULT false,
+    touched_at    timestamptz NOT NULL DEFAULT '-infinity',
+    worst         smallint NOT NULL CHECK (worst BETWEEN 0 AND 4),
+    n_met         integer NOT NULL,
+    n_pending     integer NOT NULL,
+    n_due_soon    integer NOT NULL,
+    n_missed      integer NOT NULL,
+    att_num       double precision NOT NULL,
+    att_den       double precision NOT NULL,
+    study_num     double precision NOT NULL,
+    study_den     double precision NOT NULL,
+    open_items    integer NOT NULL,
+    overdue_items integer NOT NULL,
+    chart_met     integer[] NOT NULL,
+    chart_checked integer[] NOT NULL,
+    cells         jsonb NOT NULL,
+    urgent        jsonb NOT NULL,
+    PRIMARY KEY (branch_id, period)
+);
+CREATE INDEX branch_status_period_idx ON branch_status (period, worst DESC);
+
+CREATE FUNCTION branch_status_touch(p_branches bigint[]) RETURNS void LANGUAGE sql AS $$
+    UPDATE branch_status SET stale = true, touched_at = clock_timestamp()
+     WHERE branch_id = ANY (p_branches)
+$$;
+
 CREATE FUNCTION stats_month(t timestamptz) RETURNS date LANGUAGE sql IMMUTABLE AS $$
     SELECT date_trunc('month', t AT TIME ZONE 'Asia/Shanghai')::date
 $$;
@@ -125,6 +161,7 @@ BEGIN
                    count(*) FILTER (WHERE at.status = 'present') AS present
               FROM attendance at WHERE at.meeting_id = mt.id) a
      GROUP BY k.b, k.m, mt.kind;
+    PERFORM branch_status_touch(p_branch);
 END $$;
 
 -- stats_refresh_members recomputes every monthly row of the given members
@@ -141,6 +178,7 @@ BEGIN
               FROM attendance at JOIN meetings mt ON mt.id = at.meeting_id
              WHERE at.member_id = ANY (p_members) AND at.status = 'present' AND mt.status IN ('draft', 'submitted')) x
      GROUP BY member_id, month;
+    PERFORM branch_status_touch(array_agg(DISTINCT branch_id)) FROM members WHERE id = ANY (p_members);
 END $$;
 
 -- Statement-level triggers with transition tables: one refresh per
@@ -234,6 +272,40 @@ CREATE TRIGGER stats_credits_upd AFTER UPDATE ON study_credits REFERENCING OLD T
     FOR EACH STATEMENT EXECUTE FUNCTION stats_credits_changed();
 CREATE TRIGGER stats_credits_del AFTER DELETE ON study_credits REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION stats_credits_changed();
+
+-- Other records a branch's results depend on: mark the branch stale.
+CREATE FUNCTION branch_status_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    col text := CASE TG_TABLE_NAME WHEN 'members' THEN 'branch_id' WHEN 'appraisals' THEN 'branch_id'
+                                   WHEN 'organisations' THEN 'parent_id' WHEN 'committee_posts' THEN 'term_id' ELSE 'org_id' END;
+    ids bigint[] := '{}';
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        ids := ids || (to_jsonb(NEW) ->> col)::bigint;
+    END IF;
+    IF TG_OP <> 'INSERT' THEN
+        ids := ids || (to_jsonb(OLD) ->> col)::bigint;
+    END IF;
+    IF TG_TABLE_NAME = 'committee_posts' THEN
+        SELECT array_agg(org_id) INTO ids FROM committee_terms WHERE id = ANY (ids);
+    END IF;
+    PERFORM branch_status_touch(ids);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER branch_status_members AFTER INSERT OR UPDATE OR DELETE ON members
+    FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
+CREATE TRIGGER branch_status_terms AFTER INSERT OR UPDATE OR DELETE ON committee_terms
+    FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
+CREATE TRIGGER branch_status_posts AFTER INSERT OR UPDATE OR DELETE ON committee_posts
+    FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
+CREATE TRIGGER branch_status_items AFTER INSERT OR UPDATE OR DELETE ON rectification_items
+    FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
+CREATE TRIGGER branch_status_appraisals AFTER INSERT OR UPDATE OR DELETE ON appraisals
+    FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
+CREATE TRIGGER branch_status_life AFTER INSERT OR UPDATE OR DELETE ON life_meetings
+    FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
+CREATE TRIGGER branch_status_groups AFTER INSERT OR UPDATE OR DELETE ON organisations
+    FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
 
 -- Fill the rollups from what is already recorded.
 SELECT stats_refresh_branch_months(array_agg(b), array_agg(m))

@@ -46,6 +46,9 @@ type Alert struct {
 	Href    string
 }
 
+// maxSubtreeAlerts caps a reviewer's alerts (the dashboard has the rest).
+const maxSubtreeAlerts = 200
+
 // Service computes alerts and caches each person's count for the badge.
 type Service struct {
 	pool  *pgxpool.Pool
@@ -73,14 +76,18 @@ func (s *Service) For(ctx context.Context, u *auth.User) ([]Alert, error) {
 	var out []Alert
 	year := rules.Year(today.Year())
 	if b := u.BranchID(); b != 0 {
-		d, err := review.Build(ctx, s.pool, []int64{b}, year, today)
+		branches, err := review.Branches(ctx, s.pool, []int64{b})
+		if err != nil {
+			return nil, err
+		}
+		d, err := review.Evaluate(ctx, s.pool, branches, year, today, false)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, fromUrgent(ctx, d.Urgent, ScopeBranch)...)
 	}
 	if root := u.OrgOf(auth.RoleReviewer); root != 0 {
-		d, err := review.Build(ctx, s.pool, []int64{root}, year, today)
+		d, err := review.Subtree(ctx, s.pool, []int64{root}, year, today, review.Options{Limit: 1, Urgent: maxSubtreeAlerts})
 		if err != nil {
 			return nil, err
 		}

@@ -38,11 +38,24 @@ type Column struct {
 	Rule rules.Rule
 }
 
+// Cell is a branch's result for one rule, as the dashboard shows it.
+type Cell struct {
+	Rule     rules.Rule
+	Status   rules.Status
+	Actual   float64
+	Required float64
+	Flagged  int // members or items the rule names
+}
+
 // Row is one branch on the dashboard.
 type Row struct {
 	Branch       Branch
-	Facts        *rules.Facts
-	Results      []rules.Result // one per column, same order
+	Facts        *rules.Facts   // only when evaluated live
+	Results      []rules.Result // only when evaluated live
+	Cells        []Cell         // one per column, same order
+	Urgent       []Urgent       // only when evaluated live
+	ChartMet     [12]int        // per month: meeting rules met …
+	ChartChecked [12]int        // … of those settled or due soon
 	Summary      rules.Summary
 	Attendance   Rate
 	Study        Rate
@@ -77,23 +90,18 @@ type Dashboard struct {
 	Period       rules.Period
 	Today        time.Time
 	Columns      []Column
-	Rows         []Row
+	Rows         []Row // the branches asked for (a page of the subtree)
+	Total        int   // branches in the subtree
+	Filtered     int   // of them, those the filter keeps
 	Counts       map[rules.Status]int // results per status over every branch and rule
 	BranchCounts map[rules.Status]int // branches by their worst status
 	Chart        []ChartPoint
 	Urgent       []Urgent
 }
 
-// Build evaluates every branch under roots for the period.
-func Build(ctx context.Context, q db.Querier, roots []int64, p rules.Period, today time.Time) (*Dashboard, error) {
-	branches, err := Branches(ctx, q, roots)
-	if err != nil {
-		return nil, err
-	}
-	return build(ctx, q, branches, p, today, true)
-}
-
-func build(ctx context.Context, q db.Querier, branches []Branch, p rules.Period, today time.Time, chart bool) (*Dashboard, error) {
+// Evaluate evaluates the given branches for the period, live from the
+// rollups and records.
+func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Period, today time.Time, chart bool) (*Dashboard, error) {
 	today = rules.Day(today)
 	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}}
 	all, err := rules.LoadAll(ctx, q)
@@ -133,7 +141,16 @@ func build(ctx context.Context, q db.Querier, branches []Branch, p rules.Period,
 			}
 		}
 		for _, c := range d.Columns {
-			row.Results = append(row.Results, byCode[c.Rule.Code])
+			r, ok := byCode[c.Rule.Code]
+			if !ok {
+				r = rules.Result{Rule: c.Rule, Status: rules.NotApplicable}
+			}
+			row.Results = append(row.Results, r)
+			flagged := len(r.Members)
+			if r.Rule.Kind == rules.KindRectification {
+				flagged = len(r.Items)
+			}
+			row.Cells = append(row.Cells, Cell{Rule: c.Rule, Status: r.Status, Actual: r.Actual, Required: r.Required, Flagged: flagged})
 		}
 		for m := p.Start; m.Before(p.End) && !m.After(today); m = m.AddDate(0, 1, 0) {
 			mf := f.Months[m.Month()-1]
@@ -149,10 +166,24 @@ func build(ctx context.Context, q db.Querier, branches []Branch, p rules.Period,
 			}
 		}
 		d.BranchCounts[row.Summary.Worst]++
+		row.Urgent = urgentOf(b, res, p.Start.Year(), today)
+		sortUrgent(row.Urgent)
+		if chart {
+			row.ChartMet, row.ChartChecked = chartRow(f, all, p.Start.Year(), today)
+		}
 		d.Rows = append(d.Rows, row)
-		d.Urgent = append(d.Urgent, urgentOf(b, res, p.Start.Year(), today)...)
+		d.Urgent = append(d.Urgent, row.Urgent...)
 	}
-	slices.SortStableFunc(d.Urgent, func(a, b Urgent) int {
+	sortUrgent(d.Urgent)
+	if chart {
+		d.Chart = chartOf(d.Rows, p.Start.Year(), today)
+	}
+	d.Total, d.Filtered = len(d.Rows), len(d.Rows)
+	return d, nil
+}
+
+func sortUrgent(list []Urgent) {
+	slices.SortStableFunc(list, func(a, b Urgent) int {
 		if c := cmp.Compare(b.Status.Rank(), a.Status.Rank()); c != 0 {
 			return c
 		}
@@ -161,10 +192,6 @@ func build(ctx context.Context, q db.Querier, branches []Branch, p rules.Period,
 		}
 		return a.DueOn.Compare(b.DueOn)
 	})
-	if chart {
-		d.Chart = chartOf(d.Rows, all, p.Start.Year(), today)
-	}
-	return d, nil
 }
 
 // urgentOf lists a branch's problems, one per member or item where the
@@ -197,30 +224,43 @@ func urgentOf(b Branch, res []rules.Result, year int, today time.Time) []Urgent 
 	return out
 }
 
-// chartOf computes, for each month of the year up to today, the share of
-// meeting rules met among those settled or due soon, over all branches.
-func chartOf(rows []Row, all []rules.Rule, year int, today time.Time) []ChartPoint {
-	var out []ChartPoint
+// chartRow counts, for each month of the year up to today, the meeting
+// rules a branch met and those settled or due soon.
+func chartRow(f *rules.Facts, all []rules.Rule, year int, today time.Time) (met, checked [12]int) {
 	for m := time.January; m <= time.December; m++ {
 		p := rules.Month(year, m)
 		if p.Start.After(today) {
 			break
 		}
-		pt := ChartPoint{Month: p.Start}
+		for _, r := range rules.Evaluate(*f, all, p, today) {
+			if r.Rule.Kind != rules.KindMeetings && r.Rule.Kind != rules.KindQuorum {
+				continue
+			}
+			switch r.Status {
+			case rules.Met:
+				met[m-1]++
+				checked[m-1]++
+			case rules.Missed, rules.DueSoon:
+				checked[m-1]++
+			}
+		}
+	}
+	return met, checked
+}
+
+// chartOf sums the rows' months into the chart.
+func chartOf(rows []Row, year int, today time.Time) []ChartPoint {
+	var out []ChartPoint
+	for m := time.January; m <= time.December; m++ {
+		start := time.Date(year, m, 1, 0, 0, 0, 0, time.UTC)
+		if start.After(today) {
+			break
+		}
+		pt := ChartPoint{Month: start}
 		met := 0
 		for _, row := range rows {
-			for _, r := range rules.Evaluate(*row.Facts, all, p, today) {
-				if r.Rule.Kind != rules.KindMeetings && r.Rule.Kind != rules.KindQuorum {
-					continue
-				}
-				switch r.Status {
-				case rules.Met:
-					met++
-					pt.Checked++
-				case rules.Missed, rules.DueSoon:
-					pt.Checked++
-				}
-			}
+			met += row.ChartMet[m-1]
+			pt.Checked += row.ChartChecked[m-1]
 		}
 		if pt.Checked > 0 {
 			pt.Percent = met * 100 / pt.Checked

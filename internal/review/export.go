@@ -19,11 +19,10 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	today := h.today()
 	p := periodParam(r, today)
-	d, err := Build(ctx, h.pool, reviewRoots(auth.UserOf(ctx)), p, today)
+	d, err := Subtree(ctx, h.pool, reviewRoots(auth.UserOf(ctx)), p, today, Options{Sort: "name", Urgent: 1000})
 	if err != nil {
 		return err
 	}
-	SortRows(d.Rows, "name", false)
 	f, err := Workbook(ctx, d)
 	if err != nil {
 		return err
@@ -60,7 +59,7 @@ func Workbook(ctx context.Context, d *Dashboard) (*excelize.File, error) {
 	// Summary.
 	s := sheets[0]
 	put(s, 1, t("review.title"), periodLabel(ctx, d.Period.Key()), t("review.as_of", i18n.Date(ctx, d.Today)))
-	put(s, 3, t("review.summary.branches"), len(d.Rows))
+	put(s, 3, t("review.summary.branches"), d.Total)
 	put(s, 4, t("review.summary.missed"), d.BranchCounts["missed"])
 	put(s, 5, t("review.summary.due_soon"), d.BranchCounts["due_soon"])
 	row := 7
@@ -84,9 +83,9 @@ func Workbook(ctx context.Context, d *Dashboard) (*excelize.File, error) {
 	put(s, 1, head...)
 	for i, rw := range d.Rows {
 		vals := []any{rw.Branch.Name, rw.Branch.Parent, StatusLabel(ctx, rw.Summary.Worst)}
-		for _, res := range rw.Results {
-			v := StatusLabel(ctx, res.Status)
-			if fig := figure(res); fig != "" && fig != "—" {
+		for _, c := range rw.Cells {
+			v := StatusLabel(ctx, c.Status)
+			if fig := figure(c); fig != "" && fig != "—" {
 				v += " (" + fig + ")"
 			}
 			vals = append(vals, v)

@@ -95,26 +95,19 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserOf(r.Context())
 	today := h.today()
 	p := periodParam(r, today)
-	d, err := Build(r.Context(), h.pool, reviewRoots(u), p, today)
+	q := r.URL.Query()
+	opt := Options{Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Problems: q.Get("problems") == "1", Limit: PageSize}
+	if !slices.Contains(sortKeys, opt.Sort) {
+		opt.Sort, opt.Desc = "status", true
+	}
+	pager := ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Query: q, Path: "/review"}
+	opt.Offset = pager.Offset()
+	d, err := Subtree(r.Context(), h.pool, reviewRoots(u), p, today, opt)
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	page := DashboardPage{D: d, Periods: periodOptions(today), Problems: q.Get("problems") == "1"}
-	rows := d.Rows
-	if page.Problems {
-		rows = slices.DeleteFunc(slices.Clone(rows), func(x Row) bool { return !x.Problem() })
-	}
-	key := q.Get("sort")
-	desc := q.Get("dir") == "desc"
-	if !slices.Contains(sortKeys, key) {
-		key, desc = "status", true
-	}
-	SortRows(rows, key, desc)
-	page.Filtered = len(rows)
-	page.Pager = ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Total: len(rows), Query: q, Path: "/review"}
-	from := min(page.Pager.Offset(), len(rows))
-	page.Rows = rows[from:min(from+PageSize, len(rows))]
+	pager.Total = d.Filtered
+	page := DashboardPage{D: d, Rows: d.Rows, Periods: periodOptions(today), Problems: opt.Problems, Filtered: d.Filtered, Pager: pager}
 	return ui.Render(w, r, http.StatusOK, DashboardView(page))
 }
 
@@ -194,7 +187,7 @@ func (h *Handler) branchPage(r *http.Request) (BranchPage, error) {
 	u := auth.UserOf(r.Context())
 	today := h.today()
 	p := periodParam(r, today)
-	d, err := build(r.Context(), h.pool, []Branch{b}, p, today, true)
+	d, err := Evaluate(r.Context(), h.pool, []Branch{b}, p, today, true)
 	if err != nil {
 		return BranchPage{}, err
 	}
@@ -317,7 +310,7 @@ func (h *Handler) Report(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || year < 2000 || year > today.Year() {
 		year = today.Year()
 	}
-	d, err := build(r.Context(), h.pool, []Branch{b}, rules.Year(year), today, false)
+	d, err := Evaluate(r.Context(), h.pool, []Branch{b}, rules.Year(year), today, false)
 	if err != nil {
 		return err
 	}

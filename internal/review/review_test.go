@@ -348,7 +348,7 @@ func BenchmarkDashboard(b *testing.B) {
 	}
 	today := time.Now()
 	for b.Loop() {
-		if _, err := review.Build(ctx, app.Pool, []int64{root}, rules.Year(today.Year()), today); err != nil {
+		if _, err := review.Subtree(ctx, app.Pool, []int64{root}, rules.Year(today.Year()), today, review.Options{Limit: review.PageSize}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -55,17 +55,21 @@ func percent(r Rate) string {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func figure(r rules.Result) string {
-	if r.Status == rules.NotApplicable {
+func figure(c Cell) string {
+	if c.Status == rules.NotApplicable {
 		return "—"
 	}
-	switch r.Rule.Kind {
+	switch c.Rule.Kind {
 	case rules.KindTerm:
 		return ""
 	case rules.KindInactivity, rules.KindProbation:
-		return strconv.Itoa(len(r.Members))
+		return strconv.Itoa(c.Flagged)
 	}
-	return num(r.Actual) + " / " + num(r.Required)
+	return num(c.Actual) + " / " + num(c.Required)
+}
+
+func resultFigure(r rules.Result) string {
+	return figure(Cell{Rule: r.Rule, Status: r.Status, Actual: r.Actual, Required: r.Required, Flagged: len(r.Members)})
 }
 
 func dateText(ctx context.Context, t time.Time) string {
