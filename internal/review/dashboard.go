@@ -90,9 +90,9 @@ type Dashboard struct {
 	Period       rules.Period
 	Today        time.Time
 	Columns      []Column
-	Rows         []Row // the branches asked for (a page of the subtree)
-	Total        int   // branches in the subtree
-	Filtered     int   // of them, those the filter keeps
+	Rows         []Row                // the branches asked for (a page of the subtree)
+	Total        int                  // branches in the subtree
+	Filtered     int                  // of them, those the filter keeps
 	Counts       map[rules.Status]int // results per status over every branch and rule
 	BranchCounts map[rules.Status]int // branches by their worst status
 	Chart        []ChartPoint
@@ -272,44 +272,6 @@ func chartOf(rows []Row, year int, today time.Time) []ChartPoint {
 
 // Sort keys of the dashboard.
 var sortKeys = []string{"name", "status", "attendance", "study", "overdue", "rating"}
-
-// SortRows orders rows by key; desc reverses.
-func SortRows(rows []Row, key string, desc bool) {
-	ratingRank := func(r Row) int {
-		if r.Rating == nil {
-			return -1
-		}
-		return r.Rating.Rank()
-	}
-	f := func(a, b Row) int {
-		switch key {
-		case "status":
-			if c := cmp.Compare(a.Summary.Worst.Rank(), b.Summary.Worst.Rank()); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.Summary.Counts[rules.Missed]*100+a.Summary.Counts[rules.DueSoon], b.Summary.Counts[rules.Missed]*100+b.Summary.Counts[rules.DueSoon])
-		case "attendance":
-			return cmp.Compare(a.Attendance.value(), b.Attendance.value())
-		case "study":
-			return cmp.Compare(a.Study.value(), b.Study.value())
-		case "overdue":
-			return cmp.Compare(a.OverdueItems*1000+a.OpenItems, b.OverdueItems*1000+b.OpenItems)
-		case "rating":
-			return cmp.Compare(ratingRank(a), ratingRank(b))
-		}
-		return 0
-	}
-	slices.SortStableFunc(rows, func(a, b Row) int {
-		c := f(a, b)
-		if desc {
-			c = -c
-		}
-		if c == 0 {
-			c = cmp.Compare(a.Branch.Name, b.Branch.Name)
-		}
-		return c
-	})
-}
 
 const latestReviewsSQL = `
 SELECT DISTINCT ON (branch_id) ` + reviewCols + `
