@@ -85,6 +85,11 @@ func (s *Service) For(ctx context.Context, u *auth.User) ([]Alert, error) {
 			return nil, err
 		}
 		out = append(out, fromUrgent(ctx, d.Urgent, ScopeBranch)...)
+		unanswered, err := s.unanswered(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, unanswered...)
 	}
 	if root := u.OrgOf(auth.RoleReviewer); root != 0 {
 		d, err := review.Subtree(ctx, s.pool, []int64{root}, year, today, review.Options{Limit: 1, Urgent: maxSubtreeAlerts})
@@ -182,6 +187,32 @@ func (s *Service) own(ctx context.Context, q db.Querier, memberID int64, today t
 		}
 		out = append(out, Alert{Scope: ScopeOwn, Branch: org, Title: topic, Status: rules.DueSoon, DueOn: rules.Day(at.In(i18n.Shanghai)),
 			Detail: ui.T(ctx, "alerts.meeting_tomorrow", i18n.DateTime(ctx, at)), Href: "/meetings/" + strconv.FormatInt(id, 10)})
+	}
+	return out, rows.Err()
+}
+
+const unansweredSQL = `
+SELECT r.id, r.period, r.rating, r.reviewed_at, o.name FROM branch_reviews r JOIN organisations o ON o.id = r.branch_id
+ WHERE r.branch_id = $1 AND r.responded_at IS NULL ORDER BY r.reviewed_at`
+
+// unanswered lists the committee's reviews of a branch still waiting for
+// the branch's answer.
+func (s *Service) unanswered(ctx context.Context, branchID int64) ([]Alert, error) {
+	rows, err := s.pool.Query(ctx, unansweredSQL, branchID)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: unanswered reviews %d: %w", branchID, err)
+	}
+	defer rows.Close()
+	var out []Alert
+	for rows.Next() {
+		var id int64
+		var period, rating, org string
+		var at time.Time
+		if err := rows.Scan(&id, &period, &rating, &at, &org); err != nil {
+			return nil, fmt.Errorf("alerts: unanswered reviews %d: %w", branchID, err)
+		}
+		out = append(out, Alert{Scope: ScopeBranch, Branch: org, Title: ui.T(ctx, "alerts.review_waiting"), Subject: review.PeriodLabel(ctx, period) + " " + review.RatingLabel(ctx, rating),
+			Status: rules.DueSoon, DueOn: rules.Day(at.In(i18n.Shanghai)), Href: review.BranchURL(branchID, period) + "#reviews"})
 	}
 	return out, rows.Err()
 }

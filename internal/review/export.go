@@ -58,7 +58,7 @@ func Workbook(ctx context.Context, d *Dashboard) (*excelize.File, error) {
 	}
 	// Summary.
 	s := sheets[0]
-	put(s, 1, t("review.title"), periodLabel(ctx, d.Period.Key()), t("review.as_of", i18n.Date(ctx, d.Today)))
+	put(s, 1, t("review.title"), PeriodLabel(ctx, d.Period.Key()), t("review.as_of", i18n.Date(ctx, d.Today)))
 	put(s, 3, t("review.summary.branches"), d.Total)
 	put(s, 4, t("review.summary.missed"), d.BranchCounts["missed"])
 	put(s, 5, t("review.summary.due_soon"), d.BranchCounts["due_soon"])

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -327,19 +326,3 @@ func (h *Handler) Report(w http.ResponseWriter, r *http.Request) error {
 	return ui.Render(w, r, http.StatusOK, ReportView(page))
 }
 
-// filterQuery is the dashboard's query without paging, for links that keep the filter.
-func filterQuery(q url.Values, set map[string]string) string {
-	out := url.Values{}
-	for k, v := range q {
-		out[k] = v
-	}
-	out.Del("page")
-	for k, v := range set {
-		if v == "" {
-			out.Del(k)
-		} else {
-			out.Set(k, v)
-		}
-	}
-	return "/review?" + out.Encode()
-}

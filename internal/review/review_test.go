@@ -236,6 +236,9 @@ func TestRatingAndAnswer(t *testing.T) {
 	if !strings.Contains(page.TestID("history"), "加强党小组会") {
 		t.Errorf("secretary does not see the corrections: %s", page.TestID("history"))
 	}
+	if al := sec.Get("/alerts"); !strings.Contains(al.TestID("alerts"), "待支部回复") {
+		t.Error("the secretary is not alerted to the unanswered review")
+	}
 	if r := sec.PostForm(answer, url.Values{"version": {itoa(int64(version))}, "response": {""}}); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("empty answer: %d", r.Status)
 	}
@@ -246,6 +249,9 @@ func TestRatingAndAnswer(t *testing.T) {
 	r = sec.PostForm(answer, url.Values{"version": {itoa(int64(version))}, "response": {"过期的回复"}})
 	if r.Status != http.StatusConflict || r.TestID("conflict") == "" || !strings.Contains(r.Body, "过期的回复") {
 		t.Errorf("stale answer: %d", r.Status)
+	}
+	if al := sec.Get("/alerts"); strings.Contains(al.TestID("alerts"), "2026年第3季度") {
+		t.Error("an answered review still alerts")
 	}
 	page = rev.Get("/review/branches/" + itoa(office))
 	if !strings.Contains(page.TestID("review-response"), "已部署整改") {

@@ -81,7 +81,8 @@ func dateText(ctx context.Context, t time.Time) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func periodLabel(ctx context.Context, key string) string {
+// PeriodLabel names a period key in the request language.
+func PeriodLabel(ctx context.Context, key string) string {
 	p, err := rules.ParsePeriod(key)
 	if err != nil {
 		return key
@@ -184,7 +185,7 @@ func ratingOptions(scale string) []ui.Option {
 func periodSelect(ctx context.Context, opts []PeriodOption) []ui.Option {
 	var out []ui.Option
 	for _, o := range opts {
-		out = append(out, ui.Option{Value: o.Key, Label: periodLabel(ctx, o.Key), Literal: true})
+		out = append(out, ui.Option{Value: o.Key, Label: PeriodLabel(ctx, o.Key), Literal: true})
 	}
 	return out
 }
@@ -223,3 +224,7 @@ func respondError(p BranchPage, rv Review) string {
 }
 
 func statusOf(s string) rules.Status { return rules.Status(s) }
+
+func problemsURL(period string) string {
+	return "/review?period=" + period + "&problems=1&sort=status&dir=desc"
+}
