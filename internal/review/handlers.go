@@ -325,4 +325,3 @@ func (h *Handler) Report(w http.ResponseWriter, r *http.Request) error {
 	}
 	return ui.Render(w, r, http.StatusOK, ReportView(page))
 }
-
