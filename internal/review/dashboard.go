@@ -227,6 +227,13 @@ func urgentOf(b Branch, res []rules.Result, year int, today time.Time) []Urgent 
 // chartRow counts, for each month of the year up to today, the meeting
 // rules a branch met and those settled or due soon.
 func chartRow(f *rules.Facts, all []rules.Rule, year int, today time.Time) (met, checked [12]int) {
+	var meetingRules []rules.Rule
+	for _, r := range all {
+		if r.Kind == rules.KindMeetings || r.Kind == rules.KindQuorum {
+			meetingRules = append(meetingRules, r)
+		}
+	}
+	all = meetingRules
 	for m := time.January; m <= time.December; m++ {
 		p := rules.Month(year, m)
 		if p.Start.After(today) {

@@ -499,11 +499,11 @@ func MonthsWithout(last, since, today time.Time) int {
 		return 0
 	}
 	from = Day(from)
-	n := 0
-	for !from.AddDate(0, n+1, 0).After(today) {
-		n++
+	n := (today.Year()-from.Year())*12 + int(today.Month()) - int(from.Month())
+	for n > 0 && from.AddDate(0, n, 0).After(today) {
+		n--
 	}
-	return n
+	return max(n, 0)
 }
 
 func evalInactivity(f Facts, r Rule, today time.Time) Result {

@@ -289,3 +289,25 @@ func BenchmarkEvaluate(b *testing.B) {
 		Evaluate(f, all, Year(2026), d(2026, 11, 27))
 	}
 }
+
+func TestMonthsWithout(t *testing.T) {
+	cases := []struct {
+		last, today time.Time
+		want        int
+	}{
+		{d(2026, 1, 31), d(2026, 2, 28), 0},
+		{d(2026, 1, 31), d(2026, 3, 3), 1},
+		{d(2026, 1, 15), d(2026, 5, 14), 3},
+		{d(2026, 1, 15), d(2026, 5, 15), 4},
+		{d(2001, 1, 1), d(2026, 11, 27), 310},
+		{d(2026, 12, 1), d(2026, 11, 27), 0},
+	}
+	for _, c := range cases {
+		if got := MonthsWithout(c.last, time.Time{}, c.today); got != c.want {
+			t.Errorf("%s → %s: %d, want %d", c.last.Format(time.DateOnly), c.today.Format(time.DateOnly), got, c.want)
+		}
+	}
+	if got := MonthsWithout(time.Time{}, time.Time{}, d(2026, 1, 1)); got != 0 {
+		t.Errorf("no dates: %d", got)
+	}
+}
