@@ -23,6 +23,7 @@ DROP FUNCTION IF EXISTS stats_refresh_branch_months(bigint[], date[]);
 DROP FUNCTION IF EXISTS stats_branch_of(bigint);
 DROP FUNCTION IF EXISTS stats_month(timestamptz);
 DROP FUNCTION IF EXISTS branch_status_touch(bigint[]);
+DROP TABLE IF EXISTS branch_status_urgent;
 DROP TABLE IF EXISTS branch_status;
 DROP TABLE IF EXISTS member_month_stats;
 DROP TABLE IF EXISTS branch_month_stats;

@@ -122,10 +122,27 @@ CREATE TABLE branch_status (
     chart_met     integer[] NOT NULL,
     chart_checked integer[] NOT NULL,
     cells         jsonb NOT NULL,
-    urgent        jsonb NOT NULL,
     PRIMARY KEY (branch_id, period)
 );
 CREATE INDEX branch_status_period_idx ON branch_status (period, worst DESC);
+
+-- branch_status_urgent: the few most urgent items of each branch_status
+-- row, indexed so the subtree's most urgent ones come first.
+CREATE TABLE branch_status_urgent (
+    branch_id bigint NOT NULL,
+    period    text NOT NULL,
+    n         smallint NOT NULL,
+    rank      smallint NOT NULL,
+    lvl       smallint NOT NULL,
+    due_on    date,
+    code      text NOT NULL,
+    status    text NOT NULL,
+    subject   text NOT NULL,
+    href      text NOT NULL,
+    PRIMARY KEY (branch_id, period, n),
+    FOREIGN KEY (branch_id, period) REFERENCES branch_status (branch_id, period) ON DELETE CASCADE
+);
+CREATE INDEX branch_status_urgent_order_idx ON branch_status_urgent (period, rank DESC, lvl DESC, due_on);
 
 CREATE FUNCTION branch_status_touch(p_branches bigint[]) RETURNS void LANGUAGE sql AS $$
     UPDATE branch_status SET stale = true, touched_at = clock_timestamp()

@@ -66,22 +66,30 @@ SELECT o.id, o.name, coalesce(p.name, '') AS parent
 
 const upsertSQL = `
 INSERT INTO branch_status (branch_id, period, computed_on, rules_stamp, stale, worst, n_met, n_pending, n_due_soon, n_missed,
-       att_num, att_den, study_num, study_den, open_items, overdue_items, chart_met, chart_checked, cells, urgent)
-VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+       att_num, att_den, study_num, study_den, open_items, overdue_items, chart_met, chart_checked, cells)
+VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 ON CONFLICT (branch_id, period) DO UPDATE SET
        computed_on = EXCLUDED.computed_on, rules_stamp = EXCLUDED.rules_stamp,
-       stale = branch_status.touched_at > $20,
+       stale = branch_status.touched_at > $19,
        worst = EXCLUDED.worst, n_met = EXCLUDED.n_met, n_pending = EXCLUDED.n_pending,
        n_due_soon = EXCLUDED.n_due_soon, n_missed = EXCLUDED.n_missed,
        att_num = EXCLUDED.att_num, att_den = EXCLUDED.att_den, study_num = EXCLUDED.study_num, study_den = EXCLUDED.study_den,
        open_items = EXCLUDED.open_items, overdue_items = EXCLUDED.overdue_items,
-       chart_met = EXCLUDED.chart_met, chart_checked = EXCLUDED.chart_checked, cells = EXCLUDED.cells, urgent = EXCLUDED.urgent`
+       chart_met = EXCLUDED.chart_met, chart_checked = EXCLUDED.chart_checked, cells = EXCLUDED.cells`
 
 // Store is what the cached dashboard needs of the database: queries and batches.
 type Store interface {
 	db.Querier
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
+
+const urgentDeleteSQL = `DELETE FROM branch_status_urgent WHERE branch_id = $1 AND period = $2`
+
+const urgentInsertSQL = `
+INSERT INTO branch_status_urgent (branch_id, period, n, rank, lvl, due_on, code, status, subject, href)
+SELECT $1, $2, u.n, u.rank, u.lvl, u.due_on, u.code, u.status, u.subject, u.href
+  FROM unnest($3::int[], $4::int[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[])
+       WITH ORDINALITY AS u(rank, lvl, due_on, code, status, subject, href, n)`
 
 // refreshChunk is how many branches are evaluated per round trip.
 const refreshChunk = 500
@@ -138,22 +146,30 @@ func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp i
 		}
 		urgent = append(urgent, urgentJSON{Code: u.Rule.Code, Status: string(u.Status), Rank: u.Status.Rank(), Level: u.Level, DueOn: due, Subject: u.Subject, Href: u.Href})
 	}
-	if urgent == nil {
-		urgent = []urgentJSON{}
-	}
 	cj, err := json.Marshal(cells)
 	if err != nil {
 		return fmt.Errorf("review: cells: %w", err)
-	}
-	uj, err := json.Marshal(urgent)
-	if err != nil {
-		return fmt.Errorf("review: urgent: %w", err)
 	}
 	c := row.Summary.Counts
 	b.Queue(upsertSQL, row.Branch.ID, p.Key(), today, stamp, row.Summary.Worst.Rank(),
 		c[rules.Met], c[rules.Pending], c[rules.DueSoon], c[rules.Missed],
 		row.Attendance.Num, row.Attendance.Den, row.Study.Num, row.Study.Den, row.OpenItems, row.OverdueItems,
-		row.ChartMet[:], row.ChartChecked[:], cj, uj, started)
+		row.ChartMet[:], row.ChartChecked[:], cj, started)
+	b.Queue(urgentDeleteSQL, row.Branch.ID, p.Key())
+	if len(urgent) > 0 {
+		var ranks, lvls []int
+		var dues []*time.Time
+		var codes, sts, subjects, hrefs []string
+		for _, u := range urgent {
+			ranks, lvls, codes, sts, subjects, hrefs = append(ranks, u.Rank), append(lvls, u.Level), append(codes, u.Code), append(sts, u.Status), append(subjects, u.Subject), append(hrefs, u.Href)
+			var due *time.Time
+			if t, err := time.Parse(time.DateOnly, u.DueOn); err == nil {
+				due = &t
+			}
+			dues = append(dues, due)
+		}
+		b.Queue(urgentInsertSQL, row.Branch.ID, p.Key(), ranks, lvls, dues, codes, sts, subjects, hrefs)
+	}
 	return nil
 }
 
@@ -173,13 +189,12 @@ SELECT i, sum(s.chart_met[i])::int, sum(s.chart_checked[i])::int
  GROUP BY i ORDER BY i`
 
 const urgentSQL = `
-SELECT s.branch_id, o.name, coalesce(p.name, '') AS parent, u.c, u.s, u.lvl, u.due, u.subj, u.href
-  FROM branch_status s
-  JOIN organisations o ON o.id = s.branch_id
+SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.lvl, coalesce(u.due_on::text, ''), u.subject, u.href
+  FROM branch_status_urgent u
+  JOIN organisations o ON o.id = u.branch_id
   LEFT JOIN organisations p ON p.id = o.parent_id
-  CROSS JOIN LATERAL jsonb_to_recordset(s.urgent) AS u(c text, s text, rank int, lvl int, due text, subj text, href text)
- WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[] AND s.worst >= 3
- ORDER BY u.rank DESC, u.lvl DESC, u.due, o.name
+ WHERE u.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
+ ORDER BY u.rank DESC, u.lvl DESC, u.due_on
  LIMIT $3`
 
 const ratingRankSQL = `coalesce((SELECT CASE r.rating WHEN 'advanced' THEN 3 WHEN 'good' THEN 2 WHEN 'fair' THEN 1 WHEN 'lagging' THEN 0 ELSE r.rating::int - 1 END
@@ -194,12 +209,19 @@ var orderBy = map[string]string{
 	"rating":     ratingRankSQL + " %[1]s",
 }
 
-const pageCols = `SELECT s.branch_id, o.name, coalesce(p.name, '') AS parent, s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
-       s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells
+const pageIDsSQL = `SELECT s.branch_id
   FROM branch_status s
   JOIN organisations o ON o.id = s.branch_id
-  LEFT JOIN organisations p ON p.id = o.parent_id
  WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
+
+const pageRowsSQL = `
+SELECT s.branch_id, o.name, coalesce(p.name, '') AS parent, s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
+       s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells
+  FROM unnest($1::bigint[]) WITH ORDINALITY AS ids(id, n)
+  JOIN branch_status s ON s.branch_id = ids.id AND s.period = $2
+  JOIN organisations o ON o.id = s.branch_id
+  LEFT JOIN organisations p ON p.id = o.parent_id
+ ORDER BY ids.n`
 
 // Subtree is the dashboard of every branch under roots: summary over all
 // of them, and the page of rows opt asks for.
@@ -298,7 +320,7 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 		dir = "DESC"
 	}
 	var sb strings.Builder
-	sb.WriteString(pageCols)
+	sb.WriteString(pageIDsSQL)
 	if opt.Problems {
 		sb.WriteString(" AND s.worst >= 3")
 	}
@@ -309,6 +331,14 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 		args = append(args, opt.Limit, opt.Offset)
 	}
 	rows, err = q.Query(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("review: page: %w", err)
+	}
+	pageIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("review: page: %w", err)
+	}
+	rows, err = q.Query(ctx, pageRowsSQL, pageIDs, key)
 	if err != nil {
 		return nil, fmt.Errorf("review: page: %w", err)
 	}
