@@ -180,13 +180,16 @@ const scopeWhere = `
 
 const summarySQL = `SELECT s.worst, count(*), sum(s.n_met), sum(s.n_pending), sum(s.n_due_soon), sum(s.n_missed)` + scopeWhere + ` GROUP BY s.worst`
 
-const chartSQL = `
-SELECT i, sum(s.chart_met[i])::int, sum(s.chart_checked[i])::int
-  FROM branch_status s
-  JOIN organisations o ON o.id = s.branch_id
- CROSS JOIN generate_series(1, 12) AS i
- WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
- GROUP BY i ORDER BY i`
+// chartSQL sums the twelve months of every row in one pass.
+var chartSQL = func() string {
+	var sb strings.Builder
+	sb.WriteString("SELECT ")
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&sb, "coalesce(sum(s.chart_met[%d]), 0)::int, coalesce(sum(s.chart_checked[%d]), 0)::int, ", i, i)
+	}
+	sb.WriteString("count(*)" + scopeWhere)
+	return sb.String()
+}()
 
 const urgentSQL = `
 SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.lvl, coalesce(u.due_on::text, ''), u.subject, u.href
@@ -267,23 +270,24 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	}
 
 	// Chart: months of the year up to today.
-	rows, err = q.Query(ctx, chartSQL, roots, key)
-	if err != nil {
+	var sums [25]int
+	dest := make([]any, 25)
+	for i := range dest {
+		dest[i] = &sums[i]
+	}
+	if err := q.QueryRow(ctx, chartSQL, roots, key).Scan(dest...); err != nil {
 		return nil, fmt.Errorf("review: chart: %w", err)
 	}
-	var month, cm, cc int
-	if _, err := pgx.ForEachRow(rows, []any{&month, &cm, &cc}, func() error {
-		start := time.Date(p.Start.Year(), time.Month(month), 1, 0, 0, 0, 0, time.UTC)
-		if !start.After(today) {
-			pt := ChartPoint{Month: start, Checked: cc}
-			if cc > 0 {
-				pt.Percent = cm * 100 / cc
-			}
-			d.Chart = append(d.Chart, pt)
+	for m := 1; m <= 12; m++ {
+		start := time.Date(p.Start.Year(), time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		if start.After(today) {
+			break
 		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("review: chart: %w", err)
+		pt := ChartPoint{Month: start, Checked: sums[2*m-1]}
+		if pt.Checked > 0 {
+			pt.Percent = sums[2*m-2] * 100 / pt.Checked
+		}
+		d.Chart = append(d.Chart, pt)
 	}
 
 	// Urgent items.
