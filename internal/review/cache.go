@@ -57,12 +57,16 @@ const urgentPerBranch = 10
 const stampSQL = `SELECT coalesce(max(id), 0) * 100000 + count(*), clock_timestamp() FROM rules`
 
 const staleSQL = `
-SELECT o.id, o.name, coalesce(p.name, '') AS parent
+SELECT o.id
   FROM organisations o
-  LEFT JOIN organisations p ON p.id = o.parent_id
   LEFT JOIN branch_status s ON s.branch_id = o.id AND s.period = $2
  WHERE o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
    AND (s.branch_id IS NULL OR s.stale OR s.computed_on <> $3 OR s.rules_stamp <> $4)`
+
+const branchesByIDSQL = `
+SELECT o.id, o.name, coalesce(p.name, '') AS parent
+  FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id
+ WHERE o.id = ANY ($1) ORDER BY o.id`
 
 const upsertSQL = `
 INSERT INTO branch_status (branch_id, period, computed_on, rules_stamp, stale, worst, n_met, n_pending, n_due_soon, n_missed,
@@ -107,12 +111,19 @@ func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	if err != nil {
 		return 0, fmt.Errorf("review: stale rows: %w", err)
 	}
-	stale, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return 0, fmt.Errorf("review: stale rows: %w", err)
 	}
 	for from := 0; from < len(stale); from += refreshChunk {
-		chunk := stale[from:min(from+refreshChunk, len(stale))]
+		rows, err := q.Query(ctx, branchesByIDSQL, stale[from:min(from+refreshChunk, len(stale))])
+		if err != nil {
+			return 0, fmt.Errorf("review: stale branches: %w", err)
+		}
+		chunk, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
+		if err != nil {
+			return 0, fmt.Errorf("review: stale branches: %w", err)
+		}
 		d, err := Evaluate(ctx, q, chunk, p, today, true)
 		if err != nil {
 			return 0, err
@@ -178,16 +189,15 @@ const scopeWhere = `
   JOIN organisations o ON o.id = s.branch_id
  WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
 
-const summarySQL = `SELECT s.worst, count(*), sum(s.n_met), sum(s.n_pending), sum(s.n_due_soon), sum(s.n_missed)` + scopeWhere + ` GROUP BY s.worst`
-
-// chartSQL sums the twelve months of every row in one pass.
-var chartSQL = func() string {
+// summarySQL counts branches by worst status, their results per status,
+// and sums the chart's twelve months, in one pass over branch_status.
+var summarySQL = func() string {
 	var sb strings.Builder
-	sb.WriteString("SELECT ")
+	sb.WriteString("SELECT s.worst, count(*)::int, sum(s.n_met)::int, sum(s.n_pending)::int, sum(s.n_due_soon)::int, sum(s.n_missed)::int")
 	for i := 1; i <= 12; i++ {
-		fmt.Fprintf(&sb, "coalesce(sum(s.chart_met[%d]), 0)::int, coalesce(sum(s.chart_checked[%d]), 0)::int, ", i, i)
+		fmt.Fprintf(&sb, ", coalesce(sum(s.chart_met[%d]), 0)::int, coalesce(sum(s.chart_checked[%d]), 0)::int", i, i)
 	}
-	sb.WriteString("count(*)" + scopeWhere)
+	sb.WriteString(scopeWhere + " GROUP BY s.worst")
 	return sb.String()
 }()
 
@@ -245,22 +255,31 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	}
 	key := p.Key()
 
-	// Summary.
+	// Summary and chart.
 	rows, err := q.Query(ctx, summarySQL, roots, key)
 	if err != nil {
 		return nil, fmt.Errorf("review: summary: %w", err)
 	}
-	var worst, n, met, pending, dueSoon, missed int
-	if _, err := pgx.ForEachRow(rows, []any{&worst, &n, &met, &pending, &dueSoon, &missed}, func() error {
+	var vals [30]int
+	dest := make([]any, len(vals))
+	for i := range dest {
+		dest[i] = &vals[i]
+	}
+	var chart [24]int
+	if _, err := pgx.ForEachRow(rows, dest, func() error {
+		worst, n := vals[0], vals[1]
 		d.BranchCounts[rules.Statuses[worst]] += n
 		d.Total += n
 		if worst >= rules.DueSoon.Rank() {
 			d.Filtered += n
 		}
-		d.Counts[rules.Met] += met
-		d.Counts[rules.Pending] += pending
-		d.Counts[rules.DueSoon] += dueSoon
-		d.Counts[rules.Missed] += missed
+		d.Counts[rules.Met] += vals[2]
+		d.Counts[rules.Pending] += vals[3]
+		d.Counts[rules.DueSoon] += vals[4]
+		d.Counts[rules.Missed] += vals[5]
+		for i := range chart {
+			chart[i] += vals[6+i]
+		}
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("review: summary: %w", err)
@@ -268,24 +287,14 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	if !opt.Problems {
 		d.Filtered = d.Total
 	}
-
-	// Chart: months of the year up to today.
-	var sums [25]int
-	dest := make([]any, 25)
-	for i := range dest {
-		dest[i] = &sums[i]
-	}
-	if err := q.QueryRow(ctx, chartSQL, roots, key).Scan(dest...); err != nil {
-		return nil, fmt.Errorf("review: chart: %w", err)
-	}
 	for m := 1; m <= 12; m++ {
 		start := time.Date(p.Start.Year(), time.Month(m), 1, 0, 0, 0, 0, time.UTC)
 		if start.After(today) {
 			break
 		}
-		pt := ChartPoint{Month: start, Checked: sums[2*m-1]}
+		pt := ChartPoint{Month: start, Checked: chart[2*m-1]}
 		if pt.Checked > 0 {
-			pt.Percent = sums[2*m-2] * 100 / pt.Checked
+			pt.Percent = chart[2*m-2] * 100 / pt.Checked
 		}
 		d.Chart = append(d.Chart, pt)
 	}
