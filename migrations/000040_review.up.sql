@@ -293,7 +293,7 @@ CREATE TRIGGER stats_credits_del AFTER DELETE ON study_credits REFERENCING OLD T
 -- Other records a branch's results depend on: mark the branch stale.
 CREATE FUNCTION branch_status_row_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    col text := CASE TG_TABLE_NAME WHEN 'members' THEN 'branch_id' WHEN 'appraisals' THEN 'branch_id'
+    col text := CASE TG_TABLE_NAME WHEN 'appraisals' THEN 'branch_id'
                                    WHEN 'organisations' THEN 'parent_id' WHEN 'committee_posts' THEN 'term_id' ELSE 'org_id' END;
     ids bigint[] := '{}';
 BEGIN
@@ -309,8 +309,27 @@ BEGIN
     PERFORM branch_status_touch(ids);
     RETURN NULL;
 END $$;
-CREATE TRIGGER branch_status_members AFTER INSERT OR UPDATE OR DELETE ON members
-    FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
+-- members: statement-level, so bulk loads touch each branch once.
+CREATE FUNCTION branch_status_members_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT branch_id) INTO ids FROM new_rows;
+    ELSIF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(DISTINCT branch_id) INTO ids FROM (SELECT branch_id FROM new_rows UNION ALL SELECT branch_id FROM old_rows) x;
+    ELSE
+        SELECT array_agg(DISTINCT branch_id) INTO ids FROM old_rows;
+    END IF;
+    PERFORM branch_status_touch(ids);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER branch_status_members_ins AFTER INSERT ON members REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION branch_status_members_changed();
+CREATE TRIGGER branch_status_members_upd AFTER UPDATE ON members REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION branch_status_members_changed();
+CREATE TRIGGER branch_status_members_del AFTER DELETE ON members REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION branch_status_members_changed();
 CREATE TRIGGER branch_status_terms AFTER INSERT OR UPDATE OR DELETE ON committee_terms
     FOR EACH ROW EXECUTE FUNCTION branch_status_row_changed();
 CREATE TRIGGER branch_status_posts AFTER INSERT OR UPDATE OR DELETE ON committee_posts
