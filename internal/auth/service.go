@@ -166,6 +166,7 @@ func NavFor(u *User) []ui.NavItem {
 	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")
+		add("/admin/rules", "nav.rules")
 	}
 	if u.Has(RoleSecAdmin) {
 		add("/admin/security", "nav.security")

@@ -49,6 +49,14 @@ var dynamicPrefixes = []string{
 	"appraisal.status.",
 	"commend.level.",
 	"commend.preset.",
+	"alerts.scope.",
+	"review.rating.",
+	"review.rule.",
+	"review.status.",
+	"rules.applies.",
+	"rules.kind.",
+	"rules.meeting_kind.",
+	"rules.period.",
 }
 
 func sourceFiles(t *testing.T) map[string]string {

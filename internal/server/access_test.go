@@ -230,9 +230,10 @@ var accessTable = map[string]accessCase{
 	"POST /appraisals/{id}/close":            {Path: "/appraisals/{own_appraisal}/close", Other: "/appraisals/{other_appraisal}/close", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
 
 	// --- talk ---
-	"GET /talks":        {Want: only(get, 200, "secretary", "reviewer")},
-	"GET /talks/new":    {Want: only(get, 200, "secretary")},
-	"POST /talks":       {Want: only(post, 422, "secretary")},
+	"GET /talks": {Want: only(get, 200, "secretary", "reviewer")},
+	// The reviewer records the agency committee's own talks.
+	"GET /talks/new":    {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /talks":       {Want: only(post, 422, "secretary", "reviewer")},
 	"GET /talks/matrix": {Want: only(get, 200, "secretary", "reviewer")},
 
 	// --- commend ---
@@ -242,6 +243,25 @@ var accessTable = map[string]accessCase{
 	"POST /commendations":                  {Want: only(post, 422, "secretary", "reviewer")},
 	"GET /commendations/nominees":          {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /commendations/nominees/approve": {Want: only(post, 422, "reviewer")},
+
+	// --- alerts ---
+	"GET /alerts": {Want: signedIn(get, 200)},
+
+	// --- review --- (reviewers rate their subtree; the branch's secretary reads and answers)
+	"GET /review":                                       {Want: only(get, 200, "reviewer")},
+	"GET /review/export.xlsx":                           {Want: only(get, 200, "reviewer")},
+	"GET /review/branches/{id}":                         {Path: "/review/branches/{own_branch}", Other: "/review/branches/{other_branch}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /review/branches/{id}/report":                  {Path: "/review/branches/{own_branch}/report", Other: "/review/branches/{other_branch}/report", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /review/branches/{id}/reviews":                {Path: "/review/branches/{own_branch}/reviews", Other: "/review/branches/{missing}/reviews", Want: only(post, 422, "reviewer"), WantOther: only(post, 404, "reviewer")},
+	"POST /review/branches/{id}/reviews/{rid}/response": {Path: "/review/branches/{own_branch}/reviews/{missing}/response", Other: "/review/branches/{other_branch}/reviews/{missing}/response", Want: only(post, 404, "secretary", "reviewer"), WantOther: only(post, 404, "secretary", "reviewer")},
+
+	// --- rules --- (the system administrator keeps the rule set)
+	"GET /admin/rules":         {Want: only(get, 200, "admin")},
+	"GET /admin/rules/new":     {Want: only(get, 200, "admin")},
+	"POST /admin/rules/new":    {Want: only(post, 422, "admin")},
+	"POST /admin/rules/scale":  {Want: only(post, 422, "admin")},
+	"GET /admin/rules/{code}":  {Path: "/admin/rules/committee_meeting", Other: "/admin/rules/no_such_rule", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
+	"POST /admin/rules/{code}": {Path: "/admin/rules/committee_meeting", Other: "/admin/rules/no_such_rule", Want: only(post, 422, "admin"), WantOther: only(post, 404, "admin")},
 
 	// --- audit --- (auditadmin only)
 	"GET /audit":            {Want: only(get, 200, "auditor")},

@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"zhibu/internal/admin"
+	"zhibu/internal/alerts"
 	"zhibu/internal/appraisal"
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
@@ -18,6 +19,8 @@ import (
 	"zhibu/internal/member"
 	"zhibu/internal/org"
 	"zhibu/internal/ratelimit"
+	"zhibu/internal/review"
+	"zhibu/internal/rules"
 	"zhibu/internal/talk"
 	"zhibu/internal/ui"
 )
@@ -36,6 +39,9 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	appraisalH := appraisal.New(d.Pool)
 	talkH := talk.New(d.Pool)
 	commendH := commend.New(d.Pool)
+	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
+	reviewH := review.New(d.Pool)
+	alertsSvc := alerts.New(d.Pool)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -52,7 +58,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	r.Handle("/static/*", ui.StaticHandler())
 
 	r.Group(func(r chi.Router) {
-		r.Use(auth.Language, ui.Flash, authSvc.LoadUser)
+		r.Use(auth.Language, ui.Flash, authSvc.LoadUser, alertsSvc.Badge)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { ui.ErrorStatus(w, r, http.StatusNotFound) })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { ui.ErrorStatus(w, r, http.StatusMethodNotAllowed) })
 
@@ -239,6 +245,34 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/commendations", ui.Handler(commendH.Create))
 				r.Method(http.MethodGet, "/commendations/nominees", ui.Handler(commendH.Nominees))
 				r.Method(http.MethodPost, "/commendations/nominees/approve", ui.Handler(commendH.Approve))
+			})
+
+			// --- alerts ---
+			r.Method(http.MethodGet, "/alerts", ui.Handler(alertsSvc.List))
+
+			// --- review ---
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleReviewer))
+				r.Method(http.MethodGet, "/review", ui.Handler(reviewH.Dashboard))
+				r.Method(http.MethodGet, "/review/export.xlsx", ui.Handler(reviewH.Export))
+				r.Method(http.MethodPost, "/review/branches/{id}/reviews", ui.Handler(reviewH.Rate))
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleReviewer, auth.RoleSecretary, auth.RoleBranchCommittee))
+				r.Method(http.MethodGet, "/review/branches/{id}", ui.Handler(reviewH.Branch))
+				r.Method(http.MethodGet, "/review/branches/{id}/report", ui.Handler(reviewH.Report))
+				r.Method(http.MethodPost, "/review/branches/{id}/reviews/{rid}/response", ui.Handler(reviewH.Respond))
+			})
+
+			// --- rules ---
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/rules", ui.Handler(rulesH.List))
+				r.Method(http.MethodGet, "/admin/rules/new", ui.Handler(rulesH.New))
+				r.Method(http.MethodPost, "/admin/rules/new", ui.Handler(rulesH.Create))
+				r.Method(http.MethodPost, "/admin/rules/scale", ui.Handler(rulesH.SetScale))
+				r.Method(http.MethodGet, "/admin/rules/{code}", ui.Handler(rulesH.Edit))
+				r.Method(http.MethodPost, "/admin/rules/{code}", ui.Handler(rulesH.Update))
 			})
 		})
 	})

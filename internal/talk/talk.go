@@ -283,9 +283,6 @@ func (h *Handler) formOrg(ctx context.Context, u *auth.User, raw string) (Org, [
 // NewPage shows the talk form for a branch.
 func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	if len(auth.UserOf(ctx).WriteRoots()) == 0 {
-		return fmt.Errorf("talk: new: %w", apperr.ErrForbidden)
-	}
 	o, writable, err := h.formOrg(ctx, auth.UserOf(ctx), r.URL.Query().Get("branch"))
 	if err != nil {
 		return err
@@ -300,9 +297,6 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 // Create records a talk.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	if len(auth.UserOf(ctx).WriteRoots()) == 0 {
-		return fmt.Errorf("talk: create: %w", apperr.ErrForbidden)
-	}
 	o, writable, err := h.formOrg(ctx, auth.UserOf(ctx), r.PostFormValue("branch"))
 	if err != nil {
 		return err

@@ -1,0 +1,408 @@
+package review
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"zhibu/internal/db"
+	"zhibu/internal/rules"
+)
+
+// The dashboard of a subtree reads branch_status, one row per branch and
+// period holding the branch's evaluated results. Before reading, the rows
+// that are missing or out of date (stale: a record behind them changed,
+// which the database triggers note; computed on an earlier day; or
+// computed under an older rule set) are recomputed with the evaluation
+// engine and written back. Summary, chart, urgent items, sorting, the
+// problem filter and paging are then SQL over those rows.
+
+// Options choose the page of branches the dashboard returns.
+type Options struct {
+	Sort     string // one of sortKeys; "" = status
+	Desc     bool
+	Problems bool // only branches with a rule due soon or missed
+	Offset   int
+	Limit    int // 0: every branch
+	Urgent   int // how many urgent items; 0: 10
+}
+
+// cellJSON is a cached Cell.
+type cellJSON struct {
+	Code     string  `json:"c"`
+	Status   string  `json:"s"`
+	Actual   float64 `json:"a"`
+	Required float64 `json:"r"`
+	Flagged  int     `json:"f,omitempty"`
+}
+
+// urgentJSON is a cached Urgent item.
+type urgentJSON struct {
+	Code    string `json:"c"`
+	Status  string `json:"s"`
+	Rank    int    `json:"rank"`
+	Level   int    `json:"lvl"`
+	DueOn   string `json:"due"`
+	Subject string `json:"subj"`
+	Href    string `json:"href"`
+}
+
+// urgentPerBranch caps the urgent items kept per branch.
+const urgentPerBranch = 10
+
+const stampSQL = `SELECT coalesce(max(id), 0) * 100000 + count(*), clock_timestamp() FROM rules`
+
+const staleSQL = `
+SELECT o.id
+  FROM organisations o
+  LEFT JOIN branch_status s ON s.branch_id = o.id AND s.period = $2
+ WHERE o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
+   AND (s.branch_id IS NULL OR s.stale OR s.computed_on <> $3 OR s.rules_stamp <> $4)`
+
+const branchesByIDSQL = `
+SELECT o.id, o.name, coalesce(p.name, '') AS parent
+  FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id
+ WHERE o.id = ANY ($1) ORDER BY o.id`
+
+const upsertSQL = `
+INSERT INTO branch_status (branch_id, period, computed_on, rules_stamp, stale, worst, n_met, n_pending, n_due_soon, n_missed,
+       att_num, att_den, study_num, study_den, open_items, overdue_items, chart_met, chart_checked, cells)
+VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+ON CONFLICT (branch_id, period) DO UPDATE SET
+       computed_on = EXCLUDED.computed_on, rules_stamp = EXCLUDED.rules_stamp,
+       stale = branch_status.touched_at > $19,
+       worst = EXCLUDED.worst, n_met = EXCLUDED.n_met, n_pending = EXCLUDED.n_pending,
+       n_due_soon = EXCLUDED.n_due_soon, n_missed = EXCLUDED.n_missed,
+       att_num = EXCLUDED.att_num, att_den = EXCLUDED.att_den, study_num = EXCLUDED.study_num, study_den = EXCLUDED.study_den,
+       open_items = EXCLUDED.open_items, overdue_items = EXCLUDED.overdue_items,
+       chart_met = EXCLUDED.chart_met, chart_checked = EXCLUDED.chart_checked, cells = EXCLUDED.cells`
+
+// Store is what the cached dashboard needs of the database: queries and batches.
+type Store interface {
+	db.Querier
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+const urgentDeleteSQL = `DELETE FROM branch_status_urgent WHERE branch_id = $1 AND period = $2`
+
+const urgentInsertSQL = `
+INSERT INTO branch_status_urgent (branch_id, period, n, rank, lvl, due_on, code, status, subject, href)
+SELECT $1, $2, u.n, u.rank, u.lvl, u.due_on, u.code, u.status, u.subject, u.href
+  FROM unnest($3::int[], $4::int[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[])
+       WITH ORDINALITY AS u(rank, lvl, due_on, code, status, subject, href, n)`
+
+// refreshChunk is how many branches are evaluated per round trip.
+const refreshChunk = 500
+
+// Refresh recomputes the out-of-date branch_status rows of a subtree and
+// period. It returns how many rows it wrote.
+func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time) (int, error) {
+	today = rules.Day(today)
+	var stamp int64
+	var started time.Time
+	if err := q.QueryRow(ctx, stampSQL).Scan(&stamp, &started); err != nil {
+		return 0, fmt.Errorf("review: rules stamp: %w", err)
+	}
+	rows, err := q.Query(ctx, staleSQL, roots, p.Key(), today, stamp)
+	if err != nil {
+		return 0, fmt.Errorf("review: stale rows: %w", err)
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("review: stale rows: %w", err)
+	}
+	for from := 0; from < len(stale); from += refreshChunk {
+		rows, err := q.Query(ctx, branchesByIDSQL, stale[from:min(from+refreshChunk, len(stale))])
+		if err != nil {
+			return 0, fmt.Errorf("review: stale branches: %w", err)
+		}
+		chunk, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
+		if err != nil {
+			return 0, fmt.Errorf("review: stale branches: %w", err)
+		}
+		d, err := Evaluate(ctx, q, chunk, p, today, true)
+		if err != nil {
+			return 0, err
+		}
+		batch := &pgx.Batch{}
+		for _, row := range d.Rows {
+			if err := queueUpsert(batch, row, p, today, stamp, started); err != nil {
+				return 0, err
+			}
+		}
+		if err := q.SendBatch(ctx, batch).Close(); err != nil {
+			return 0, fmt.Errorf("review: write branch status: %w", err)
+		}
+	}
+	return len(stale), nil
+}
+
+func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp int64, started time.Time) error {
+	cells := make([]cellJSON, len(row.Cells))
+	for i, c := range row.Cells {
+		cells[i] = cellJSON{Code: c.Rule.Code, Status: string(c.Status), Actual: c.Actual, Required: c.Required, Flagged: c.Flagged}
+	}
+	var urgent []urgentJSON
+	for _, u := range row.Urgent {
+		if len(urgent) == urgentPerBranch {
+			break
+		}
+		due := ""
+		if !u.DueOn.IsZero() {
+			due = u.DueOn.Format(time.DateOnly)
+		}
+		urgent = append(urgent, urgentJSON{Code: u.Rule.Code, Status: string(u.Status), Rank: u.Status.Rank(), Level: u.Level, DueOn: due, Subject: u.Subject, Href: u.Href})
+	}
+	cj, err := json.Marshal(cells)
+	if err != nil {
+		return fmt.Errorf("review: cells: %w", err)
+	}
+	c := row.Summary.Counts
+	b.Queue(upsertSQL, row.Branch.ID, p.Key(), today, stamp, row.Summary.Worst.Rank(),
+		c[rules.Met], c[rules.Pending], c[rules.DueSoon], c[rules.Missed],
+		row.Attendance.Num, row.Attendance.Den, row.Study.Num, row.Study.Den, row.OpenItems, row.OverdueItems,
+		row.ChartMet[:], row.ChartChecked[:], cj, started)
+	b.Queue(urgentDeleteSQL, row.Branch.ID, p.Key())
+	if len(urgent) > 0 {
+		var ranks, lvls []int
+		var dues []*time.Time
+		var codes, sts, subjects, hrefs []string
+		for _, u := range urgent {
+			ranks, lvls, codes, sts, subjects, hrefs = append(ranks, u.Rank), append(lvls, u.Level), append(codes, u.Code), append(sts, u.Status), append(subjects, u.Subject), append(hrefs, u.Href)
+			var due *time.Time
+			if t, err := time.Parse(time.DateOnly, u.DueOn); err == nil {
+				due = &t
+			}
+			dues = append(dues, due)
+		}
+		b.Queue(urgentInsertSQL, row.Branch.ID, p.Key(), ranks, lvls, dues, codes, sts, subjects, hrefs)
+	}
+	return nil
+}
+
+const scopeWhere = `
+  FROM branch_status s
+  JOIN organisations o ON o.id = s.branch_id
+ WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
+
+// summarySQL counts branches by worst status, their results per status,
+// and sums the chart's twelve months, in one pass over branch_status.
+var summarySQL = func() string {
+	var sb strings.Builder
+	sb.WriteString("SELECT s.worst, count(*)::int, sum(s.n_met)::int, sum(s.n_pending)::int, sum(s.n_due_soon)::int, sum(s.n_missed)::int")
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&sb, ", coalesce(sum(s.chart_met[%d]), 0)::int, coalesce(sum(s.chart_checked[%d]), 0)::int", i, i)
+	}
+	sb.WriteString(scopeWhere + " GROUP BY s.worst")
+	return sb.String()
+}()
+
+const urgentSQL = `
+SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.lvl, coalesce(u.due_on::text, ''), u.subject, u.href
+  FROM branch_status_urgent u
+  JOIN organisations o ON o.id = u.branch_id
+  LEFT JOIN organisations p ON p.id = o.parent_id
+ WHERE u.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
+ ORDER BY u.rank DESC, u.lvl DESC, u.due_on
+ LIMIT $3`
+
+const ratingRankSQL = `coalesce((SELECT CASE r.rating WHEN 'advanced' THEN 3 WHEN 'good' THEN 2 WHEN 'fair' THEN 1 WHEN 'lagging' THEN 0 ELSE r.rating::int - 1 END
+   FROM branch_reviews r WHERE r.branch_id = s.branch_id AND r.period = s.period ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1), -1)`
+
+var orderBy = map[string]string{
+	"name":       "o.name %[1]s",
+	"status":     "s.worst %[1]s, s.n_missed * 100 + s.n_due_soon %[1]s",
+	"attendance": "CASE WHEN s.att_den > 0 THEN s.att_num / s.att_den ELSE -1 END %[1]s",
+	"study":      "CASE WHEN s.study_den > 0 THEN s.study_num / s.study_den ELSE -1 END %[1]s",
+	"overdue":    "s.overdue_items * 1000 + s.open_items %[1]s",
+	"rating":     ratingRankSQL + " %[1]s",
+}
+
+const pageIDsSQL = `SELECT s.branch_id
+  FROM branch_status s
+  JOIN organisations o ON o.id = s.branch_id
+ WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
+
+const pageRowsSQL = `
+SELECT s.branch_id, o.name, coalesce(p.name, '') AS parent, s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
+       s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells
+  FROM unnest($1::bigint[]) WITH ORDINALITY AS ids(id, n)
+  JOIN branch_status s ON s.branch_id = ids.id AND s.period = $2
+  JOIN organisations o ON o.id = s.branch_id
+  LEFT JOIN organisations p ON p.id = o.parent_id
+ ORDER BY ids.n`
+
+// Subtree is the dashboard of every branch under roots: summary over all
+// of them, and the page of rows opt asks for.
+func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, opt Options) (*Dashboard, error) {
+	today = rules.Day(today)
+	if _, err := Refresh(ctx, q, roots, p, today); err != nil {
+		return nil, err
+	}
+	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}}
+	all, err := rules.LoadAll(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	byCode := map[string]rules.Rule{}
+	for _, r := range rules.Versions(all, asOfDay(p, today)) {
+		d.Columns = append(d.Columns, Column{Rule: r})
+		byCode[r.Code] = r
+	}
+	key := p.Key()
+
+	// Summary and chart.
+	rows, err := q.Query(ctx, summarySQL, roots, key)
+	if err != nil {
+		return nil, fmt.Errorf("review: summary: %w", err)
+	}
+	var vals [30]int
+	dest := make([]any, len(vals))
+	for i := range dest {
+		dest[i] = &vals[i]
+	}
+	var chart [24]int
+	if _, err := pgx.ForEachRow(rows, dest, func() error {
+		worst, n := vals[0], vals[1]
+		d.BranchCounts[rules.Statuses[worst]] += n
+		d.Total += n
+		if worst >= rules.DueSoon.Rank() {
+			d.Filtered += n
+		}
+		d.Counts[rules.Met] += vals[2]
+		d.Counts[rules.Pending] += vals[3]
+		d.Counts[rules.DueSoon] += vals[4]
+		d.Counts[rules.Missed] += vals[5]
+		for i := range chart {
+			chart[i] += vals[6+i]
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("review: summary: %w", err)
+	}
+	if !opt.Problems {
+		d.Filtered = d.Total
+	}
+	for m := 1; m <= 12; m++ {
+		start := time.Date(p.Start.Year(), time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		if start.After(today) {
+			break
+		}
+		pt := ChartPoint{Month: start, Checked: chart[2*m-1]}
+		if pt.Checked > 0 {
+			pt.Percent = chart[2*m-2] * 100 / pt.Checked
+		}
+		d.Chart = append(d.Chart, pt)
+	}
+
+	// Urgent items.
+	limit := opt.Urgent
+	if limit <= 0 {
+		limit = 10
+	}
+	rows, err = q.Query(ctx, urgentSQL, roots, key, limit)
+	if err != nil {
+		return nil, fmt.Errorf("review: urgent: %w", err)
+	}
+	var u urgentJSON
+	var b Branch
+	if _, err := pgx.ForEachRow(rows, []any{&b.ID, &b.Name, &b.Parent, &u.Code, &u.Status, &u.Level, &u.DueOn, &u.Subject, &u.Href}, func() error {
+		r, ok := byCode[u.Code]
+		if !ok {
+			return nil
+		}
+		item := Urgent{Branch: b, Rule: r, Status: rules.Status(u.Status), Level: u.Level, Subject: u.Subject, Href: u.Href}
+		item.DueOn, _ = time.Parse(time.DateOnly, u.DueOn)
+		d.Urgent = append(d.Urgent, item)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("review: urgent: %w", err)
+	}
+
+	// The page of rows.
+	sortKey := opt.Sort
+	if _, ok := orderBy[sortKey]; !ok {
+		sortKey, opt.Desc = "status", true
+	}
+	dir := "ASC"
+	if opt.Desc {
+		dir = "DESC"
+	}
+	var sb strings.Builder
+	sb.WriteString(pageIDsSQL)
+	if opt.Problems {
+		sb.WriteString(" AND s.worst >= 3")
+	}
+	sb.WriteString(" ORDER BY " + fmt.Sprintf(orderBy[sortKey], dir) + ", o.name, o.id")
+	args := []any{roots, key}
+	if opt.Limit > 0 {
+		sb.WriteString(" LIMIT $3 OFFSET $4")
+		args = append(args, opt.Limit, opt.Offset)
+	}
+	rows, err = q.Query(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("review: page: %w", err)
+	}
+	pageIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("review: page: %w", err)
+	}
+	rows, err = q.Query(ctx, pageRowsSQL, pageIDs, key)
+	if err != nil {
+		return nil, fmt.Errorf("review: page: %w", err)
+	}
+	var (
+		row                            Row
+		attNum, attDen, stNum, stDen   float64
+		cellsRaw                       []byte
+		nMet, nPend, nDue, nMiss, wRnk int
+	)
+	var ids []int64
+	if _, err := pgx.ForEachRow(rows, []any{&row.Branch.ID, &row.Branch.Name, &row.Branch.Parent, &wRnk, &nMet, &nPend, &nDue, &nMiss,
+		&attNum, &attDen, &stNum, &stDen, &row.OpenItems, &row.OverdueItems, &cellsRaw}, func() error {
+		r := Row{Branch: row.Branch, OpenItems: row.OpenItems, OverdueItems: row.OverdueItems,
+			Attendance: Rate{attNum, attDen}, Study: Rate{stNum, stDen},
+			Summary: rules.Summary{Worst: rules.Statuses[wRnk], Counts: map[rules.Status]int{rules.Met: nMet, rules.Pending: nPend, rules.DueSoon: nDue, rules.Missed: nMiss}}}
+		var cells []cellJSON
+		if err := json.Unmarshal(cellsRaw, &cells); err != nil {
+			return err
+		}
+		got := map[string]cellJSON{}
+		for _, c := range cells {
+			got[c.Code] = c
+		}
+		for _, col := range d.Columns {
+			c, ok := got[col.Rule.Code]
+			cell := Cell{Rule: col.Rule, Status: rules.NotApplicable}
+			if ok {
+				cell.Status, cell.Actual, cell.Required, cell.Flagged = rules.Status(c.Status), c.Actual, c.Required, c.Flagged
+			}
+			r.Cells = append(r.Cells, cell)
+		}
+		d.Rows = append(d.Rows, r)
+		ids = append(ids, r.Branch.ID)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("review: page: %w", err)
+	}
+	ratings, err := latestReviews(ctx, q, ids, key)
+	if err != nil {
+		return nil, err
+	}
+	for i := range d.Rows {
+		d.Rows[i].Rating = ratings[d.Rows[i].Branch.ID]
+	}
+	return d, nil
+}
+
+func asOfDay(p rules.Period, today time.Time) time.Time {
+	asOf := p.Last()
+	if today.Before(asOf) {
+		asOf = today
+	}
+	return asOf
+}

@@ -1,0 +1,97 @@
+package review_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"zhibu/internal/apptest"
+	"zhibu/internal/i18n"
+	"zhibu/internal/review"
+	"zhibu/internal/rules"
+)
+
+// sameAsLive checks that every branch's cached row equals a live evaluation.
+func sameAsLive(t *testing.T, app *apptest.App, root int64, p rules.Period, step string) *review.Dashboard {
+	t.Helper()
+	ctx := context.Background()
+	today := time.Now().In(i18n.Shanghai)
+	cached, err := review.Subtree(ctx, app.Pool, []int64{root}, p, today, review.Options{Sort: "name"})
+	if err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+	branches, err := review.Branches(ctx, app.Pool, []int64{root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := review.Evaluate(ctx, app.Pool, branches, p, today, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cached.Rows) != len(live.Rows) || cached.Total != len(live.Rows) {
+		t.Fatalf("%s: %d cached rows, %d live", step, len(cached.Rows), len(live.Rows))
+	}
+	byID := map[int64]review.Row{}
+	for _, r := range live.Rows {
+		byID[r.Branch.ID] = r
+	}
+	for _, c := range cached.Rows {
+		l := byID[c.Branch.ID]
+		if c.Summary.Worst != l.Summary.Worst || c.Attendance != l.Attendance || c.Study != l.Study || c.OpenItems != l.OpenItems || c.OverdueItems != l.OverdueItems {
+			t.Errorf("%s: %s differs: cached %+v / live %+v", step, c.Branch.Name, c.Summary, l.Summary)
+		}
+		for i := range c.Cells {
+			if c.Cells[i].Status != l.Cells[i].Status || c.Cells[i].Actual != l.Cells[i].Actual || c.Cells[i].Required != l.Cells[i].Required || c.Cells[i].Flagged != l.Cells[i].Flagged {
+				t.Errorf("%s: %s %s: cached %+v, live %+v", step, c.Branch.Name, c.Cells[i].Rule.Code, c.Cells[i], l.Cells[i])
+			}
+		}
+	}
+	for i, pt := range cached.Chart {
+		if pt != live.Chart[i] {
+			t.Errorf("%s: chart month %d: cached %+v, live %+v", step, i+1, pt, live.Chart[i])
+		}
+	}
+	return cached
+}
+
+func TestCachedDashboardFollowsChanges(t *testing.T) {
+	app := apptest.New(t)
+	ctx := context.Background()
+	root := committeeID(t, app)
+	finance := branchID(t, app, "财务处党支部")
+	year := time.Now().In(i18n.Shanghai).Year()
+	p := rules.Year(year)
+	sameAsLive(t, app, root, p, "first load")
+	n, err := review.Refresh(ctx, app.Pool, []int64{root}, p, time.Now().In(i18n.Shanghai))
+	if err != nil || n != 0 {
+		t.Fatalf("second refresh recomputed %d rows (%v), want none", n, err)
+	}
+	exec := func(step, sql string, args ...any) {
+		t.Helper()
+		if _, err := app.Pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		n, err := review.Refresh(ctx, app.Pool, []int64{root}, p, time.Now().In(i18n.Shanghai))
+		if err != nil || n == 0 {
+			t.Errorf("%s: refresh recomputed %d rows (%v), want the changed branch", step, n, err)
+		}
+		sameAsLive(t, app, root, p, step)
+	}
+	at := time.Date(year, 1, 15, 10, 0, 0, 0, i18n.Shanghai)
+	exec("meeting added", `INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, status, submitted_at) VALUES ($1, 'committee', '补开', $2, $3, 'submitted', now())`, finance, at, at.Add(time.Hour))
+	exec("item closed", `UPDATE rectification_items SET status = 'done', done_on = current_date WHERE org_id = $1`, finance)
+	exec("term renewed", `UPDATE committee_terms SET due_on = current_date + 400 WHERE org_id = $1`, finance)
+	exec("member left", `UPDATE members SET party_status = 'transferred_out' WHERE id = (SELECT max(id) FROM members WHERE branch_id = $1 AND category = 'full')`, finance)
+	exec("appraisal held", `INSERT INTO appraisals (branch_id, year, held_on, status) VALUES ($1, $2, current_date, 'closed')`, finance, year)
+	exec("post added", `INSERT INTO committee_posts (term_id, member_id, post) SELECT t.id, (SELECT max(id) FROM members WHERE branch_id = $1 AND category = 'full' AND party_status = 'normal'), 'member' FROM committee_terms t WHERE t.org_id = $1 ON CONFLICT DO NOTHING`, finance)
+	// A rule change recomputes every branch under the new version.
+	exec("rule added", `INSERT INTO rules (code, kind, meeting_kind, period, minimum, title, source, enabled, effective_from) VALUES ('lecture_monthly', 'meetings', 'lecture', 'month', 1, '每月党课', '本机关规定', true, '2020-01-01')`)
+	d := sameAsLive(t, app, root, p, "after the rule")
+	found := false
+	for _, c := range d.Columns {
+		found = found || c.Rule.Code == "lecture_monthly"
+	}
+	if !found {
+		t.Error("the new rule is not a column")
+	}
+}

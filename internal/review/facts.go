@@ -1,0 +1,206 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"zhibu/internal/db"
+	"zhibu/internal/rules"
+)
+
+// Branch is a branch in the reviewer's subtree.
+type Branch struct {
+	ID     int64  `db:"id"`
+	Name   string `db:"name"`
+	Parent string `db:"parent"`
+}
+
+const branchesSQL = `
+SELECT o.id, o.name, coalesce(p.name, '') AS parent
+  FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id
+ WHERE o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
+ ORDER BY o.name, o.id`
+
+// Branches lists the live branches inside the subtrees of roots.
+func Branches(ctx context.Context, q db.Querier, roots []int64) ([]Branch, error) {
+	rows, err := q.Query(ctx, branchesSQL, roots)
+	if err != nil {
+		return nil, fmt.Errorf("review: branches: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
+	if err != nil {
+		return nil, fmt.Errorf("review: branches: %w", err)
+	}
+	return out, nil
+}
+
+const monthStatsSQL = `
+SELECT branch_id, month, kind, held, quorate, due, present
+  FROM branch_month_stats
+ WHERE branch_id = ANY ($1) AND month >= $2 AND month < $3`
+
+const groupsSQL = `
+SELECT parent_id, count(*) FROM organisations
+ WHERE kind = 'group' AND dissolved_on IS NULL AND parent_id = ANY ($1) GROUP BY parent_id`
+
+// membersSQL: Party members in normal standing, with hours in the year (up
+// to $3), the last day present at any meeting, and whether they sit on
+// the branch's current committee.
+const membersSQL = `
+SELECT m.id, m.branch_id, m.name, m.category,
+       coalesce(m.admitted_on, m.created_at::date) AS since,
+       CASE WHEN m.category = 'probationary' THEN coalesce(m.probation_extended_to, (m.admitted_on + interval '1 year')::date) END AS conversion_due,
+       EXISTS (SELECT 1 FROM committee_posts cp JOIN committee_terms ct ON ct.id = cp.term_id
+                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id AND ct.ended_on IS NULL) AS committee,
+       coalesce((SELECT sum(s.hours) FROM member_month_stats s WHERE s.member_id = m.id AND s.month >= $2 AND s.month < $3), 0)::float8 AS hours,
+       (SELECT max(s.last_present) FROM member_month_stats s WHERE s.member_id = m.id) AS last_present
+  FROM members m
+ WHERE m.branch_id = ANY ($1) AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
+ ORDER BY m.branch_id, m.id`
+
+const termsSQL = `
+SELECT DISTINCT ON (org_id) org_id, due_on FROM committee_terms
+ WHERE org_id = ANY ($1) AND ended_on IS NULL ORDER BY org_id, term_no DESC`
+
+const itemsSQL = `
+SELECT id, org_id, problem, deadline, status = 'done' AS done FROM rectification_items
+ WHERE org_id = ANY ($1) AND (status <> 'done' OR (deadline >= $2 AND deadline < $3))
+ ORDER BY deadline, id`
+
+const yearlySQL = `
+SELECT branch_id, 'appraisal' FROM appraisals
+ WHERE branch_id = ANY ($1) AND year = $2 AND (held_on IS NOT NULL OR status = 'closed')
+UNION
+SELECT org_id, 'org_life' FROM life_meetings
+ WHERE org_id = ANY ($1) AND kind = 'org_life' AND year = $2 AND status IN ('held', 'submitted')`
+
+// LoadFacts gathers the facts of the given branches for a calendar year,
+// from the monthly rollups and the record tables. Study hours count up to
+// and including today.
+func LoadFacts(ctx context.Context, q db.Querier, ids []int64, year int, today time.Time) (map[int64]*rules.Facts, error) {
+	out := make(map[int64]*rules.Facts, len(ids))
+	for _, id := range ids {
+		out[id] = &rules.Facts{BranchID: id, Year: year}
+	}
+	start := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	end := start.AddDate(1, 0, 0)
+	hoursEnd := end
+	if t := rules.Day(today).AddDate(0, 0, 1); t.Before(hoursEnd) {
+		hoursEnd = time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
+	}
+	wrap := func(what string, err error) error { return fmt.Errorf("review: facts %s: %w", what, err) }
+
+	rows, err := q.Query(ctx, monthStatsSQL, ids, start, end)
+	if err != nil {
+		return nil, wrap("months", err)
+	}
+	var (
+		bid                         int64
+		month                       time.Time
+		kind                        string
+		held, quorate, due, present int
+	)
+	_, err = pgx.ForEachRow(rows, []any{&bid, &month, &kind, &held, &quorate, &due, &present}, func() error {
+		f := out[bid]
+		mf := &f.Months[month.Month()-1]
+		if mf.Held == nil {
+			mf.Held = map[string]int{}
+		}
+		mf.Held[kind] += held
+		if kind == "committee" {
+			mf.Quorate += quorate
+		}
+		mf.Due += due
+		mf.Present += present
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("months", err)
+	}
+
+	rows, err = q.Query(ctx, groupsSQL, ids)
+	if err != nil {
+		return nil, wrap("groups", err)
+	}
+	var n int
+	if _, err = pgx.ForEachRow(rows, []any{&bid, &n}, func() error { out[bid].Groups = n; return nil }); err != nil {
+		return nil, wrap("groups", err)
+	}
+
+	rows, err = q.Query(ctx, membersSQL, ids, start, hoursEnd)
+	if err != nil {
+		return nil, wrap("members", err)
+	}
+	var (
+		m        rules.MemberFacts
+		since    time.Time
+		convDue  *time.Time
+		lastSeen *time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&m.ID, &bid, &m.Name, &m.Category, &since, &convDue, &m.Committee, &m.Hours, &lastSeen}, func() error {
+		mm := m
+		mm.Since = since
+		if convDue != nil {
+			mm.ConversionDue = *convDue
+		}
+		if lastSeen != nil {
+			mm.LastPresent = *lastSeen
+		}
+		out[bid].Members = append(out[bid].Members, mm)
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("members", err)
+	}
+
+	rows, err = q.Query(ctx, termsSQL, ids)
+	if err != nil {
+		return nil, wrap("terms", err)
+	}
+	var dueOn time.Time
+	if _, err = pgx.ForEachRow(rows, []any{&bid, &dueOn}, func() error { d := dueOn; out[bid].TermDueOn = &d; return nil }); err != nil {
+		return nil, wrap("terms", err)
+	}
+
+	rows, err = q.Query(ctx, itemsSQL, ids, start, end)
+	if err != nil {
+		return nil, wrap("items", err)
+	}
+	var it rules.ItemFacts
+	if _, err = pgx.ForEachRow(rows, []any{&it.ID, &bid, &it.Problem, &it.Deadline, &it.Done}, func() error {
+		out[bid].Items = append(out[bid].Items, it)
+		return nil
+	}); err != nil {
+		return nil, wrap("items", err)
+	}
+
+	rows, err = q.Query(ctx, yearlySQL, ids, year)
+	if err != nil {
+		return nil, wrap("yearly", err)
+	}
+	if _, err = pgx.ForEachRow(rows, []any{&bid, &kind}, func() error {
+		if kind == "appraisal" {
+			out[bid].AppraisalHeld = true
+		} else {
+			out[bid].OrgLifeHeld = true
+		}
+		return nil
+	}); err != nil {
+		return nil, wrap("yearly", err)
+	}
+	// An organisational-life meeting recorded as a meeting counts too.
+	for _, f := range out {
+		for _, mf := range f.Months {
+			if mf.Held["org_life"] > 0 {
+				f.OrgLifeHeld = true
+			}
+			if mf.Held["appraisal"] > 0 {
+				f.AppraisalHeld = true
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,327 @@
+// Package review is the committee's view of its branches: the compliance
+// dashboard (/review) over the reviewer's subtree, each branch's page with
+// its rating history, the reviewer's rating and the secretary's answer,
+// the .xlsx export and the printable yearly report.
+package review
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/apperr"
+	"zhibu/internal/auth"
+	"zhibu/internal/i18n"
+	"zhibu/internal/rules"
+	"zhibu/internal/ui"
+)
+
+// PageSize is the number of branches on a dashboard page.
+const PageSize = 50
+
+// Handler serves the review pages.
+type Handler struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+}
+
+// New returns the review handler.
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, now: time.Now} }
+
+func (h *Handler) today() time.Time { return rules.Day(h.now().In(i18n.Shanghai)) }
+
+// PeriodOption is one choice of the period selector.
+type PeriodOption struct {
+	Key   string
+	Label string
+}
+
+// periodOptions lists this and last year, their quarters and this year's months so far.
+func periodOptions(today time.Time) []PeriodOption {
+	var out []PeriodOption
+	for _, y := range []int{today.Year(), today.Year() - 1} {
+		out = append(out, PeriodOption{Key: strconv.Itoa(y)})
+		for q := 1; q <= 4; q++ {
+			p := rules.Quarter(y, q)
+			if !p.Start.After(today) {
+				out = append(out, PeriodOption{Key: p.Key()})
+			}
+		}
+		if y == today.Year() {
+			for m := time.January; m <= today.Month(); m++ {
+				out = append(out, PeriodOption{Key: rules.Month(y, m).Key()})
+			}
+		}
+	}
+	return out
+}
+
+func periodParam(r *http.Request, today time.Time) rules.Period {
+	if p, err := rules.ParsePeriod(r.URL.Query().Get("period")); err == nil {
+		return p
+	}
+	return rules.Year(today.Year())
+}
+
+// reviewRoots is the subtree a reviewer reviews.
+func reviewRoots(u *auth.User) []int64 {
+	if id := u.OrgOf(auth.RoleReviewer); id != 0 {
+		return []int64{id}
+	}
+	return nil
+}
+
+// DashboardPage is the view model of /review.
+type DashboardPage struct {
+	D        *Dashboard
+	Rows     []Row // the page shown
+	Pager    ui.Pager
+	Periods  []PeriodOption
+	Problems bool
+	Filtered int // branches after the filter
+}
+
+// Dashboard shows every branch of the reviewer's subtree against the rules.
+func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
+	u := auth.UserOf(r.Context())
+	today := h.today()
+	p := periodParam(r, today)
+	q := r.URL.Query()
+	opt := Options{Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Problems: q.Get("problems") == "1", Limit: PageSize}
+	if !slices.Contains(sortKeys, opt.Sort) {
+		opt.Sort, opt.Desc = "status", true
+	}
+	pager := ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Query: q, Path: "/review"}
+	opt.Offset = pager.Offset()
+	d, err := Subtree(r.Context(), h.pool, reviewRoots(u), p, today, opt)
+	if err != nil {
+		return err
+	}
+	pager.Total = d.Filtered
+	page := DashboardPage{D: d, Rows: d.Rows, Periods: periodOptions(today), Problems: opt.Problems, Filtered: d.Filtered, Pager: pager}
+	return ui.Render(w, r, http.StatusOK, DashboardView(page))
+}
+
+const branchSQL = `
+SELECT o.id, o.name, coalesce(p.name, '') AS parent
+  FROM organisations o LEFT JOIN organisations p ON p.id = o.parent_id
+ WHERE o.id = $1 AND o.kind = 'branch'`
+
+func (h *Handler) branch(r *http.Request) (Branch, []int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil {
+		return Branch{}, nil, apperr.ErrNotFound
+	}
+	u := auth.UserOf(r.Context())
+	path, err := auth.OrgPath(r.Context(), h.pool, id)
+	if err != nil {
+		return Branch{}, nil, err
+	}
+	if !u.CanRead(path) {
+		return Branch{}, nil, fmt.Errorf("review: branch %d outside scope: %w", id, apperr.ErrNotFound)
+	}
+	rows, err := h.pool.Query(r.Context(), branchSQL, id)
+	if err != nil {
+		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, err)
+	}
+	b, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Branch])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, err)
+	}
+	return b, path, nil
+}
+
+// RateForm is the reviewer's rating form.
+type RateForm struct {
+	Period      string
+	Rating      string
+	Comments    string
+	Corrections string
+	Errors      ui.Errors
+}
+
+// RespondForm is the secretary's answer to a review.
+type RespondForm struct {
+	ReviewID int64
+	Version  int
+	Response string
+	Errors   ui.Errors
+	Conflict bool
+}
+
+// BranchPage is the view model of a branch's compliance page.
+type BranchPage struct {
+	D          *Dashboard
+	Row        Row
+	History    []Review
+	Periods    []PeriodOption
+	Scale      string
+	CanRate    bool
+	CanRespond bool
+	Rate       RateForm
+	Respond    RespondForm
+}
+
+func canRate(u *auth.User, path []int64) bool {
+	id := u.OrgOf(auth.RoleReviewer)
+	return id != 0 && slices.Contains(path, id)
+}
+
+func (h *Handler) branchPage(r *http.Request) (BranchPage, error) {
+	b, path, err := h.branch(r)
+	if err != nil {
+		return BranchPage{}, err
+	}
+	u := auth.UserOf(r.Context())
+	today := h.today()
+	p := periodParam(r, today)
+	d, err := Evaluate(r.Context(), h.pool, []Branch{b}, p, today, true)
+	if err != nil {
+		return BranchPage{}, err
+	}
+	page := BranchPage{D: d, Row: d.Rows[0], Periods: periodOptions(today), CanRate: canRate(u, path), CanRespond: u.CanWrite(path)}
+	if page.History, err = History(r.Context(), h.pool, b.ID); err != nil {
+		return BranchPage{}, err
+	}
+	if page.Scale, err = rules.RatingScale(r.Context(), h.pool); err != nil {
+		return BranchPage{}, err
+	}
+	page.Rate = RateForm{Period: p.Key(), Errors: ui.Errors{}}
+	page.Respond = RespondForm{Errors: ui.Errors{}}
+	return page, nil
+}
+
+// Branch shows one branch against the rules, with its rating history.
+func (h *Handler) Branch(w http.ResponseWriter, r *http.Request) error {
+	page, err := h.branchPage(r)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, BranchView(page))
+}
+
+// Rate records a reviewer's rating of a branch.
+func (h *Handler) Rate(w http.ResponseWriter, r *http.Request) error {
+	page, err := h.branchPage(r)
+	if err != nil {
+		return err
+	}
+	if !page.CanRate {
+		return fmt.Errorf("review: rate: %w", apperr.ErrForbidden)
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.ErrInvalid
+	}
+	f := RateForm{Period: strings.TrimSpace(r.PostFormValue("period")), Rating: r.PostFormValue("rating"),
+		Comments: strings.TrimSpace(r.PostFormValue("comments")), Corrections: strings.TrimSpace(r.PostFormValue("corrections")), Errors: ui.Errors{}}
+	if _, err := rules.ParsePeriod(f.Period); err != nil {
+		f.Errors.Add("period", "review.error.period")
+	}
+	if !slices.Contains(RatingsOf(page.Scale), f.Rating) {
+		f.Errors.Add("rating", "review.error.rating")
+	}
+	if len([]rune(f.Comments)) > 5000 {
+		f.Errors.Add("comments", "review.error.too_long")
+	}
+	if len([]rune(f.Corrections)) > 5000 {
+		f.Errors.Add("corrections", "review.error.too_long")
+	}
+	if f.Errors.Any() {
+		page.Rate = f
+		return ui.Render(w, r, http.StatusUnprocessableEntity, BranchView(page))
+	}
+	if _, err := SaveRating(r.Context(), h.pool, Review{BranchID: page.Row.Branch.ID, Period: f.Period, Rating: f.Rating, Comments: f.Comments, Corrections: f.Corrections}); err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, BranchURL(page.Row.Branch.ID, f.Period), "review.flash.rated")
+}
+
+// Respond records the secretary's answer to a review.
+func (h *Handler) Respond(w http.ResponseWriter, r *http.Request) error {
+	rid, err := strconv.ParseInt(chi.URLParam(r, "rid"), 10, 64)
+	if err != nil {
+		return apperr.ErrNotFound
+	}
+	page, err := h.branchPage(r)
+	if err != nil {
+		return err
+	}
+	rev, err := Get(r.Context(), h.pool, rid)
+	if err != nil {
+		return err
+	}
+	if rev.BranchID != page.Row.Branch.ID {
+		return apperr.ErrNotFound
+	}
+	if !page.CanRespond {
+		return fmt.Errorf("review: respond: %w", apperr.ErrForbidden)
+	}
+	if err := r.ParseForm(); err != nil {
+		return apperr.ErrInvalid
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	f := RespondForm{ReviewID: rid, Version: version, Response: strings.TrimSpace(r.PostFormValue("response")), Errors: ui.Errors{}}
+	if n := len([]rune(f.Response)); n == 0 || n > 5000 {
+		f.Errors.Add("response", "review.error.response")
+	}
+	if f.Errors.Any() {
+		page.Respond = f
+		return ui.Render(w, r, http.StatusUnprocessableEntity, BranchView(page))
+	}
+	if err := Respond(r.Context(), h.pool, rid, version, f.Response); err != nil {
+		if errors.Is(err, apperr.ErrConflict) {
+			f.Conflict = true
+			page.Respond = f
+			return ui.Render(w, r, http.StatusConflict, BranchView(page))
+		}
+		return err
+	}
+	return ui.Redirect(w, r, BranchURL(page.Row.Branch.ID, rev.Period), "review.flash.responded")
+}
+
+// ReportPage is the printable yearly report of a branch.
+type ReportPage struct {
+	D       *Dashboard
+	Row     Row
+	History []Review
+	Year    int
+}
+
+// Report shows a branch's year on one printable page.
+func (h *Handler) Report(w http.ResponseWriter, r *http.Request) error {
+	b, _, err := h.branch(r)
+	if err != nil {
+		return err
+	}
+	today := h.today()
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil || year < 2000 || year > today.Year() {
+		year = today.Year()
+	}
+	d, err := Evaluate(r.Context(), h.pool, []Branch{b}, rules.Year(year), today, false)
+	if err != nil {
+		return err
+	}
+	page := ReportPage{D: d, Row: d.Rows[0], Year: year}
+	all, err := History(r.Context(), h.pool, b.ID)
+	if err != nil {
+		return err
+	}
+	for _, rv := range all {
+		if strings.HasPrefix(rv.Period, strconv.Itoa(year)) {
+			page.History = append(page.History, rv)
+		}
+	}
+	return ui.Render(w, r, http.StatusOK, ReportView(page))
+}
