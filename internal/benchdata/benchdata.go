@@ -182,10 +182,10 @@ type branch struct {
 }
 
 type member struct {
-	branch                                         int32
-	group                                          int8 // index into the branch's groups, -1 for none
-	male                                           bool
-	cat                                            uint8
+	branch                                        int32
+	group                                         int8 // index into the branch's groups, -1 for none
+	male                                          bool
+	cat                                           uint8
 	birth, applied, activist, target, admit, conv days
 }
 
