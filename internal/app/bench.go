@@ -1,0 +1,146 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/bench"
+	"zhibu/internal/benchdata"
+	"zhibu/internal/db"
+	"zhibu/internal/pgcluster"
+	"zhibu/internal/pii"
+)
+
+// benchCmd runs "zhibu bench": it finds or loads the benchmark data set,
+// serves Zhibu in-process and measures every page under load (see
+// package bench). It is what `make bench` runs.
+func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flags("bench", env, stderr, &cfg)
+	var preset, until, out string
+	var bc benchdata.Config
+	benchFlags(fs, &preset, &bc, &until)
+	duration := fs.Duration("duration", 10*time.Second, "length of each phase (fixed rate, then saturation) of each target")
+	rate := fs.Float64("rate", 200, "fixed request rate, per second, for targets without their own")
+	workers := fs.Int("workers", 16, "closed-loop workers at saturation")
+	fs.StringVar(&out, "out", "docs/performance.md", "markdown file that receives the results table (empty: print only)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: zhibu bench [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	dc, err := benchConfig(preset, bc, until)
+	if err != nil {
+		return err
+	}
+	if dc.Until.IsZero() {
+		dc.Until = time.Now().UTC().Truncate(24 * time.Hour)
+	}
+	dc.Progress = stderr
+	logger, err := newLogger(cfg, stderr)
+	if err != nil {
+		return err
+	}
+	seal, err := sealer(cfg, env, true)
+	if err != nil {
+		return err
+	}
+	url := cfg.DatabaseURL
+	if url == "" {
+		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "bench-pg"))
+		if err != nil {
+			return err
+		}
+		c, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Logger: logger})
+		if err != nil {
+			return fmt.Errorf("bench database: %w", err)
+		}
+		defer func() { _ = c.Stop(context.Background()) }()
+		name := "bench_" + strings.NewReplacer(":", "_", "-", "_").Replace(strings.TrimPrefix(dc.Key(), benchdata.RootCodePrefix))
+		if err := c.EnsureDatabase(ctx, name); err != nil {
+			return err
+		}
+		url = c.URL(name)
+	}
+	if err := db.MigrateUp(url); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := ensureBenchData(ctx, pool, seal, dc, stdout); err != nil {
+		return err
+	}
+	label := fmt.Sprintf("%s preset: %s branches, %s members, %d years, seed %d", preset,
+		groupDigits(dc.Branches), groupDigits(dc.Members), dc.Years, dc.Seed)
+	if preset != "tiny" && preset != "small" && preset != "full" || bc != (benchdata.Config{}) {
+		label = fmt.Sprintf("custom: %s branches, %s members, %d years, seed %d", groupDigits(dc.Branches), groupDigits(dc.Members), dc.Years, dc.Seed)
+	}
+	machine := bench.DescribeMachine(ctx, pool)
+	data := bench.DescribeData(ctx, pool, label)
+	rep, err := bench.Run(ctx, bench.Options{Pool: pool, Sealer: seal, Duration: *duration, Rate: *rate, Workers: *workers, Progress: stderr})
+	if err != nil {
+		return err
+	}
+	machine.LoadAfter = bench.LoadAvg()
+	key := preset
+	if strings.HasPrefix(label, "custom") {
+		key = "custom"
+	}
+	section := bench.Markdown(key, rep, machine, data)
+	fmt.Fprint(stdout, section)
+	if out != "" {
+		if err := bench.WriteSection(out, key, section); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "written to %s\n", out)
+	}
+	return nil
+}
+
+// ensureBenchData loads the data set into an empty database, accepts one
+// that already holds the same data set, and refuses anything else.
+func ensureBenchData(ctx context.Context, pool *pgxpool.Pool, seal *pii.Sealer, dc benchdata.Config, stdout io.Writer) error {
+	var code *string
+	var orgs int
+	if err := pool.QueryRow(ctx, `SELECT count(*), (SELECT code FROM organisations WHERE parent_id IS NULL AND code LIKE $1 LIMIT 1) FROM organisations`, benchdata.RootCodePrefix+"%").Scan(&orgs, &code); err != nil {
+		return fmt.Errorf("bench: inspect database: %w", err)
+	}
+	switch {
+	case code != nil && *code == dc.Key():
+		fmt.Fprintf(stdout, "benchmark data set %s already loaded\n", dc.Key())
+		return nil
+	case orgs > 0:
+		return fmt.Errorf("bench: the database holds other data (%d organisations); use an empty database or the private one (unset DATABASE_URL)", orgs)
+	}
+	began := time.Now()
+	if err := benchdata.Load(ctx, pool, seal, dc); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "benchmark data set %s loaded in %s\n", dc.Key(), time.Since(began).Round(100*time.Millisecond))
+	return nil
+}
+
+// groupDigits writes 20000 as 20,000.
+func groupDigits(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
