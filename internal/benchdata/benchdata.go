@@ -122,18 +122,26 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 	if err != nil {
 		return err
 	}
+	idx, err := dropIndexes(ctx, pool)
+	if err != nil {
+		return errors.Join(err, restoreForeignKeys(ctx, pool, fks))
+	}
+	restore := func() error {
+		p.printf("indexes: building %d", len(idx))
+		if err := restoreIndexes(ctx, pool, idx, p); err != nil {
+			return errors.Join(err, restoreForeignKeys(ctx, pool, fks))
+		}
+		p.printf("constraints: checking and restoring %d unique and foreign keys", len(fks))
+		return restoreForeignKeys(ctx, pool, fks)
+	}
 	for _, tables := range groups {
 		if err := copyAll(ctx, pool, p, tables...); err != nil {
-			// Put the constraints back even so; the rows copied so far
-			// are consistent, since each group only refers to earlier ones.
-			if rerr := restoreForeignKeys(ctx, pool, fks); rerr != nil {
-				return errors.Join(err, rerr)
-			}
-			return err
+			// Put the schema back even so; the rows copied so far are
+			// consistent, since each group only refers to earlier ones.
+			return errors.Join(err, restore())
 		}
 	}
-	p.printf("foreign keys: checking and restoring %d", len(fks))
-	if err := restoreForeignKeys(ctx, pool, fks); err != nil {
+	if err := restore(); err != nil {
 		return err
 	}
 	for _, t := range []string{"organisations", "committee_terms", "members", "committee_posts", "accounts", "meetings", "life_meetings", "rectification_items", "appraisals", "study_credits", "commendations"} {

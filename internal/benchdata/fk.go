@@ -2,19 +2,25 @@ package benchdata
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// bigTables are the tables whose foreign keys are set aside while they
-// load: COPY checks each key of each row with a query of its own (about
-// 10 µs each), while adding the constraint back checks them all at once
-// with a single join.
+// bigTables are the tables whose foreign keys and unique constraints
+// (other than primary keys) are set aside while they load: COPY checks
+// each key of each row with a query of its own (about 10 µs each), and
+// updates a unique index row by row in random order, while adding the
+// constraint back checks all rows at once with one join or one sort.
 var bigTables = []string{"members", "meetings", "attendance", "study_credits", "appraisal_results"}
 
-// foreignKey is a constraint as pg_get_constraintdef writes it.
+// foreignKey is a foreign key or unique constraint as
+// pg_get_constraintdef writes it; unique ones are listed first, so they
+// are restored first.
 type foreignKey struct {
 	table, name, def string
 }
@@ -22,8 +28,8 @@ type foreignKey struct {
 const fkQuery = `
 SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
   FROM pg_constraint
- WHERE contype = 'f' AND conrelid::regclass::text = ANY ($1)
- ORDER BY conrelid::regclass::text, conname`
+ WHERE contype IN ('f', 'u') AND conrelid::regclass::text = ANY ($1)
+ ORDER BY contype DESC, conrelid::regclass::text, conname`
 
 // dropForeignKeys removes the big tables' foreign keys and returns them so
 // that restoreForeignKeys can add exactly the same constraints back.
@@ -59,4 +65,80 @@ func restoreForeignKeys(ctx context.Context, pool *pgxpool.Pool, fks []foreignKe
 		}
 	}
 	return nil
+}
+
+// index is a secondary index as pg_get_indexdef writes it.
+type index struct {
+	name, def string
+}
+
+// Secondary indexes of the big tables (those not behind a primary key or
+// unique constraint) are dropped for the load and built afterwards:
+// building an index from sorted data is several times cheaper than
+// updating it row by row in random order.
+const indexQuery = `
+SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+  FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+ WHERE t.relname = ANY ($1) AND t.relnamespace = 'public'::regnamespace
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+ ORDER BY 1`
+
+func dropIndexes(ctx context.Context, pool *pgxpool.Pool) ([]index, error) {
+	rows, err := pool.Query(ctx, indexQuery, bigTables)
+	if err != nil {
+		return nil, fmt.Errorf("benchdata: list indexes: %w", err)
+	}
+	idx, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
+		var i index
+		err := r.Scan(&i.name, &i.def)
+		return i, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("benchdata: list indexes: %w", err)
+	}
+	for _, i := range idx {
+		if _, err := pool.Exec(ctx, `DROP INDEX `+pgx.Identifier{i.name}.Sanitize()); err != nil {
+			return nil, fmt.Errorf("benchdata: drop index %s: %w", i.name, err)
+		}
+	}
+	return idx, nil
+}
+
+// restoreIndexes builds the indexes again, two at a time.
+func restoreIndexes(ctx context.Context, pool *pgxpool.Pool, idx []index, p *progress) error {
+	work := make(chan index)
+	errs := make(chan error, len(idx))
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				began := time.Now()
+				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+					if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+						return err
+					}
+					_, err := tx.Exec(ctx, i.def)
+					return err
+				})
+				if err != nil {
+					errs <- fmt.Errorf("benchdata: restore index %s (%s): %w", i.name, i.def, err)
+					continue
+				}
+				p.printf("index %-36s built in %.1fs", i.name, time.Since(began).Seconds())
+			}
+		}()
+	}
+	for _, i := range idx {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	return errors.Join(all...)
 }
