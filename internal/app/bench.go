@@ -47,7 +47,7 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 		return err
 	}
 	if dc.Until.IsZero() {
-		dc.Until = time.Now().UTC().Truncate(24 * time.Hour)
+		dc.Until = benchdata.Today()
 	}
 	dc.Progress = stderr
 	logger, err := newLogger(cfg, stderr)

@@ -82,14 +82,19 @@ func (c Config) validate() error {
 	return nil
 }
 
+// Today is the default last day of a data set: today in China, as a UTC date.
+func Today() time.Time {
+	n := time.Now().In(i18n.Shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
 // ErrNotEmpty means the database already holds organisations.
 var ErrNotEmpty = errors.New("benchdata: the database already holds organisations; load the benchmark data set into an empty migrated database")
 
 // Load generates the data set into an empty migrated database.
 func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Config) error {
 	if cfg.Until.IsZero() {
-		n := time.Now().In(i18n.Shanghai)
-		cfg.Until = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+		cfg.Until = Today()
 	}
 	if err := cfg.validate(); err != nil {
 		return err
