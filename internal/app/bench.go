@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/bench"
@@ -69,7 +70,15 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 			return fmt.Errorf("bench database: %w", err)
 		}
 		defer func() { _ = c.Stop(context.Background()) }()
-		name := "bench_" + strings.NewReplacer(":", "_", "-", "_").Replace(strings.TrimPrefix(dc.Key(), benchdata.RootCodePrefix))
+		name := benchDatabase(dc)
+		if until == "" {
+			// Reuse the newest database of this data set from an earlier
+			// day rather than load the full preset again.
+			if older, day, ok := newestBenchDatabase(ctx, c.URL("postgres"), dc); ok {
+				name, dc.Until = older, day
+				fmt.Fprintf(stdout, "reusing the data set up to %s (pass --until to make a new one)\n", day.Format(time.DateOnly))
+			}
+		}
 		if err := c.EnsureDatabase(ctx, name); err != nil {
 			return err
 		}
@@ -126,7 +135,7 @@ func ensureBenchData(ctx context.Context, pool *pgxpool.Pool, seal *pii.Sealer, 
 		fmt.Fprintf(stdout, "benchmark data set %s already loaded\n", dc.Key())
 		return nil
 	case orgs > 0:
-		return fmt.Errorf("bench: the database holds other data (%d organisations); use an empty database or the private one (unset DATABASE_URL)", orgs)
+		return fmt.Errorf("bench: the database holds other data or an interrupted load (%d organisations, no complete data set %s); use an empty database, or drop this one", orgs, dc.Key())
 	}
 	began := time.Now()
 	if err := benchdata.Load(ctx, pool, seal, dc); err != nil {
@@ -143,4 +152,30 @@ func groupDigits(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// benchDatabase names the private database of a data set.
+func benchDatabase(dc benchdata.Config) string {
+	return "bench_" + strings.NewReplacer(":", "_", "-", "_").Replace(strings.TrimPrefix(dc.Key(), benchdata.RootCodePrefix))
+}
+
+// newestBenchDatabase finds the newest database holding the same data set
+// for another last day.
+func newestBenchDatabase(ctx context.Context, adminURL string, dc benchdata.Config) (string, time.Time, bool) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	defer conn.Close(context.Background())
+	name := benchDatabase(dc)
+	prefix := name[:len(name)-len("20060102")]
+	var found string
+	if err := conn.QueryRow(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname DESC LIMIT 1`, prefix).Scan(&found); err != nil {
+		return "", time.Time{}, false
+	}
+	day, err := time.Parse("20060102", strings.TrimPrefix(found, prefix))
+	if err != nil {
+		return "", time.Time{}, false
+	}
+	return found, day, true
 }

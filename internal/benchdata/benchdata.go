@@ -62,7 +62,7 @@ var Presets = map[string]Config{
 }
 
 // Key names a configuration; it is stored as the root organisation's code
-// so a loaded database can be recognised.
+// once the load is complete, so a loaded database can be recognised.
 func (c Config) Key() string {
 	return fmt.Sprintf("%sb%d-m%d-y%d-s%d-%s", RootCodePrefix, c.Branches, c.Members, c.Years, c.Seed, c.Until.Format("20060102"))
 }
@@ -157,6 +157,10 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 	p.printf("analyze")
 	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
 		return fmt.Errorf("benchdata: analyze: %w", err)
+	}
+	// The root's code marks a complete load (see Key).
+	if _, err := pool.Exec(ctx, `UPDATE organisations SET code = $1 WHERE id = $2`, cfg.Key(), g.orgs[0].id); err != nil {
+		return fmt.Errorf("benchdata: mark the load complete: %w", err)
 	}
 	p.printf("done")
 	return nil

@@ -157,6 +157,10 @@ func TestTinyPresetIsDeterministicAndConsistent(t *testing.T) {
 		WHERE a.username = $1`, benchdata.SecretaryPrefix+"1").Scan(&sz); err != nil || sz != benchdata.BenchBranchSize {
 		t.Errorf("bench branch size %d, %v", sz, err)
 	}
+	var code string
+	if err := a.QueryRow(ctx, `SELECT code FROM organisations WHERE parent_id IS NULL`).Scan(&code); err != nil || code != tiny.Key() {
+		t.Errorf("root code %q, %v; want %q", code, err, tiny.Key())
+	}
 	// New rows still get fresh ids after the explicit ones.
 	if _, err := a.Exec(ctx, `INSERT INTO organisations (parent_id, kind, name, established_on) VALUES (1, 'committee', '新党委', '2026-01-01')`); err != nil {
 		t.Errorf("insert after load: %v", err)

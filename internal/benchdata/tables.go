@@ -11,13 +11,11 @@ import (
 func (g *gen) organisations() table {
 	return table{"organisations", []string{"id", "parent_id", "kind", "name", "code", "established_on"}, func(e *emitter) {
 		for _, o := range g.orgs {
-			var parent, code any
+			var parent any
 			if o.parent != 0 {
 				parent = o.parent
-			} else {
-				code = g.cfg.Key()
 			}
-			if !e.row(o.id, parent, o.kind, o.name, code, o.est) {
+			if !e.row(o.id, parent, o.kind, o.name, nil, o.est) {
 				return
 			}
 		}
