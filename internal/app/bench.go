@@ -74,7 +74,7 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 		if until == "" {
 			// Reuse the newest database of this data set from an earlier
 			// day rather than load the full preset again.
-			if older, day, ok := newestBenchDatabase(ctx, c.URL("postgres"), dc); ok {
+			if older, day, ok := newestBenchDatabase(ctx, c.URL("postgres"), dc); ok && !day.Equal(dc.Until) {
 				name, dc.Until = older, day
 				fmt.Fprintf(stdout, "reusing the data set up to %s (pass --until to make a new one)\n", day.Format(time.DateOnly))
 			}
