@@ -33,6 +33,7 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 	rate := fs.Float64("rate", 200, "fixed request rate, per second, for targets without their own")
 	workers := fs.Int("workers", 16, "closed-loop workers at saturation")
 	fs.StringVar(&out, "out", "docs/performance.md", "markdown file that receives the results table (empty: print only)")
+	only := fs.String("only", "", "comma-separated parts of target names or paths to run (e.g. \"roster,/review\"); the floors always run")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhibu bench [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.")
 		fs.PrintDefaults()
@@ -105,7 +106,8 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 	}
 	machine := bench.DescribeMachine(ctx, pool)
 	data := bench.DescribeData(ctx, pool, label)
-	rep, err := bench.Run(ctx, bench.Options{Pool: pool, Sealer: seal, Duration: *duration, Rate: *rate, Workers: *workers, Progress: stderr})
+	rep, err := bench.Run(ctx, bench.Options{Pool: pool, Sealer: seal, Duration: *duration, Rate: *rate, Workers: *workers,
+		Targets: bench.Select(bench.Targets, *only), Progress: stderr})
 	if err != nil {
 		return err
 	}

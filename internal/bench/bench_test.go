@@ -105,3 +105,17 @@ func TestRunOnTinyDataSet(t *testing.T) {
 		}
 	}
 }
+
+func TestSelect(t *testing.T) {
+	var names []string
+	for _, tg := range Select(Targets, "roster, /review") {
+		names = append(names, tg.Name)
+	}
+	want := "floor: static,floor: fortunes,roster,branch compliance,committee dashboard"
+	if got := strings.Join(names, ","); got != want {
+		t.Errorf("selected %s, want %s", got, want)
+	}
+	if len(Select(Targets, "")) != len(Targets) {
+		t.Error("an empty selection dropped targets")
+	}
+}

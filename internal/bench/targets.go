@@ -113,3 +113,25 @@ func (t Target) expand(f *Fixture) string {
 		"{member}", fmt.Sprint(f.MemberID),
 	).Replace(t.Path)
 }
+
+// Select keeps the floors and the targets whose name or path contains one
+// of the comma-separated parts of only; an empty only keeps them all.
+func Select(targets []Target, only string) []Target {
+	if strings.TrimSpace(only) == "" {
+		return targets
+	}
+	var out []Target
+	for _, t := range targets {
+		keep := t.Floor
+		for _, part := range strings.Split(only, ",") {
+			part = strings.TrimSpace(part)
+			if part != "" && (strings.Contains(t.Name, part) || strings.Contains(t.Path, part)) {
+				keep = true
+			}
+		}
+		if keep {
+			out = append(out, t)
+		}
+	}
+	return out
+}
