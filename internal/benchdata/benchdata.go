@@ -131,7 +131,14 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 	if err != nil {
 		return errors.Join(err, restoreForeignKeys(ctx, pool, fks))
 	}
+	if err := setLogged(ctx, pool, false); err != nil {
+		return errors.Join(err, restoreIndexes(ctx, pool, idx, p), restoreForeignKeys(ctx, pool, fks))
+	}
 	restore := func() error {
+		p.printf("logging: making %v logged again", unloggedTables)
+		if err := setLogged(ctx, pool, true); err != nil {
+			return err
+		}
 		p.printf("indexes: building %d", len(idx))
 		if err := restoreIndexes(ctx, pool, idx, p); err != nil {
 			return errors.Join(err, restoreForeignKeys(ctx, pool, fks))

@@ -37,13 +37,16 @@ func load(t *testing.T, cfg benchdata.Config) *pgxpool.Pool {
 	return pool
 }
 
-// constraints lists every constraint and index with its definition.
+// constraints lists every constraint and index with its definition, and
+// whether each table and sequence is logged.
 func constraints(t *testing.T, pool *pgxpool.Pool) string {
 	t.Helper()
 	var s string
 	err := pool.QueryRow(context.Background(), `SELECT string_agg(c, E'\n' ORDER BY c) FROM (SELECT conrelid::regclass::text || '.' || conname || ' ' || pg_get_constraintdef(oid) AS c
 		FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-		UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public') x`).Scan(&s)
+		UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+		UNION ALL SELECT relname || ' persistence ' || relpersistence::text FROM pg_class
+		 WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')) x`).Scan(&s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,3 +142,23 @@ func restoreIndexes(ctx context.Context, pool *pgxpool.Pool, idx []index, p *pro
 	}
 	return errors.Join(all...)
 }
+
+// unloggedTables are loaded UNLOGGED and made LOGGED again afterwards:
+// switching writes the table to the write-ahead log in whole pages, which
+// costs less than logging tens of millions of rows one by one. No other
+// table refers to them, and their foreign keys are set aside during the
+// load, so the switch is allowed both ways.
+var unloggedTables = []string{"attendance", "study_credits"}
+
+func setLogged(ctx context.Context, pool *pgxpool.Pool, logged bool) error {
+	mode := "UNLOGGED"
+	if logged {
+		mode = "LOGGED"
+	}
+	for _, t := range unloggedTables {
+		if _, err := pool.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s SET %s`, pgx.Identifier{t}.Sanitize(), mode)); err != nil {
+			return fmt.Errorf("benchdata: set %s %s: %w", t, mode, err)
+		}
+	}
+	return nil
+}
