@@ -36,5 +36,12 @@ lint:
 	@command -v golangci-lint >/dev/null 2>&1 || $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 	"$$(command -v golangci-lint || echo $$($(GO) env GOPATH)/bin/golangci-lint)" run ./...
 
+## bench: load the benchmark data set (BENCH_PRESET=small or full) into a private PostgreSQL under .data
+## (or the empty database at DATABASE_URL), serve Zhibu in-process, drive every page at a fixed rate and at
+## saturation, and write the table into docs/performance.md (BENCH_FLAGS adds flags, e.g. --duration 5s)
+BENCH_PRESET ?= small
+bench: build
+	./$(BIN) bench --preset $(BENCH_PRESET) $(BENCH_FLAGS)
+
 clean:
 	rm -rf bin testout

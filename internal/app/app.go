@@ -1,6 +1,6 @@
 // Package app is the zhibu command: it reads configuration from flags and
 // the environment, brings up the database, and runs a subcommand (serve,
-// migrate, seed).
+// migrate, seed, backup, restore, bench).
 package app
 
 import (
@@ -38,6 +38,8 @@ Usage:
   zhibu [serve] [flags]        serve the web application (default)
   zhibu migrate up|down N|version [flags]
   zhibu seed demo [flags]      load the demo data set (idempotent)
+  zhibu seed bench [flags]     generate the large benchmark data set into an empty database
+  zhibu bench [flags]          load the benchmark data set if needed and measure every page under load
   zhibu backup [--out DIR]     write a consistent dump with a manifest
   zhibu restore DIR            load a backup into an empty database
 
@@ -61,6 +63,8 @@ func Run(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) 
 		return backupCmd(ctx, args, env, stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, args, env, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args, env, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -16,7 +16,7 @@ func envOf(m map[string]string) Env {
 }
 
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"help"}} {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"seed", "bench", "-h"}, {"bench", "-h"}, {"help"}} {
 		var out, errb bytes.Buffer
 		if err := Run(context.Background(), args, envOf(nil), &out, &errb); err != nil {
 			t.Errorf("%v: %v", args, err)
@@ -86,5 +86,28 @@ func TestBadLogSettingsAreRefused(t *testing.T) {
 	err := Run(context.Background(), []string{"serve", "--log-level", "loud"}, envOf(nil), &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "log level") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestSeedBenchCommand(t *testing.T) {
+	env := envOf(map[string]string{"DATABASE_URL": dbtest.EmptyURL(t), "ZHIBU_DATA_DIR": t.TempDir()})
+	var out, errb bytes.Buffer
+	args := []string{"seed", "bench", "--preset", "tiny", "--branches", "10", "--members", "250", "--until", "2026-11-27"}
+	if err := Run(context.Background(), args, env, &out, &errb); err != nil {
+		t.Fatalf("%v\n%s", err, errb.String())
+	}
+	if !strings.Contains(out.String(), "loaded") || !strings.Contains(out.String(), "10 branches, 250 members, 1 years") {
+		t.Errorf("output %q", out.String())
+	}
+	if !strings.Contains(errb.String(), "attendance") {
+		t.Errorf("no progress lines on stderr: %q", errb.String())
+	}
+	if err := Run(context.Background(), args, env, &out, &errb); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Errorf("second load into a full database: %v", err)
+	}
+	for _, bad := range [][]string{{"--preset", "huge"}, {"--until", "yesterday"}, {"--branches", "10", "--members", "20"}} {
+		if err := Run(context.Background(), append([]string{"seed", "bench"}, bad...), env, &out, &errb); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
 	}
 }

@@ -113,17 +113,20 @@ func seedCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writ
 	var cfg Config
 	fs := flags("seed", env, stderr, &cfg)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu seed demo [flags]\n\nLoads the demo agency, members, a year of meetings and the demo accounts. Running it again changes nothing.")
+		fmt.Fprintln(stderr, "Usage: zhibu seed demo [flags]\n       zhibu seed bench [--preset small|full] [--branches N --members M --years Y --seed S] [flags]\n\ndemo loads the demo agency, members, a year of meetings and the demo accounts; running it again changes nothing.\nbench generates the large benchmark agency into an empty database (zhibu seed bench -h).")
 		fs.PrintDefaults()
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fs.Usage()
 		if len(args) == 0 {
-			return errors.New("seed: say which data set (demo)")
+			return errors.New("seed: say which data set (demo or bench)")
 		}
 		return nil
 	}
 	set, rest := args[0], args[1:]
+	if set == "bench" {
+		return seedBenchCmd(ctx, rest, env, stdout, stderr)
+	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

@@ -1,0 +1,118 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+const fixtureSQL = `
+SELECT (SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.username = $1 AND r.role = 'reviewer'),
+       (SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.username = $2 AND r.role = 'secretary'),
+       (SELECT member_id FROM accounts WHERE username = $3)`
+
+const fixtureMeetingsSQL = `
+SELECT id FROM meetings WHERE org_id = $1 AND kind IN ('party_day', 'study', 'general', 'lecture') ORDER BY starts_at DESC LIMIT 100`
+
+const fixtureMembersSQL = `SELECT id FROM members WHERE branch_id = $1 ORDER BY id`
+
+// loadFixture reads the ids the targets need from the data set.
+func loadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
+	f := &Fixture{}
+	var root, branch, member *int64
+	if err := pool.QueryRow(ctx, fixtureSQL, string(Reviewer), string(Secretary), string(Member)).Scan(&root, &branch, &member); err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
+	if root == nil || branch == nil || member == nil {
+		return nil, fmt.Errorf("bench: the database lacks the benchmark accounts (%s, %s, %s): load it with zhibu seed bench", Reviewer, Secretary, Member)
+	}
+	f.Root, f.Branch, f.MemberID = *root, *branch, *member
+	var err error
+	if f.Meetings, err = ids(ctx, pool, fixtureMeetingsSQL, f.Branch); err != nil {
+		return nil, err
+	}
+	if f.Members, err = ids(ctx, pool, fixtureMembersSQL, f.Branch); err != nil {
+		return nil, err
+	}
+	if len(f.Meetings) == 0 {
+		return nil, fmt.Errorf("bench: branch %d has no meetings", f.Branch)
+	}
+	f.Meeting = f.Meetings[0]
+	return f, nil
+}
+
+func ids(ctx context.Context, pool *pgxpool.Pool, sql string, arg int64) ([]int64, error) {
+	rows, err := pool.Query(ctx, sql, arg)
+	if err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
+	return out, nil
+}
+
+// Machine describes where a run happened.
+type Machine struct {
+	CPUs       int
+	CPUModel   string
+	MemoryGiB  float64
+	Go         string
+	PostgreSQL string
+	LoadBefore string // /proc/loadavg before the run: other work on the machine
+	LoadAfter  string
+}
+
+// DescribeMachine reads the CPU, memory and versions.
+func DescribeMachine(ctx context.Context, pool *pgxpool.Pool) Machine {
+	m := Machine{CPUs: runtime.NumCPU(), Go: runtime.Version(), LoadBefore: LoadAvg()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	m.MemoryGiB = float64(procKB("/proc/meminfo", "MemTotal")) / (1 << 20)
+	_ = pool.QueryRow(ctx, `SHOW server_version`).Scan(&m.PostgreSQL)
+	return m
+}
+
+// LoadAvg returns the first three fields of /proc/loadavg.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// procKB reads a "Key: N kB" line of a /proc file.
+func procKB(path, key string) uint64 {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && k == key {
+			n, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// peakRSS is the process's peak resident set in bytes.
+func peakRSS() uint64 { return procKB("/proc/self/status", "VmHWM") * 1024 }

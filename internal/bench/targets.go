@@ -1,0 +1,137 @@
+package bench
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"zhibu/internal/benchdata"
+)
+
+// User names who a target signs in as.
+type User string
+
+// The benchmark's users (accounts made by benchdata).
+const (
+	Anonymous User = ""
+	Reviewer  User = benchdata.ReviewerUser
+	Secretary User = benchdata.SecretaryPrefix + "1"
+	Member    User = benchdata.MemberPrefix + "1"
+)
+
+// Fixture holds the ids the targets' paths and bodies refer to, read from
+// the loaded data set.
+type Fixture struct {
+	Root     int64   // the work committee the reviewer oversees
+	Branch   int64   // the secretary's branch (50 members)
+	Meeting  int64   // the latest branch-wide meeting of that branch
+	Meetings []int64 // its latest 100 branch-wide meetings ({any_meeting} rotates over them)
+	Members  []int64 // that branch's members
+	MemberID int64   // the member account's member
+}
+
+// Target is one page or action under load.
+type Target struct {
+	Name   string
+	Method string
+	// Path may hold {root}, {branch}, {meeting}, {member}, and
+	// {any_meeting}, which takes the next of the branch's recent meetings
+	// on each request (so that concurrent saves do not all edit one).
+	Path string
+	User User
+	// Body builds the form of a POST.
+	Body func(f *Fixture) url.Values
+	// Want is the status a successful answer has.
+	Want int
+	// Planned marks a page being built on another branch: when the route
+	// answers 404 or 405 the target is reported as not built yet.
+	Planned bool
+	// Floor marks a reference measurement served beside the application.
+	Floor bool
+	// Rate is the fixed request rate; 0 uses the run's default.
+	Rate float64
+	// TargetP95 is the latency goal, 0 for none.
+	TargetP95 time.Duration
+	// TargetRatio is the throughput goal as a share of the
+	// fortunes floor, 0 for none.
+	TargetRatio float64
+}
+
+// Targets is the mixed load: the floors first, then the pages. The lead
+// adjusts the planned paths as the pages land.
+var Targets = []Target{
+	{Name: "floor: static", Method: http.MethodGet, Path: floorStaticPath, Want: 200, Floor: true},
+	{Name: "floor: fortunes", Method: http.MethodGet, Path: floorFortunesPath, Want: 200, Floor: true},
+	{Name: "health check", Method: http.MethodGet, Path: "/healthz", Want: 200},
+	{Name: "home (reviewer)", Method: http.MethodGet, Path: "/", User: Reviewer, Want: 200},
+	{Name: "sign in", Method: http.MethodPost, Path: "/login", Want: 303, Rate: 10, Body: func(*Fixture) url.Values {
+		return url.Values{"username": {string(Member)}, "password": {benchdata.Password}}
+	}},
+	{Name: "member: /me", Method: http.MethodGet, Path: "/me", User: Member, Want: 200, Planned: true,
+		TargetP95: 20 * time.Millisecond, TargetRatio: 0.4},
+	{Name: "roster", Method: http.MethodGet, Path: "/members?branch={branch}", User: Secretary, Want: 200, Planned: true,
+		TargetP95: 20 * time.Millisecond, TargetRatio: 0.4},
+	{Name: "meeting page", Method: http.MethodGet, Path: "/meetings/{meeting}", User: Secretary, Want: 200, Planned: true,
+		TargetP95: 20 * time.Millisecond, TargetRatio: 0.4},
+	{Name: "branch compliance", Method: http.MethodGet, Path: "/review/branches/{branch}", User: Reviewer, Want: 200, Planned: true,
+		TargetP95: 50 * time.Millisecond},
+	{Name: "committee dashboard", Method: http.MethodGet, Path: "/review", User: Reviewer, Want: 200, Planned: true, Rate: 20,
+		TargetP95: 300 * time.Millisecond},
+	{Name: "save attendance (50 rows)", Method: http.MethodPost, Path: "/meetings/{any_meeting}/attendance", User: Secretary, Want: 303, Planned: true,
+		Rate: 50, TargetP95: 50 * time.Millisecond, Body: attendanceForm},
+}
+
+// attendanceForm marks every member of the branch: most present, a few
+// on leave with a reason, one absent. The field names are a guess at the
+// meeting form (status_<member id>, reason_<member id>) until it lands.
+func attendanceForm(f *Fixture) url.Values {
+	v := url.Values{}
+	for i, id := range f.Members {
+		k := strconv.FormatInt(id, 10)
+		switch {
+		case i%17 == 5:
+			v.Set("status_"+k, "leave")
+			v.Set("reason_"+k, "公务出差")
+		case i%23 == 7:
+			v.Set("status_"+k, "absent")
+		default:
+			v.Set("status_"+k, "present")
+		}
+	}
+	return v
+}
+
+// expand fills a target's path from the fixture.
+func (t Target) expand(f *Fixture) string {
+	return strings.NewReplacer(
+		"{root}", fmt.Sprint(f.Root),
+		"{branch}", fmt.Sprint(f.Branch),
+		"{meeting}", fmt.Sprint(f.Meeting),
+		"{member}", fmt.Sprint(f.MemberID),
+	).Replace(t.Path)
+}
+
+// Select keeps the floors and the targets whose name or path contains one
+// of the comma-separated parts of only; an empty only keeps them all.
+func Select(targets []Target, only string) []Target {
+	if strings.TrimSpace(only) == "" {
+		return targets
+	}
+	var out []Target
+	for _, t := range targets {
+		keep := t.Floor
+		for _, part := range strings.Split(only, ",") {
+			part = strings.TrimSpace(part)
+			if part != "" && (strings.Contains(t.Name, part) || strings.Contains(t.Path, part)) {
+				keep = true
+			}
+		}
+		if keep {
+			out = append(out, t)
+		}
+	}
+	return out
+}
