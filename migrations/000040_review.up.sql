@@ -159,8 +159,14 @@ $$;
 
 -- stats_refresh_branch_months recomputes the rollup rows of the given
 -- (branch, month) pairs from the meetings and attendance tables.
+-- Two transactions refreshing the same rows would each delete and insert
+-- them; the second insert would break the primary key. An advisory lock per
+-- bucket of ids (at most 1024, taken in order, so no deadlock and no
+-- unbounded lock table on bulk loads) makes them take turns.
 CREATE FUNCTION stats_refresh_branch_months(p_branch bigint[], p_month date[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(7420002, b)
+       FROM (SELECT DISTINCT (x % 1024)::int AS b FROM unnest(p_branch) AS u(x) WHERE x IS NOT NULL ORDER BY 1) k;
     DELETE FROM branch_month_stats s
      USING unnest(p_branch, p_month) AS k(b, m)
      WHERE s.branch_id = k.b AND s.month = k.m;
@@ -185,6 +191,8 @@ END $$;
 -- from study_credits and attendance.
 CREATE FUNCTION stats_refresh_members(p_members bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(7420001, b)
+       FROM (SELECT DISTINCT (x % 1024)::int AS b FROM unnest(p_members) AS u(x) WHERE x IS NOT NULL ORDER BY 1) k;
     DELETE FROM member_month_stats WHERE member_id = ANY (p_members);
     INSERT INTO member_month_stats (member_id, month, hours, last_present)
     SELECT member_id, month, sum(hours), max(last_present)

@@ -189,6 +189,9 @@ func signIn(ctx context.Context, hc *http.Client, base string, u User) (string, 
 // request builds the n-th request of a target.
 func request(ctx context.Context, base string, t Target, fx *Fixture, cookie string, body []byte, n int64) (*http.Request, error) {
 	path := t.expand(fx)
+	if strings.Contains(path, "{draft_meeting}") && len(fx.Drafts) > 0 {
+		path = strings.ReplaceAll(path, "{draft_meeting}", fmt.Sprint(fx.Drafts[n%int64(len(fx.Drafts))]))
+	}
 	if strings.Contains(path, "{any_meeting}") && len(fx.Meetings) > 0 {
 		path = strings.ReplaceAll(path, "{any_meeting}", fmt.Sprint(fx.Meetings[n%int64(len(fx.Meetings))]))
 	}

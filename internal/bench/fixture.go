@@ -20,7 +20,23 @@ SELECT (SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account
 const fixtureMeetingsSQL = `
 SELECT id FROM meetings WHERE org_id = $1 AND kind IN ('party_day', 'study', 'general', 'lecture') ORDER BY starts_at DESC LIMIT 100`
 
-const fixtureMembersSQL = `SELECT id FROM members WHERE branch_id = $1 ORDER BY id`
+const fixtureMembersSQL = `SELECT id FROM members WHERE branch_id = $1 AND category IN ('full', 'probationary') AND party_status = 'normal' ORDER BY id`
+
+// draftTopic marks the draft meetings a run creates for the attendance
+// saves; the next run deletes them first.
+const draftTopic = "基准测试草稿"
+
+const deleteDraftsSQL = `DELETE FROM meetings WHERE org_id = $1 AND topic = $2 AND status = 'draft'`
+
+const makeDraftsSQL = `
+INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, study_hours, status)
+SELECT $1, 'party_day', $2, now() - interval '2 hours', now() - interval '1 hour', 2, 'draft'
+  FROM generate_series(1, $3)
+RETURNING id`
+
+// drafts is how many fresh draft meetings a run prepares: enough for the
+// attendance target's fixed-rate and saturation phases to use each once.
+const drafts = 4000
 
 // loadFixture reads the ids the targets need from the data set.
 func loadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
@@ -39,6 +55,16 @@ func loadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 	}
 	if f.Members, err = ids(ctx, pool, fixtureMembersSQL, f.Branch); err != nil {
 		return nil, err
+	}
+	if _, err := pool.Exec(ctx, deleteDraftsSQL, f.Branch, draftTopic); err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
+	rows, err := pool.Query(ctx, makeDraftsSQL, f.Branch, draftTopic, drafts)
+	if err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
+	if f.Drafts, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
 	}
 	if len(f.Meetings) == 0 {
 		return nil, fmt.Errorf("bench: branch %d has no meetings", f.Branch)

@@ -30,6 +30,7 @@ type Fixture struct {
 	Meeting  int64   // the latest branch-wide meeting of that branch
 	Meetings []int64 // its latest 100 branch-wide meetings ({any_meeting} rotates over them)
 	Members  []int64 // that branch's members
+	Drafts   []int64 // fresh draft meetings of that branch ({draft_meeting} uses each once)
 	MemberID int64   // the member account's member
 }
 
@@ -70,35 +71,39 @@ var Targets = []Target{
 	{Name: "sign in", Method: http.MethodPost, Path: "/login", Want: 303, Rate: 10, Body: func(*Fixture) url.Values {
 		return url.Values{"username": {string(Member)}, "password": {benchdata.Password}}
 	}},
-	{Name: "member: /me", Method: http.MethodGet, Path: "/me", User: Member, Want: 200, Planned: true,
+	{Name: "member: /me", Method: http.MethodGet, Path: "/me", User: Member, Want: 200,
 		TargetP95: 20 * time.Millisecond, TargetRatio: 0.4},
-	{Name: "roster", Method: http.MethodGet, Path: "/members?branch={branch}", User: Secretary, Want: 200, Planned: true,
+	{Name: "roster", Method: http.MethodGet, Path: "/members?org={branch}", User: Secretary, Want: 200,
 		TargetP95: 20 * time.Millisecond, TargetRatio: 0.4},
-	{Name: "meeting page", Method: http.MethodGet, Path: "/meetings/{meeting}", User: Secretary, Want: 200, Planned: true,
+	{Name: "meeting page", Method: http.MethodGet, Path: "/meetings/{meeting}", User: Secretary, Want: 200,
 		TargetP95: 20 * time.Millisecond, TargetRatio: 0.4},
-	{Name: "branch compliance", Method: http.MethodGet, Path: "/review/branches/{branch}", User: Reviewer, Want: 200, Planned: true,
+	{Name: "branch compliance", Method: http.MethodGet, Path: "/review/branches/{branch}", User: Reviewer, Want: 200,
 		TargetP95: 50 * time.Millisecond},
-	{Name: "committee dashboard", Method: http.MethodGet, Path: "/review", User: Reviewer, Want: 200, Planned: true, Rate: 20,
+	{Name: "committee dashboard", Method: http.MethodGet, Path: "/review", User: Reviewer, Want: 200, Rate: 20,
 		TargetP95: 300 * time.Millisecond},
-	{Name: "save attendance (50 rows)", Method: http.MethodPost, Path: "/meetings/{any_meeting}/attendance", User: Secretary, Want: 303, Planned: true,
+	{Name: "save attendance (50 rows)", Method: http.MethodPost, Path: "/meetings/{draft_meeting}/attendance", User: Secretary, Want: 303,
 		Rate: 50, TargetP95: 50 * time.Millisecond, Body: attendanceForm},
 }
 
-// attendanceForm marks every member of the branch: most present, a few
-// on leave with a reason, one absent. The field names are a guess at the
-// meeting form (status_<member id>, reason_<member id>) until it lands.
+// attendanceForm marks every member of the branch on a fresh draft
+// meeting (version 1): most present with 2 hours, a few on leave with a
+// reason, one absent; the fields are those of the meeting attendance form.
 func attendanceForm(f *Fixture) url.Values {
-	v := url.Values{}
+	v := url.Values{"version": {"1"}}
 	for i, id := range f.Members {
 		k := strconv.FormatInt(id, 10)
+		v.Add("member", k)
 		switch {
 		case i%17 == 5:
-			v.Set("status_"+k, "leave")
-			v.Set("reason_"+k, "公务出差")
+			v.Set("status-"+k, "leave")
+			v.Set("reason-"+k, "公务出差")
+			v.Set("hours-"+k, "0")
 		case i%23 == 7:
-			v.Set("status_"+k, "absent")
+			v.Set("status-"+k, "absent")
+			v.Set("hours-"+k, "0")
 		default:
-			v.Set("status_"+k, "present")
+			v.Set("status-"+k, "present")
+			v.Set("hours-"+k, "2")
 		}
 	}
 	return v

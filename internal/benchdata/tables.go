@@ -136,9 +136,11 @@ func (g *gen) benchAccounts() []benchAccount {
 }
 
 func (g *gen) accounts() table {
-	return table{"accounts", []string{"id", "username", "display_name", "password_hash", "member_id", "must_change_password"}, func(e *emitter) {
+	// Synthetic accounts are marked demo: like the demo seed's, they are
+	// exempt from the first-login change and from TOTP.
+	return table{"accounts", []string{"id", "username", "display_name", "password_hash", "member_id", "must_change_password", "demo"}, func(e *emitter) {
 		for i, a := range g.benchAccounts() {
-			if !e.row(int64(i+1), a.user, a.user, g.hash, a.member, false) {
+			if !e.row(int64(i+1), a.user, a.user, g.hash, a.member, false, true) {
 				return
 			}
 		}
