@@ -21,6 +21,7 @@ DROP TRIGGER IF EXISTS stats_meetings_del ON meetings;
 DROP TRIGGER IF EXISTS stats_meetings_upd ON meetings;
 DROP TRIGGER IF EXISTS stats_meetings_ins ON meetings;
 DROP FUNCTION IF EXISTS stats_meetings_changed();
+DROP FUNCTION IF EXISTS stats_refresh_member_months(bigint[], date[]);
 DROP FUNCTION IF EXISTS stats_refresh_members(bigint[]);
 DROP FUNCTION IF EXISTS stats_refresh_branch_months(bigint[], date[]);
 DROP FUNCTION IF EXISTS stats_branch_of(bigint);

@@ -206,6 +206,38 @@ BEGIN
     PERFORM branch_status_touch(array_agg(DISTINCT branch_id)) FROM members WHERE id = ANY (p_members);
 END $$;
 
+-- stats_refresh_member_months recomputes only the given months of the given
+-- members: what one saved meeting or credit can change. Its cost follows
+-- the months touched, not the length of each member's history.
+CREATE FUNCTION stats_refresh_member_months(p_members bigint[], p_months date[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    lo date := (SELECT min(m) FROM unnest(p_months) AS u(m));
+    hi date := (SELECT max(m) FROM unnest(p_months) AS u(m)) + interval '1 month';
+BEGIN
+    -- A bulk change (a load, an import) is cheaper as whole histories.
+    IF coalesce(array_length(p_members, 1), 0) > 500 THEN
+        PERFORM stats_refresh_members(p_members);
+        RETURN;
+    END IF;
+    PERFORM pg_advisory_xact_lock(7420001, b)
+       FROM (SELECT DISTINCT (x % 1024)::int AS b FROM unnest(p_members) AS u(x) WHERE x IS NOT NULL ORDER BY 1) k;
+    DELETE FROM member_month_stats WHERE member_id = ANY (p_members) AND month = ANY (p_months);
+    INSERT INTO member_month_stats (member_id, month, hours, last_present)
+    SELECT member_id, month, sum(hours), max(last_present)
+      FROM (SELECT sc.member_id, date_trunc('month', sc.earned_on)::date AS month, sc.hours, NULL::date AS last_present
+              FROM study_credits sc
+             WHERE sc.member_id = ANY (p_members) AND sc.earned_on >= lo AND sc.earned_on < hi
+            UNION ALL
+            SELECT at.member_id, stats_month(mt.starts_at), 0, (mt.starts_at AT TIME ZONE 'Asia/Shanghai')::date
+              FROM meetings mt JOIN attendance at ON at.meeting_id = mt.id
+             WHERE at.member_id = ANY (p_members) AND at.status = 'present' AND mt.status IN ('draft', 'submitted')
+               AND mt.starts_at >= (lo::timestamp AT TIME ZONE 'Asia/Shanghai') - interval '1 day'
+               AND mt.starts_at < (hi::timestamp AT TIME ZONE 'Asia/Shanghai') + interval '1 day') x
+     WHERE month = ANY (p_months)
+     GROUP BY member_id, month;
+    PERFORM branch_status_touch(array_agg(DISTINCT branch_id)) FROM members WHERE id = ANY (p_members);
+END $$;
+
 -- Statement-level triggers with transition tables: one refresh per
 -- statement, so bulk loads (COPY) stay fast.
 CREATE FUNCTION stats_meetings_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -229,7 +261,7 @@ BEGIN
         PERFORM stats_refresh_branch_months(bs, ms);
     END IF;
     IF mem IS NOT NULL THEN
-        PERFORM stats_refresh_members(mem);
+        PERFORM stats_refresh_member_months(mem, ms);
     END IF;
     RETURN NULL;
 END $$;
@@ -263,7 +295,10 @@ BEGIN
     IF bs IS NOT NULL THEN
         PERFORM stats_refresh_branch_months(bs, ms);
     END IF;
-    IF mem IS NOT NULL THEN
+    IF mem IS NOT NULL AND ms IS NOT NULL THEN
+        PERFORM stats_refresh_member_months(mem, ms);
+    ELSIF mem IS NOT NULL THEN
+        -- The meetings went in the same statement: refresh whole histories.
         PERFORM stats_refresh_members(mem);
     END IF;
     RETURN NULL;
@@ -278,16 +313,18 @@ CREATE TRIGGER stats_attendance_del AFTER DELETE ON attendance REFERENCING OLD T
 CREATE FUNCTION stats_credits_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     mem bigint[];
+    ms date[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT member_id) INTO mem FROM new_rows;
+        SELECT array_agg(DISTINCT member_id), array_agg(DISTINCT date_trunc('month', earned_on)::date) INTO mem, ms FROM new_rows;
     ELSIF TG_OP = 'UPDATE' THEN
-        SELECT array_agg(DISTINCT member_id) INTO mem FROM (SELECT member_id FROM new_rows UNION ALL SELECT member_id FROM old_rows) x;
+        SELECT array_agg(DISTINCT member_id), array_agg(DISTINCT date_trunc('month', earned_on)::date) INTO mem, ms
+          FROM (SELECT member_id, earned_on FROM new_rows UNION ALL SELECT member_id, earned_on FROM old_rows) x;
     ELSE
-        SELECT array_agg(DISTINCT member_id) INTO mem FROM old_rows;
+        SELECT array_agg(DISTINCT member_id), array_agg(DISTINCT date_trunc('month', earned_on)::date) INTO mem, ms FROM old_rows;
     END IF;
     IF mem IS NOT NULL THEN
-        PERFORM stats_refresh_members(mem);
+        PERFORM stats_refresh_member_months(mem, ms);
     END IF;
     RETURN NULL;
 END $$;

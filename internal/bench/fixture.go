@@ -30,12 +30,15 @@ const deleteDraftsSQL = `DELETE FROM meetings WHERE org_id = $1 AND topic = $2 A
 
 const makeDraftsSQL = `
 INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, study_hours, status)
-SELECT $1, 'party_day', $2, now() - interval '2 hours', now() - interval '1 hour', 2, 'draft'
-  FROM generate_series(1, $3)
+SELECT $1, 'party_day', $2, now() - (1000 + i) * interval '1 day', now() - (1000 + i) * interval '1 day' + interval '1 hour', 2, 'draft'
+  FROM generate_series(1, $3) AS i
 RETURNING id`
 
 // drafts is how many fresh draft meetings a run prepares: enough for the
 // attendance target's fixed-rate and saturation phases to use each once.
+// They are spread one a day over the years before the data set (about 30
+// a month), so that no month of the branch holds thousands of meetings,
+// which would make every save's rollup refresh unrealistically costly.
 const drafts = 4000
 
 // loadFixture reads the ids the targets need from the data set.
