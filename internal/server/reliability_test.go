@@ -1,7 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -146,5 +149,52 @@ func TestDatabaseOutageGives503AndRecovers(t *testing.T) {
 	}
 	if r := c.Get("/readyz"); r.Status != http.StatusOK {
 		t.Errorf("readyz after recovery: %d", r.Status)
+	}
+}
+
+// TestHugeImportIsRefusedAndChangesNothing posts a 100,000-row roster: it
+// is refused with a clear page, no member is written, and the server goes
+// on answering.
+func TestHugeImportIsRefusedAndChangesNothing(t *testing.T) {
+	app := apptest.New(t)
+	ctx := context.Background()
+	var before int
+	if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM members`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString("姓名,性别,出生日期,身份证号,人员类别\n")
+	for i := 0; i < 100_000; i++ {
+		fmt.Fprintf(&csv, "测试%d,女,1990-01-01,,入党申请人\n", i)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, err := mw.CreateFormFile("file", "roster.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fw.Write([]byte(csv.String())); err != nil {
+		t.Fatal(err)
+	}
+	if err := mw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c := app.Login(t, "secretary")
+	r := c.Post("/members/import", mw.FormDataContentType(), &body)
+	if r.Status != http.StatusRequestEntityTooLarge && r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("100,000-row import: %d, want 413 or 422", r.Status)
+	}
+	if r.TestID("error-page") == "" && r.TestID("form-errors") == "" && !r.Has(".form-errors") {
+		t.Error("the refusal shows no message")
+	}
+	var after int
+	if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM members`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("members %d → %d after a refused import", before, after)
+	}
+	if r := c.Get("/members"); r.Status != http.StatusOK {
+		t.Errorf("roster after the refused import: %d", r.Status)
 	}
 }
