@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"zhibu/internal/db"
 	"zhibu/internal/pgcluster"
 )
@@ -133,6 +135,25 @@ func database(ctx context.Context, cfg Config, logger *slog.Logger) (url string,
 			logger.Warn("stop private cluster", "err", err)
 		}
 	}, nil
+}
+
+// openMigrated brings up the database (the private cluster when no URL is
+// set), applies the migrations and opens a pool; close releases both.
+func openMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *pgxpool.Pool, close func(), err error) {
+	url, stop, err := database(ctx, cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := db.MigrateUp(url); err != nil {
+		stop()
+		return nil, nil, err
+	}
+	pool, err = db.Open(ctx, url)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return pool, func() { pool.Close(); stop() }, nil
 }
 
 // migrateCmd runs "zhibu migrate up|down N|version".

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"zhibu/internal/benchdata"
-	"zhibu/internal/db"
 )
 
 // benchFlags declares the data-set flags shared by "seed bench" and "bench".
@@ -82,19 +81,11 @@ func seedBenchCmd(ctx context.Context, args []string, env Env, stdout, stderr io
 	if err != nil {
 		return err
 	}
-	url, stop, err := database(ctx, cfg, logger)
+	pool, closeDB, err := openMigrated(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	if err := db.MigrateUp(url); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer closeDB()
 	began := time.Now()
 	if err := benchdata.Load(ctx, pool, seal, dc); err != nil {
 		return err

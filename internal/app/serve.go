@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"zhibu/internal/auth"
-	"zhibu/internal/db"
 	"zhibu/internal/seed"
 	"zhibu/internal/server"
 )
@@ -48,19 +47,11 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 		return err
 	}
 
-	url, stopDB, err := database(ctx, cfg, logger)
+	pool, closeDB, err := openMigrated(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer stopDB()
-	if err := db.MigrateUp(url); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer closeDB()
 
 	if cfg.SeedDemo {
 		loaded, err := seed.DemoIfEmpty(ctx, pool, seal)
@@ -144,19 +135,11 @@ func seedCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
-	url, stop, err := database(ctx, cfg, logger)
+	pool, closeDB, err := openMigrated(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer stop()
-	if err := db.MigrateUp(url); err != nil {
-		return err
-	}
-	pool, err := db.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	defer closeDB()
 	loaded, err := seed.Demo(ctx, pool, seal)
 	if err != nil {
 		return err

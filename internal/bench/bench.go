@@ -99,7 +99,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	srv := &http.Server{Handler: floors(app, o.Pool, fx.Branch), ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	base := "http://" + ln.Addr().String()
 
 	transport := &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024, DisableCompression: true, IdleConnTimeout: time.Minute}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/a-h/templ"
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/internal/apptest"
@@ -92,7 +91,7 @@ func TestListExportAndPages(t *testing.T) {
 		t.Errorf("ListFor: %s", buf.String())
 	}
 	buf.Reset()
-	if err := templ.Component(commend.ListFor(nil)).Render(ctx, &buf); err != nil || !strings.Contains(buf.String(), "暂无表彰记录") {
+	if err := commend.ListFor(nil).Render(ctx, &buf); err != nil || !strings.Contains(buf.String(), "暂无表彰记录") {
 		t.Errorf("ListFor empty: %s %v", buf.String(), err)
 	}
 }

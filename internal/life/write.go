@@ -2,6 +2,7 @@ package life
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -68,7 +69,7 @@ func SaveParticipant(ctx context.Context, tx pgx.Tx, lifeID int64, version int, 
 	var before ParticipantInput
 	err := tx.QueryRow(ctx, `SELECT member_id, self_exam_on, self_criticism FROM life_participants WHERE life_id = $1 AND member_id = $2`,
 		lifeID, in.MemberID).Scan(&before.MemberID, &before.SelfExamOn, &before.SelfCriticism)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("life: participant %d of %d: %w", in.MemberID, lifeID, apperr.ErrNotFound)
 	}
 	if err != nil {
@@ -266,7 +267,7 @@ func RemoveParticipant(ctx context.Context, tx pgx.Tx, l Life, memberID int64) e
 	var before ParticipantInput
 	err := tx.QueryRow(ctx, `DELETE FROM life_participants WHERE life_id = $1 AND member_id = $2 RETURNING member_id, self_exam_on, self_criticism`,
 		l.ID, memberID).Scan(&before.MemberID, &before.SelfExamOn, &before.SelfCriticism)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("life: participant %d of %d: %w", memberID, l.ID, apperr.ErrNotFound)
 	}
 	if err != nil {

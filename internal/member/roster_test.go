@@ -2,6 +2,7 @@ package member
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 
@@ -73,8 +74,8 @@ func TestParseRosterFileErrors(t *testing.T) {
 	cases[many.String()] = "member.import.too_many"
 	for in, want := range cases {
 		_, err := ParseRoster([]byte(in))
-		fe, ok := err.(*FileError)
-		if !ok || fe.Key != want {
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Key != want {
 			t.Errorf("%.40q: got %v, want %s", in, err, want)
 		}
 	}
@@ -113,7 +114,8 @@ func FuzzParseRoster(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := ParseRoster(data)
 		if err != nil {
-			if _, ok := err.(*FileError); !ok {
+			var fe *FileError
+			if !errors.As(err, &fe) {
 				t.Fatalf("non-file error %T %v", err, err)
 			}
 			return

@@ -26,13 +26,6 @@ func (r Rate) Percent() (int, bool) {
 	return int(r.Num*100/r.Den + 0.5), true
 }
 
-func (r Rate) value() float64 {
-	if r.Den <= 0 {
-		return -1
-	}
-	return r.Num / r.Den
-}
-
 // Column is one rule shown as a dashboard column.
 type Column struct {
 	Rule rules.Rule
