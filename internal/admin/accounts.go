@@ -226,10 +226,7 @@ func (h *Handler) DisableAccount(w http.ResponseWriter, r *http.Request) error {
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("admin: disable %d: %w", id, err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, id); err != nil {
-			return fmt.Errorf("admin: end sessions of %d: %w", id, err)
-		}
-		return nil
+		return auth.EndSessions(ctx, tx, id)
 	})
 	if err != nil {
 		return err
@@ -285,10 +282,7 @@ func (h *Handler) ResetPassword(w http.ResponseWriter, r *http.Request) error {
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = $2, must_change_password = true, password_changed_at = now() WHERE id = $1`, id, hash); err != nil {
 			return fmt.Errorf("admin: reset password of %d: %w", id, err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, id); err != nil {
-			return fmt.Errorf("admin: end sessions of %d: %w", id, err)
-		}
-		return nil
+		return auth.EndSessions(ctx, tx, id)
 	})
 	if err != nil {
 		return err
@@ -308,8 +302,8 @@ func (h *Handler) EndSessions(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, id); err != nil {
-			return fmt.Errorf("admin: end sessions of %d: %w", id, err)
+		if err := auth.EndSessions(ctx, tx, id); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{Action: "account.sessions_ended", Entity: "account", EntityID: id,
 			Before: map[string]int{"sessions": a.Sessions}, After: map[string]int{"sessions": 0}})

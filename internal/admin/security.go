@@ -286,10 +286,7 @@ func (h *Handler) Grant(w http.ResponseWriter, r *http.Request) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO account_roles (account_id, role, org_id) VALUES ($1, $2, $3)`, id, in.Role, org); err != nil {
 			return fmt.Errorf("admin: grant %s to %d: %w", in.Role, id, err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, id); err != nil {
-			return fmt.Errorf("admin: end sessions of %d: %w", id, err)
-		}
-		return nil
+		return auth.EndSessions(ctx, tx, id)
 	})
 	if err != nil {
 		return err
@@ -326,10 +323,7 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM account_roles WHERE account_id = $1 AND role = $2`, id, role); err != nil {
 			return fmt.Errorf("admin: revoke %s from %d: %w", role, id, err)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, id); err != nil {
-			return fmt.Errorf("admin: end sessions of %d: %w", id, err)
-		}
-		return nil
+		return auth.EndSessions(ctx, tx, id)
 	})
 	if err != nil {
 		return err
@@ -381,13 +375,12 @@ func (h *Handler) ResetTOTP(w http.ResponseWriter, r *http.Request) error {
 			`UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = $1`,
 			`DELETE FROM recovery_codes WHERE account_id = $1`,
 			`DELETE FROM login_challenges WHERE account_id = $1`,
-			`DELETE FROM sessions WHERE account_id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, id); err != nil {
 				return fmt.Errorf("admin: reset totp of %d: %w", id, err)
 			}
 		}
-		return nil
+		return auth.EndSessions(ctx, tx, id)
 	})
 	if err != nil {
 		return err

@@ -12,6 +12,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/db"
 )
 
 // SessionPolicy sets how long a session lives.
@@ -98,8 +100,14 @@ func (s *Sessions) Delete(ctx context.Context, token string) error {
 
 // DeleteAll ends every session of an account.
 func (s *Sessions) DeleteAll(ctx context.Context, accountID int64) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, accountID); err != nil {
-		return fmt.Errorf("auth: delete sessions of %d: %w", accountID, err)
+	return EndSessions(ctx, s.pool, accountID)
+}
+
+// EndSessions ends every session of an account, inside q's transaction
+// when q is one, so that the change that calls for it commits with it.
+func EndSessions(ctx context.Context, q db.Querier, accountID int64) error {
+	if _, err := q.Exec(ctx, `DELETE FROM sessions WHERE account_id = $1`, accountID); err != nil {
+		return fmt.Errorf("auth: end sessions of %d: %w", accountID, err)
 	}
 	return nil
 }

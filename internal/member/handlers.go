@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 	"zhibu/internal/commend"
+	"zhibu/internal/i18n"
 	"zhibu/internal/life"
 
 	"github.com/go-chi/chi/v5"
@@ -38,7 +39,7 @@ func New(pool *pgxpool.Pool, sealer *pii.Sealer) *Handler {
 }
 
 func (h *Handler) today() time.Time {
-	n := h.Now()
+	n := h.Now().In(i18n.Shanghai) // the agency's day, whatever the server's zone
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"zhibu/internal/apptest"
+	"zhibu/internal/i18n"
 )
 
 func version(t *testing.T, app *apptest.App, id int64) string {
@@ -21,7 +22,7 @@ func version(t *testing.T, app *apptest.App, id int64) string {
 func TestLifecycleActions(t *testing.T) {
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	today := time.Now().UTC().Format("2006-01-02")
+	today := time.Now().In(i18n.Shanghai).Format("2006-01-02")
 	target := memberIn(t, app, "办公室党支部", "target")
 	prob := memberIn(t, app, "办公室党支部", "probationary")
 	full := memberIn(t, app, "办公室党支部", "full")

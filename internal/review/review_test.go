@@ -27,7 +27,7 @@ func branchID(t *testing.T, app *apptest.App, name string) int64 {
 	return id
 }
 
-func committeeID(t *testing.T, app *apptest.App) int64 {
+func committeeID(t testing.TB, app *apptest.App) int64 {
 	t.Helper()
 	var id int64
 	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = '示范机关党委'`).Scan(&id); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"zhibu/internal/apperr"
+	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 )
 
@@ -95,7 +96,7 @@ func fmtMax(f *float64) string {
 	return fmtNum(*f)
 }
 
-func (h *Handler) today() time.Time { return Day(h.now()) }
+func (h *Handler) today() time.Time { return Day(h.now().In(i18n.Shanghai)) }
 
 func formFor(rule Rule, today time.Time) EditForm {
 	return EditForm{Rule: rule, Minimum: fmtNum(rule.Minimum), Maximum: fmtMax(rule.Maximum), Enabled: rule.Enabled,

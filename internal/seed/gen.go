@@ -460,7 +460,7 @@ VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNIN
 	if status == "planned" {
 		return nil, nil, nil
 	}
-	recent := g.today.Sub(startsAt) < 160*day
+	recent := g.today.Sub(startsAt) < 200*day
 	for _, m := range s.attendees {
 		st, reason := "present", ""
 		switch r := g.rnd.IntN(100); {

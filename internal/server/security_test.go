@@ -12,6 +12,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"zhibu/internal/apptest"
+	"zhibu/internal/i18n"
 	"zhibu/internal/auth"
 	"zhibu/internal/pii"
 	"zhibu/internal/server"
@@ -436,7 +437,8 @@ func TestAuditTrailSearchAndExport(t *testing.T) {
 	if outcomes.Length() != 1 || strings.TrimSpace(outcomes.Text()) != "失败" {
 		t.Errorf("failed login of member: %d rows, %q", outcomes.Length(), outcomes.Text())
 	}
-	today := time.Now().Format("2006-01-02")
+	// The audit search reads dates as China days.
+	today := time.Now().In(i18n.Shanghai).Format("2006-01-02")
 	if r := aud.Get("/audit?from=" + today + "&to=" + today + "&action=login"); r.Doc().Find(`[data-testid="audit-row"]`).Length() < 2 {
 		t.Errorf("today's sign-ins: %d rows", r.Doc().Find(`[data-testid="audit-row"]`).Length())
 	}
