@@ -12,8 +12,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"zhibu/internal/apptest"
-	"zhibu/internal/i18n"
 	"zhibu/internal/auth"
+	"zhibu/internal/i18n"
 	"zhibu/internal/pii"
 	"zhibu/internal/server"
 )
