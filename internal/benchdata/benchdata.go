@@ -123,6 +123,14 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 		{g.accountRoles(), g.attendance(), g.credits(), g.lifeMeetings(), g.appraisals()},
 		{g.rectification(), g.appraisalResults(), g.commendations()},
 	}
+	triggers, err := rollupTriggers(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if err := enableTriggers(ctx, pool, triggers, false); err != nil {
+		return errors.Join(err, enableTriggers(ctx, pool, triggers, true))
+	}
+	defer func() { _ = enableTriggers(context.WithoutCancel(ctx), pool, triggers, true) }()
 	fks, err := dropForeignKeys(ctx, pool)
 	if err != nil {
 		return err
@@ -163,6 +171,16 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 	}
 	p.printf("analyze")
 	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
+		return fmt.Errorf("benchdata: analyze: %w", err)
+	}
+	p.printf("rollups: computing branch and member months")
+	if err := buildRollups(ctx, pool); err != nil {
+		return err
+	}
+	if err := enableTriggers(ctx, pool, triggers, true); err != nil {
+		return err
+	}
+	if _, err := pool.Exec(ctx, `ANALYZE branch_month_stats, member_month_stats`); err != nil {
 		return fmt.Errorf("benchdata: analyze: %w", err)
 	}
 	// The root's code marks a complete load (see Key).

@@ -173,6 +173,44 @@ func TestTinyPresetIsDeterministicAndConsistent(t *testing.T) {
 	}
 }
 
+// The load computes the review rollups in one pass with the rollup
+// triggers switched off; they must equal what the triggers' own refresh
+// functions compute, and the triggers must be on again afterwards.
+func TestLoadRollupsMatchTheTriggers(t *testing.T) {
+	ctx := context.Background()
+	pool := load(t, tiny)
+	var off int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'`).Scan(&off); err != nil || off != 0 {
+		t.Fatalf("%d triggers left disabled after the load (%v)", off, err)
+	}
+	var months, members int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM branch_month_stats), (SELECT count(DISTINCT member_id) FROM member_month_stats)`).Scan(&months, &members); err != nil {
+		t.Fatal(err)
+	}
+	if months < 20*12 || members < 300 {
+		t.Fatalf("rollups hold %d branch months and %d members; the load did not fill them", months, members)
+	}
+	if _, err := pool.Exec(ctx, `CREATE TABLE loaded_b AS SELECT * FROM branch_month_stats;
+		CREATE TABLE loaded_m AS SELECT * FROM member_month_stats;
+		SELECT stats_refresh_branch_months(array_agg(b), array_agg(m))
+		  FROM (SELECT DISTINCT stats_branch_of(org_id) b, stats_month(starts_at) m FROM meetings) x;
+		SELECT stats_refresh_members(array_agg(id)) FROM members;`); err != nil {
+		t.Fatal(err)
+	}
+	for name, q := range map[string]string{
+		"branch months": `SELECT count(*) FROM ((TABLE loaded_b EXCEPT TABLE branch_month_stats) UNION ALL (TABLE branch_month_stats EXCEPT TABLE loaded_b)) d`,
+		"member months": `SELECT count(*) FROM ((TABLE loaded_m EXCEPT TABLE member_month_stats) UNION ALL (TABLE member_month_stats EXCEPT TABLE loaded_m)) d`,
+	} {
+		var n int
+		if err := pool.QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("%s: %d rows differ between the load and the triggers' refresh", name, n)
+		}
+	}
+}
+
 type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) {
