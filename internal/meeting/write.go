@@ -182,17 +182,25 @@ func (s *Store) Update(ctx context.Context, id int64, version int, in Input) err
 // in good standing admitted by the meeting day; for a committee meeting the
 // members of the organisation's committee term current that day, otherwise
 // the members of the organisation (a branch with its groups, or a group).
+// The candidates are found by index (the organisation's subtree by path,
+// then its members by branch or group) rather than by testing every member.
 const dueSQL = `
+WITH orgs AS MATERIALIZED (
+    SELECT id FROM organisations WHERE $3 <> 'committee' AND path @> ARRAY[$1::bigint]),
+candidates AS (
+    SELECT id FROM members WHERE branch_id IN (SELECT id FROM orgs)
+    UNION
+    SELECT id FROM members WHERE group_id IN (SELECT id FROM orgs)
+    UNION
+    SELECT cp.member_id FROM committee_posts cp
+     WHERE $3 = 'committee'
+       AND cp.term_id = (SELECT t.id FROM committee_terms t
+                          WHERE t.org_id = $1 AND t.elected_on <= $2::date
+                            AND (t.ended_on IS NULL OR t.ended_on >= $2::date)
+                          ORDER BY t.elected_on DESC LIMIT 1))
 SELECT m.id AS member_id, m.name FROM members m
- WHERE m.category IN ('full', 'probationary') AND m.party_status = 'normal' AND m.admitted_on <= $2::date
-   AND CASE WHEN $3 = 'committee' THEN m.id IN (
-            SELECT cp.member_id FROM committee_posts cp
-             WHERE cp.term_id = (SELECT t.id FROM committee_terms t
-                                  WHERE t.org_id = $1 AND t.elected_on <= $2::date
-                                    AND (t.ended_on IS NULL OR t.ended_on >= $2::date)
-                                  ORDER BY t.elected_on DESC LIMIT 1))
-       ELSE EXISTS (SELECT 1 FROM organisations o WHERE o.id IN (m.branch_id, m.group_id) AND o.path @> ARRAY[$1::bigint])
-       END
+ WHERE m.id IN (SELECT id FROM candidates)
+   AND m.category IN ('full', 'probationary') AND m.party_status = 'normal' AND m.admitted_on <= $2::date
  ORDER BY m.id`
 
 // Due lists the members expected at the meeting.
