@@ -109,14 +109,22 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	cookies := map[User]string{}
 	for _, t := range o.Targets {
-		if t.User == Anonymous || cookies[t.User] != "" {
-			continue
+		users := []User{t.User}
+		if t.Spread {
+			for _, s := range fx.Savers {
+				users = append(users, s.User)
+			}
 		}
-		c, err := signIn(ctx, hc, base, t.User)
-		if err != nil {
-			return nil, err
+		for _, u := range users {
+			if u == Anonymous || cookies[u] != "" {
+				continue
+			}
+			c, err := signIn(ctx, hc, base, u)
+			if err != nil {
+				return nil, err
+			}
+			cookies[u] = c
 		}
-		cookies[t.User] = c
 	}
 
 	mem := startMemory()
@@ -127,7 +135,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		if row.FixedRate == 0 {
 			row.FixedRate = o.Rate
 		}
-		send := sender(hc, base, t, fx, cookies[t.User])
+		send := sender(hc, base, t, fx, cookies)
 		status, detail := probe(ctx, hc, base, t, fx, cookies[t.User])
 		switch {
 		case status == t.Want:
@@ -237,12 +245,29 @@ func probe(ctx context.Context, hc *http.Client, base string, t Target, fx *Fixt
 	return resp.StatusCode, detail
 }
 
-// sender returns the function the load generators call per request.
-func sender(hc *http.Client, base string, t Target, fx *Fixture, cookie string) do {
-	body := encodeBody(t, fx)
+// sender returns the function the load generators call per request. A
+// Spread target's n-th request goes to saver n mod len(Savers), as that
+// secretary, with that branch's form and drafts.
+func sender(hc *http.Client, base string, t Target, fx *Fixture, cookies map[User]string) do {
+	type as struct {
+		fx     *Fixture
+		cookie string
+		body   []byte
+	}
+	who := []as{{fx, cookies[t.User], encodeBody(t, fx)}}
+	if t.Spread && len(fx.Savers) > 1 {
+		who = who[:0]
+		for _, s := range fx.Savers {
+			f := *fx
+			f.Branch, f.Members, f.Drafts = s.Branch, s.Members, s.Drafts
+			who = append(who, as{&f, cookies[s.User], encodeBody(t, &f)})
+		}
+	}
 	var n atomic.Int64
 	return func(ctx context.Context) (bool, string) {
-		req, err := request(ctx, base, t, fx, cookie, body, n.Add(1))
+		i := n.Add(1)
+		w := who[i%int64(len(who))]
+		req, err := request(ctx, base, t, w.fx, w.cookie, w.body, i/int64(len(who)))
 		if err != nil {
 			return false, err.Error()
 		}

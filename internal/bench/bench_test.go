@@ -81,22 +81,28 @@ func TestRunOnTinyDataSet(t *testing.T) {
 	if err := benchdata.Load(ctx, pool, sealer, cfg); err != nil {
 		t.Fatal(err)
 	}
-	targets := []Target{Targets[0], Targets[1], Targets[3],
+	save := Select(Targets, "save attendance")[2]
+	targets := []Target{Targets[0], Targets[1], Targets[3], save,
 		{Name: "nowhere", Method: http.MethodGet, Path: "/no-such-page/{branch}", User: Secretary, Want: 200, Planned: true}}
 	rep, err := Run(ctx, Options{Pool: pool, Sealer: sealer, Duration: 300 * time.Millisecond, Rate: 50, Workers: 2, Targets: targets})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Rows) != 4 {
+	if len(rep.Rows) != 5 {
 		t.Fatalf("%d rows", len(rep.Rows))
 	}
-	for _, r := range rep.Rows[:3] {
+	for _, r := range rep.Rows[:4] {
 		if r.State != "ok" || r.Fixed.Errors+r.Sat.Errors > 0 || r.Fixed.Requests < 10 || r.Sat.Requests < 1 {
 			t.Errorf("%s: %s, fixed %+v, saturation %+v", r.Target.Name, r.State, r.Fixed, r.Sat)
 		}
 	}
-	if rep.Rows[3].State != "not built" {
-		t.Errorf("missing page: %q", rep.Rows[3].State)
+	if rep.Rows[4].State != "not built" {
+		t.Errorf("missing page: %q", rep.Rows[4].State)
+	}
+	// The saves went to the four secretaries' branches in turn.
+	var branches int
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT m.org_id) FROM meetings m WHERE m.topic = $1 AND EXISTS (SELECT 1 FROM attendance a WHERE a.meeting_id = m.id)`, draftTopic).Scan(&branches); err != nil || branches != 4 {
+		t.Errorf("saves reached %d branches (%v), want 4", branches, err)
 	}
 	md := Markdown("tiny", rep, DescribeMachine(ctx, pool), DescribeData(ctx, pool, "tiny"))
 	for _, want := range []string{"| floor: fortunes", "100 %", "not built", "<!-- bench:tiny:end -->"} {

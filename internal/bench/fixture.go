@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/benchdata"
 )
 
 const fixtureSQL = `
@@ -35,7 +37,8 @@ SELECT $1, 'party_day', $2, now() - (1000 + i) * interval '1 day', now() - (1000
 RETURNING id`
 
 // drafts is how many fresh draft meetings a run prepares: enough for the
-// attendance target's fixed-rate and saturation phases to use each once.
+// attendance target's fixed-rate and saturation phases to use each once
+// (per benchmark secretary's branch).
 // They are spread one a day over the years before the data set (about 30
 // a month), so that no month of the branch holds thousands of meetings,
 // which would make every save's rollup refresh unrealistically costly.
@@ -59,21 +62,56 @@ func loadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 	if f.Members, err = ids(ctx, pool, fixtureMembersSQL, f.Branch); err != nil {
 		return nil, err
 	}
-	if _, err := pool.Exec(ctx, deleteDraftsSQL, f.Branch, draftTopic); err != nil {
-		return nil, fmt.Errorf("bench: fixture: %w", err)
-	}
-	rows, err := pool.Query(ctx, makeDraftsSQL, f.Branch, draftTopic, drafts)
+	rows, err := pool.Query(ctx, saversSQL, benchdata.SecretaryPrefix+"%")
 	if err != nil {
 		return nil, fmt.Errorf("bench: fixture: %w", err)
 	}
-	if f.Drafts, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+	savers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Saver, error) {
+		var s Saver
+		err := r.Scan(&s.User, &s.Branch)
+		return s, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("bench: fixture: %w", err)
 	}
+	if len(savers) == 0 || savers[0].User != Secretary {
+		return nil, fmt.Errorf("bench: fixture: the first benchmark secretary is not %s", Secretary)
+	}
+	for _, s := range savers {
+		if s.Members, err = ids(ctx, pool, fixtureMembersSQL, s.Branch); err != nil {
+			return nil, err
+		}
+		if s.Drafts, err = makeDrafts(ctx, pool, s.Branch); err != nil {
+			return nil, err
+		}
+		f.Savers = append(f.Savers, s)
+	}
+	f.Drafts = f.Savers[0].Drafts
 	if len(f.Meetings) == 0 {
 		return nil, fmt.Errorf("bench: branch %d has no meetings", f.Branch)
 	}
 	f.Meeting = f.Meetings[0]
 	return f, nil
+}
+
+const saversSQL = `
+SELECT a.username, r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account_id
+ WHERE a.username LIKE $1 AND r.role = 'secretary' ORDER BY a.username`
+
+// makeDrafts replaces the branch's benchmark drafts by fresh ones.
+func makeDrafts(ctx context.Context, pool *pgxpool.Pool, branch int64) ([]int64, error) {
+	if _, err := pool.Exec(ctx, deleteDraftsSQL, branch, draftTopic); err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
+	rows, err := pool.Query(ctx, makeDraftsSQL, branch, draftTopic, drafts)
+	if err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
+	return out, nil
 }
 
 func ids(ctx context.Context, pool *pgxpool.Pool, sql string, arg int64) ([]int64, error) {

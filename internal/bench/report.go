@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/benchdata"
 )
 
 // DataSet is the size of the loaded data, from the planner's statistics.
@@ -86,6 +88,9 @@ func Markdown(key string, rep *Report, m Machine, d DataSet) string {
 		user := string(t.User)
 		if user == "" {
 			user = "—"
+		}
+		if t.Spread {
+			user = benchdata.SecretaryPrefix + "1…4 in turn"
 		}
 		name := fmt.Sprintf("%s `%s %s`", t.Name, t.Method, t.Path)
 		if r.State != "ok" {

@@ -182,17 +182,25 @@ func (s *Store) Update(ctx context.Context, id int64, version int, in Input) err
 // in good standing admitted by the meeting day; for a committee meeting the
 // members of the organisation's committee term current that day, otherwise
 // the members of the organisation (a branch with its groups, or a group).
+// The candidates are found by index (the organisation's subtree by path,
+// then its members by branch or group) rather than by testing every member.
 const dueSQL = `
+WITH orgs AS MATERIALIZED (
+    SELECT id FROM organisations WHERE $3 <> 'committee' AND path @> ARRAY[$1::bigint]),
+candidates AS (
+    SELECT id FROM members WHERE branch_id IN (SELECT id FROM orgs)
+    UNION
+    SELECT id FROM members WHERE group_id IN (SELECT id FROM orgs)
+    UNION
+    SELECT cp.member_id FROM committee_posts cp
+     WHERE $3 = 'committee'
+       AND cp.term_id = (SELECT t.id FROM committee_terms t
+                          WHERE t.org_id = $1 AND t.elected_on <= $2::date
+                            AND (t.ended_on IS NULL OR t.ended_on >= $2::date)
+                          ORDER BY t.elected_on DESC LIMIT 1))
 SELECT m.id AS member_id, m.name FROM members m
- WHERE m.category IN ('full', 'probationary') AND m.party_status = 'normal' AND m.admitted_on <= $2::date
-   AND CASE WHEN $3 = 'committee' THEN m.id IN (
-            SELECT cp.member_id FROM committee_posts cp
-             WHERE cp.term_id = (SELECT t.id FROM committee_terms t
-                                  WHERE t.org_id = $1 AND t.elected_on <= $2::date
-                                    AND (t.ended_on IS NULL OR t.ended_on >= $2::date)
-                                  ORDER BY t.elected_on DESC LIMIT 1))
-       ELSE EXISTS (SELECT 1 FROM organisations o WHERE o.id IN (m.branch_id, m.group_id) AND o.path @> ARRAY[$1::bigint])
-       END
+ WHERE m.id IN (SELECT id FROM candidates)
+   AND m.category IN ('full', 'probationary') AND m.party_status = 'normal' AND m.admitted_on <= $2::date
  ORDER BY m.id`
 
 // Due lists the members expected at the meeting.
@@ -230,21 +238,72 @@ func resetAttendance(ctx context.Context, tx pgx.Tx, id int64) error {
 	return writeAttendance(ctx, tx, id, rows)
 }
 
-// writeAttendance replaces the meeting's attendance and its credits.
+const savedAttendanceSQL = `SELECT member_id, status, reason, hours::float8 FROM attendance WHERE meeting_id = $1`
+
+const deleteAttendanceSQL = `DELETE FROM attendance WHERE meeting_id = $1 AND member_id = ANY ($2::bigint[])`
+
+const upsertAttendanceSQL = `
+INSERT INTO attendance (meeting_id, member_id, status, reason, hours)
+SELECT $1, u.member_id, u.status, u.reason, u.hours
+  FROM unnest($2::bigint[], $3::text[], $4::text[], $5::numeric[]) AS u(member_id, status, reason, hours)
+ON CONFLICT (meeting_id, member_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, hours = EXCLUDED.hours`
+
+// savedRow is what an attendance row holds, to compare with a new one.
+type savedRow struct {
+	Status string
+	Reason string
+	Hours  float64
+}
+
+// writeAttendance makes the meeting's attendance the given rows and its
+// credits follow. It writes only the rows that differ from what is saved
+// (removed, added or changed), so the rollups refresh only the members
+// whose attendance changed and a save of an unchanged table writes nothing.
+// The caller holds the meeting's row lock.
 func writeAttendance(ctx context.Context, tx pgx.Tx, id int64, rows []Attendance) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM attendance WHERE meeting_id = $1`, id); err != nil {
-		return fmt.Errorf("meeting: clear attendance of %d: %w", id, err)
+	cur, err := tx.Query(ctx, savedAttendanceSQL, id)
+	if err != nil {
+		return fmt.Errorf("meeting: attendance of %d: %w", id, err)
 	}
-	src := make([][]any, len(rows))
-	for i, a := range rows {
-		hours := a.Hours
+	saved := map[int64]savedRow{}
+	var mid int64
+	var r savedRow
+	if _, err := pgx.ForEachRow(cur, []any{&mid, &r.Status, &r.Reason, &r.Hours}, func() error {
+		saved[mid] = r
+		return nil
+	}); err != nil {
+		return fmt.Errorf("meeting: attendance of %d: %w", id, err)
+	}
+	var members []int64
+	var statuses, reasons []string
+	var hours []float64
+	for _, a := range rows {
+		h := a.Hours
 		if a.Status != Present {
-			hours = 0
+			h = 0
 		}
-		src[i] = []any{id, a.MemberID, a.Status, a.Reason, hours}
+		want := savedRow{Status: a.Status, Reason: a.Reason, Hours: h}
+		old, ok := saved[a.MemberID]
+		delete(saved, a.MemberID)
+		if ok && old == want {
+			continue
+		}
+		members = append(members, a.MemberID)
+		statuses, reasons, hours = append(statuses, want.Status), append(reasons, want.Reason), append(hours, want.Hours)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"attendance"}, []string{"meeting_id", "member_id", "status", "reason", "hours"}, pgx.CopyFromRows(src)); err != nil {
-		return fmt.Errorf("meeting: write attendance of %d: %w", id, err)
+	if len(saved) > 0 {
+		gone := make([]int64, 0, len(saved))
+		for m := range saved {
+			gone = append(gone, m)
+		}
+		if _, err := tx.Exec(ctx, deleteAttendanceSQL, id, gone); err != nil {
+			return fmt.Errorf("meeting: remove attendance of %d: %w", id, err)
+		}
+	}
+	if len(members) > 0 {
+		if _, err := tx.Exec(ctx, upsertAttendanceSQL, id, members, statuses, reasons, hours); err != nil {
+			return fmt.Errorf("meeting: write attendance of %d: %w", id, err)
+		}
 	}
 	return syncCredits(ctx, tx, id)
 }
@@ -261,7 +320,8 @@ INSERT INTO study_credits (member_id, meeting_id, hours, kind, earned_on, create
 SELECT a.member_id, a.meeting_id, a.hours, 'meeting', (m.starts_at AT TIME ZONE 'Asia/Shanghai')::date, NULLIF($2, 0)
   FROM attendance a JOIN meetings m ON m.id = a.meeting_id
  WHERE a.meeting_id = $1 AND a.status = 'present' AND a.hours > 0
-ON CONFLICT (member_id, meeting_id) DO UPDATE SET hours = EXCLUDED.hours, earned_on = EXCLUDED.earned_on`
+ON CONFLICT (member_id, meeting_id) DO UPDATE SET hours = EXCLUDED.hours, earned_on = EXCLUDED.earned_on
+ WHERE (study_credits.hours, study_credits.earned_on) IS DISTINCT FROM (EXCLUDED.hours, EXCLUDED.earned_on)`
 
 // syncCredits makes the meeting's study credits match its attendance: one
 // credit per person present with hours, on the meeting's day.
