@@ -84,7 +84,7 @@ func TestRunOnTinyDataSet(t *testing.T) {
 	save := Select(Targets, "save attendance")[2]
 	targets := []Target{Targets[0], Targets[1], Targets[3], save,
 		{Name: "nowhere", Method: http.MethodGet, Path: "/no-such-page/{branch}", User: Secretary, Want: 200, Planned: true}}
-	rep, err := Run(ctx, Options{Pool: pool, Sealer: sealer, Duration: 300 * time.Millisecond, Rate: 50, Workers: 2, Targets: targets})
+	rep, err := Run(ctx, Options{Pool: pool, Sealer: sealer, Duration: time.Second, Rate: 20, Workers: 2, Targets: targets})
 	if err != nil {
 		t.Fatal(err)
 	}
