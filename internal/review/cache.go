@@ -3,7 +3,9 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +31,11 @@ type Options struct {
 	Offset   int
 	Limit    int // 0: every branch
 	Urgent   int // how many urgent items; 0: 10
+	// Jobs, when set, recomputes out-of-date rows in the background: a
+	// dashboard then never waits for a whole subtree's recompute (the
+	// first of a day, after a rule change) but shows the rows of the day
+	// they were computed on, with Dashboard.Behind set.
+	Jobs *Jobs
 }
 
 // cellJSON is a cached Cell.
@@ -98,14 +105,77 @@ SELECT $1, $2, u.n, u.rank, u.lvl, u.due_on, u.code, u.status, u.subject, u.href
 // refreshChunk is how many branches are evaluated per round trip.
 const refreshChunk = 500
 
+const scopeUpsertSQL = `
+INSERT INTO branch_status_scopes (period, roots, computed_on, rules_stamp, verified_at)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (period, roots) DO UPDATE SET computed_on = EXCLUDED.computed_on, rules_stamp = EXCLUDED.rules_stamp,
+       verified_at = EXCLUDED.verified_at
+ WHERE branch_status_scopes.verified_at <= EXCLUDED.verified_at`
+
+// scopeSQL finds the best record of a refresh covering every root: one
+// from today under the current rules whose branches have not changed
+// since, if there is one, else the latest. complete is false when
+// branches appeared, went or moved after it.
+const scopeSQL = `
+SELECT s.computed_on, s.rules_stamp, s.verified_at > m.branches_changed_at AS complete
+  FROM branch_status_scopes s CROSS JOIN branch_status_marks m
+ WHERE s.period = $1
+   AND NOT EXISTS (SELECT 1 FROM organisations o WHERE o.id = ANY ($2) AND NOT (o.path && s.roots))
+ ORDER BY (s.computed_on = $3 AND s.rules_stamp = $4 AND s.verified_at > m.branches_changed_at) DESC, s.computed_on DESC
+ LIMIT 1`
+
+// staleOnlySQL lists the rows of a subtree marked stale, through the
+// partial index on stale rows: its cost follows the changes, not the
+// size of the subtree.
+const staleOnlySQL = `
+SELECT s.branch_id
+  FROM branch_status s
+  JOIN organisations o ON o.id = s.branch_id
+ WHERE s.period = $2 AND s.stale AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
+
+// scope is what branch_status_scopes says about a subtree and period.
+type scope struct {
+	found    bool
+	day      time.Time
+	stamp    int64
+	complete bool
+}
+
+// fresh reports whether every row of the subtree is from today under the
+// current rules, so only rows marked stale need a recompute.
+func (s scope) fresh(today time.Time, stamp int64) bool {
+	return s.found && s.complete && s.day.Equal(today) && s.stamp == stamp
+}
+
+func lookupScope(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, stamp int64) (scope, error) {
+	var s scope
+	err := q.QueryRow(ctx, scopeSQL, p.Key(), roots, today, stamp).Scan(&s.day, &s.stamp, &s.complete)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("review: status scope: %w", err)
+	}
+	s.found = true
+	return s, nil
+}
+
+func rulesStamp(ctx context.Context, q Store) (stamp int64, started time.Time, err error) {
+	if err := q.QueryRow(ctx, stampSQL).Scan(&stamp, &started); err != nil {
+		return 0, time.Time{}, fmt.Errorf("review: rules stamp: %w", err)
+	}
+	return stamp, started, nil
+}
+
 // Refresh recomputes the out-of-date branch_status rows of a subtree and
-// period. It returns how many rows it wrote.
+// period, checking every branch of it, and records the subtree as
+// computed today (branch_status_scopes). It returns how many rows it
+// wrote. It costs a recompute of every branch on the first call of a day.
 func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time) (int, error) {
 	today = rules.Day(today)
-	var stamp int64
-	var started time.Time
-	if err := q.QueryRow(ctx, stampSQL).Scan(&stamp, &started); err != nil {
-		return 0, fmt.Errorf("review: rules stamp: %w", err)
+	stamp, started, err := rulesStamp(ctx, q)
+	if err != nil {
+		return 0, err
 	}
 	rows, err := q.Query(ctx, staleSQL, roots, p.Key(), today, stamp)
 	if err != nil {
@@ -115,30 +185,92 @@ func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	if err != nil {
 		return 0, fmt.Errorf("review: stale rows: %w", err)
 	}
-	for from := 0; from < len(stale); from += refreshChunk {
-		rows, err := q.Query(ctx, branchesByIDSQL, stale[from:min(from+refreshChunk, len(stale))])
+	if err := recompute(ctx, q, stale, p, today, stamp, started); err != nil {
+		return 0, err
+	}
+	if key := scopeKey(roots); len(key) > 0 {
+		if _, err := q.Exec(ctx, scopeUpsertSQL, p.Key(), key, today, stamp, started); err != nil {
+			return 0, fmt.Errorf("review: status scope: %w", err)
+		}
+	}
+	return len(stale), nil
+}
+
+// refreshStale recomputes only the rows of a subtree marked stale.
+func refreshStale(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, stamp int64, started time.Time) (int, error) {
+	rows, err := q.Query(ctx, staleOnlySQL, roots, p.Key())
+	if err != nil {
+		return 0, fmt.Errorf("review: stale rows: %w", err)
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("review: stale rows: %w", err)
+	}
+	return len(stale), recompute(ctx, q, stale, p, today, stamp, started)
+}
+
+// scopeKey is roots sorted, without duplicates.
+func scopeKey(roots []int64) []int64 {
+	key := slices.Clone(roots)
+	slices.Sort(key)
+	return slices.Compact(key)
+}
+
+// recompute evaluates the given branches and writes their rows.
+func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
+	for from := 0; from < len(ids); from += refreshChunk {
+		rows, err := q.Query(ctx, branchesByIDSQL, ids[from:min(from+refreshChunk, len(ids))])
 		if err != nil {
-			return 0, fmt.Errorf("review: stale branches: %w", err)
+			return fmt.Errorf("review: stale branches: %w", err)
 		}
 		chunk, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
 		if err != nil {
-			return 0, fmt.Errorf("review: stale branches: %w", err)
+			return fmt.Errorf("review: stale branches: %w", err)
 		}
 		d, err := Evaluate(ctx, q, chunk, p, today, true)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		batch := &pgx.Batch{}
 		for _, row := range d.Rows {
 			if err := queueUpsert(batch, row, p, today, stamp, started); err != nil {
-				return 0, err
+				return err
 			}
 		}
 		if err := q.SendBatch(ctx, batch).Close(); err != nil {
-			return 0, fmt.Errorf("review: write branch status: %w", err)
+			return fmt.Errorf("review: write branch status: %w", err)
 		}
 	}
-	return len(stale), nil
+	return nil
+}
+
+// ensure brings a subtree's rows up to date for a dashboard. When they
+// are from an earlier day or rule set (or branches changed since they
+// were checked) and a background job is given, it recomputes only the
+// rows records changed, asks the job for the rest and reports the day
+// the others were computed on (behind); otherwise it refreshes them all.
+func ensure(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, jobs *Jobs) (asOf time.Time, behind bool, err error) {
+	stamp, started, err := rulesStamp(ctx, q)
+	if err != nil {
+		return today, false, err
+	}
+	sc, err := lookupScope(ctx, q, roots, p, today, stamp)
+	if err != nil {
+		return today, false, err
+	}
+	switch {
+	case sc.fresh(today, stamp):
+		_, err = refreshStale(ctx, q, roots, p, today, stamp, started)
+		return today, false, err
+	case sc.found && jobs != nil:
+		if _, err = refreshStale(ctx, q, roots, p, today, stamp, started); err != nil {
+			return today, false, err
+		}
+		jobs.Kick()
+		return sc.day, true, nil
+	}
+	_, err = Refresh(ctx, q, roots, p, today)
+	return today, false, err
 }
 
 func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp int64, started time.Time) error {
@@ -240,10 +372,11 @@ SELECT s.branch_id, o.name, coalesce(p.name, '') AS parent, s.worst, s.n_met, s.
 // of them, and the page of rows opt asks for.
 func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, opt Options) (*Dashboard, error) {
 	today = rules.Day(today)
-	if _, err := Refresh(ctx, q, roots, p, today); err != nil {
+	asOf, behind, err := ensure(ctx, q, roots, p, today, opt.Jobs)
+	if err != nil {
 		return nil, err
 	}
-	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}}
+	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}, Behind: behind, ComputedOn: asOf}
 	all, err := rules.LoadAll(ctx, q)
 	if err != nil {
 		return nil, err

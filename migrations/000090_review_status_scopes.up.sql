@@ -1,0 +1,34 @@
+-- Keeping the committee dashboard cheap to check for changes.
+--
+-- branch_status_scopes: a subtree (roots) and period whose branch_status
+-- rows were all written on computed_on under rules_stamp, verified at
+-- verified_at. While that holds, and the set of live branches has not
+-- changed since (branch_status_marks), a dashboard only needs the rows
+-- marked stale, found through branch_status_stale_idx, instead of checking
+-- every branch of the subtree.
+CREATE TABLE branch_status_scopes (
+    period      text NOT NULL CHECK (period ~ '^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$'),
+    roots       bigint[] NOT NULL CHECK (cardinality(roots) > 0),
+    computed_on date NOT NULL,
+    rules_stamp bigint NOT NULL,
+    verified_at timestamptz NOT NULL,
+    PRIMARY KEY (period, roots)
+);
+
+-- branch_status_marks: when branches last appeared, went, or moved (one row).
+CREATE TABLE branch_status_marks (
+    id                  integer PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+    branches_changed_at timestamptz NOT NULL
+);
+INSERT INTO branch_status_marks (id, branches_changed_at) VALUES (1, clock_timestamp());
+
+CREATE FUNCTION branch_status_branches_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE branch_status_marks SET branches_changed_at = clock_timestamp() WHERE id = 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER branch_status_branches AFTER INSERT OR DELETE OR UPDATE OF kind, parent_id, dissolved_on ON organisations
+    FOR EACH STATEMENT EXECUTE FUNCTION branch_status_branches_changed();
+
+-- The stale rows of a period, without reading the others.
+CREATE INDEX branch_status_stale_idx ON branch_status (period, branch_id) WHERE stale;
