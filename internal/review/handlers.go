@@ -36,7 +36,9 @@ type Handler struct {
 
 // New returns the review handler. With jobs (nil: none) the dashboard
 // leaves whole-subtree recomputes to the background job.
-func New(pool *pgxpool.Pool, jobs *Jobs) *Handler { return &Handler{pool: pool, jobs: jobs, now: time.Now} }
+func New(pool *pgxpool.Pool, jobs *Jobs) *Handler {
+	return &Handler{pool: pool, jobs: jobs, now: time.Now}
+}
 
 func (h *Handler) today() time.Time { return rules.Day(h.now().In(i18n.Shanghai)) }
 
