@@ -316,22 +316,39 @@ func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp i
 	return nil
 }
 
-const scopeWhere = `
-  FROM branch_status s
-  JOIN organisations o ON o.id = s.branch_id
- WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
+// subtreeRowsSQL is the subtree's rows for the period, read once
+// (MATERIALIZED): the summary and the page are both computed from it.
+const subtreeRowsSQL = `
+WITH s AS MATERIALIZED (
+    SELECT s.branch_id, o.name, o.parent_id, s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
+           s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.chart_met, s.chart_checked
+      FROM branch_status s
+      JOIN organisations o ON o.id = s.branch_id
+     WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
+)`
 
-// summarySQL counts branches by worst status, their results per status,
-// and sums the chart's twelve months, in one pass over branch_status.
-var summarySQL = func() string {
+// summaryCols: branches by worst status (0–4), results per status (met,
+// pending, due soon, missed), then per month the meeting rules met and
+// checked. They travel as one array; summaryIdx* name the positions.
+var summaryCols = func() string {
 	var sb strings.Builder
-	sb.WriteString("SELECT s.worst, count(*)::int, sum(s.n_met)::int, sum(s.n_pending)::int, sum(s.n_due_soon)::int, sum(s.n_missed)::int")
-	for i := 1; i <= 12; i++ {
-		fmt.Fprintf(&sb, ", coalesce(sum(s.chart_met[%d]), 0)::int, coalesce(sum(s.chart_checked[%d]), 0)::int", i, i)
+	sb.WriteString("ARRAY[")
+	for w := 0; w <= 4; w++ {
+		fmt.Fprintf(&sb, "count(*) FILTER (WHERE s.worst = %d), ", w)
 	}
-	sb.WriteString(scopeWhere + " GROUP BY s.worst")
+	sb.WriteString("coalesce(sum(s.n_met), 0), coalesce(sum(s.n_pending), 0), coalesce(sum(s.n_due_soon), 0), coalesce(sum(s.n_missed), 0)")
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&sb, ", coalesce(sum(s.chart_met[%d]), 0), coalesce(sum(s.chart_checked[%d]), 0)", i, i)
+	}
+	sb.WriteString("]")
 	return sb.String()
 }()
+
+const (
+	summaryIdxCounts = 5  // results per status start here
+	summaryIdxChart  = 9  // the chart's month pairs start here
+	summaryLen       = 33 // 5 + 4 + 24
+)
 
 const urgentSQL = `
 SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.lvl, coalesce(u.due_on::text, ''), u.subject, u.href
@@ -343,10 +360,11 @@ SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.
  LIMIT $3`
 
 const ratingRankSQL = `coalesce((SELECT CASE r.rating WHEN 'advanced' THEN 3 WHEN 'good' THEN 2 WHEN 'fair' THEN 1 WHEN 'lagging' THEN 0 ELSE r.rating::int - 1 END
-   FROM branch_reviews r WHERE r.branch_id = s.branch_id AND r.period = s.period ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1), -1)`
+   FROM branch_reviews r WHERE r.branch_id = s.branch_id AND r.period = $2 ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1), -1)`
 
+// orderBy holds each sort key's ORDER BY over the rows of s.
 var orderBy = map[string]string{
-	"name":       "o.name %[1]s",
+	"name":       "s.name %[1]s",
 	"status":     "s.worst %[1]s, s.n_missed * 100 + s.n_due_soon %[1]s",
 	"attendance": "CASE WHEN s.att_den > 0 THEN s.att_num / s.att_den ELSE -1 END %[1]s",
 	"study":      "CASE WHEN s.study_den > 0 THEN s.study_num / s.study_den ELSE -1 END %[1]s",
@@ -354,19 +372,31 @@ var orderBy = map[string]string{
 	"rating":     ratingRankSQL + " %[1]s",
 }
 
-const pageIDsSQL = `SELECT s.branch_id
-  FROM branch_status s
-  JOIN organisations o ON o.id = s.branch_id
- WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
-
-const pageRowsSQL = `
-SELECT s.branch_id, o.name, coalesce(p.name, '') AS parent, s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
-       s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells
-  FROM unnest($1::bigint[]) WITH ORDINALITY AS ids(id, n)
-  JOIN branch_status s ON s.branch_id = ids.id AND s.period = $2
-  JOIN organisations o ON o.id = s.branch_id
-  LEFT JOIN organisations p ON p.id = o.parent_id
- ORDER BY ids.n`
+// dashboardSQL returns, in one statement and one pass over the subtree's
+// rows, the summary (on every row, and alone when the page is empty)
+// and the page of rows in order, with their cells.
+func dashboardSQL(sortKey string, desc, problems bool) string {
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	where := ""
+	if problems {
+		where = " WHERE s.worst >= 3"
+	}
+	return subtreeRowsSQL + `,
+sm AS (SELECT ` + summaryCols + `::int[] AS a FROM s),
+pg AS (
+    SELECT x.*, row_number() OVER () AS n
+      FROM (SELECT s.* FROM s` + where + ` ORDER BY ` + fmt.Sprintf(orderBy[sortKey], dir) + `, s.name, s.branch_id LIMIT $3 OFFSET $4) x
+)
+SELECT sm.a, pg.branch_id, pg.name, coalesce(p.name, ''), pg.worst, pg.n_met, pg.n_pending, pg.n_due_soon, pg.n_missed,
+       pg.att_num, pg.att_den, pg.study_num, pg.study_den, pg.open_items, pg.overdue_items, bs.cells
+  FROM sm
+  LEFT JOIN (pg JOIN branch_status bs ON bs.branch_id = pg.branch_id AND bs.period = $2
+                LEFT JOIN organisations p ON p.id = pg.parent_id) ON true
+ ORDER BY pg.n`
+}
 
 // Subtree is the dashboard of every branch under roots: summary over all
 // of them, and the page of rows opt asks for.
@@ -388,56 +418,98 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	}
 	key := p.Key()
 
-	// Summary and chart.
-	rows, err := q.Query(ctx, summarySQL, roots, key)
+	// One round trip: the summary and the page in one statement, and the
+	// urgent items.
+	sortKey := opt.Sort
+	if _, ok := orderBy[sortKey]; !ok {
+		sortKey, opt.Desc = "status", true
+	}
+	var limit *int
+	if opt.Limit > 0 {
+		limit = &opt.Limit
+	}
+	urgentN := opt.Urgent
+	if urgentN <= 0 {
+		urgentN = 10
+	}
+	batch := &pgx.Batch{}
+	batch.Queue(dashboardSQL(sortKey, opt.Desc, opt.Problems), roots, key, limit, opt.Offset)
+	batch.Queue(urgentSQL, roots, key, urgentN)
+	br := q.SendBatch(ctx, batch)
+	defer br.Close()
+
+	rows, err := br.Query()
 	if err != nil {
-		return nil, fmt.Errorf("review: summary: %w", err)
+		return nil, fmt.Errorf("review: dashboard: %w", err)
 	}
-	var vals [30]int
-	dest := make([]any, len(vals))
-	for i := range dest {
-		dest[i] = &vals[i]
-	}
-	var chart [24]int
-	if _, err := pgx.ForEachRow(rows, dest, func() error {
-		worst, n := vals[0], vals[1]
-		d.BranchCounts[rules.Statuses[worst]] += n
-		d.Total += n
-		if worst >= rules.DueSoon.Rank() {
-			d.Filtered += n
+	var (
+		summary                        []int32
+		id                             *int64
+		name, parent                   *string
+		wRnk, nMet, nPend, nDue, nMiss *int
+		attNum, attDen, stNum, stDen   *float64
+		open, overdue                  *int
+		cellsRaw                       []byte
+	)
+	var ids []int64
+	if _, err := pgx.ForEachRow(rows, []any{&summary, &id, &name, &parent, &wRnk, &nMet, &nPend, &nDue, &nMiss,
+		&attNum, &attDen, &stNum, &stDen, &open, &overdue, &cellsRaw}, func() error {
+		if id == nil {
+			return nil // the summary alone: the page is empty
 		}
-		d.Counts[rules.Met] += vals[2]
-		d.Counts[rules.Pending] += vals[3]
-		d.Counts[rules.DueSoon] += vals[4]
-		d.Counts[rules.Missed] += vals[5]
-		for i := range chart {
-			chart[i] += vals[6+i]
+		r := Row{Branch: Branch{ID: *id, Name: *name, Parent: *parent}, OpenItems: *open, OverdueItems: *overdue,
+			Attendance: Rate{*attNum, *attDen}, Study: Rate{*stNum, *stDen},
+			Summary: rules.Summary{Worst: rules.Statuses[*wRnk], Counts: map[rules.Status]int{rules.Met: *nMet, rules.Pending: *nPend, rules.DueSoon: *nDue, rules.Missed: *nMiss}}}
+		var cells []cellJSON
+		if err := json.Unmarshal(cellsRaw, &cells); err != nil {
+			return err
 		}
+		got := make(map[string]cellJSON, len(cells))
+		for _, c := range cells {
+			got[c.Code] = c
+		}
+		for _, col := range d.Columns {
+			c, ok := got[col.Rule.Code]
+			cell := Cell{Rule: col.Rule, Status: rules.NotApplicable}
+			if ok {
+				cell.Status, cell.Actual, cell.Required, cell.Flagged = rules.Status(c.Status), c.Actual, c.Required, c.Flagged
+			}
+			r.Cells = append(r.Cells, cell)
+		}
+		d.Rows = append(d.Rows, r)
+		ids = append(ids, r.Branch.ID)
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("review: summary: %w", err)
+		return nil, fmt.Errorf("review: dashboard: %w", err)
 	}
-	if !opt.Problems {
-		d.Filtered = d.Total
+	if len(summary) != summaryLen {
+		return nil, fmt.Errorf("review: dashboard: summary of %d figures", len(summary))
+	}
+	for w, n := range summary[:5] {
+		d.BranchCounts[rules.Statuses[w]] += int(n)
+		d.Total += int(n)
+	}
+	d.Filtered = d.Total
+	if opt.Problems {
+		d.Filtered = int(summary[rules.DueSoon.Rank()] + summary[rules.Missed.Rank()])
+	}
+	for i, st := range []rules.Status{rules.Met, rules.Pending, rules.DueSoon, rules.Missed} {
+		d.Counts[st] += int(summary[summaryIdxCounts+i])
 	}
 	for m := 1; m <= 12; m++ {
 		start := time.Date(p.Start.Year(), time.Month(m), 1, 0, 0, 0, 0, time.UTC)
 		if start.After(today) {
 			break
 		}
-		pt := ChartPoint{Month: start, Checked: chart[2*m-1]}
+		pt := ChartPoint{Month: start, Checked: int(summary[summaryIdxChart+2*m-1])}
 		if pt.Checked > 0 {
-			pt.Percent = chart[2*m-2] * 100 / pt.Checked
+			pt.Percent = int(summary[summaryIdxChart+2*m-2]) * 100 / pt.Checked
 		}
 		d.Chart = append(d.Chart, pt)
 	}
 
 	// Urgent items.
-	limit := opt.Urgent
-	if limit <= 0 {
-		limit = 10
-	}
-	rows, err = q.Query(ctx, urgentSQL, roots, key, limit)
+	rows, err = br.Query()
 	if err != nil {
 		return nil, fmt.Errorf("review: urgent: %w", err)
 	}
@@ -455,72 +527,8 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	}); err != nil {
 		return nil, fmt.Errorf("review: urgent: %w", err)
 	}
-
-	// The page of rows.
-	sortKey := opt.Sort
-	if _, ok := orderBy[sortKey]; !ok {
-		sortKey, opt.Desc = "status", true
-	}
-	dir := "ASC"
-	if opt.Desc {
-		dir = "DESC"
-	}
-	var sb strings.Builder
-	sb.WriteString(pageIDsSQL)
-	if opt.Problems {
-		sb.WriteString(" AND s.worst >= 3")
-	}
-	sb.WriteString(" ORDER BY " + fmt.Sprintf(orderBy[sortKey], dir) + ", o.name, o.id")
-	args := []any{roots, key}
-	if opt.Limit > 0 {
-		sb.WriteString(" LIMIT $3 OFFSET $4")
-		args = append(args, opt.Limit, opt.Offset)
-	}
-	rows, err = q.Query(ctx, sb.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("review: page: %w", err)
-	}
-	pageIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("review: page: %w", err)
-	}
-	rows, err = q.Query(ctx, pageRowsSQL, pageIDs, key)
-	if err != nil {
-		return nil, fmt.Errorf("review: page: %w", err)
-	}
-	var (
-		row                            Row
-		attNum, attDen, stNum, stDen   float64
-		cellsRaw                       []byte
-		nMet, nPend, nDue, nMiss, wRnk int
-	)
-	var ids []int64
-	if _, err := pgx.ForEachRow(rows, []any{&row.Branch.ID, &row.Branch.Name, &row.Branch.Parent, &wRnk, &nMet, &nPend, &nDue, &nMiss,
-		&attNum, &attDen, &stNum, &stDen, &row.OpenItems, &row.OverdueItems, &cellsRaw}, func() error {
-		r := Row{Branch: row.Branch, OpenItems: row.OpenItems, OverdueItems: row.OverdueItems,
-			Attendance: Rate{attNum, attDen}, Study: Rate{stNum, stDen},
-			Summary: rules.Summary{Worst: rules.Statuses[wRnk], Counts: map[rules.Status]int{rules.Met: nMet, rules.Pending: nPend, rules.DueSoon: nDue, rules.Missed: nMiss}}}
-		var cells []cellJSON
-		if err := json.Unmarshal(cellsRaw, &cells); err != nil {
-			return err
-		}
-		got := map[string]cellJSON{}
-		for _, c := range cells {
-			got[c.Code] = c
-		}
-		for _, col := range d.Columns {
-			c, ok := got[col.Rule.Code]
-			cell := Cell{Rule: col.Rule, Status: rules.NotApplicable}
-			if ok {
-				cell.Status, cell.Actual, cell.Required, cell.Flagged = rules.Status(c.Status), c.Actual, c.Required, c.Flagged
-			}
-			r.Cells = append(r.Cells, cell)
-		}
-		d.Rows = append(d.Rows, r)
-		ids = append(ids, r.Branch.ID)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("review: page: %w", err)
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("review: dashboard: %w", err)
 	}
 	ratings, err := latestReviews(ctx, q, ids, key)
 	if err != nil {
