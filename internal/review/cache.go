@@ -102,6 +102,8 @@ SELECT $1, $2, u.n, u.rank, u.lvl, u.due_on, u.code, u.status, u.subject, u.href
   FROM unnest($3::int[], $4::int[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[])
        WITH ORDINALITY AS u(rank, lvl, due_on, code, status, subject, href, n)`
 
+const bumpVersionSQL = `UPDATE branch_status_marks SET version = version + 1 WHERE id = 1`
+
 // refreshChunk is how many branches are evaluated per round trip.
 const refreshChunk = 500
 
@@ -237,6 +239,8 @@ func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today 
 				return err
 			}
 		}
+		// A summary kept from before this batch is out of date after it.
+		batch.Queue(bumpVersionSQL)
 		if err := q.SendBatch(ctx, batch).Close(); err != nil {
 			return fmt.Errorf("review: write branch status: %w", err)
 		}
@@ -316,16 +320,25 @@ func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp i
 	return nil
 }
 
-// subtreeRowsSQL is the subtree's rows for the period, read once
-// (MATERIALIZED): the summary and the page are both computed from it.
-const subtreeRowsSQL = `
-WITH s AS MATERIALIZED (
-    SELECT s.branch_id, o.name, o.parent_id, s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
-           s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.chart_met, s.chart_checked
-      FROM branch_status s
-      JOIN organisations o ON o.id = s.branch_id
-     WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
-)`
+// summarySQL computes a subtree's summary in one pass over its rows,
+// with the version of branch_status_marks it saw (same snapshot).
+var summarySQL = `
+SELECT m.version, ` + summaryCols + `::int[]
+  FROM branch_status_marks m
+  LEFT JOIN (branch_status s JOIN organisations o ON o.id = s.branch_id AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[])
+       ON s.period = $2
+ GROUP BY m.version`
+
+// cachedSummarySQL is the summary kept from an earlier dashboard, if no
+// row was written and no branch changed since.
+const cachedSummarySQL = `
+SELECT s.figures FROM branch_status_summaries s JOIN branch_status_marks m ON m.version = s.version
+ WHERE s.period = $2 AND s.roots = $1`
+
+const keepSummarySQL = `
+INSERT INTO branch_status_summaries (period, roots, version, figures) VALUES ($2, $1, $3, $4)
+ON CONFLICT (period, roots) DO UPDATE SET version = EXCLUDED.version, figures = EXCLUDED.figures
+ WHERE branch_status_summaries.version < EXCLUDED.version`
 
 // summaryCols: branches by worst status (0–4), results per status (met,
 // pending, due soon, missed), then per month the meeting rules met and
@@ -334,7 +347,7 @@ var summaryCols = func() string {
 	var sb strings.Builder
 	sb.WriteString("ARRAY[")
 	for w := 0; w <= 4; w++ {
-		fmt.Fprintf(&sb, "count(*) FILTER (WHERE s.worst = %d), ", w)
+		fmt.Fprintf(&sb, "count(s.branch_id) FILTER (WHERE s.worst = %d), ", w)
 	}
 	sb.WriteString("coalesce(sum(s.n_met), 0), coalesce(sum(s.n_pending), 0), coalesce(sum(s.n_due_soon), 0), coalesce(sum(s.n_missed), 0)")
 	for i := 1; i <= 12; i++ {
@@ -350,6 +363,31 @@ const (
 	summaryLen       = 33 // 5 + 4 + 24
 )
 
+// subtreeSummary returns a subtree's summary figures: kept from an earlier
+// dashboard while no row was written and no branch changed since (the
+// common case: one indexed read), else computed in one pass and kept.
+func subtreeSummary(ctx context.Context, q Store, roots []int64, key string) ([]int32, error) {
+	roots = scopeKey(roots)
+	var figures []int32
+	err := q.QueryRow(ctx, cachedSummarySQL, roots, key).Scan(&figures)
+	if err == nil && len(figures) == summaryLen {
+		return figures, nil
+	}
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("review: summary: %w", err)
+	}
+	var version int64
+	if err := q.QueryRow(ctx, summarySQL, roots, key).Scan(&version, &figures); err != nil {
+		return nil, fmt.Errorf("review: summary: %w", err)
+	}
+	if len(roots) > 0 {
+		if _, err := q.Exec(ctx, keepSummarySQL, roots, key, version, figures); err != nil {
+			return nil, fmt.Errorf("review: keep summary: %w", err)
+		}
+	}
+	return figures, nil
+}
+
 const urgentSQL = `
 SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.lvl, coalesce(u.due_on::text, ''), u.subject, u.href
   FROM branch_status_urgent u
@@ -360,11 +398,11 @@ SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.
  LIMIT $3`
 
 const ratingRankSQL = `coalesce((SELECT CASE r.rating WHEN 'advanced' THEN 3 WHEN 'good' THEN 2 WHEN 'fair' THEN 1 WHEN 'lagging' THEN 0 ELSE r.rating::int - 1 END
-   FROM branch_reviews r WHERE r.branch_id = s.branch_id AND r.period = $2 ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1), -1)`
+   FROM branch_reviews r WHERE r.branch_id = s.branch_id AND r.period = s.period ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1), -1)`
 
-// orderBy holds each sort key's ORDER BY over the rows of s.
+// orderBy holds each sort key's ORDER BY.
 var orderBy = map[string]string{
-	"name":       "s.name %[1]s",
+	"name":       "o.name %[1]s",
 	"status":     "s.worst %[1]s, s.n_missed * 100 + s.n_due_soon %[1]s",
 	"attendance": "CASE WHEN s.att_den > 0 THEN s.att_num / s.att_den ELSE -1 END %[1]s",
 	"study":      "CASE WHEN s.study_den > 0 THEN s.study_num / s.study_den ELSE -1 END %[1]s",
@@ -372,30 +410,32 @@ var orderBy = map[string]string{
 	"rating":     ratingRankSQL + " %[1]s",
 }
 
-// dashboardSQL returns, in one statement and one pass over the subtree's
-// rows, the summary (on every row, and alone when the page is empty)
-// and the page of rows in order, with their cells.
-func dashboardSQL(sortKey string, desc, problems bool) string {
+// pageSQL returns the page of rows in order, with their cells: the
+// subtree's rows are sorted by their narrow columns, and only the page's
+// rows are then read whole.
+func pageSQL(sortKey string, desc, problems bool) string {
 	dir := "ASC"
 	if desc {
 		dir = "DESC"
 	}
 	where := ""
 	if problems {
-		where = " WHERE s.worst >= 3"
+		where = " AND s.worst >= 3"
 	}
-	return subtreeRowsSQL + `,
-sm AS (SELECT ` + summaryCols + `::int[] AS a FROM s),
-pg AS (
-    SELECT x.*, row_number() OVER () AS n
-      FROM (SELECT s.* FROM s` + where + ` ORDER BY ` + fmt.Sprintf(orderBy[sortKey], dir) + `, s.name, s.branch_id LIMIT $3 OFFSET $4) x
-)
-SELECT sm.a, pg.branch_id, pg.name, coalesce(p.name, ''), pg.worst, pg.n_met, pg.n_pending, pg.n_due_soon, pg.n_missed,
-       pg.att_num, pg.att_den, pg.study_num, pg.study_den, pg.open_items, pg.overdue_items, bs.cells
-  FROM sm
-  LEFT JOIN (pg JOIN branch_status bs ON bs.branch_id = pg.branch_id AND bs.period = $2
-                LEFT JOIN organisations p ON p.id = pg.parent_id) ON true
- ORDER BY pg.n`
+	return `
+SELECT s.branch_id, o.name, coalesce(p.name, ''), s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
+       s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells
+  FROM (SELECT x.id, row_number() OVER () AS n
+          FROM (SELECT s.branch_id AS id
+                  FROM branch_status s
+                  JOIN organisations o ON o.id = s.branch_id
+                 WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]` + where + `
+                 ORDER BY ` + fmt.Sprintf(orderBy[sortKey], dir) + `, o.name, o.id
+                 LIMIT $3 OFFSET $4) x) ids
+  JOIN branch_status s ON s.branch_id = ids.id AND s.period = $2
+  JOIN organisations o ON o.id = s.branch_id
+  LEFT JOIN organisations p ON p.id = o.parent_id
+ ORDER BY ids.n`
 }
 
 // Subtree is the dashboard of every branch under roots: summary over all
@@ -418,8 +458,8 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	}
 	key := p.Key()
 
-	// One round trip: the summary and the page in one statement, and the
-	// urgent items.
+	// The summary (usually kept from the last dashboard), then the page
+	// and the urgent items in one round trip.
 	sortKey := opt.Sort
 	if _, ok := orderBy[sortKey]; !ok {
 		sortKey, opt.Desc = "status", true
@@ -432,8 +472,12 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	if urgentN <= 0 {
 		urgentN = 10
 	}
+	summary, err := subtreeSummary(ctx, q, roots, key)
+	if err != nil {
+		return nil, err
+	}
 	batch := &pgx.Batch{}
-	batch.Queue(dashboardSQL(sortKey, opt.Desc, opt.Problems), roots, key, limit, opt.Offset)
+	batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems), roots, key, limit, opt.Offset)
 	batch.Queue(urgentSQL, roots, key, urgentN)
 	br := q.SendBatch(ctx, batch)
 	defer br.Close()
@@ -443,23 +487,18 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 		return nil, fmt.Errorf("review: dashboard: %w", err)
 	}
 	var (
-		summary                        []int32
-		id                             *int64
-		name, parent                   *string
-		wRnk, nMet, nPend, nDue, nMiss *int
-		attNum, attDen, stNum, stDen   *float64
-		open, overdue                  *int
+		b                              Branch
+		wRnk, nMet, nPend, nDue, nMiss int
+		attNum, attDen, stNum, stDen   float64
+		open, overdue                  int
 		cellsRaw                       []byte
 	)
 	var ids []int64
-	if _, err := pgx.ForEachRow(rows, []any{&summary, &id, &name, &parent, &wRnk, &nMet, &nPend, &nDue, &nMiss,
+	if _, err := pgx.ForEachRow(rows, []any{&b.ID, &b.Name, &b.Parent, &wRnk, &nMet, &nPend, &nDue, &nMiss,
 		&attNum, &attDen, &stNum, &stDen, &open, &overdue, &cellsRaw}, func() error {
-		if id == nil {
-			return nil // the summary alone: the page is empty
-		}
-		r := Row{Branch: Branch{ID: *id, Name: *name, Parent: *parent}, OpenItems: *open, OverdueItems: *overdue,
-			Attendance: Rate{*attNum, *attDen}, Study: Rate{*stNum, *stDen},
-			Summary: rules.Summary{Worst: rules.Statuses[*wRnk], Counts: map[rules.Status]int{rules.Met: *nMet, rules.Pending: *nPend, rules.DueSoon: *nDue, rules.Missed: *nMiss}}}
+		r := Row{Branch: b, OpenItems: open, OverdueItems: overdue,
+			Attendance: Rate{attNum, attDen}, Study: Rate{stNum, stDen},
+			Summary: rules.Summary{Worst: rules.Statuses[wRnk], Counts: map[rules.Status]int{rules.Met: nMet, rules.Pending: nPend, rules.DueSoon: nDue, rules.Missed: nMiss}}}
 		var cells []cellJSON
 		if err := json.Unmarshal(cellsRaw, &cells); err != nil {
 			return err
@@ -514,7 +553,6 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 		return nil, fmt.Errorf("review: urgent: %w", err)
 	}
 	var u urgentJSON
-	var b Branch
 	if _, err := pgx.ForEachRow(rows, []any{&b.ID, &b.Name, &b.Parent, &u.Code, &u.Status, &u.Level, &u.DueOn, &u.Subject, &u.Href}, func() error {
 		r, ok := byCode[u.Code]
 		if !ok {

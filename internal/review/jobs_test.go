@@ -24,7 +24,7 @@ func withJobs(j **review.Jobs) apptest.Option {
 func todayCN() time.Time { return rules.Day(time.Now().In(i18n.Shanghai)) }
 
 // countComputedOn counts the year's status rows computed on day.
-func countComputedOn(t *testing.T, app *apptest.App, day time.Time) int {
+func countComputedOn(t testing.TB, app *apptest.App, day time.Time) int {
 	t.Helper()
 	var n int
 	if err := app.Pool.QueryRow(context.Background(), `SELECT count(*) FROM branch_status WHERE period = $1 AND computed_on = $2`,
@@ -35,7 +35,7 @@ func countComputedOn(t *testing.T, app *apptest.App, day time.Time) int {
 }
 
 // yesterday makes every status row and scope look computed the day before.
-func yesterday(t *testing.T, app *apptest.App) {
+func yesterday(t testing.TB, app *apptest.App) {
 	t.Helper()
 	ctx := context.Background()
 	for _, q := range []string{`UPDATE branch_status SET computed_on = computed_on - 1`, `UPDATE branch_status_scopes SET computed_on = computed_on - 1`} {
