@@ -48,3 +48,11 @@ CREATE TRIGGER branch_status_branches AFTER INSERT OR DELETE OR UPDATE OF kind, 
 
 -- The stale rows of a period, without reading the others.
 CREATE INDEX branch_status_stale_idx ON branch_status (period, branch_id) WHERE stale;
+
+-- The narrow columns of branch_status (the cells make a row about 1.5 kB):
+-- sorting a subtree's rows for a page and computing its summary read this
+-- index (an index-only scan, about a sixth of the table's pages) instead
+-- of the table.
+CREATE INDEX branch_status_narrow_idx ON branch_status (period, branch_id)
+    INCLUDE (worst, n_met, n_pending, n_due_soon, n_missed, att_num, att_den, study_num, study_den,
+             open_items, overdue_items, chart_met, chart_checked);

@@ -323,11 +323,10 @@ func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp i
 // summarySQL computes a subtree's summary in one pass over its rows,
 // with the version of branch_status_marks it saw (same snapshot).
 var summarySQL = `
-SELECT m.version, ` + summaryCols + `::int[]
-  FROM branch_status_marks m
-  LEFT JOIN (branch_status s JOIN organisations o ON o.id = s.branch_id AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[])
-       ON s.period = $2
- GROUP BY m.version`
+SELECT (SELECT m.version FROM branch_status_marks m WHERE m.id = 1), ` + summaryCols + `::int[]
+  FROM branch_status s
+  JOIN organisations o ON o.id = s.branch_id
+ WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
 
 // cachedSummarySQL is the summary kept from an earlier dashboard, if no
 // row was written and no branch changed since.
