@@ -201,6 +201,14 @@ func TestFreshSubtreeChecksOnlyStaleRows(t *testing.T) {
 	if !day.Equal(todayCN().AddDate(0, 0, -1)) {
 		t.Errorf("a fresh subtree rechecked every row: the untouched row was recomputed (%v)", day)
 	}
+	// A record change: the next load recomputes the branch and the kept
+	// summary (counts, chart) follows.
+	at := time.Date(todayCN().Year(), 2, 12, 10, 0, 0, 0, i18n.Shanghai)
+	if _, err := app.Pool.Exec(ctx, `INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, status, submitted_at) VALUES ($1, 'committee', '补开', $2, $3, 'submitted', now())`,
+		finance, at, at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	sameAsLive(t, app, root, p, "meeting added")
 	// A new branch changes the set of branches: the next load finds it.
 	var n0 int
 	if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM branch_status WHERE period = $1`, p.Key()).Scan(&n0); err != nil {
