@@ -56,6 +56,7 @@ type Service struct {
 	ttl   time.Duration
 	mu    sync.Mutex
 	cache map[int64]cached
+	jobs  *review.Jobs
 }
 
 type cached struct {
@@ -66,6 +67,13 @@ type cached struct {
 // New returns the alert service.
 func New(pool *pgxpool.Pool) *Service {
 	return &Service{pool: pool, now: time.Now, ttl: time.Minute, cache: map[int64]cached{}}
+}
+
+// WithReviewJobs lets a reviewer's alerts leave whole-subtree recomputes
+// to the review dashboards' background job (nil: none).
+func (s *Service) WithReviewJobs(j *review.Jobs) *Service {
+	s.jobs = j
+	return s
 }
 
 func (s *Service) today() time.Time { return rules.Day(s.now().In(i18n.Shanghai)) }
@@ -92,7 +100,7 @@ func (s *Service) For(ctx context.Context, u *auth.User) ([]Alert, error) {
 		out = append(out, unanswered...)
 	}
 	if root := u.OrgOf(auth.RoleReviewer); root != 0 {
-		d, err := review.Subtree(ctx, s.pool, []int64{root}, year, today, review.Options{Limit: 1, Urgent: maxSubtreeAlerts})
+		d, err := review.Subtree(ctx, s.pool, []int64{root}, year, today, review.Options{Limit: 1, Urgent: maxSubtreeAlerts, Jobs: s.jobs})
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"zhibu/internal/auth"
+	"zhibu/internal/review"
 	"zhibu/internal/seed"
 	"zhibu/internal/server"
 )
@@ -67,8 +68,9 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
+	reviewJobs := review.NewJobs(pool, logger)
 	srv := &http.Server{
-		Handler:           server.New(server.Deps{Pool: pool, Logger: logger, HTTPS: cfg.HTTPS, Sealer: seal}),
+		Handler:           server.New(server.Deps{Pool: pool, Logger: logger, HTTPS: cfg.HTTPS, Sealer: seal, ReviewJobs: reviewJobs}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -82,6 +84,9 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	}
 
 	go auth.NewSessions(pool, auth.DefaultSessionPolicy).PurgeEvery(ctx, 10*time.Minute, logger)
+	// The review dashboards' statuses: recomputed now if behind, then
+	// after each midnight China time, off the request path.
+	go reviewJobs.Run(ctx)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

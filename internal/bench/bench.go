@@ -26,6 +26,7 @@ import (
 
 	"zhibu/internal/benchdata"
 	"zhibu/internal/pii"
+	"zhibu/internal/review"
 	"zhibu/internal/server"
 )
 
@@ -87,11 +88,27 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// As in zhibu serve, the review dashboards' statuses are recomputed
+	// by a background job; its first run (the day's recompute, when the
+	// data set was loaded or last measured on an earlier day) finishes
+	// before the measuring starts.
+	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reviewJobs := review.NewJobs(o.Pool, discard)
+	jobStart := time.Now()
+	if _, n, err := reviewJobs.RecomputeBehind(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		say("review statuses of %d branches recomputed in %v", n, time.Since(jobStart).Round(time.Millisecond))
+	}
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go reviewJobs.Run(jobCtx)
 	app := server.New(server.Deps{
 		Pool:       o.Pool,
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:     discard,
 		Sealer:     o.Sealer,
 		LoginLimit: 1 << 30, // the sign-in target would otherwise trip the per-IP limit
+		ReviewJobs: reviewJobs,
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

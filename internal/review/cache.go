@@ -3,7 +3,9 @@ package review
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +31,11 @@ type Options struct {
 	Offset   int
 	Limit    int // 0: every branch
 	Urgent   int // how many urgent items; 0: 10
+	// Jobs, when set, recomputes out-of-date rows in the background: a
+	// dashboard then never waits for a whole subtree's recompute (the
+	// first of a day, after a rule change) but shows the rows of the day
+	// they were computed on, with Dashboard.Behind set.
+	Jobs *Jobs
 }
 
 // cellJSON is a cached Cell.
@@ -95,17 +102,82 @@ SELECT $1, $2, u.n, u.rank, u.lvl, u.due_on, u.code, u.status, u.subject, u.href
   FROM unnest($3::int[], $4::int[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[])
        WITH ORDINALITY AS u(rank, lvl, due_on, code, status, subject, href, n)`
 
+const bumpVersionSQL = `UPDATE branch_status_marks SET version = version + 1 WHERE id = 1`
+
 // refreshChunk is how many branches are evaluated per round trip.
 const refreshChunk = 500
 
+const scopeUpsertSQL = `
+INSERT INTO branch_status_scopes (period, roots, computed_on, rules_stamp, verified_at)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (period, roots) DO UPDATE SET computed_on = EXCLUDED.computed_on, rules_stamp = EXCLUDED.rules_stamp,
+       verified_at = EXCLUDED.verified_at
+ WHERE branch_status_scopes.verified_at <= EXCLUDED.verified_at`
+
+// scopeSQL finds the best record of a refresh covering every root: one
+// from today under the current rules whose branches have not changed
+// since, if there is one, else the latest. complete is false when
+// branches appeared, went or moved after it.
+const scopeSQL = `
+SELECT s.computed_on, s.rules_stamp, s.verified_at > m.branches_changed_at AS complete
+  FROM branch_status_scopes s CROSS JOIN branch_status_marks m
+ WHERE s.period = $1
+   AND NOT EXISTS (SELECT 1 FROM organisations o WHERE o.id = ANY ($2) AND NOT (o.path && s.roots))
+ ORDER BY (s.computed_on = $3 AND s.rules_stamp = $4 AND s.verified_at > m.branches_changed_at) DESC, s.computed_on DESC
+ LIMIT 1`
+
+// staleOnlySQL lists the rows of a subtree marked stale, through the
+// partial index on stale rows: its cost follows the changes, not the
+// size of the subtree.
+const staleOnlySQL = `
+SELECT s.branch_id
+  FROM branch_status s
+  JOIN organisations o ON o.id = s.branch_id
+ WHERE s.period = $2 AND s.stale AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
+
+// scope is what branch_status_scopes says about a subtree and period.
+type scope struct {
+	found    bool
+	day      time.Time
+	stamp    int64
+	complete bool
+}
+
+// fresh reports whether every row of the subtree is from today under the
+// current rules, so only rows marked stale need a recompute.
+func (s scope) fresh(today time.Time, stamp int64) bool {
+	return s.found && s.complete && s.day.Equal(today) && s.stamp == stamp
+}
+
+func lookupScope(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, stamp int64) (scope, error) {
+	var s scope
+	err := q.QueryRow(ctx, scopeSQL, p.Key(), roots, today, stamp).Scan(&s.day, &s.stamp, &s.complete)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("review: status scope: %w", err)
+	}
+	s.found = true
+	return s, nil
+}
+
+func rulesStamp(ctx context.Context, q Store) (stamp int64, started time.Time, err error) {
+	if err := q.QueryRow(ctx, stampSQL).Scan(&stamp, &started); err != nil {
+		return 0, time.Time{}, fmt.Errorf("review: rules stamp: %w", err)
+	}
+	return stamp, started, nil
+}
+
 // Refresh recomputes the out-of-date branch_status rows of a subtree and
-// period. It returns how many rows it wrote.
+// period, checking every branch of it, and records the subtree as
+// computed today (branch_status_scopes). It returns how many rows it
+// wrote. It costs a recompute of every branch on the first call of a day.
 func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time) (int, error) {
 	today = rules.Day(today)
-	var stamp int64
-	var started time.Time
-	if err := q.QueryRow(ctx, stampSQL).Scan(&stamp, &started); err != nil {
-		return 0, fmt.Errorf("review: rules stamp: %w", err)
+	stamp, started, err := rulesStamp(ctx, q)
+	if err != nil {
+		return 0, err
 	}
 	rows, err := q.Query(ctx, staleSQL, roots, p.Key(), today, stamp)
 	if err != nil {
@@ -115,30 +187,94 @@ func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	if err != nil {
 		return 0, fmt.Errorf("review: stale rows: %w", err)
 	}
-	for from := 0; from < len(stale); from += refreshChunk {
-		rows, err := q.Query(ctx, branchesByIDSQL, stale[from:min(from+refreshChunk, len(stale))])
+	if err := recompute(ctx, q, stale, p, today, stamp, started); err != nil {
+		return 0, err
+	}
+	if key := scopeKey(roots); len(key) > 0 {
+		if _, err := q.Exec(ctx, scopeUpsertSQL, p.Key(), key, today, stamp, started); err != nil {
+			return 0, fmt.Errorf("review: status scope: %w", err)
+		}
+	}
+	return len(stale), nil
+}
+
+// refreshStale recomputes only the rows of a subtree marked stale.
+func refreshStale(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, stamp int64, started time.Time) (int, error) {
+	rows, err := q.Query(ctx, staleOnlySQL, roots, p.Key())
+	if err != nil {
+		return 0, fmt.Errorf("review: stale rows: %w", err)
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("review: stale rows: %w", err)
+	}
+	return len(stale), recompute(ctx, q, stale, p, today, stamp, started)
+}
+
+// scopeKey is roots sorted, without duplicates.
+func scopeKey(roots []int64) []int64 {
+	key := slices.Clone(roots)
+	slices.Sort(key)
+	return slices.Compact(key)
+}
+
+// recompute evaluates the given branches and writes their rows.
+func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
+	for from := 0; from < len(ids); from += refreshChunk {
+		rows, err := q.Query(ctx, branchesByIDSQL, ids[from:min(from+refreshChunk, len(ids))])
 		if err != nil {
-			return 0, fmt.Errorf("review: stale branches: %w", err)
+			return fmt.Errorf("review: stale branches: %w", err)
 		}
 		chunk, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
 		if err != nil {
-			return 0, fmt.Errorf("review: stale branches: %w", err)
+			return fmt.Errorf("review: stale branches: %w", err)
 		}
 		d, err := Evaluate(ctx, q, chunk, p, today, true)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		batch := &pgx.Batch{}
 		for _, row := range d.Rows {
 			if err := queueUpsert(batch, row, p, today, stamp, started); err != nil {
-				return 0, err
+				return err
 			}
 		}
+		// A summary kept from before this batch is out of date after it.
+		batch.Queue(bumpVersionSQL)
 		if err := q.SendBatch(ctx, batch).Close(); err != nil {
-			return 0, fmt.Errorf("review: write branch status: %w", err)
+			return fmt.Errorf("review: write branch status: %w", err)
 		}
 	}
-	return len(stale), nil
+	return nil
+}
+
+// ensure brings a subtree's rows up to date for a dashboard. When they
+// are from an earlier day or rule set (or branches changed since they
+// were checked) and a background job is given, it recomputes only the
+// rows records changed, asks the job for the rest and reports the day
+// the others were computed on (behind); otherwise it refreshes them all.
+func ensure(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, jobs *Jobs) (asOf time.Time, behind bool, err error) {
+	stamp, started, err := rulesStamp(ctx, q)
+	if err != nil {
+		return today, false, err
+	}
+	sc, err := lookupScope(ctx, q, roots, p, today, stamp)
+	if err != nil {
+		return today, false, err
+	}
+	switch {
+	case sc.fresh(today, stamp):
+		_, err = refreshStale(ctx, q, roots, p, today, stamp, started)
+		return today, false, err
+	case sc.found && jobs != nil:
+		if _, err = refreshStale(ctx, q, roots, p, today, stamp, started); err != nil {
+			return today, false, err
+		}
+		jobs.Kick()
+		return sc.day, true, nil
+	}
+	_, err = Refresh(ctx, q, roots, p, today)
+	return today, false, err
 }
 
 func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp int64, started time.Time) error {
@@ -184,22 +320,72 @@ func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp i
 	return nil
 }
 
-const scopeWhere = `
+// summarySQL computes a subtree's summary in one pass over its rows,
+// with the version of branch_status_marks it saw (same snapshot).
+var summarySQL = `
+SELECT (SELECT m.version FROM branch_status_marks m WHERE m.id = 1), ` + summaryCols + `::int[]
   FROM branch_status s
   JOIN organisations o ON o.id = s.branch_id
  WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
 
-// summarySQL counts branches by worst status, their results per status,
-// and sums the chart's twelve months, in one pass over branch_status.
-var summarySQL = func() string {
+// cachedSummarySQL is the summary kept from an earlier dashboard, if no
+// row was written and no branch changed since.
+const cachedSummarySQL = `
+SELECT s.figures FROM branch_status_summaries s JOIN branch_status_marks m ON m.version = s.version
+ WHERE s.period = $2 AND s.roots = $1`
+
+const keepSummarySQL = `
+INSERT INTO branch_status_summaries (period, roots, version, figures) VALUES ($2, $1, $3, $4)
+ON CONFLICT (period, roots) DO UPDATE SET version = EXCLUDED.version, figures = EXCLUDED.figures
+ WHERE branch_status_summaries.version < EXCLUDED.version`
+
+// summaryCols: branches by worst status (0–4), results per status (met,
+// pending, due soon, missed), then per month the meeting rules met and
+// checked. They travel as one array; summaryIdx* name the positions.
+var summaryCols = func() string {
 	var sb strings.Builder
-	sb.WriteString("SELECT s.worst, count(*)::int, sum(s.n_met)::int, sum(s.n_pending)::int, sum(s.n_due_soon)::int, sum(s.n_missed)::int")
-	for i := 1; i <= 12; i++ {
-		fmt.Fprintf(&sb, ", coalesce(sum(s.chart_met[%d]), 0)::int, coalesce(sum(s.chart_checked[%d]), 0)::int", i, i)
+	sb.WriteString("ARRAY[")
+	for w := 0; w <= 4; w++ {
+		fmt.Fprintf(&sb, "count(s.branch_id) FILTER (WHERE s.worst = %d), ", w)
 	}
-	sb.WriteString(scopeWhere + " GROUP BY s.worst")
+	sb.WriteString("coalesce(sum(s.n_met), 0), coalesce(sum(s.n_pending), 0), coalesce(sum(s.n_due_soon), 0), coalesce(sum(s.n_missed), 0)")
+	for i := 1; i <= 12; i++ {
+		fmt.Fprintf(&sb, ", coalesce(sum(s.chart_met[%d]), 0), coalesce(sum(s.chart_checked[%d]), 0)", i, i)
+	}
+	sb.WriteString("]")
 	return sb.String()
 }()
+
+const (
+	summaryIdxCounts = 5  // results per status start here
+	summaryIdxChart  = 9  // the chart's month pairs start here
+	summaryLen       = 33 // 5 + 4 + 24
+)
+
+// subtreeSummary returns a subtree's summary figures: kept from an earlier
+// dashboard while no row was written and no branch changed since (the
+// common case: one indexed read), else computed in one pass and kept.
+func subtreeSummary(ctx context.Context, q Store, roots []int64, key string) ([]int32, error) {
+	roots = scopeKey(roots)
+	var figures []int32
+	err := q.QueryRow(ctx, cachedSummarySQL, roots, key).Scan(&figures)
+	if err == nil && len(figures) == summaryLen {
+		return figures, nil
+	}
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("review: summary: %w", err)
+	}
+	var version int64
+	if err := q.QueryRow(ctx, summarySQL, roots, key).Scan(&version, &figures); err != nil {
+		return nil, fmt.Errorf("review: summary: %w", err)
+	}
+	if len(roots) > 0 {
+		if _, err := q.Exec(ctx, keepSummarySQL, roots, key, version, figures); err != nil {
+			return nil, fmt.Errorf("review: keep summary: %w", err)
+		}
+	}
+	return figures, nil
+}
 
 const urgentSQL = `
 SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.lvl, coalesce(u.due_on::text, ''), u.subject, u.href
@@ -213,6 +399,7 @@ SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.
 const ratingRankSQL = `coalesce((SELECT CASE r.rating WHEN 'advanced' THEN 3 WHEN 'good' THEN 2 WHEN 'fair' THEN 1 WHEN 'lagging' THEN 0 ELSE r.rating::int - 1 END
    FROM branch_reviews r WHERE r.branch_id = s.branch_id AND r.period = s.period ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1), -1)`
 
+// orderBy holds each sort key's ORDER BY.
 var orderBy = map[string]string{
 	"name":       "o.name %[1]s",
 	"status":     "s.worst %[1]s, s.n_missed * 100 + s.n_due_soon %[1]s",
@@ -222,28 +409,43 @@ var orderBy = map[string]string{
 	"rating":     ratingRankSQL + " %[1]s",
 }
 
-const pageIDsSQL = `SELECT s.branch_id
-  FROM branch_status s
-  JOIN organisations o ON o.id = s.branch_id
- WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
-
-const pageRowsSQL = `
-SELECT s.branch_id, o.name, coalesce(p.name, '') AS parent, s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
+// pageSQL returns the page of rows in order, with their cells: the
+// subtree's rows are sorted by their narrow columns, and only the page's
+// rows are then read whole.
+func pageSQL(sortKey string, desc, problems bool) string {
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	where := ""
+	if problems {
+		where = " AND s.worst >= 3"
+	}
+	return `
+SELECT s.branch_id, o.name, coalesce(p.name, ''), s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
        s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells
-  FROM unnest($1::bigint[]) WITH ORDINALITY AS ids(id, n)
+  FROM (SELECT x.id, row_number() OVER () AS n
+          FROM (SELECT s.branch_id AS id
+                  FROM branch_status s
+                  JOIN organisations o ON o.id = s.branch_id
+                 WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]` + where + `
+                 ORDER BY ` + fmt.Sprintf(orderBy[sortKey], dir) + `, o.name, o.id
+                 LIMIT $3 OFFSET $4) x) ids
   JOIN branch_status s ON s.branch_id = ids.id AND s.period = $2
   JOIN organisations o ON o.id = s.branch_id
   LEFT JOIN organisations p ON p.id = o.parent_id
  ORDER BY ids.n`
+}
 
 // Subtree is the dashboard of every branch under roots: summary over all
 // of them, and the page of rows opt asks for.
 func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, opt Options) (*Dashboard, error) {
 	today = rules.Day(today)
-	if _, err := Refresh(ctx, q, roots, p, today); err != nil {
+	asOf, behind, err := ensure(ctx, q, roots, p, today, opt.Jobs)
+	if err != nil {
 		return nil, err
 	}
-	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}}
+	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}, Behind: behind, ComputedOn: asOf}
 	all, err := rules.LoadAll(ctx, q)
 	if err != nil {
 		return nil, err
@@ -255,123 +457,52 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	}
 	key := p.Key()
 
-	// Summary and chart.
-	rows, err := q.Query(ctx, summarySQL, roots, key)
-	if err != nil {
-		return nil, fmt.Errorf("review: summary: %w", err)
-	}
-	var vals [30]int
-	dest := make([]any, len(vals))
-	for i := range dest {
-		dest[i] = &vals[i]
-	}
-	var chart [24]int
-	if _, err := pgx.ForEachRow(rows, dest, func() error {
-		worst, n := vals[0], vals[1]
-		d.BranchCounts[rules.Statuses[worst]] += n
-		d.Total += n
-		if worst >= rules.DueSoon.Rank() {
-			d.Filtered += n
-		}
-		d.Counts[rules.Met] += vals[2]
-		d.Counts[rules.Pending] += vals[3]
-		d.Counts[rules.DueSoon] += vals[4]
-		d.Counts[rules.Missed] += vals[5]
-		for i := range chart {
-			chart[i] += vals[6+i]
-		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("review: summary: %w", err)
-	}
-	if !opt.Problems {
-		d.Filtered = d.Total
-	}
-	for m := 1; m <= 12; m++ {
-		start := time.Date(p.Start.Year(), time.Month(m), 1, 0, 0, 0, 0, time.UTC)
-		if start.After(today) {
-			break
-		}
-		pt := ChartPoint{Month: start, Checked: chart[2*m-1]}
-		if pt.Checked > 0 {
-			pt.Percent = chart[2*m-2] * 100 / pt.Checked
-		}
-		d.Chart = append(d.Chart, pt)
-	}
-
-	// Urgent items.
-	limit := opt.Urgent
-	if limit <= 0 {
-		limit = 10
-	}
-	rows, err = q.Query(ctx, urgentSQL, roots, key, limit)
-	if err != nil {
-		return nil, fmt.Errorf("review: urgent: %w", err)
-	}
-	var u urgentJSON
-	var b Branch
-	if _, err := pgx.ForEachRow(rows, []any{&b.ID, &b.Name, &b.Parent, &u.Code, &u.Status, &u.Level, &u.DueOn, &u.Subject, &u.Href}, func() error {
-		r, ok := byCode[u.Code]
-		if !ok {
-			return nil
-		}
-		item := Urgent{Branch: b, Rule: r, Status: rules.Status(u.Status), Level: u.Level, Subject: u.Subject, Href: u.Href}
-		item.DueOn, _ = time.Parse(time.DateOnly, u.DueOn)
-		d.Urgent = append(d.Urgent, item)
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("review: urgent: %w", err)
-	}
-
-	// The page of rows.
+	// The summary (usually kept from the last dashboard), then the page
+	// and the urgent items in one round trip.
 	sortKey := opt.Sort
 	if _, ok := orderBy[sortKey]; !ok {
 		sortKey, opt.Desc = "status", true
 	}
-	dir := "ASC"
-	if opt.Desc {
-		dir = "DESC"
-	}
-	var sb strings.Builder
-	sb.WriteString(pageIDsSQL)
-	if opt.Problems {
-		sb.WriteString(" AND s.worst >= 3")
-	}
-	sb.WriteString(" ORDER BY " + fmt.Sprintf(orderBy[sortKey], dir) + ", o.name, o.id")
-	args := []any{roots, key}
+	var limit *int
 	if opt.Limit > 0 {
-		sb.WriteString(" LIMIT $3 OFFSET $4")
-		args = append(args, opt.Limit, opt.Offset)
+		limit = &opt.Limit
 	}
-	rows, err = q.Query(ctx, sb.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("review: page: %w", err)
+	urgentN := opt.Urgent
+	if urgentN <= 0 {
+		urgentN = 10
 	}
-	pageIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	summary, err := subtreeSummary(ctx, q, roots, key)
 	if err != nil {
-		return nil, fmt.Errorf("review: page: %w", err)
+		return nil, err
 	}
-	rows, err = q.Query(ctx, pageRowsSQL, pageIDs, key)
+	batch := &pgx.Batch{}
+	batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems), roots, key, limit, opt.Offset)
+	batch.Queue(urgentSQL, roots, key, urgentN)
+	br := q.SendBatch(ctx, batch)
+	defer br.Close()
+
+	rows, err := br.Query()
 	if err != nil {
-		return nil, fmt.Errorf("review: page: %w", err)
+		return nil, fmt.Errorf("review: dashboard: %w", err)
 	}
 	var (
-		row                            Row
+		b                              Branch
+		wRnk, nMet, nPend, nDue, nMiss int
 		attNum, attDen, stNum, stDen   float64
+		open, overdue                  int
 		cellsRaw                       []byte
-		nMet, nPend, nDue, nMiss, wRnk int
 	)
 	var ids []int64
-	if _, err := pgx.ForEachRow(rows, []any{&row.Branch.ID, &row.Branch.Name, &row.Branch.Parent, &wRnk, &nMet, &nPend, &nDue, &nMiss,
-		&attNum, &attDen, &stNum, &stDen, &row.OpenItems, &row.OverdueItems, &cellsRaw}, func() error {
-		r := Row{Branch: row.Branch, OpenItems: row.OpenItems, OverdueItems: row.OverdueItems,
+	if _, err := pgx.ForEachRow(rows, []any{&b.ID, &b.Name, &b.Parent, &wRnk, &nMet, &nPend, &nDue, &nMiss,
+		&attNum, &attDen, &stNum, &stDen, &open, &overdue, &cellsRaw}, func() error {
+		r := Row{Branch: b, OpenItems: open, OverdueItems: overdue,
 			Attendance: Rate{attNum, attDen}, Study: Rate{stNum, stDen},
 			Summary: rules.Summary{Worst: rules.Statuses[wRnk], Counts: map[rules.Status]int{rules.Met: nMet, rules.Pending: nPend, rules.DueSoon: nDue, rules.Missed: nMiss}}}
 		var cells []cellJSON
 		if err := json.Unmarshal(cellsRaw, &cells); err != nil {
 			return err
 		}
-		got := map[string]cellJSON{}
+		got := make(map[string]cellJSON, len(cells))
 		for _, c := range cells {
 			got[c.Code] = c
 		}
@@ -387,7 +518,54 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 		ids = append(ids, r.Branch.ID)
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("review: page: %w", err)
+		return nil, fmt.Errorf("review: dashboard: %w", err)
+	}
+	if len(summary) != summaryLen {
+		return nil, fmt.Errorf("review: dashboard: summary of %d figures", len(summary))
+	}
+	for w, n := range summary[:5] {
+		d.BranchCounts[rules.Statuses[w]] += int(n)
+		d.Total += int(n)
+	}
+	d.Filtered = d.Total
+	if opt.Problems {
+		d.Filtered = int(summary[rules.DueSoon.Rank()] + summary[rules.Missed.Rank()])
+	}
+	for i, st := range []rules.Status{rules.Met, rules.Pending, rules.DueSoon, rules.Missed} {
+		d.Counts[st] += int(summary[summaryIdxCounts+i])
+	}
+	for m := 1; m <= 12; m++ {
+		start := time.Date(p.Start.Year(), time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+		if start.After(today) {
+			break
+		}
+		pt := ChartPoint{Month: start, Checked: int(summary[summaryIdxChart+2*m-1])}
+		if pt.Checked > 0 {
+			pt.Percent = int(summary[summaryIdxChart+2*m-2]) * 100 / pt.Checked
+		}
+		d.Chart = append(d.Chart, pt)
+	}
+
+	// Urgent items.
+	rows, err = br.Query()
+	if err != nil {
+		return nil, fmt.Errorf("review: urgent: %w", err)
+	}
+	var u urgentJSON
+	if _, err := pgx.ForEachRow(rows, []any{&b.ID, &b.Name, &b.Parent, &u.Code, &u.Status, &u.Level, &u.DueOn, &u.Subject, &u.Href}, func() error {
+		r, ok := byCode[u.Code]
+		if !ok {
+			return nil
+		}
+		item := Urgent{Branch: b, Rule: r, Status: rules.Status(u.Status), Level: u.Level, Subject: u.Subject, Href: u.Href}
+		item.DueOn, _ = time.Parse(time.DateOnly, u.DueOn)
+		d.Urgent = append(d.Urgent, item)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("review: urgent: %w", err)
+	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("review: dashboard: %w", err)
 	}
 	ratings, err := latestReviews(ctx, q, ids, key)
 	if err != nil {

@@ -90,6 +90,11 @@ type Dashboard struct {
 	BranchCounts map[rules.Status]int // branches by their worst status
 	Chart        []ChartPoint
 	Urgent       []Urgent
+	// Behind: the rows are being recomputed in the background; those not
+	// changed since were computed on ComputedOn (an earlier day, or under
+	// the rules before a change).
+	Behind     bool
+	ComputedOn time.Time
 }
 
 // Evaluate evaluates the given branches for the period, live from the

@@ -55,9 +55,13 @@ SELECT m.id, m.branch_id, m.name, m.category,
        CASE WHEN m.category = 'probationary' THEN coalesce(m.probation_extended_to, (m.admitted_on + interval '1 year')::date) END AS conversion_due,
        EXISTS (SELECT 1 FROM committee_posts cp JOIN committee_terms ct ON ct.id = cp.term_id
                 WHERE cp.member_id = m.id AND ct.org_id = m.branch_id AND ct.ended_on IS NULL) AS committee,
-       coalesce((SELECT sum(s.hours) FROM member_month_stats s WHERE s.member_id = m.id AND s.month >= $2 AND s.month < $3), 0)::float8 AS hours,
-       (SELECT max(s.last_present) FROM member_month_stats s WHERE s.member_id = m.id) AS last_present
+       st.hours, st.last_present
   FROM members m
+  -- One pass over each member's monthly rows for both figures.
+  CROSS JOIN LATERAL (
+        SELECT coalesce(sum(s.hours) FILTER (WHERE s.month >= $2 AND s.month < $3), 0)::float8 AS hours,
+               max(s.last_present) AS last_present
+          FROM member_month_stats s WHERE s.member_id = m.id) st
  WHERE m.branch_id = ANY ($1) AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
  ORDER BY m.branch_id, m.id`
 

@@ -30,11 +30,15 @@ const PageSize = 50
 // Handler serves the review pages.
 type Handler struct {
 	pool *pgxpool.Pool
+	jobs *Jobs
 	now  func() time.Time
 }
 
-// New returns the review handler.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, now: time.Now} }
+// New returns the review handler. With jobs (nil: none) the dashboard
+// leaves whole-subtree recomputes to the background job.
+func New(pool *pgxpool.Pool, jobs *Jobs) *Handler {
+	return &Handler{pool: pool, jobs: jobs, now: time.Now}
+}
 
 func (h *Handler) today() time.Time { return rules.Day(h.now().In(i18n.Shanghai)) }
 
@@ -95,7 +99,7 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
 	today := h.today()
 	p := periodParam(r, today)
 	q := r.URL.Query()
-	opt := Options{Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Problems: q.Get("problems") == "1", Limit: PageSize}
+	opt := Options{Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Problems: q.Get("problems") == "1", Limit: PageSize, Jobs: h.jobs}
 	if !slices.Contains(sortKeys, opt.Sort) {
 		opt.Sort, opt.Desc = "status", true
 	}

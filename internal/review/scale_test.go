@@ -8,18 +8,22 @@ import (
 
 	"zhibu/internal/apptest"
 	"zhibu/internal/review"
-	"zhibu/internal/rules"
 )
 
 // BenchmarkDashboardAt10000Branches builds 10,000 branches (250,000
 // members) with a year of meetings and committee attendance, then measures
-// the warm dashboard through HTTP; it reports p50 and p95 as metrics.
-// Building the data takes minutes, so it is a benchmark, run on demand:
+// the warm dashboard through HTTP, with the background recompute of
+// zhibu serve in place: at least 40 samples whatever b.N, reported as
+// p50, p95 and p99. It also logs the cold recompute (the background job's
+// run), the first dashboard after midnight (the rows of the day before,
+// while the job runs) and a dashboard after a record changed. Building
+// the data takes minutes, so it is a benchmark, run on demand:
 //
-//	go run ./internal/dbtest/withpg -- go test -run '^$' -bench DashboardAt10000 -benchtime 40x ./internal/review/
+//	go run ./internal/dbtest/withpg -- go test -run '^$' -bench DashboardAt10000 -benchtime 40x -timeout 60m -v ./internal/review/
 func BenchmarkDashboardAt10000Branches(b *testing.B) {
 	t := b
-	app := apptest.New(t)
+	var jobs *review.Jobs
+	app := apptest.New(t, withJobs(&jobs))
 	ctx := context.Background()
 	root := committeeID(t, app)
 	start := time.Now()
@@ -60,36 +64,56 @@ func BenchmarkDashboardAt10000Branches(b *testing.B) {
 	}
 	t.Logf("data loaded in %v", time.Since(start))
 	st := time.Now()
-	n, err := review.Refresh(ctx, app.Pool, []int64{root}, rules.Year(time.Now().Year()), time.Now())
+	_, n, err := jobs.RecomputeBehind(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("cold refresh of %d branches: %v", n, time.Since(st))
+	t.Logf("cold recompute of %d branches (background job): %v", n, time.Since(st))
 	c := app.Login(t, "reviewer")
-	st = time.Now()
-	r := c.Get("/review")
-	if r.Status != 200 {
-		t.Fatalf("status %d", r.Status)
+	timed := func(path string) (time.Duration, *apptest.Response) {
+		st := time.Now()
+		r := c.Get(path)
+		if r.Status != 200 {
+			t.Fatalf("%s: status %d", path, r.Status)
+		}
+		return time.Since(st), r
 	}
-	t.Logf("cold dashboard (recomputes every branch): %v, branches %s", time.Since(st), r.TestID("count-branches"))
+	d, r := timed("/review")
+	t.Logf("first dashboard: %v, branches %s", d, r.TestID("count-branches"))
 	var times []time.Duration
 	b.ResetTimer()
-	for range b.N {
-		st := time.Now()
-		if r := c.Get("/review"); r.Status != 200 {
-			t.Fatal(r.Status)
-		}
-		times = append(times, time.Since(st))
+	for range max(b.N, 40) {
+		d, _ := timed("/review")
+		times = append(times, d)
 	}
 	b.StopTimer()
+	slices.Sort(times)
+	q := func(f float64) float64 { return float64(times[int(f*float64(len(times)-1))].Microseconds()) / 1000 }
+	t.Logf("warm dashboard, %d samples: p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms", len(times), q(0.5), q(0.95), q(0.99), q(1))
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.95), "p95-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(float64(len(times)), "samples")
+	// Other sort orders and the problem filter.
+	for _, path := range []string{"/review?sort=name&dir=asc", "/review?sort=attendance&dir=asc&problems=1", "/review?sort=rating&dir=desc", "/review?sort=overdue&dir=desc&page=20"} {
+		d, _ := timed(path)
+		t.Logf("%s: %v", path, d)
+	}
 	// A change in one branch, then the page again.
 	if _, err := app.Pool.Exec(ctx, `UPDATE meetings SET topic = '改' WHERE id = (SELECT max(id) FROM meetings)`); err != nil {
 		t.Fatal(err)
 	}
+	d, _ = timed("/review?sort=attendance&dir=asc&problems=1")
+	t.Logf("after one change: %v", d)
+	// Midnight: every row is the day before's. The first dashboard shows
+	// them at once while the job recomputes.
+	yesterday(t, app)
+	d, r = timed("/review")
+	t.Logf("first dashboard after midnight: %v, recomputing notice %v", d, r.Has(`[data-testid="recomputing"]`))
 	st = time.Now()
-	c.Get("/review?sort=attendance&dir=asc&problems=1")
-	t.Logf("after one change: %v", time.Since(st))
-	slices.Sort(times)
-	b.ReportMetric(float64(times[len(times)/2].Milliseconds()), "p50-ms")
-	b.ReportMetric(float64(times[len(times)*95/100].Milliseconds()), "p95-ms")
+	_, n, err = jobs.RecomputeBehind(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the day's recompute of %d branches in the background: %v", n, time.Since(st))
 }

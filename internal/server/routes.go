@@ -40,8 +40,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	talkH := talk.New(d.Pool)
 	commendH := commend.New(d.Pool)
 	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
-	reviewH := review.New(d.Pool)
-	alertsSvc := alerts.New(d.Pool)
+	reviewH := review.New(d.Pool, d.ReviewJobs)
+	alertsSvc := alerts.New(d.Pool).WithReviewJobs(d.ReviewJobs)
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)

@@ -13,6 +13,7 @@ import (
 	"zhibu/internal/auth"
 	"zhibu/internal/metrics"
 	"zhibu/internal/pii"
+	"zhibu/internal/review"
 )
 
 // Deps is what the server needs from the outside.
@@ -32,6 +33,10 @@ type Deps struct {
 	// LoginWindow; 0 means the default (20 in 5 minutes).
 	LoginLimit  int
 	LoginWindow time.Duration
+	// ReviewJobs, when set, recomputes the review dashboards' statuses in
+	// the background (zhibu serve runs it); nil: a dashboard recomputes
+	// what is out of date itself.
+	ReviewJobs *review.Jobs
 }
 
 // MaxBodyBytes caps an ordinary form post.

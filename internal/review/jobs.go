@@ -1,0 +1,151 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/i18n"
+	"zhibu/internal/rules"
+)
+
+// Jobs recomputes branch_status in the background, so that no dashboard
+// request waits for a whole subtree's recompute: the statuses depend on
+// the day (a meeting not yet held becomes due soon, then missed), so on
+// the first dashboard of a day, or after a rule change, every branch is
+// evaluated again (about 50 s for 10,000 branches). Run does that at
+// start-up, shortly after each midnight China time, and whenever a
+// dashboard found its rows behind (Kick); meanwhile dashboards show the
+// earlier rows, marked as such, with every changed record recomputed.
+type Jobs struct {
+	pool *pgxpool.Pool
+	log  *slog.Logger
+	now  func() time.Time
+	kick chan struct{}
+	// done receives the number of subtrees refreshed after each run (tests).
+	done chan int
+}
+
+// NewJobs returns the background recompute of the review dashboards.
+func NewJobs(pool *pgxpool.Pool, log *slog.Logger) *Jobs {
+	return &Jobs{pool: pool, log: log, now: time.Now, kick: make(chan struct{}, 1)}
+}
+
+// Kick asks for a run soon; it never blocks.
+func (j *Jobs) Kick() {
+	select {
+	case j.kick <- struct{}{}:
+	default:
+	}
+}
+
+// afterMidnight is how long after midnight China time the daily run starts.
+const afterMidnight = 5 * time.Second
+
+// untilNextRun is the time from now to the next daily run.
+func untilNextRun(now time.Time) time.Duration {
+	t := now.In(i18n.Shanghai)
+	next := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, i18n.Shanghai).Add(afterMidnight)
+	return next.Sub(now)
+}
+
+// Run recomputes what is behind at once, then after each midnight and on
+// each Kick, until ctx ends.
+func (j *Jobs) Run(ctx context.Context) {
+	for {
+		start := time.Now()
+		n, rows, err := j.RecomputeBehind(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			j.log.Error("review: background recompute", "err", err)
+		case rows > 0:
+			j.log.Info("review: statuses recomputed", "subtrees", n, "rows", rows, "took", time.Since(start).Round(time.Millisecond))
+		}
+		if j.done != nil {
+			j.done <- n
+		}
+		timer := time.NewTimer(untilNextRun(j.now()))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-j.kick:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+const agencyRootsSQL = `SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM organisations WHERE parent_id IS NULL`
+
+// behindScopesSQL lists the subtrees and periods dashboards showed in the
+// last week whose rows are not from today under the current rules.
+const behindScopesSQL = `
+SELECT s.period, s.roots
+  FROM branch_status_scopes s CROSS JOIN branch_status_marks m
+ WHERE s.computed_on >= $1::date - 7
+   AND NOT (s.computed_on = $1 AND s.rules_stamp = $2 AND s.verified_at > m.branches_changed_at)
+ ORDER BY s.computed_on DESC, s.period DESC`
+
+const forgetScopesSQL = `DELETE FROM branch_status_scopes WHERE computed_on < $1::date - 30`
+
+// RecomputeBehind brings up to date the current year of the whole agency
+// (the dashboard's default period) and every subtree and period shown in
+// the last week that is behind. It returns how many subtrees it refreshed
+// and how many rows it recomputed.
+func (j *Jobs) RecomputeBehind(ctx context.Context) (subtrees, recomputed int, err error) {
+	today := rules.Day(j.now().In(i18n.Shanghai))
+	type work struct {
+		Period string
+		Roots  []int64
+	}
+	var list []work
+	var agency []int64
+	if err := j.pool.QueryRow(ctx, agencyRootsSQL).Scan(&agency); err != nil {
+		return 0, 0, fmt.Errorf("review: agency roots: %w", err)
+	}
+	if len(agency) > 0 {
+		list = append(list, work{rules.Year(today.Year()).Key(), agency})
+	}
+	stamp, _, err := rulesStamp(ctx, j.pool)
+	if err != nil {
+		return 0, 0, err
+	}
+	rows, err := j.pool.Query(ctx, behindScopesSQL, today, stamp)
+	if err != nil {
+		return 0, 0, fmt.Errorf("review: behind scopes: %w", err)
+	}
+	behind, err := pgx.CollectRows(rows, pgx.RowToStructByPos[work])
+	if err != nil {
+		return 0, 0, fmt.Errorf("review: behind scopes: %w", err)
+	}
+	list = append(list, behind...)
+	seen := map[string]bool{}
+	for _, w := range list {
+		key := fmt.Sprint(w.Period, w.Roots)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		p, err := rules.ParsePeriod(w.Period)
+		if err != nil {
+			continue
+		}
+		n, err := Refresh(ctx, j.pool, w.Roots, p, today)
+		if err != nil {
+			return subtrees, recomputed, err
+		}
+		subtrees++
+		recomputed += n
+	}
+	if _, err := j.pool.Exec(ctx, forgetScopesSQL, today); err != nil {
+		return subtrees, recomputed, fmt.Errorf("review: forget scopes: %w", err)
+	}
+	return subtrees, recomputed, nil
+}
