@@ -93,13 +93,33 @@ SELECT s.period, s.roots
    AND NOT (s.computed_on = $1 AND s.rules_stamp = $2 AND s.verified_at > m.branches_changed_at)
  ORDER BY s.computed_on DESC, s.period DESC`
 
+// recomputeLock is the advisory lock key of the background recompute.
+const recomputeLock = 7420090
+
 const forgetScopesSQL = `DELETE FROM branch_status_scopes WHERE computed_on < $1::date - 30`
 
 // RecomputeBehind brings up to date the current year of the whole agency
 // (the dashboard's default period) and every subtree and period shown in
 // the last week that is behind. It returns how many subtrees it refreshed
 // and how many rows it recomputed.
+//
+// Several server processes may share a database: one at a time runs the
+// recompute (a session advisory lock); the others return at once.
 func (j *Jobs) RecomputeBehind(ctx context.Context) (subtrees, recomputed int, err error) {
+	conn, err := j.pool.Acquire(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("review: recompute lock: %w", err)
+	}
+	defer conn.Release()
+	var mine bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, recomputeLock).Scan(&mine); err != nil {
+		return 0, 0, fmt.Errorf("review: recompute lock: %w", err)
+	}
+	if !mine {
+		j.log.Info("review: another process is recomputing the statuses")
+		return 0, 0, nil
+	}
+	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, recomputeLock) }()
 	today := rules.Day(j.now().In(i18n.Shanghai))
 	type work struct {
 		Period string

@@ -112,6 +112,39 @@ func TestDayRolloverWithoutWaiting(t *testing.T) {
 	}
 }
 
+// TestRecomputeRunsInOneProcessAtATime: while another server process
+// holds the recompute lock, a run returns without recomputing; once it is
+// released, the run does the work.
+func TestRecomputeRunsInOneProcessAtATime(t *testing.T) {
+	var jobs *review.Jobs
+	app := apptest.New(t, withJobs(&jobs))
+	ctx := context.Background()
+	app.Login(t, "reviewer").Get("/review")
+	total := countComputedOn(t, app, todayCN())
+	yesterday(t, app)
+
+	other, err := app.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Exec(ctx, `SELECT pg_advisory_lock(7420090)`); err != nil {
+		t.Fatal(err)
+	}
+	if subtrees, rows, err := jobs.RecomputeBehind(ctx); err != nil || subtrees != 0 || rows != 0 {
+		t.Errorf("run while another holds the lock: %d subtrees, %d rows, %v; want nothing done", subtrees, rows, err)
+	}
+	if n := countComputedOn(t, app, todayCN()); n != 0 {
+		t.Errorf("%d rows recomputed while another process held the lock", n)
+	}
+	if _, err := other.Exec(ctx, `SELECT pg_advisory_unlock(7420090)`); err != nil {
+		t.Fatal(err)
+	}
+	other.Release()
+	if _, rows, err := jobs.RecomputeBehind(ctx); err != nil || rows < total {
+		t.Errorf("run after release: %d rows, %v; want at least %d", rows, err, total)
+	}
+}
+
 // TestJobsRunAtStartAndOnKick: Run recomputes what is behind as soon as
 // it starts, again when kicked, and stops with its context.
 func TestJobsRunAtStartAndOnKick(t *testing.T) {
