@@ -24,21 +24,24 @@ window.zhibuA11y = (() => {
 
   // background composites the backgrounds of el and its ancestors over
   // the white canvas; null when an image or gradient lies behind.
+  // Both are asked for every text, so they remember each element's answer.
+  const bgs = new WeakMap(), ops = new WeakMap();
   const background = (el) => {
-    const chain = [];
-    for (let e = el; e && e.nodeType === 1; e = e.parentElement) chain.push(e);
-    let bg = { r: 255, g: 255, b: 255, a: 1 };
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const s = getComputedStyle(chain[i]);
-      if (s.backgroundImage && s.backgroundImage !== 'none') return null;
-      const c = parse(s.backgroundColor);
-      if (c && c.a > 0) bg = over(c, bg);
-    }
+    if (!el || el.nodeType !== 1) return { r: 255, g: 255, b: 255, a: 1 };
+    if (bgs.has(el)) return bgs.get(el);
+    const s = getComputedStyle(el);
+    let bg = background(el.parentElement);
+    if (bg && s.backgroundImage && s.backgroundImage !== 'none') bg = null;
+    const c = parse(s.backgroundColor);
+    if (bg && c && c.a > 0) bg = over(c, bg);
+    bgs.set(el, bg);
     return bg;
   };
   const opacity = (el) => {
-    let o = 1;
-    for (let e = el; e && e.nodeType === 1; e = e.parentElement) o *= Number(getComputedStyle(e).opacity);
+    if (!el || el.nodeType !== 1) return 1;
+    if (ops.has(el)) return ops.get(el);
+    const o = Number(getComputedStyle(el).opacity) * opacity(el.parentElement);
+    ops.set(el, o);
     return o;
   };
   const describe = (el) => {

@@ -31,29 +31,36 @@ func TestReviewerSeesTheDashboardChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := fmt.Sprintf("%s/review/branches/%d", app.URL, branch)
-	rev := newBrowser(t, "zh-CN,zh")
-	signIn(rev, app.URL, "reviewer")
-	rev.Do(chromedp.Navigate(app.URL+"/review"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="summary"]`)))
-	rev.Shoot("reviewer-dashboard-before")
-	rev.Do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid="months"]`)))
-	before := heldPartyDays(rev)
+	for _, l := range langs {
+		t.Run(l.code, func(t *testing.T) {
+			rev := newBrowser(t, l.accept)
+			signIn(rev, app.URL, "reviewer")
+			rev.Do(chromedp.Navigate(app.URL+"/review"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="summary"]`)))
+			rev.Shoot("reviewer-dashboard-before-" + l.code)
+			rev.Do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid="months"]`)))
+			before := heldPartyDays(rev)
 
-	sec := newBrowser(t, "zh-CN,zh")
-	signIn(sec, app.URL, "secretary")
-	sec.Do(chromedp.Navigate(app.URL+"/meetings/new"), chromedp.WaitVisible(chromedp.ID("f-topic")))
-	sec.set("f-kind", "party_day")
-	sec.set("f-topic", "参观红色教育基地")
-	sec.set("f-study_hours", "2")
-	sec.set("f-minutes", "全体党员参观红色教育基地并交流体会。")
-	sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="save"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="attendance-form"]`)))
-	sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="attendance-form"] [data-testid="save"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-link"]`)))
-	sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="submit-link"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-form"]`)))
-	sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="submit-form"] input[name="confirm"]`)), chromedp.Click(chromedp.CSS(`[data-testid="submit-form"] button[type="submit"]`)))
-	sec.Do(chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="submit-form"]`)))
+			sec := newBrowser(t, l.accept)
+			signIn(sec, app.URL, "secretary")
+			sec.Do(chromedp.Navigate(app.URL+"/meetings/new"), chromedp.WaitVisible(chromedp.ID("f-topic")))
+			sec.set("f-kind", "party_day")
+			sec.set("f-topic", "参观红色教育基地 "+l.code)
+			sec.set("f-study_hours", "2")
+			sec.set("f-minutes", "全体党员参观红色教育基地并交流体会。")
+			sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="save"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="attendance-form"]`)))
+			sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="attendance-form"] [data-testid="save"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-link"]`)))
+			sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="submit-link"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-form"]`)))
+			sec.Shoot("secretary-submit-confirm-" + l.code)
+			sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="submit-form"] input[name="confirm"]`)), chromedp.Click(chromedp.CSS(`[data-testid="submit-form"] button[type="submit"]`)))
+			sec.Do(chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="submit-form"]`)))
 
-	rev.Do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid="months"]`)))
-	if after := heldPartyDays(rev); after != before+1 {
-		t.Errorf("the compliance page counts %d Party days, %d before the new one; want one more", after, before)
+			rev.Do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid="months"]`)))
+			if after := heldPartyDays(rev); after != before+1 {
+				t.Errorf("the compliance page counts %d Party days, %d before the new one; want one more", after, before)
+			}
+			rev.Shoot("reviewer-branch-after-" + l.code)
+			rev.Do(chromedp.Navigate(app.URL+"/review"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="summary"]`)))
+			rev.Shoot("reviewer-dashboard-after-" + l.code)
+		})
 	}
-	rev.Shoot("reviewer-branch-after")
 }
