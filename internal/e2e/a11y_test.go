@@ -261,6 +261,30 @@ func TestContrastAndKeyboard(t *testing.T) {
 					t.Errorf("%s: a date in the other language's form: %q", p, m)
 				}
 			}
+			// On a 360-px phone only wide tables scroll, inside their frame;
+			// the page itself does not.
+			phone := func(p string) {
+				t.Helper()
+				b.Do(chromedp.EmulateViewport(360, 740))
+				defer b.Do(chromedp.EmulateViewport(1280, 900))
+				wide, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`(() => {
+					const out = [];
+					if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+						const over = Array.from(document.querySelectorAll('main *')).filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'));
+						const widest = over.filter(e => !over.includes(e.parentElement)).slice(0, 3).map(e => e.tagName.toLowerCase() + '.' + e.className + ' ' + (e.textContent || '').trim().slice(0, 20));
+						out.push('page ' + document.documentElement.scrollWidth + 'px wide: ' + widest.join('; '));
+					}
+					for (const t of document.querySelectorAll('main table')) {
+						if (t.getBoundingClientRect().right > window.innerWidth + 1 && !t.closest('.table-wrap')) out.push('table outside a scrolling frame: ' + (t.dataset.testid || t.className));
+					}
+					return out; })()`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range wide {
+					t.Errorf("%s at 360 px: %s", p, w)
+				}
+			}
 			// The sign-in page, before anyone signs in.
 			visit("/login")
 			checkContrast("/login")
@@ -294,6 +318,12 @@ func TestContrastAndKeyboard(t *testing.T) {
 					done[p], measured[shape] = true, true
 					visit(p)
 					checkContrast(user + " " + p)
+				}
+				if l.code == "en" {
+					for _, p := range list {
+						visit(p)
+						phone(user + " " + p)
+					}
 				}
 				if l.code == "zh" {
 					for _, p := range list {
