@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -195,6 +196,16 @@ var wrongDate = map[string]*regexp.Regexp{
 	"en": regexp.MustCompile(`\d{4}年\d{1,2}月(\d{1,2}日)?`),
 }
 
+// crawlBudget is how many crawled pages beyond the list each role's pass
+// measures: by default a few, to keep the run short; ZHIBU_A11Y_CRAWL=all
+// measures every page shape the crawler reaches (about 100).
+var crawlBudget = func() int {
+	if os.Getenv("ZHIBU_A11Y_CRAWL") == "all" {
+		return 1000
+	}
+	return 6
+}()
+
 // keyboardPages are the pages tabbed through, per role: the issue's list.
 var keyboardPages = map[string][]string{
 	"member":    {"/", "/me", "/alerts"},
@@ -297,6 +308,9 @@ func TestContrastAndKeyboard(t *testing.T) {
 				}
 			}
 			for _, user := range users {
+				if l.code == "en" && !slices.Contains([]string{"secretary", "reviewer", "admin"}, user) {
+					continue // English: the roles whose pages hold the wide tables and long labels
+				}
 				signIn(b, app.URL, user)
 				list := keyboardPages[user]
 				for i := range list {
@@ -305,29 +319,27 @@ func TestContrastAndKeyboard(t *testing.T) {
 				crawled := list
 				if l.code == "zh" {
 					c := app.Login(t, user)
-					crawled = append(pagesOf(t, c, 120), list...)
+					crawled = append(slices.Clone(list), pagesOf(t, c, 120)...)
 				}
-				done := map[string]bool{}
+				done, extra := map[string]bool{}, 0
 				for _, p := range crawled {
+					listed := slices.Contains(list, p)
 					// A page shape another role's pass measured already is
-					// skipped, unless it is on the list.
+					// skipped, and so are crawled pages past the budget.
 					shape := idSegment.ReplaceAllString(strings.SplitN(p, "?", 2)[0], "/{id}")
-					if done[p] || measured[shape] && !slices.Contains(list, p) {
+					if done[p] || !listed && (measured[shape] || extra >= crawlBudget) {
 						continue
+					}
+					if !listed {
+						extra++
 					}
 					done[p], measured[shape] = true, true
 					visit(p)
 					checkContrast(user + " " + p)
-				}
-				if l.code == "en" {
-					for _, p := range list {
-						visit(p)
+					switch {
+					case l.code == "en":
 						phone(user + " " + p)
-					}
-				}
-				if l.code == "zh" {
-					for _, p := range list {
-						visit(p)
+					case listed:
 						want, got, capped := b.tabThrough()
 						tabbed++
 						controls += len(want)
