@@ -220,7 +220,8 @@ var keyboardPages = map[string][]string{
 // every page shape the crawler reaches, measures the contrast of every
 // visible text (WCAG 2.1 AA: 4.5:1, 3:1 for large text); on the issue's
 // list of pages it also tabs through every control. English repeats the
-// contrast check on the listed pages.
+// contrast check on the listed pages of the roles with wide tables and
+// long labels, and checks them at 360 px.
 func TestContrastAndKeyboard(t *testing.T) {
 	app := apptest.New(t)
 	ids := map[string]string{}
