@@ -127,7 +127,7 @@ func (s *Service) For(ctx context.Context, u *auth.User) ([]Alert, error) {
 func fromUrgent(ctx context.Context, list []review.Urgent, scope string) []Alert {
 	var out []Alert
 	for _, u := range list {
-		a := Alert{Scope: scope, Branch: u.Branch.Name, Title: u.Rule.Title, Source: u.Rule.Source, Subject: u.Subject, Status: u.Status, DueOn: u.DueOn, Href: u.Href}
+		a := Alert{Scope: scope, Branch: u.Branch.Name, Title: u.Rule.TitleText(ctx), Source: u.Rule.SourceText(ctx), Subject: u.Subject, Status: u.Status, DueOn: u.DueOn, Href: u.Href}
 		if u.Rule.Kind == rules.KindInactivity {
 			a.Detail = ui.T(ctx, "review.six_month_level", u.Level)
 		}
@@ -172,7 +172,7 @@ func (s *Service) own(ctx context.Context, q db.Querier, memberID int64, today t
 			}
 			for _, m := range r.Members {
 				if m.Status.Problem() {
-					out = append(out, Alert{Scope: ScopeOwn, Title: r.Rule.Title, Source: r.Rule.Source, Status: m.Status, DueOn: m.DueOn,
+					out = append(out, Alert{Scope: ScopeOwn, Title: r.Rule.TitleText(ctx), Source: r.Rule.SourceText(ctx), Status: m.Status, DueOn: m.DueOn,
 						Detail: ui.T(ctx, "review.hours_of", strconv.FormatFloat(hours, 'f', -1, 64), strconv.FormatFloat(r.Rule.Minimum, 'f', -1, 64)), Href: "/me"})
 				}
 			}

@@ -60,7 +60,7 @@ func newBrowser(t *testing.T, acceptLang string) *Browser {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 300*time.Second)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	if err := chromedp.Do(ctx); err != nil { // start the browser now
 		t.Fatalf("start chromium: %v", err)
@@ -134,4 +134,15 @@ func (b *Browser) Shoot(name string) {
 		}
 	}
 	b.Do(chromedp.EmulateViewport(1280, 900))
+}
+
+// ShootBoth photographs the current page as NAME-zh and, after the
+// language switch, as NAME-en (desktop and phone each), then switches back.
+// The browser starts in Chinese.
+func (b *Browser) ShootBoth(name string) {
+	b.t.Helper()
+	b.Shoot(name + "-zh")
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] main`)))
+	b.Shoot(name + "-en")
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hans"] main`)))
 }

@@ -61,6 +61,7 @@ func TestLanguageSwitchInTheBrowser(t *testing.T) {
 	if got := b.Text(`[data-testid="home-role"]`); got != "党员" {
 		t.Fatalf("role in Chinese: %q", got)
 	}
+	b.Shoot("lang-before-zh")
 	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] [data-testid="home-title"]`)))
 	if got := b.Text(`[data-testid="home-role"]`); got != "Party member" {
 		t.Fatalf("role after switching to English: %q", got)
@@ -85,13 +86,20 @@ func TestCrossSiteFormPostIsRefused(t *testing.T) {
 	defer evil.Close()
 	// Another origin: 127.0.0.1 vs localhost.
 	evilURL := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
+	// One browser, Chinese first, then English after the language switch.
 	b := newBrowser(t, "zh-CN,zh")
 	signIn(b, app.URL, "member")
-	b.Do(chromedp.Navigate(evilURL), chromedp.Click(chromedp.ID("go")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-page"]`)))
-	if got := b.Text(`.errorpage .status`); got != "403" {
-		t.Errorf("cross-site post answered %q, want 403", got)
+	for _, l := range langs {
+		if l.code == "en" {
+			b.Do(chromedp.Navigate(app.URL+"/"), chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] main`)))
+		}
+		b.Do(chromedp.Navigate(evilURL), chromedp.WaitVisible(chromedp.ID("go")))
+		b.Do(chromedp.Click(chromedp.ID("go")), chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-page"]`)))
+		if got := b.Text(`.errorpage .status`); got != "403" {
+			t.Errorf("%s: cross-site post answered %q, want 403", l.code, got)
+		}
+		b.Shoot("cross-site-refused-" + l.code)
+		// Still signed in: the post changed nothing.
+		b.Do(chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="home-title"]`)))
 	}
-	b.Shoot("cross-site-refused")
-	// Still signed in: the post changed nothing.
-	b.Do(chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="home-title"]`)))
 }

@@ -34,7 +34,7 @@ func TestReviewerSeesTheDashboardChange(t *testing.T) {
 	rev := newBrowser(t, "zh-CN,zh")
 	signIn(rev, app.URL, "reviewer")
 	rev.Do(chromedp.Navigate(app.URL+"/review"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="summary"]`)))
-	rev.Shoot("reviewer-dashboard-before")
+	rev.ShootBoth("reviewer-dashboard-before")
 	rev.Do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid="months"]`)))
 	before := heldPartyDays(rev)
 
@@ -48,6 +48,7 @@ func TestReviewerSeesTheDashboardChange(t *testing.T) {
 	sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="save"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="attendance-form"]`)))
 	sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="attendance-form"] [data-testid="save"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-link"]`)))
 	sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="submit-link"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="submit-form"]`)))
+	sec.ShootBoth("secretary-submit-confirm")
 	sec.Do(chromedp.Click(chromedp.CSS(`[data-testid="submit-form"] input[name="confirm"]`)), chromedp.Click(chromedp.CSS(`[data-testid="submit-form"] button[type="submit"]`)))
 	sec.Do(chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="submit-form"]`)))
 
@@ -55,5 +56,7 @@ func TestReviewerSeesTheDashboardChange(t *testing.T) {
 	if after := heldPartyDays(rev); after != before+1 {
 		t.Errorf("the compliance page counts %d Party days, %d before the new one; want one more", after, before)
 	}
-	rev.Shoot("reviewer-branch-after")
+	rev.ShootBoth("reviewer-branch-after")
+	rev.Do(chromedp.Navigate(app.URL+"/review"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="summary"]`)))
+	rev.ShootBoth("reviewer-dashboard-after")
 }

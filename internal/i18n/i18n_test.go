@@ -52,6 +52,7 @@ var dynamicPrefixes = []string{
 	"alerts.scope.",
 	"review.rating.",
 	"review.rule.",
+	"rules.default.",
 	"review.status.",
 	"rules.applies.",
 	"rules.kind.",

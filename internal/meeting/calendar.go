@@ -162,7 +162,7 @@ func ICalendar(lang i18n.Lang, name string, items []CalendarItem, now time.Time)
 		line("DTSTAMP:" + stamp)
 		line("DTSTART:" + it.StartsAt.UTC().Format("20060102T150405Z"))
 		line("DTEND:" + it.EndsAt.UTC().Format("20060102T150405Z"))
-		line("SUMMARY:" + icalText("【"+i18n.TL(lang, kindKey(it.Kind))+"】"+it.Topic))
+		line("SUMMARY:" + icalText(i18n.TL(lang, "meeting.kind_topic", i18n.TL(lang, kindKey(it.Kind)), it.Topic)))
 		if it.Place != "" {
 			line("LOCATION:" + icalText(it.Place))
 		}

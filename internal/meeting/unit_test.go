@@ -2,6 +2,7 @@ package meeting
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -142,5 +143,20 @@ func TestMonthGridStartsOnMonday(t *testing.T) {
 	}
 	if found != 1 {
 		t.Errorf("meeting shown %d times, want once", found)
+	}
+}
+
+func TestJoinNamesPerLanguage(t *testing.T) {
+	names := []string{"张三", "李四", "王五"}
+	for _, c := range []struct {
+		lang i18n.Lang
+		want string
+	}{{i18n.ZH, "张三、李四、王五"}, {i18n.EN, "张三, 李四, 王五"}} {
+		if got := joinNames(i18n.WithLang(context.Background(), c.lang), names); got != c.want {
+			t.Errorf("%s: %q, want %q", c.lang, got, c.want)
+		}
+	}
+	if got := joinNames(context.Background(), nil); got != "" {
+		t.Errorf("no names: %q", got)
 	}
 }

@@ -101,13 +101,13 @@ func Workbook(ctx context.Context, d *Dashboard) (*excelize.File, error) {
 	s = sheets[2]
 	put(s, 1, t("review.col.branch"), t("review.col.status"), t("review.col.subject"), t("review.col.rule"), t("review.col.source"), t("review.col.due"))
 	for i, u := range d.Urgent {
-		put(s, i+2, u.Branch.Name, StatusLabel(ctx, u.Status), u.Subject+" "+urgentText(ctx, u), u.Rule.Title, u.Rule.Source, dateText(ctx, u.DueOn))
+		put(s, i+2, u.Branch.Name, StatusLabel(ctx, u.Status), u.Subject+" "+urgentText(ctx, u), u.Rule.TitleText(ctx), u.Rule.SourceText(ctx), dateText(ctx, u.DueOn))
 	}
 	// Rules in force, with their sources.
 	s = sheets[3]
 	put(s, 1, t("review.col.rule"), t("rules.col.period"), t("rules.col.minimum"), t("review.col.source"), t("rules.col.from"))
 	for i, c := range d.Columns {
-		put(s, i+2, c.Rule.Title, t("rules.period."+c.Rule.Period), num(c.Rule.Minimum), c.Rule.Source, i18n.Date(ctx, c.Rule.EffectiveFrom))
+		put(s, i+2, c.Rule.TitleText(ctx), t("rules.period."+c.Rule.Period), num(c.Rule.Minimum), c.Rule.SourceText(ctx), i18n.Date(ctx, c.Rule.EffectiveFrom))
 	}
 	if werr != nil {
 		return nil, fmt.Errorf("review: export: %w", werr)

@@ -17,7 +17,7 @@ func RuleLabel(ctx context.Context, r rules.Rule) string {
 	if key := "review.rule." + r.Code; r.Builtin && i18n.Has(key) {
 		return ui.T(ctx, key)
 	}
-	return r.Title
+	return r.TitleText(ctx)
 }
 
 // StatusLabel is the translated name of a status.
@@ -158,7 +158,9 @@ func heldIn(f *rules.Facts, m time.Time, kind string) int {
 	return f.Months[m.Month()-1].Held[kind]
 }
 
-func ruleTitle(r rules.Rule) string { return r.Title + " — " + r.Source }
+func ruleTitle(ctx context.Context, r rules.Rule) string {
+	return r.TitleText(ctx) + " — " + r.SourceText(ctx)
+}
 
 func exportURL(period string) string { return "/review/export.xlsx?period=" + period }
 

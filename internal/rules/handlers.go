@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"regexp"
@@ -98,9 +99,9 @@ func fmtMax(f *float64) string {
 
 func (h *Handler) today() time.Time { return Day(h.now().In(i18n.Shanghai)) }
 
-func formFor(rule Rule, today time.Time) EditForm {
+func formFor(ctx context.Context, rule Rule, today time.Time) EditForm {
 	return EditForm{Rule: rule, Minimum: fmtNum(rule.Minimum), Maximum: fmtMax(rule.Maximum), Enabled: rule.Enabled,
-		Title: rule.Title, Source: rule.Source, EffectiveFrom: today.AddDate(0, 0, 1).Format(time.DateOnly), Errors: ui.Errors{}}
+		Title: rule.TitleText(ctx), Source: rule.SourceText(ctx), EffectiveFrom: today.AddDate(0, 0, 1).Format(time.DateOnly), Errors: ui.Errors{}}
 }
 
 // Edit shows the change form of a rule with its versions.
@@ -110,7 +111,7 @@ func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := formFor(cur, h.today())
+	f := formFor(r.Context(), cur, h.today())
 	if f.Versions, err = h.versions(r, code); err != nil {
 		return err
 	}
@@ -162,8 +163,8 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 	if c.Maximum != nil && *c.Maximum < c.Minimum {
 		f.Errors.Add("maximum", "rules.error.max_below_min")
 	}
-	c.Title = parseText(f.Title, 200, f.Errors, "title")
-	c.Source = parseText(f.Source, 300, f.Errors, "source")
+	c.Title = cur.storedText(r.Context(), "title", parseText(f.Title, 200, f.Errors, "title"))
+	c.Source = cur.storedText(r.Context(), "source", parseText(f.Source, 300, f.Errors, "source"))
 	from, err := time.Parse(time.DateOnly, strings.TrimSpace(f.EffectiveFrom))
 	switch {
 	case err != nil:

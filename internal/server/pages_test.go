@@ -69,6 +69,10 @@ func accessibilityProblems(doc *goquery.Document) []string {
 	if doc.Find("html[lang]").Length() == 0 {
 		out = append(out, "html has no lang")
 	}
+	// The first link skips the navigation to the content.
+	if first := doc.Find("body a").First(); first.AttrOr("href", "") != "#main" || doc.Find("main#main").Length() == 0 {
+		out = append(out, "no skip-to-content link first on the page")
+	}
 	ids := map[string]int{}
 	doc.Find("[id]").Each(func(_ int, s *goquery.Selection) { ids[s.AttrOr("id", "")]++ })
 	for id, n := range ids {
@@ -167,7 +171,7 @@ func TestAccessibilityCheckFindsProblems(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(accessibilityProblems(doc), "\n")
-	for _, want := range []string{"html has no lang", `duplicate id "d"`, "has no alt", `name="q" has no label`, "points nowhere", "heading h3 follows h1"} {
+	for _, want := range []string{"html has no lang", "no skip-to-content link", `duplicate id "d"`, "has no alt", `name="q" has no label`, "points nowhere", "heading h3 follows h1"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("check missed %q; found:\n%s", want, got)
 		}
