@@ -20,9 +20,21 @@ import (
 // MaxExportRows caps one export.
 const MaxExportRows = 20000
 
-// exportHeaders are the export's column headers (Chinese, as agencies file them).
-var exportHeaders = []string{"姓名", "性别", "民族", "出生日期", "籍贯", "学历", "身份证号", "手机号", "部门", "职务",
-	"人员类别", "申请入党日期", "确定积极分子日期", "确定发展对象日期", "入党日期", "转正日期", "所在支部", "党小组", "党籍状态", "备注"}
+// exportFields are the export's columns; their headers are the form's
+// labels (member.field.*) in the reader's language, which the importer
+// reads back in either language.
+var exportFields = []string{"name", "gender", "ethnicity", "birth_date", "native_place", "education", "id_number", "phone",
+	"department", "job_title", "category", "applied_on", "activist_on", "target_on", "admitted_on", "converted_on",
+	"branch_id", "group_id", "party_status", "notes"}
+
+// exportHeaders are the column headers in language l.
+func exportHeaders(l i18n.Lang) []string {
+	out := make([]string, len(exportFields))
+	for i, f := range exportFields {
+		out[i] = i18n.TL(l, "member.field."+f)
+	}
+	return out
+}
 
 func d(t *time.Time) string {
 	if t == nil {
@@ -33,8 +45,8 @@ func d(t *time.Time) string {
 
 // exportRecords turns roster rows into export lines. ID and phone numbers
 // are in full only for rows in the user's write scope; full counts them.
-func (s *Store) exportRecords(u *auth.User, rows []Row) (out [][]string, full int) {
-	zh := i18n.ZH
+// Coded values (gender, category, ...) are written in language l.
+func (s *Store) exportRecords(u *auth.User, rows []Row, l i18n.Lang) (out [][]string, full int) {
 	for _, r := range rows {
 		id, _ := s.sealer.Open(r.IDNumberEnc)
 		phone, _ := s.sealer.Open(r.PhoneEnc)
@@ -47,12 +59,12 @@ func (s *Store) exportRecords(u *auth.User, rows []Row) (out [][]string, full in
 		}
 		edu := ""
 		if r.Education != "" {
-			edu = i18n.TL(zh, key("member.education.", r.Education))
+			edu = i18n.TL(l, key("member.education.", r.Education))
 		}
-		out = append(out, []string{r.Name, i18n.TL(zh, key("member.gender.", r.Gender)), r.Ethnicity, r.BirthDate.Format(dateLayout),
-			r.NativePlace, edu, id, phone, r.Department, r.JobTitle, i18n.TL(zh, key("member.category.", r.Category)),
+		out = append(out, []string{r.Name, i18n.TL(l, key("member.gender.", r.Gender)), r.Ethnicity, r.BirthDate.Format(dateLayout),
+			r.NativePlace, edu, id, phone, r.Department, r.JobTitle, i18n.TL(l, key("member.category.", r.Category)),
 			d(r.AppliedOn), d(r.ActivistOn), d(r.TargetOn), d(r.AdmittedOn), d(r.ConvertedOn), r.BranchName,
-			deref(r.GroupName), i18n.TL(zh, key("member.status.", r.PartyStatus)), r.Notes})
+			deref(r.GroupName), i18n.TL(l, key("member.status.", r.PartyStatus)), r.Notes})
 	}
 	return out, full
 }
@@ -77,7 +89,8 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	recs, full := h.store.exportRecords(u, rows)
+	lang := i18n.LangOf(ctx)
+	recs, full := h.store.exportRecords(u, rows, lang)
 	if err := h.store.RecordExport(ctx, format, len(recs), full); err != nil {
 		return err
 	}
@@ -87,14 +100,14 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	case "csv":
 		buf.WriteString("\xef\xbb\xbf")
 		cw := csv.NewWriter(&buf)
-		_ = cw.Write(exportHeaders)
+		_ = cw.Write(exportHeaders(lang))
 		_ = cw.WriteAll(recs)
 		if err := cw.Error(); err != nil {
 			return fmt.Errorf("member: export csv: %w", err)
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	case "xlsx":
-		if err := writeXLSX(&buf, recs); err != nil {
+		if err := writeXLSX(&buf, lang, recs); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -105,10 +118,10 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-func writeXLSX(buf *bytes.Buffer, recs [][]string) error {
+func writeXLSX(buf *bytes.Buffer, l i18n.Lang, recs [][]string) error {
 	x := excelize.NewFile()
 	defer func() { _ = x.Close() }()
-	sheet := "党员名册"
+	sheet := i18n.TL(l, "member.export.sheet")
 	if err := x.SetSheetName("Sheet1", sheet); err != nil {
 		return fmt.Errorf("member: export xlsx: %w", err)
 	}
@@ -116,8 +129,9 @@ func writeXLSX(buf *bytes.Buffer, recs [][]string) error {
 	if err != nil {
 		return fmt.Errorf("member: export xlsx: %w", err)
 	}
-	row := make([]any, len(exportHeaders))
-	for i, h := range exportHeaders {
+	headers := exportHeaders(l)
+	row := make([]any, len(headers))
+	for i, h := range headers {
 		row[i] = h
 	}
 	if err := sw.SetRow("A1", row); err != nil {
@@ -142,20 +156,25 @@ func writeXLSX(buf *bytes.Buffer, recs [][]string) error {
 	return nil
 }
 
-// templateExample is the example row of the import template.
-var templateExample = []string{"张三", "男", "汉族", "1990-05-17", "北京市", "大学本科", "110105199005171233", "13912345678",
-	"办公室", "主任科员", "正式党员", "2012-03-01", "2012-09-01", "2013-10-01", "2014-02-01", "2015-02-01", "", "", "正常", ""}
+// templateExample is the example row of the import template in language
+// l (the data are a sample person's; the coded values are in l).
+func templateExample(l i18n.Lang) []string {
+	return []string{"张三", i18n.TL(l, "member.gender.male"), "汉族", "1990-05-17", "北京市", i18n.TL(l, "member.education.university"),
+		"110105199005171233", "13912345678", "办公室", "主任科员", i18n.TL(l, "member.category.full"),
+		"2012-03-01", "2012-09-01", "2013-10-01", "2014-02-01", "2015-02-01", "", "", i18n.TL(l, "member.status.normal"), ""}
+}
 
 // Template downloads an empty roster in the import's format: the export's
-// Chinese headers (without the branch column, chosen on upload) and an
-// example row to replace.
+// headers in the reader's language (without the branch column, chosen on
+// upload) and an example row to replace.
 func (h *Handler) Template(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
 	buf.WriteString("\xef\xbb\xbf")
 	cw := csv.NewWriter(&buf)
-	head := append([]string(nil), exportHeaders...)
-	row := append([]string(nil), templateExample...)
-	// Drop 所在支部: the branch is chosen on the upload form.
+	lang := i18n.LangOf(r.Context())
+	head := exportHeaders(lang)
+	row := templateExample(lang)
+	// Drop the branch column: the branch is chosen on the upload form.
 	head = append(head[:16], head[17:]...)
 	row = append(row[:16], row[17:]...)
 	_ = cw.Write(head)

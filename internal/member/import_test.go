@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"zhibu/internal/apptest"
+	"zhibu/internal/member"
 	"zhibu/internal/pii"
 )
 
@@ -298,5 +299,59 @@ func TestTemplateImportsAsIs(t *testing.T) {
 	r := upload(t, sec, orgID(t, app, "办公室党支部"), "template.csv", []byte(tpl.Body))
 	if r.Status != http.StatusOK || r.Doc().Find(`[data-testid="import-row-ok"]`).Length() != 1 {
 		t.Fatalf("template preview: %d, bad rows: %s", r.Status, r.Doc().Find(`[data-testid="import-row-bad"]`).Text())
+	}
+}
+
+// An export in either language reads back: headers and coded values in
+// the reader's language map to the same stored values.
+func TestExportReadsBackInBothLanguages(t *testing.T) {
+	app := apptest.New(t)
+	rows, err := app.Pool.Query(context.Background(), `SELECT name, concat_ws(',', gender, category, coalesce(education, ''), party_status) FROM members`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]map[string]bool{} // name → its members' coded values
+	for rows.Next() {
+		var name, vals string
+		if err := rows.Scan(&name, &vals); err != nil {
+			t.Fatal(err)
+		}
+		if stored[name] == nil {
+			stored[name] = map[string]bool{}
+		}
+		stored[name][vals] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		sec := app.Login(t, "secretary")
+		sec.Lang = lang
+		r := sec.Get("/members/export.csv")
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s export: %d", lang, r.Status)
+		}
+		body := strings.TrimPrefix(r.Body, "\ufeff")
+		head, _, _ := strings.Cut(body, "\n")
+		if english := !strings.ContainsFunc(head, func(c rune) bool { return c >= 0x2e80 }); english != (lang == "en") {
+			t.Errorf("%s export headers: %s", lang, head)
+		}
+		roster, err := member.ParseRoster([]byte(body))
+		if err != nil {
+			t.Fatalf("%s export does not read back: %v", lang, err)
+		}
+		if len(roster.Unknown) != 1 { // the branch column, chosen on upload
+			t.Errorf("%s: unknown columns %v", lang, roster.Unknown)
+		}
+		if len(roster.Rows) < 20 {
+			t.Fatalf("%s: %d rows read back", lang, len(roster.Rows))
+		}
+		for _, row := range roster.Rows {
+			f := row.Form
+			got := strings.Join([]string{f.Gender, f.Category, f.Education, row.Status}, ",")
+			if !stored[f.Name][got] {
+				t.Errorf("%s: %s read back as %s, stored %v", lang, f.Name, got, stored[f.Name])
+			}
+		}
 	}
 }

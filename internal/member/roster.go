@@ -13,6 +13,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/transform"
+
+	"zhibu/internal/i18n"
 )
 
 // Import limits.
@@ -87,6 +89,41 @@ var valueAliases = map[string]map[string]string{
 	"status": {"正常": "normal", "停止党籍": "suspended", "除名": "struck_off", "开除": "expelled", "开除党籍": "expelled",
 		"死亡": "deceased", "去世": "deceased", "normal": "normal", "suspended": "suspended", "struckoff": "struck_off",
 		"expelled": "expelled", "deceased": "deceased"},
+}
+
+// importField maps the form's field names (member.field.*, the export's
+// headers) to the importer's; the branch is chosen on the upload form.
+var importField = map[string]string{"name": "name", "gender": "gender", "ethnicity": "ethnicity", "birth_date": "birth_date",
+	"native_place": "native_place", "education": "education", "id_number": "id_number", "phone": "phone",
+	"department": "department", "job_title": "job_title", "category": "category", "applied_on": "applied_on",
+	"activist_on": "activist_on", "target_on": "target_on", "admitted_on": "admitted_on", "converted_on": "converted_on",
+	"group_id": "group", "party_status": "status", "notes": "notes"}
+
+// codedValues lists the stored values of each coded column and the
+// prefix of their labels.
+var codedValues = map[string]struct {
+	prefix string
+	values []string
+}{
+	"gender":    {"member.gender.", []string{"male", "female"}},
+	"category":  {"member.category.", []string{"applicant", "activist", "target", "probationary", "full"}},
+	"education": {"member.education.", []string{"postgraduate", "university", "college", "secondary", "primary"}},
+	"status":    {"member.status.", []string{"normal", "suspended", "struck_off", "expelled", "deceased"}},
+}
+
+// The labels an export writes, in every language, read back: headers and
+// coded values round-trip whatever the exporting user's language was.
+func init() {
+	for _, l := range i18n.Supported {
+		for field, to := range importField {
+			columnAliases[normaliseHeader(i18n.TL(l, "member.field."+field))] = to
+		}
+		for field, c := range codedValues {
+			for _, v := range c.values {
+				valueAliases[field][normaliseHeader(i18n.TL(l, c.prefix+v))] = v
+			}
+		}
+	}
 }
 
 var headerCleaner = strings.NewReplacer(" ", "", "_", "", "-", "", "　", "", "*", "", "(", "", ")", "", "（", "", "）", "", "\ufeff", "")
