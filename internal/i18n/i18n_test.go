@@ -109,7 +109,7 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 	}
 }
 
-var callRE = regexp.MustCompile(`\b(?:T|TL)\((?:ctx|[a-zA-Z.]+), "([a-z0-9_.]+)"`)
+var callRE = regexp.MustCompile(`\b(?:T|TL)\((?:ctx|[a-zA-Z.]+), "([a-z0-9_.]+)"\s*[,)]`)
 
 func TestEveryUsedKeyExists(t *testing.T) {
 	for path, src := range sourceFiles(t) {
