@@ -15,7 +15,8 @@ import (
 // On a shared machine the throughput of a phase depends on what else runs;
 // its CPU time per request much less, so the harness reports both.
 type cpuSample struct {
-	self, db time.Duration
+	self time.Duration
+	db   map[int]time.Duration // by backend process id
 }
 
 // clockTick is the unit of utime and stime in /proc/<pid>/stat (USER_HZ,
@@ -23,9 +24,10 @@ type cpuSample struct {
 const clockTick = 10 * time.Millisecond
 
 // sampleCPU reads the CPU times; the database part sums the backends whose
-// process title names database (Linux only; zero elsewhere).
+// process title names database, autovacuum aside (Linux only; none
+// elsewhere).
 func sampleCPU(database string) cpuSample {
-	var s cpuSample
+	s := cpuSample{db: map[int]time.Duration{}}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
@@ -37,7 +39,12 @@ func sampleCPU(database string) cpuSample {
 	needle := []byte(" " + database + " ")
 	for _, d := range dirs {
 		cmd, err := os.ReadFile(filepath.Join(d, "cmdline"))
-		if err != nil || !bytes.HasPrefix(cmd, []byte("postgres: ")) || !bytes.Contains(cmd, needle) {
+		if err != nil || !bytes.HasPrefix(cmd, []byte("postgres: ")) || !bytes.Contains(cmd, needle) ||
+			bytes.Contains(cmd, []byte("autovacuum")) {
+			continue
+		}
+		pid, err := strconv.Atoi(filepath.Base(d))
+		if err != nil {
 			continue
 		}
 		stat, err := os.ReadFile(filepath.Join(d, "stat"))
@@ -56,15 +63,20 @@ func sampleCPU(database string) cpuSample {
 		}
 		ut, _ := strconv.ParseInt(f[11], 10, 64)
 		st, _ := strconv.ParseInt(f[12], 10, 64)
-		s.db += time.Duration(ut+st) * clockTick
+		s.db[pid] = time.Duration(ut+st) * clockTick
 	}
 	return s
 }
 
-// perRequest is the CPU time per request between two samples.
+// perRequest is the CPU time per request between two samples. A backend
+// that started in between counts whole; one that ended is left out (the
+// pool keeps its connections through a phase).
 func perRequest(a, b cpuSample, requests int) (self, db time.Duration) {
 	if requests <= 0 {
 		return 0, 0
 	}
-	return (b.self - a.self) / time.Duration(requests), (b.db - a.db) / time.Duration(requests)
+	for pid, t := range b.db {
+		db += t - a.db[pid]
+	}
+	return (b.self - a.self) / time.Duration(requests), db / time.Duration(requests)
 }

@@ -74,6 +74,18 @@ type Row struct {
 	Total               int        `db:"total"`
 }
 
+// scanRow reads a row of listSQL. It names each field by hand: the
+// roster's 25 columns times 50 rows made pgx's by-name mapping (reflection
+// on every row) a tenth of the page's CPU time.
+func scanRow(row pgx.CollectableRow) (Row, error) {
+	var r Row
+	err := row.Scan(&r.ID, &r.Name, &r.Gender, &r.Department, &r.JobTitle, &r.Category, &r.PartyStatus,
+		&r.IDNumberEnc, &r.PhoneEnc, &r.BirthDate, &r.Ethnicity, &r.NativePlace, &r.Education,
+		&r.AppliedOn, &r.ActivistOn, &r.TargetOn, &r.AdmittedOn, &r.ConvertedOn, &r.ProbationExtendedTo, &r.Notes,
+		&r.BranchID, &r.BranchName, &r.BranchPath, &r.GroupName, &r.Total)
+	return r, err
+}
+
 // sortColumns whitelists the roster's sort keys. Chinese text sorts by its
 // GB18030 bytes, which order the common characters by pinyin.
 var sortColumns = map[string]string{
@@ -156,7 +168,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("member: list: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Row])
+	out, err := pgx.CollectRows(rows, scanRow)
 	if err != nil {
 		return nil, 0, fmt.Errorf("member: list: %w", err)
 	}
@@ -551,7 +563,7 @@ func (s *Store) Roster(ctx context.Context, f Filter, scopeRoots []int64) (Roste
 	sql, args := listQuery(f)
 	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
 		var err error
-		p.Rows, err = pgx.CollectRows(rows, pgx.RowToStructByName[Row])
+		p.Rows, err = pgx.CollectRows(rows, scanRow)
 		return err
 	})
 	b.Queue(scopeOrgsSQL, scopeRoots).Query(func(rows pgx.Rows) error {
