@@ -6,7 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -34,6 +36,7 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 	workers := fs.Int("workers", 16, "closed-loop workers at saturation")
 	fs.StringVar(&out, "out", "docs/performance.md", "markdown file that receives the results table (empty: print only)")
 	only := fs.String("only", "", "comma-separated parts of target names or paths to run (e.g. \"roster,/review\"); the floors always run")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured run (server and load generator) to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: zhibu bench [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.")
 		fs.PrintDefaults()
@@ -106,6 +109,17 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 	}
 	machine := bench.DescribeMachine(ctx, pool)
 	data := bench.DescribeData(ctx, pool, label)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench: cpu profile: %w", err)
+		}
+		defer func() { _ = f.Close() }()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench: cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	rep, err := bench.Run(ctx, bench.Options{Pool: pool, Sealer: seal, Duration: *duration, Rate: *rate, Workers: *workers,
 		Targets: bench.Select(bench.Targets, *only), Progress: stderr})
 	if err != nil {

@@ -12,10 +12,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/db"
@@ -66,27 +68,69 @@ func New(t testing.TB, opts ...Option) *App {
 		_, err = seed.Demo(ctx, pool, sealer)
 		return err
 	})
-	return start(t, u, sealer, opts)
+	return start(t, u, sealer, nil, opts)
 }
 
 // NewEmpty starts Zhibu on a fresh migrated database with no data.
 func NewEmpty(t testing.TB, opts ...Option) *App {
 	t.Helper()
-	return start(t, dbtest.NewURL(t), Sealer(t), opts)
+	return start(t, dbtest.NewURL(t), Sealer(t), nil, opts)
 }
 
 // NewOnURL starts Zhibu on the given (already migrated) database.
 func NewOnURL(t testing.TB, dbURL string, opts ...Option) *App {
 	t.Helper()
-	return start(t, dbURL, Sealer(t), opts)
+	return start(t, dbURL, Sealer(t), nil, opts)
 }
 
 // Second starts another Zhibu process-like server on the same database,
 // as a second instance behind a load balancer would be.
 func (a *App) Second(t testing.TB, opts ...Option) *App {
 	t.Helper()
-	return start(t, a.DBURL, a.Sealer, opts)
+	return start(t, a.DBURL, a.Sealer, nil, opts)
 }
+
+// Counted starts another server on the same database whose pool counts
+// its round trips to PostgreSQL, for tests that pin how many a page costs.
+func (a *App) Counted(t testing.TB, opts ...Option) (*App, *RoundTrips) {
+	t.Helper()
+	rt := &RoundTrips{}
+	return start(t, a.DBURL, a.Sealer, []db.PoolOption{func(c *pgxpool.Config) { c.ConnConfig.Tracer = rt }}, opts), rt
+}
+
+// RoundTrips is a pgx tracer that counts round trips to the database: one
+// for each query or command, one for each batch however many statements
+// it pipelines. (Statement preparation, once per connection, is not counted.)
+type RoundTrips struct {
+	n atomic.Int64
+}
+
+// N returns the round trips counted since the last Reset.
+func (r *RoundTrips) N() int { return int(r.n.Load()) }
+
+// Reset starts counting from zero.
+func (r *RoundTrips) Reset() { r.n.Store(0) }
+
+// TraceQueryStart counts a query.
+func (r *RoundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+
+// TraceQueryEnd does nothing.
+func (r *RoundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TraceBatchStart counts a batch.
+func (r *RoundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.n.Add(1)
+	return ctx
+}
+
+// TraceBatchQuery does nothing: the statements of a batch share its round trip.
+func (r *RoundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+// TraceBatchEnd does nothing.
+func (r *RoundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // WithCookiesOf gives c the cookies another client holds for this app,
 // as if the same browser reached another instance.
@@ -96,10 +140,10 @@ func (c *Client) WithCookiesOf(other *Client, otherBase string) {
 	c.hc.Jar.SetCookies(to, other.hc.Jar.Cookies(from))
 }
 
-func start(t testing.TB, dbURL string, sealer *pii.Sealer, opts []Option) *App {
+func start(t testing.TB, dbURL string, sealer *pii.Sealer, poolOpts []db.PoolOption, opts []Option) *App {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	pool, err := db.Open(ctx, dbURL)
+	pool, err := db.Open(ctx, dbURL, poolOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}

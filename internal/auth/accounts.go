@@ -35,10 +35,15 @@ const accountColumns = `id, username, display_name, password_hash, member_id, la
        password_changed_at, failed_logins, locked_until, demo, disabled_at, totp_secret, totp_last_step,
        password_changed_at < now() - make_interval(days => coalesce((SELECT password_max_age_days FROM security_settings WHERE id = 1), 90))`
 
+// dest lists where a row of accountColumns scans to, in order.
+func (a *account) dest() []any {
+	return []any{&a.ID, &a.Username, &a.DisplayName, &a.PasswordHash, &a.MemberID, &a.Language, &a.MustChangePassword,
+		&a.PasswordChangedAt, &a.FailedLogins, &a.LockedUntil, &a.Demo, &a.DisabledAt, &a.TOTPSecret, &a.TOTPLastStep, &a.PasswordExpired}
+}
+
 func scanAccount(row pgx.Row) (account, error) {
 	var a account
-	err := row.Scan(&a.ID, &a.Username, &a.DisplayName, &a.PasswordHash, &a.MemberID, &a.Language, &a.MustChangePassword,
-		&a.PasswordChangedAt, &a.FailedLogins, &a.LockedUntil, &a.Demo, &a.DisabledAt, &a.TOTPSecret, &a.TOTPLastStep, &a.PasswordExpired)
+	err := row.Scan(a.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, apperr.ErrNotFound
 	}
@@ -68,11 +73,7 @@ func LoadUser(ctx context.Context, q db.Querier, accountID int64) (*User, error)
 	if err != nil {
 		return nil, fmt.Errorf("auth: load account %d: %w", accountID, err)
 	}
-	u := &User{AccountID: a.ID, Username: a.Username, DisplayName: a.DisplayName, Demo: a.Demo, Language: a.Language,
-		MustChangePassword: a.MustChangePassword || (a.PasswordExpired && !a.Demo), TOTPEnabled: a.TOTPSecret != nil}
-	if a.MemberID != nil {
-		u.MemberID = *a.MemberID
-	}
+	u := a.user()
 	rows, err := q.Query(ctx, `SELECT role, coalesce(org_id, 0) FROM account_roles WHERE account_id = $1 ORDER BY role`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("auth: roles of %d: %w", accountID, err)
@@ -86,10 +87,20 @@ func LoadUser(ctx context.Context, q db.Querier, accountID int64) (*User, error)
 		return nil, fmt.Errorf("auth: roles of %d: %w", accountID, err)
 	}
 	u.Grants = grants
+	return u, nil
+}
+
+// user is the signed-in person of an account, without the grants.
+func (a *account) user() *User {
+	u := &User{AccountID: a.ID, Username: a.Username, DisplayName: a.DisplayName, Demo: a.Demo, Language: a.Language,
+		MustChangePassword: a.MustChangePassword || (a.PasswordExpired && !a.Demo), TOTPEnabled: a.TOTPSecret != nil}
+	if a.MemberID != nil {
+		u.MemberID = *a.MemberID
+	}
 	if u.DisplayName == "" {
 		u.DisplayName = u.Username
 	}
-	return u, nil
+	return u
 }
 
 // SetLanguage remembers the account's chosen interface language.

@@ -100,18 +100,8 @@ func (s *Service) LoadUser(next http.Handler) http.Handler {
 			return
 		}
 		ctx := r.Context()
-		accountID, err := s.sessions.Lookup(ctx, c.Value)
+		u, err := s.sessions.LookupUser(ctx, c.Value)
 		if errors.Is(err, errNoSession) {
-			s.setCookie(w, "", -1)
-			next.ServeHTTP(w, r)
-			return
-		}
-		if err != nil {
-			ui.RenderError(w, r, err)
-			return
-		}
-		u, err := LoadUser(ctx, s.pool, accountID)
-		if errors.Is(err, apperr.ErrNotFound) {
 			s.setCookie(w, "", -1)
 			next.ServeHTTP(w, r)
 			return

@@ -66,28 +66,59 @@ VALUES ($1, $2, $3, $3, $4, $5, $6)`, hashToken(token), accountID, now, now.Add(
 	return token, nil
 }
 
-// Lookup returns the account of a live session and refreshes its idle timer.
-func (s *Sessions) Lookup(ctx context.Context, token string) (int64, error) {
+// lookupUserSQL reads a live session, its enabled account and the
+// account's roles in one statement: the sign-in state is read fresh from
+// the database on every request (nothing is cached), in one round trip.
+const lookupUserSQL = `
+SELECT ` + accountColumns + `, s.last_seen,
+       ARRAY(SELECT r.role FROM account_roles r WHERE r.account_id = accounts.id ORDER BY r.role, r.org_id NULLS FIRST),
+       ARRAY(SELECT coalesce(r.org_id, 0) FROM account_roles r WHERE r.account_id = accounts.id ORDER BY r.role, r.org_id NULLS FIRST)
+  FROM sessions s
+  JOIN accounts ON accounts.id = s.account_id AND accounts.disabled_at IS NULL
+ WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen > $3`
+
+// LookupUser returns the signed-in user of a live session, with its
+// roles, and refreshes the session's idle timer (at most once a minute).
+// A token naming no live session, or a session of a disabled or deleted
+// account, is errNoSession.
+func (s *Sessions) LookupUser(ctx context.Context, token string) (*User, error) {
 	now := s.now()
-	var accountID int64
+	var a account
 	var lastSeen time.Time
-	err := s.pool.QueryRow(ctx, `
-SELECT account_id, last_seen FROM sessions
- WHERE token_hash = $1 AND expires_at > $2 AND last_seen > $3`,
-		hashToken(token), now, now.Add(-s.policy.Idle)).Scan(&accountID, &lastSeen)
+	var roles []string
+	var orgs []int64
+	err := s.pool.QueryRow(ctx, lookupUserSQL, hashToken(token), now, now.Add(-s.policy.Idle)).
+		Scan(append(a.dest(), &lastSeen, &roles, &orgs)...)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, errNoSession
+		return nil, errNoSession
 	}
 	if err != nil {
-		return 0, fmt.Errorf("auth: lookup session: %w", err)
+		return nil, fmt.Errorf("auth: lookup session: %w", err)
 	}
-	// Refresh at most once a minute, to keep reads cheap.
-	if now.Sub(lastSeen) > time.Minute {
-		if _, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen = $2 WHERE token_hash = $1`, hashToken(token), now); err != nil {
-			return 0, fmt.Errorf("auth: touch session: %w", err)
-		}
+	if len(roles) != len(orgs) {
+		return nil, fmt.Errorf("auth: lookup session: %d roles, %d organisations", len(roles), len(orgs))
 	}
-	return accountID, nil
+	if err := s.touch(ctx, token, lastSeen, now); err != nil {
+		return nil, err
+	}
+	u := a.user()
+	u.Grants = make([]Grant, len(roles))
+	for i := range roles {
+		u.Grants[i] = Grant{Role: Role(roles[i]), OrgID: orgs[i]}
+	}
+	return u, nil
+}
+
+// touch refreshes a session's idle timer, at most once a minute, to keep
+// reads cheap.
+func (s *Sessions) touch(ctx context.Context, token string, lastSeen, now time.Time) error {
+	if now.Sub(lastSeen) <= time.Minute {
+		return nil
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE sessions SET last_seen = $2 WHERE token_hash = $1`, hashToken(token), now); err != nil {
+		return fmt.Errorf("auth: touch session: %w", err)
+	}
+	return nil
 }
 
 // Delete ends one session.

@@ -144,6 +144,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 
+	var database string
+	_ = o.Pool.QueryRow(ctx, `SELECT current_database()`).Scan(&database)
 	mem := startMemory()
 	defer mem.stop()
 	rep := &Report{Started: time.Now(), Workers: o.Workers, Duration: o.Duration}
@@ -172,8 +174,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		mem.resetHeap()
 		row.Fixed = fixedRate(ctx, row.FixedRate, o.Duration, 2000, send)
 		say("%-28s fixed %4.0f/s: p50 %v p95 %v p99 %v errors %d", t.Name, row.FixedRate, ms(row.Fixed.P50), ms(row.Fixed.P95), ms(row.Fixed.P99), row.Fixed.Errors)
+		cpu0 := sampleCPU(database)
 		row.Sat = saturate(ctx, o.Workers, o.Duration, send)
+		self, pg := perRequest(cpu0, sampleCPU(database), row.Sat.Requests)
 		say("%-28s saturation: %6.0f req/s p50 %v p95 %v p99 %v errors %d", t.Name, row.Sat.RPS(), ms(row.Sat.P50), ms(row.Sat.P95), ms(row.Sat.P99), row.Sat.Errors)
+		say("%-28s cpu per request: %4dµs zhibu and load generator + %4dµs postgres = %4dµs", t.Name, self.Microseconds(), pg.Microseconds(), (self + pg).Microseconds())
 		row.PeakHeap = mem.heapPeak()
 		rep.Rows = append(rep.Rows, row)
 		if ctx.Err() != nil {

@@ -20,8 +20,12 @@ import (
 	"zhibu/migrations"
 )
 
+// PoolOption adjusts a pool's configuration before it connects (tests
+// use it to install a query tracer).
+type PoolOption func(*pgxpool.Config)
+
 // Open connects a pool to databaseURL and checks that the database answers.
-func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+func Open(ctx context.Context, databaseURL string, opts ...PoolOption) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("db: parse url: %w", err)
@@ -32,6 +36,9 @@ func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 	cfg.MaxConnIdleTime = 5 * time.Minute
 	cfg.ConnConfig.RuntimeParams["application_name"] = "zhibu"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "Asia/Shanghai"
+	for _, o := range opts {
+		o(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("db: connect: %w", err)

@@ -18,12 +18,11 @@ import (
 
 // Handler serves /me.
 type Handler struct {
-	pool  *pgxpool.Pool
 	store *Store
 }
 
 // New returns the /me handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{store: NewStore(pool)} }
 
 // Page is the member's own record for one year.
 type Page struct {
@@ -83,41 +82,19 @@ func (h *Handler) page(r *http.Request) (Page, error) {
 	for y := now.Year(); y >= now.Year()-4; y-- {
 		p.Years = append(p.Years, y)
 	}
-	var err error
-	if p.Profile, err = h.store.Profile(ctx, u.MemberID); err != nil {
+	rec, err := h.store.Record(ctx, u.MemberID, u.AccountID, year, now)
+	if err != nil {
 		return p, err
 	}
-	if p.Months, err = h.store.Monthly(ctx, u.MemberID, year); err != nil {
-		return p, err
-	}
+	p.Profile, p.Months, p.Minimum = rec.Profile, rec.Months, rec.Minimum
+	p.Activities, p.Credits, p.Upcoming = rec.Activities, rec.Credits, rec.Upcoming
+	p.Appraisals, p.Commendations = rec.Appraisals, rec.Commendations
 	for _, m := range p.Months {
 		p.Total += m
 	}
 	p.Total = round1(p.Total)
-	if p.Minimum, err = meeting.StudyMinimum(ctx, h.pool, u.MemberID, year); err != nil {
-		return p, err
-	}
-	if p.Activities, err = h.store.Activities(ctx, u.MemberID, year); err != nil {
-		return p, err
-	}
-	if p.Credits, err = h.store.Credits(ctx, u.MemberID, year); err != nil {
-		return p, err
-	}
-	if p.Upcoming, err = h.store.Upcoming(ctx, u.MemberID, now); err != nil {
-		return p, err
-	}
-	if p.Appraisals, err = h.store.Appraisals(ctx, u.MemberID); err != nil {
-		return p, err
-	}
-	if p.Commendations, err = h.store.Commendations(ctx, u.MemberID); err != nil {
-		return p, err
-	}
-	token, err := h.store.CalendarToken(ctx, u.AccountID)
-	if err != nil {
-		return p, err
-	}
-	if token != "" {
-		p.CalendarURL = baseURL(r) + "/calendar/" + token + ".ics"
+	if rec.CalendarToken != "" {
+		p.CalendarURL = baseURL(r) + "/calendar/" + rec.CalendarToken + ".ics"
 	}
 	return p, nil
 }

@@ -44,49 +44,11 @@ SELECT m.name, m.branch_id, b.name AS branch_name, m.group_id, coalesce(g.name, 
   LEFT JOIN organisations g ON g.id = m.group_id
  WHERE m.id = $1`
 
-// Profile returns the member's name, branch and group.
-func (s *Store) Profile(ctx context.Context, memberID int64) (Profile, error) {
-	rows, err := s.pool.Query(ctx, profileSQL, memberID)
-	if err != nil {
-		return Profile{}, fmt.Errorf("me: profile %d: %w", memberID, err)
-	}
-	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Profile])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Profile{}, fmt.Errorf("me: profile %d: %w", memberID, apperr.ErrNotFound)
-	}
-	if err != nil {
-		return Profile{}, fmt.Errorf("me: profile %d: %w", memberID, err)
-	}
-	return p, nil
-}
-
 const monthlySQL = `
 SELECT extract(month FROM earned_on)::int AS month, sum(hours)::float8 AS hours
   FROM study_credits
  WHERE member_id = $1 AND earned_on >= make_date($2, 1, 1) AND earned_on < make_date($2 + 1, 1, 1)
  GROUP BY 1`
-
-// Monthly returns the member's study hours in each month of the year
-// (index 0 is January), summed from the study credits.
-func (s *Store) Monthly(ctx context.Context, memberID int64, year int) ([12]float64, error) {
-	var out [12]float64
-	rows, err := s.pool.Query(ctx, monthlySQL, memberID, year)
-	if err != nil {
-		return out, fmt.Errorf("me: monthly hours of %d: %w", memberID, err)
-	}
-	var month int
-	var hours float64
-	_, err = pgx.ForEachRow(rows, []any{&month, &hours}, func() error {
-		if month >= 1 && month <= 12 {
-			out[month-1] = hours
-		}
-		return nil
-	})
-	if err != nil {
-		return out, fmt.Errorf("me: monthly hours of %d: %w", memberID, err)
-	}
-	return out, nil
-}
 
 // Activity is a meeting the member was due at or attended.
 type Activity struct {
@@ -112,19 +74,6 @@ SELECT m.id AS meeting_id, m.kind, m.topic, o.name AS org_name, m.starts_at, a.s
    AND m.starts_at < make_timestamptz($2 + 1, 1, 1, 0, 0, 0, 'Asia/Shanghai')
  ORDER BY m.starts_at DESC, m.id DESC`
 
-// Activities lists the year's meetings with the member's attendance.
-func (s *Store) Activities(ctx context.Context, memberID int64, year int) ([]Activity, error) {
-	rows, err := s.pool.Query(ctx, activitiesSQL, memberID, year)
-	if err != nil {
-		return nil, fmt.Errorf("me: activities of %d: %w", memberID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Activity])
-	if err != nil {
-		return nil, fmt.Errorf("me: activities of %d: %w", memberID, err)
-	}
-	return out, nil
-}
-
 // Credit is an individual study record (not from a meeting).
 type Credit struct {
 	Kind     string
@@ -139,19 +88,6 @@ SELECT kind, hours::float8 AS hours, earned_on, evidence FROM study_credits
    AND earned_on >= make_date($2, 1, 1) AND earned_on < make_date($2 + 1, 1, 1)
  ORDER BY earned_on DESC, id DESC`
 
-// Credits lists the year's individual study records.
-func (s *Store) Credits(ctx context.Context, memberID int64, year int) ([]Credit, error) {
-	rows, err := s.pool.Query(ctx, creditsSQL, memberID, year)
-	if err != nil {
-		return nil, fmt.Errorf("me: credits of %d: %w", memberID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Credit])
-	if err != nil {
-		return nil, fmt.Errorf("me: credits of %d: %w", memberID, err)
-	}
-	return out, nil
-}
-
 const upcomingSQL = `
 SELECT m.id, o.name AS org_name, m.kind, m.topic, m.place, m.starts_at, m.ends_at, m.status
   FROM meetings m
@@ -165,20 +101,6 @@ SELECT m.id, o.name AS org_name, m.kind, m.topic, m.place, m.starts_at, m.ends_a
  ORDER BY m.starts_at, m.id
  LIMIT 20`
 
-// Upcoming lists the planned meetings of the member's branch and group
-// (committee meetings only for committee members).
-func (s *Store) Upcoming(ctx context.Context, memberID int64, now time.Time) ([]meeting.CalendarItem, error) {
-	rows, err := s.pool.Query(ctx, upcomingSQL, memberID, now)
-	if err != nil {
-		return nil, fmt.Errorf("me: upcoming of %d: %w", memberID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[meeting.CalendarItem])
-	if err != nil {
-		return nil, fmt.Errorf("me: upcoming of %d: %w", memberID, err)
-	}
-	return out, nil
-}
-
 // Appraisal is the member's result in a yearly democratic appraisal.
 type Appraisal struct {
 	Year   int
@@ -188,19 +110,6 @@ type Appraisal struct {
 const appraisalsSQL = `
 SELECT a.year, r.result FROM appraisal_results r JOIN appraisals a ON a.id = r.appraisal_id
  WHERE r.member_id = $1 ORDER BY a.year DESC`
-
-// Appraisals lists the member's appraisal results, newest first.
-func (s *Store) Appraisals(ctx context.Context, memberID int64) ([]Appraisal, error) {
-	rows, err := s.pool.Query(ctx, appraisalsSQL, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("me: appraisals of %d: %w", memberID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Appraisal])
-	if err != nil {
-		return nil, fmt.Errorf("me: appraisals of %d: %w", memberID, err)
-	}
-	return out, nil
-}
 
 // Commendation is an honour granted to the member.
 type Commendation struct {
@@ -215,29 +124,81 @@ const commendationsSQL = `
 SELECT title, level, granted_on, issuer, document_no FROM commendations
  WHERE member_id = $1 AND status = 'granted' ORDER BY granted_on DESC`
 
-// Commendations lists the member's commendations, newest first.
-func (s *Store) Commendations(ctx context.Context, memberID int64) ([]Commendation, error) {
-	rows, err := s.pool.Query(ctx, commendationsSQL, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("me: commendations of %d: %w", memberID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Commendation])
-	if err != nil {
-		return nil, fmt.Errorf("me: commendations of %d: %w", memberID, err)
-	}
-	return out, nil
+const calendarTokenSQL = `SELECT calendar_token FROM accounts WHERE id = $1`
+
+// Record is what /me shows of one member for one year.
+type Record struct {
+	Profile       Profile
+	Months        [12]float64
+	Minimum       float64
+	Activities    []Activity
+	Credits       []Credit
+	Upcoming      []meeting.CalendarItem
+	Appraisals    []Appraisal
+	Commendations []Commendation
+	// CalendarToken is the account's calendar secret, "" when none is set.
+	CalendarToken string
 }
 
-// CalendarToken returns the account's calendar secret, "" when none is set.
-func (s *Store) CalendarToken(ctx context.Context, accountID int64) (string, error) {
-	var token *string
-	if err := s.pool.QueryRow(ctx, `SELECT calendar_token FROM accounts WHERE id = $1`, accountID).Scan(&token); err != nil {
-		return "", fmt.Errorf("me: calendar token of %d: %w", accountID, err)
+// Record reads the member's record for the year in one round trip: the
+// statements are pipelined in a batch (each is small and indexed by the
+// member), so the page costs one wait on the database instead of ten.
+func (s *Store) Record(ctx context.Context, memberID, accountID int64, year int, now time.Time) (Record, error) {
+	var r Record
+	found := false
+	b := &pgx.Batch{}
+	b.Queue(profileSQL, memberID).Query(func(rows pgx.Rows) error {
+		p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Profile])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		r.Profile, found = p, err == nil
+		return err
+	})
+	b.Queue(monthlySQL, memberID, year).Query(func(rows pgx.Rows) error {
+		var month int
+		var hours float64
+		_, err := pgx.ForEachRow(rows, []any{&month, &hours}, func() error {
+			if month >= 1 && month <= 12 {
+				r.Months[month-1] = hours
+			}
+			return nil
+		})
+		return err
+	})
+	meeting.QueueStudyMinimum(b, memberID, year, &r.Minimum)
+	queueRows(b, &r.Activities, activitiesSQL, memberID, year)
+	queueRows(b, &r.Credits, creditsSQL, memberID, year)
+	queueRows(b, &r.Upcoming, upcomingSQL, memberID, now)
+	queueRows(b, &r.Appraisals, appraisalsSQL, memberID)
+	queueRows(b, &r.Commendations, commendationsSQL, memberID)
+	b.Queue(calendarTokenSQL, accountID).QueryRow(func(row pgx.Row) error {
+		var token *string
+		if err := row.Scan(&token); err != nil {
+			return err
+		}
+		if token != nil {
+			r.CalendarToken = *token
+		}
+		return nil
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return r, fmt.Errorf("me: record of %d: %w", memberID, err)
 	}
-	if token == nil {
-		return "", nil
+	if !found {
+		return r, fmt.Errorf("me: profile %d: %w", memberID, apperr.ErrNotFound)
 	}
-	return *token, nil
+	return r, nil
+}
+
+// queueRows adds a query to the batch whose rows, scanned by name, land
+// in dst when the batch runs.
+func queueRows[T any](b *pgx.Batch, dst *[]T, sql string, args ...any) {
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) error {
+		out, err := pgx.CollectRows(rows, pgx.RowToStructByName[T])
+		*dst = out
+		return err
+	})
 }
 
 // ResetCalendarToken gives the account a new calendar secret; the old

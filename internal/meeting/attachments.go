@@ -83,10 +83,12 @@ VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7) RETURNING id`,
 }
 
 // Attachments lists a meeting's attachments.
-func (s *Store) Attachments(ctx context.Context, meetingID int64) ([]AttachmentInfo, error) {
-	rows, err := s.pool.Query(ctx, `
+const attachmentsSQL = `
 SELECT id, filename, content_type, size_bytes, uploaded_at FROM meeting_attachments
- WHERE meeting_id = $1 ORDER BY id`, meetingID)
+ WHERE meeting_id = $1 ORDER BY id`
+
+func (s *Store) Attachments(ctx context.Context, meetingID int64) ([]AttachmentInfo, error) {
+	rows, err := s.pool.Query(ctx, attachmentsSQL, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: attachments of %d: %w", meetingID, err)
 	}

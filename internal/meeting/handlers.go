@@ -1,6 +1,7 @@
 package meeting
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -237,18 +238,35 @@ func (h *Handler) showPage(r *http.Request, m Meeting) (ShowPage, error) {
 	if err != nil {
 		return ShowPage{}, err
 	}
-	st := StatsOf(att)
-	return ShowPage{M: m, Attendance: att, Stats: st, NoQuorum: NoQuorum(m.Kind, st), Revisions: revs, Attachments: files,
-		CanWrite: auth.UserOf(ctx).CanWrite(m.OrgPath)}, nil
+	return newShowPage(ctx, ShowData{M: m, Attendance: att, Revisions: revs, Attachments: files}), nil
+}
+
+// loadShow reads the meeting of the request with all its page shows, in
+// one round trip, and checks that the user may read it (404 if not).
+func (h *Handler) loadShow(r *http.Request) (ShowPage, error) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return ShowPage{}, err
+	}
+	d, err := h.store.Show(r.Context(), id)
+	if err != nil {
+		return ShowPage{}, err
+	}
+	if !auth.UserOf(r.Context()).CanRead(d.M.OrgPath) {
+		return ShowPage{}, fmt.Errorf("meeting: %d outside scope: %w", id, apperr.ErrNotFound)
+	}
+	return newShowPage(r.Context(), d), nil
+}
+
+func newShowPage(ctx context.Context, d ShowData) ShowPage {
+	st := StatsOf(d.Attendance)
+	return ShowPage{M: d.M, Attendance: d.Attendance, Stats: st, NoQuorum: NoQuorum(d.M.Kind, st), Revisions: d.Revisions,
+		Attachments: d.Attachments, CanWrite: auth.UserOf(ctx).CanWrite(d.M.OrgPath)}
 }
 
 // Show shows one meeting with its attendance, minutes, revisions and files.
 func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
-	m, err := h.load(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.showPage(r, m)
+	p, err := h.loadShow(r)
 	if err != nil {
 		return err
 	}
@@ -257,11 +275,7 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 
 // Print shows the meeting in the standard 会议记录 layout for printing.
 func (h *Handler) Print(w http.ResponseWriter, r *http.Request) error {
-	m, err := h.load(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.showPage(r, m)
+	p, err := h.loadShow(r)
 	if err != nil {
 		return err
 	}

@@ -49,27 +49,50 @@ func LateEntryDays(ctx context.Context, q db.Querier) (int, error) {
 
 // cadreSQL: does the member hold a committee post (secretary, committee
 // member) in a term that overlaps the year?
-const cadreSQL = `
-SELECT EXISTS (
-  SELECT 1 FROM committee_posts p JOIN committee_terms t ON t.id = p.term_id
-   WHERE p.member_id = $1
-     AND t.elected_on <= make_date($2, 12, 31)
-     AND (t.ended_on IS NULL OR t.ended_on >= make_date($2, 1, 1)))`
+// studyMinimumSQL picks the minimum in one statement: the cadre one for
+// anyone holding a committee post during the year, else the ordinary one;
+// the setting when meeting_settings holds it, else the default.
+const studyMinimumSQL = `
+WITH c AS (
+  SELECT EXISTS (
+    SELECT 1 FROM committee_posts p JOIN committee_terms t ON t.id = p.term_id
+     WHERE p.member_id = $1
+       AND t.elected_on <= make_date($2, 12, 31)
+       AND (t.ended_on IS NULL OR t.ended_on >= make_date($2, 1, 1))) AS cadre)
+SELECT coalesce(
+         (SELECT value::float8 FROM meeting_settings WHERE key = CASE WHEN c.cadre THEN $3 ELSE $4 END),
+         CASE WHEN c.cadre THEN $5::float8 ELSE $6::float8 END)
+  FROM c`
+
+func studyMinimumArgs(memberID int64, year int) []any {
+	return []any{memberID, year, settingStudyMinCadre, settingStudyMinMember,
+		settingDefaults[settingStudyMinCadre], settingDefaults[settingStudyMinMember]}
+}
 
 // StudyMinimum is the yearly study-hour minimum that applies to a member:
 // the higher one for secretaries and committee members (anyone holding a
 // committee post during the year), the ordinary one for everyone else.
-// Every figure that compares hours with a minimum goes through here, so
-// that the agency's rule sets can take over in one place.
+// Every figure that compares hours with a minimum goes through here (or
+// QueueStudyMinimum), so that the agency's rule sets can take over in one
+// place.
 func StudyMinimum(ctx context.Context, q db.Querier, memberID int64, year int) (float64, error) {
-	var cadre bool
-	if err := q.QueryRow(ctx, cadreSQL, memberID, year).Scan(&cadre); err != nil {
+	var v float64
+	if err := q.QueryRow(ctx, studyMinimumSQL, studyMinimumArgs(memberID, year)...).Scan(&v); err != nil {
 		return 0, fmt.Errorf("meeting: study minimum of %d: %w", memberID, err)
 	}
-	if cadre {
-		return setting(ctx, q, settingStudyMinCadre)
-	}
-	return setting(ctx, q, settingStudyMinMember)
+	return v, nil
+}
+
+// QueueStudyMinimum adds StudyMinimum's statement to a batch, for pages
+// that read many things in one round trip; dst receives the minimum when
+// the batch runs.
+func QueueStudyMinimum(b *pgx.Batch, memberID int64, year int, dst *float64) {
+	b.Queue(studyMinimumSQL, studyMinimumArgs(memberID, year)...).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(dst); err != nil {
+			return fmt.Errorf("meeting: study minimum of %d: %w", memberID, err)
+		}
+		return nil
+	})
 }
 
 // CreditKinds are the kinds of an individual study record.

@@ -104,25 +104,19 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserOf(ctx)
 	q := r.URL.Query()
 	f := filterFrom(q, u.ReadRoots())
-	if f.OrgID != 0 {
-		if err := auth.CheckRead(ctx, h.pool, u, f.OrgID); err != nil {
-			return err
-		}
-	}
 	page := ui.PageParam(q)
 	f.Limit, f.Offset = PageSize, (page-1)*PageSize
-	rows, total, err := h.store.List(ctx, f)
+	data, err := h.store.Roster(ctx, f, u.ReadRoots())
 	if err != nil {
 		return err
 	}
-	orgs, err := h.store.ScopeOrgs(ctx, u.ReadRoots())
-	if err != nil {
-		return err
+	if f.OrgID != 0 && !u.CanRead(data.OrgPath) {
+		return fmt.Errorf("member: organisation %d outside read scope: %w", f.OrgID, apperr.ErrNotFound)
 	}
-	p := ListPage{Filter: f, Orgs: orgs, CanWrite: len(u.WriteRoots()) > 0,
-		Pager: ui.Pager{Page: page, PageSize: PageSize, Total: total, Query: q, Path: "/members"}}
+	p := ListPage{Filter: f, Orgs: data.Orgs, CanWrite: len(u.WriteRoots()) > 0,
+		Pager: ui.Pager{Page: page, PageSize: PageSize, Total: data.Total, Query: q, Path: "/members"}}
 	today := h.today()
-	for _, row := range rows {
+	for _, row := range data.Rows {
 		id, phone := h.store.Masked(row.IDNumberEnc, row.PhoneEnc)
 		m := Member{Category: row.Category, AdmittedOn: row.AdmittedOn, ProbationExtendedTo: row.ProbationExtendedTo}
 		p.Rows = append(p.Rows, ListItem{ID: row.ID, Name: row.Name, Gender: row.Gender, Department: row.Department,

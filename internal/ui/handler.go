@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5/middleware"
@@ -75,11 +78,32 @@ func ErrorStatus(w http.ResponseWriter, r *http.Request, status int) {
 	_ = ErrorPage(status, middleware.GetReqID(r.Context())).Render(r.Context(), w)
 }
 
+// renderBuffers holds page buffers for reuse.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // Render writes a component as a full HTML response with the given status.
+// The page is rendered into a buffer first and sent in one write with its
+// length (instead of many small chunked writes), and a component that
+// fails part way leaves the error page to the caller rather than half a page.
 func Render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := c.Render(r.Context(), buf); err != nil {
+		return err
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	return c.Render(r.Context(), w)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }
 
 // Recoverer turns a panic into a 500 page showing only the request id.
