@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -131,12 +130,22 @@ func attendanceForm(f *Fixture) url.Values {
 
 // expand fills a target's path from the fixture.
 func (t Target) expand(f *Fixture) string {
-	return strings.NewReplacer(
-		"{root}", fmt.Sprint(f.Root),
-		"{branch}", fmt.Sprint(f.Branch),
-		"{meeting}", fmt.Sprint(f.Meeting),
-		"{member}", fmt.Sprint(f.MemberID),
-	).Replace(t.Path)
+	// Runs for every request the load generator sends: no Replacer (whose
+	// first use builds a lookup table), and nothing when there is nothing
+	// to fill in.
+	p := t.Path
+	if !strings.Contains(p, "{") {
+		return p
+	}
+	for _, r := range [...]struct {
+		key string
+		id  int64
+	}{{"{root}", f.Root}, {"{branch}", f.Branch}, {"{meeting}", f.Meeting}, {"{member}", f.MemberID}} {
+		if strings.Contains(p, r.key) {
+			p = strings.ReplaceAll(p, r.key, strconv.FormatInt(r.id, 10))
+		}
+	}
+	return p
 }
 
 // Select keeps the floors and the targets whose name or path contains one

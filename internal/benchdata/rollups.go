@@ -2,7 +2,9 @@ package benchdata
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -49,12 +51,12 @@ func enableTriggers(ctx context.Context, pool *pgxpool.Pool, triggers [][2]strin
 	return nil
 }
 
-// rebuildRollups computes branch_month_stats and member_month_stats from
-// the base tables in one pass each: the same figures the triggers'
+// rollupStatements compute branch_month_stats and member_month_stats
+// from the base tables in one pass each: the same figures the triggers'
 // stats_refresh_branch_months and stats_refresh_members produce (the
-// benchdata test compares them).
-const rebuildRollups = `
-TRUNCATE branch_month_stats, member_month_stats;
+// benchdata test compares them). They run concurrently, one connection
+// each, after the tables are emptied.
+var rollupStatements = []string{`
 INSERT INTO branch_month_stats (branch_id, month, kind, held, quorate, due, present)
 SELECT CASE WHEN o.kind = 'group' THEN o.parent_id ELSE o.id END, stats_month(mt.starts_at), mt.kind, count(*),
        count(*) FILTER (WHERE a.due > 0 AND a.present * 2 > a.due),
@@ -65,7 +67,7 @@ SELECT CASE WHEN o.kind = 'group' THEN o.parent_id ELSE o.id END, stats_month(mt
                     count(*) FILTER (WHERE status = 'present') AS present
                FROM attendance GROUP BY meeting_id) a ON a.meeting_id = mt.id
  WHERE mt.status IN ('draft', 'submitted')
- GROUP BY 1, 2, 3;
+ GROUP BY 1, 2, 3`, `
 INSERT INTO member_month_stats (member_id, month, hours, last_present)
 SELECT member_id, month, sum(hours), max(last_present)
   FROM (SELECT sc.member_id, date_trunc('month', sc.earned_on)::date AS month, sc.hours, NULL::date AS last_present
@@ -74,20 +76,28 @@ SELECT member_id, month, sum(hours), max(last_present)
         SELECT at.member_id, stats_month(mt.starts_at), 0, (mt.starts_at AT TIME ZONE 'Asia/Shanghai')::date
           FROM attendance at JOIN meetings mt ON mt.id = at.meeting_id
          WHERE at.status = 'present' AND mt.status IN ('draft', 'submitted')) x
- GROUP BY member_id, month;
-`
+ GROUP BY member_id, month`}
 
 func buildRollups(ctx context.Context, pool *pgxpool.Pool) error {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
+	if _, err := pool.Exec(ctx, `TRUNCATE branch_month_stats, member_month_stats`); err != nil {
 		return fmt.Errorf("benchdata: rollups: %w", err)
 	}
-	defer func() { _ = tx.Rollback(ctx) }()
-	if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
+	errs := make([]error, len(rollupStatements))
+	var wg sync.WaitGroup
+	for i, q := range rollupStatements {
+		wg.Go(func() {
+			errs[i] = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'`); err != nil {
+					return err
+				}
+				_, err := tx.Exec(ctx, q)
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("benchdata: rollups: %w", err)
 	}
-	if _, err := tx.Exec(ctx, rebuildRollups); err != nil {
-		return fmt.Errorf("benchdata: rollups: %w", err)
-	}
-	return tx.Commit(ctx)
+	return nil
 }
