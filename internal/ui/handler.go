@@ -55,9 +55,17 @@ func StatusOf(err error) int {
 
 // RenderError writes the error page for err. Internal details are logged
 // with the request id and never shown.
+//
+// When the client has gone (its request's context is done), whatever the
+// error says — a cancelled query, a broken pipe — it is not the server's
+// failure: it is logged at debug level and nothing is written.
 func RenderError(w http.ResponseWriter, r *http.Request, err error) {
 	status := StatusOf(err)
 	reqID := middleware.GetReqID(r.Context())
+	if r.Context().Err() != nil {
+		slog.DebugContext(r.Context(), "client went away", "err", err, "request_id", reqID, "path", r.URL.Path)
+		return
+	}
 	if status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "err", err, "status", status, "request_id", reqID, "path", r.URL.Path)
 	}

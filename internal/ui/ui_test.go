@@ -1,8 +1,12 @@
 package ui
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -28,6 +32,30 @@ func TestPanicRendersA500WithRequestIDOnly(t *testing.T) {
 	}
 	if !strings.Contains(body, `data-testid="request-id"`) {
 		t.Error("no request id on the 500 page")
+	}
+}
+
+// A client that went away is not a server failure: no error is logged and
+// nothing is written, whatever the error the handler met.
+func TestClientGoneIsNotAnError(t *testing.T) {
+	var logged bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	defer slog.SetDefault(old)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	broken := &net.OpError{Op: "write", Net: "tcp", Err: errors.New("broken pipe")}
+	Handler(func(http.ResponseWriter, *http.Request) error { return broken }).
+		ServeHTTP(rec, httptest.NewRequest("GET", "/me", nil).WithContext(ctx))
+	if rec.Body.Len() != 0 || logged.Len() != 0 {
+		t.Errorf("client gone: wrote %d bytes, logged %q", rec.Body.Len(), logged.String())
+	}
+	// The same error while the client is still there is a 503, logged.
+	rec = httptest.NewRecorder()
+	Handler(func(http.ResponseWriter, *http.Request) error { return broken }).ServeHTTP(rec, httptest.NewRequest("GET", "/me", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(logged.String(), "request failed") {
+		t.Errorf("client present: status %d, logged %q", rec.Code, logged.String())
 	}
 }
 
