@@ -42,11 +42,25 @@ func (h *Handler) accountsPage(r *http.Request, path string) (AccountsPage, erro
 		search = search[:64]
 	}
 	page := ui.PageParam(q)
-	rows, total, err := listAccounts(r.Context(), h.pool, search, false, page)
+	sort, dir := q.Get("sort"), q.Get("dir")
+	if _, ok := accountSorts[sort]; !ok {
+		sort, dir = "", ""
+	}
+	if dir != "desc" {
+		dir = ""
+	}
+	rows, total, err := listAccounts(r.Context(), h.pool, search, false, sort, dir == "desc", page)
 	if err != nil {
 		return AccountsPage{}, err
 	}
-	return AccountsPage{Query: search, Rows: rows, Pager: ui.Pager{Page: page, PageSize: PageSize, Total: total, Query: url.Values{"q": {search}}, Path: path}}, nil
+	query := url.Values{"q": {search}}
+	if sort != "" {
+		query.Set("sort", sort)
+		if dir != "" {
+			query.Set("dir", dir)
+		}
+	}
+	return AccountsPage{Query: search, Rows: rows, Pager: ui.Pager{Page: page, PageSize: PageSize, Total: total, Query: query, Path: path}}, nil
 }
 
 // AccountForm is the new-account form with what was typed and its messages.

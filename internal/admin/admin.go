@@ -99,13 +99,29 @@ SELECT a.id, a.username, a.display_name,
  WHERE ($1 = '' OR a.username ILIKE '%' || $1 || '%' OR a.display_name ILIKE '%' || $1 || '%')
    AND (NOT $2 OR coalesce(a.locked_until > now(), false))
  GROUP BY a.id
- ORDER BY a.username
- LIMIT $3 OFFSET $4`
+ ORDER BY `
+
+// accountSorts are the account list's sort keys and their ORDER BY terms;
+// the username breaks ties.
+var accountSorts = map[string]string{
+	"username": "a.username",
+	"name":     "a.display_name",
+	"state":    "(a.disabled_at IS NOT NULL)::int * 2 + coalesce(a.locked_until > now(), false)::int",
+}
 
 // listAccounts returns a page of accounts matching q (username or name),
-// only the locked ones when lockedOnly, with the total count.
-func listAccounts(ctx context.Context, q db.Querier, search string, lockedOnly bool, page int) ([]AccountRow, int, error) {
-	rows, err := q.Query(ctx, listSQL, search, lockedOnly, PageSize, (page-1)*PageSize)
+// only the locked ones when lockedOnly, sorted by one of accountSorts
+// (username when unknown), with the total count.
+func listAccounts(ctx context.Context, q db.Querier, search string, lockedOnly bool, sort string, desc bool, page int) ([]AccountRow, int, error) {
+	order, ok := accountSorts[sort]
+	if !ok {
+		order = accountSorts["username"]
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	rows, err := q.Query(ctx, listSQL+order+dir+", a.username LIMIT $3 OFFSET $4", search, lockedOnly, PageSize, (page-1)*PageSize)
 	if err != nil {
 		return nil, 0, fmt.Errorf("admin: list accounts: %w", err)
 	}

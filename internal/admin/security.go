@@ -76,7 +76,7 @@ func (h *Handler) securityPage(r *http.Request, f *SettingsForm) (SecurityPage, 
 	} else {
 		p.Settings = *f
 	}
-	locked, _, err := listAccounts(ctx, h.pool, "", true, 1)
+	locked, _, err := listAccounts(ctx, h.pool, "", true, "", false, 1)
 	if err != nil {
 		return p, err
 	}

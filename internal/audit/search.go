@@ -38,6 +38,7 @@ type Filter struct {
 	Action   string    // action prefix, e.g. "login" or "role."
 	Entity   string
 	EntityID int64
+	Oldest   bool // oldest first; newest first by default
 }
 
 // FilterForm is the search form as typed, with its messages.
@@ -128,8 +129,7 @@ SELECT id, at, coalesce(actor_id, 0), actor, role, ip, action, entity, coalesce(
   FROM audit_events
  WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at < $2)
    AND lower(actor) LIKE $3 AND action LIKE $4 AND ($5 = '' OR entity = $5) AND ($6 = 0 OR entity_id = $6)
- ORDER BY at DESC, id DESC
- LIMIT $7 OFFSET $8`
+ ORDER BY `
 
 func nullTime(t time.Time) *time.Time {
 	if t.IsZero() {
@@ -138,9 +138,14 @@ func nullTime(t time.Time) *time.Time {
 	return &t
 }
 
-// SearchRows returns a page of audit rows matching f, newest first, and the total.
+// SearchRows returns a page of audit rows matching f, newest first (oldest
+// first when f.Oldest), and the total.
 func SearchRows(ctx context.Context, q db.Querier, f Filter, limit, offset int) ([]Row, int, error) {
-	rows, err := q.Query(ctx, searchSQL, nullTime(f.From), nullTime(f.To), likePrefix(f.Actor), likePrefix(f.Action), f.Entity, f.EntityID, limit, offset)
+	order := "at DESC, id DESC"
+	if f.Oldest {
+		order = "at ASC, id ASC"
+	}
+	rows, err := q.Query(ctx, searchSQL+order+" LIMIT $7 OFFSET $8", nullTime(f.From), nullTime(f.To), likePrefix(f.Actor), likePrefix(f.Action), f.Entity, f.EntityID, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: search: %w", err)
 	}
@@ -181,12 +186,18 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) error {
 		status = http.StatusUnprocessableEntity
 	} else {
 		page := ui.PageParam(q)
+		flt.Oldest = q.Get("sort") == "time" && q.Get("dir") != "desc"
 		rows, total, err := SearchRows(r.Context(), h.pool, flt, PageSize, (page-1)*PageSize)
 		if err != nil {
 			return err
 		}
 		p.Rows = rows
-		p.Pager = ui.Pager{Page: page, PageSize: PageSize, Total: total, Query: form.Query(), Path: "/audit"}
+		query := form.Query()
+		query.Set("sort", "time")
+		if !flt.Oldest {
+			query.Set("dir", "desc")
+		}
+		p.Pager = ui.Pager{Page: page, PageSize: PageSize, Total: total, Query: query, Path: "/audit"}
 	}
 	return ui.Render(w, r, status, SearchView(p))
 }

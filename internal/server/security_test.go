@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/pquerna/otp/totp"
 
 	"zhibu/internal/apptest"
@@ -539,5 +541,67 @@ INSERT INTO login_challenges (token_hash, account_id, expires_at) SELECT '\x01',
 	_ = app.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM login_challenges)`).Scan(&sessions, &challenges)
 	if sessions != 1 || challenges != 0 {
 		t.Errorf("after purge: %d sessions (want the live one), %d challenges", sessions, challenges)
+	}
+}
+
+// The account list sorts by username, name and state, both ways, and keeps
+// the sort across pages and searches.
+func TestAccountListSorts(t *testing.T) {
+	app := apptest.New(t)
+	admin := app.Login(t, "admin")
+	if _, err := app.Pool.Exec(t.Context(), `UPDATE accounts SET disabled_at = now() WHERE username = 'auditor'`); err != nil {
+		t.Fatal(err)
+	}
+	names := func(r *apptest.Response) []string {
+		var out []string
+		r.Doc().Find(`[data-testid="account-row"] td:first-child`).Each(func(_ int, s *goquery.Selection) {
+			out = append(out, strings.TrimSpace(s.Text()))
+		})
+		return out
+	}
+	asc := names(admin.Get("/admin/accounts?sort=username"))
+	desc := names(admin.Get("/admin/accounts?sort=username&dir=desc"))
+	if len(asc) < 6 || !slices.IsSorted(asc) || asc[0] != desc[len(desc)-1] || asc[len(asc)-1] != desc[0] {
+		t.Errorf("by username: %v / %v", asc, desc)
+	}
+	if got := names(admin.Get("/admin/accounts?sort=state&dir=desc")); len(got) == 0 || got[0] != "auditor" {
+		t.Errorf("by state, disabled first: %v", got)
+	}
+	r := admin.Get("/admin/accounts?sort=state&dir=desc")
+	if href, _ := r.Doc().Find(`th[aria-sort="descending"] a`).Attr("href"); !strings.Contains(href, "sort=state") {
+		t.Errorf("sorted column's header: %q", href)
+	}
+	// An unknown key falls back to the username order.
+	if got := names(admin.Get("/admin/accounts?sort=password_hash")); !slices.Equal(got, asc) {
+		t.Errorf("unknown sort key: %v", got)
+	}
+}
+
+// The audit trail lists newest first and, on request, oldest first.
+func TestAuditTrailSortsByTime(t *testing.T) {
+	app := apptest.New(t)
+	for range 3 {
+		app.Anon(t).PostForm("/login", url.Values{"username": {"member"}, "password": {"Wrong-Pass-1"}})
+		app.Login(t, "member")
+	}
+	aud := app.Login(t, "auditor")
+	rows := func(path string) []string {
+		var out []string
+		aud.Get(path).Doc().Find(`[data-testid="audit-row"]`).Each(func(_ int, s *goquery.Selection) {
+			out = append(out, strings.Join(strings.Fields(s.Text()), " "))
+		})
+		return out
+	}
+	newest := rows("/audit?action=login&actor=member")
+	oldest := rows("/audit?action=login&actor=member&sort=time&dir=asc")
+	if len(newest) < 6 || len(newest) != len(oldest) {
+		t.Fatalf("%d and %d rows", len(newest), len(oldest))
+	}
+	slices.Reverse(oldest)
+	if !slices.Equal(newest, oldest) {
+		t.Errorf("oldest first is not newest first reversed:\n%v\n%v", newest, oldest)
+	}
+	if h := aud.Get("/audit"); !h.Has(`th[aria-sort="descending"]`) {
+		t.Error("the default order is not marked on the time column")
 	}
 }
