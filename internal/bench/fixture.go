@@ -103,19 +103,12 @@ func makeDrafts(ctx context.Context, pool *pgxpool.Pool, branch int64) ([]int64,
 	if _, err := pool.Exec(ctx, deleteDraftsSQL, branch, draftTopic); err != nil {
 		return nil, fmt.Errorf("bench: fixture: %w", err)
 	}
-	rows, err := pool.Query(ctx, makeDraftsSQL, branch, draftTopic, drafts)
-	if err != nil {
-		return nil, fmt.Errorf("bench: fixture: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return nil, fmt.Errorf("bench: fixture: %w", err)
-	}
-	return out, nil
+	return ids(ctx, pool, makeDraftsSQL, branch, draftTopic, drafts)
 }
 
-func ids(ctx context.Context, pool *pgxpool.Pool, sql string, arg int64) ([]int64, error) {
-	rows, err := pool.Query(ctx, sql, arg)
+// ids runs a query that returns one id a row.
+func ids(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]int64, error) {
+	rows, err := pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("bench: fixture: %w", err)
 	}

@@ -24,20 +24,14 @@ type Handler struct {
 // New returns the /me handlers.
 func New(pool *pgxpool.Pool) *Handler { return &Handler{store: NewStore(pool)} }
 
-// Page is the member's own record for one year.
+// Page is the member's own record for one year, with what the page adds
+// to it: the years to choose from, the year's total and the calendar link.
 type Page struct {
-	Year          int
-	Years         []int
-	Profile       Profile
-	Months        [12]float64
-	Total         float64
-	Minimum       float64
-	Activities    []Activity
-	Credits       []Credit
-	Upcoming      []meeting.CalendarItem
-	Appraisals    []Appraisal
-	Commendations []Commendation
-	CalendarURL   string
+	Record
+	Year        int
+	Years       []int
+	Total       float64
+	CalendarURL string
 }
 
 // Attended counts the activities the member was present at.
@@ -86,9 +80,7 @@ func (h *Handler) page(r *http.Request) (Page, error) {
 	if err != nil {
 		return p, err
 	}
-	p.Profile, p.Months, p.Minimum = rec.Profile, rec.Months, rec.Minimum
-	p.Activities, p.Credits, p.Upcoming = rec.Activities, rec.Credits, rec.Upcoming
-	p.Appraisals, p.Commendations = rec.Appraisals, rec.Commendations
+	p.Record = rec
 	for _, m := range p.Months {
 		p.Total += m
 	}
