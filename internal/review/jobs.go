@@ -98,9 +98,9 @@ const recomputeLock = 7420090
 
 const forgetScopesSQL = `DELETE FROM branch_status_scopes WHERE computed_on < $1::date - 30`
 
-// RecomputeBehind brings up to date the current year of the whole agency
-// (the dashboard's default period) and every subtree and period shown in
-// the last week that is behind. It returns how many subtrees it refreshed
+// RecomputeBehind brings up to date the current year (the dashboard's
+// default period), quarter and month of the whole agency, and every
+// subtree and period shown in the last week that is behind. It returns how many subtrees it refreshed
 // and how many rows it recomputed.
 //
 // Several server processes may share a database: one at a time runs the
@@ -131,7 +131,12 @@ func (j *Jobs) RecomputeBehind(ctx context.Context) (subtrees, recomputed int, e
 		return 0, 0, fmt.Errorf("review: agency roots: %w", err)
 	}
 	if len(agency) > 0 {
-		list = append(list, work{rules.Year(today.Year()).Key(), agency})
+		// The current year, quarter and month: the periods a reviewer of
+		// the whole agency is most likely to open first.
+		q := (int(today.Month())-1)/3 + 1
+		for _, p := range []rules.Period{rules.Year(today.Year()), rules.Quarter(today.Year(), q), rules.Month(today.Year(), today.Month())} {
+			list = append(list, work{p.Key(), agency})
+		}
 	}
 	stamp, _, err := rulesStamp(ctx, j.pool)
 	if err != nil {

@@ -259,3 +259,32 @@ func TestFreshSubtreeChecksOnlyStaleRows(t *testing.T) {
 		t.Error("the new branch is not on the dashboard")
 	}
 }
+
+// The background run prepares the current quarter and month of the whole
+// agency as well as its year, so a reviewer who switches the dashboard to
+// them waits for nothing.
+func TestRecomputePreparesTheCurrentQuarterAndMonth(t *testing.T) {
+	var jobs *review.Jobs
+	app := apptest.New(t, withJobs(&jobs))
+	ctx := context.Background()
+	if _, _, err := jobs.RecomputeBehind(ctx); err != nil {
+		t.Fatal(err)
+	}
+	today := todayCN()
+	periods := []rules.Period{rules.Year(today.Year()), rules.Quarter(today.Year(), (int(today.Month())-1)/3+1), rules.Month(today.Year(), today.Month())}
+	var counts []int
+	for _, p := range periods {
+		var n int
+		if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM branch_status WHERE period = $1 AND computed_on = $2 AND NOT stale`, p.Key(), today).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		counts = append(counts, n)
+	}
+	if counts[0] == 0 || counts[1] != counts[0] || counts[2] != counts[0] {
+		t.Fatalf("rows computed for year, quarter, month: %v; want the same number for each", counts)
+	}
+	rev := app.Login(t, "reviewer")
+	if r := rev.Get("/review?period=" + periods[2].Key()); r.Status != 200 || r.Has(`[data-testid="recomputing"]`) {
+		t.Errorf("month view: %d, recomputing notice %v", r.Status, r.Has(`[data-testid="recomputing"]`))
+	}
+}
