@@ -69,7 +69,7 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 		if err != nil {
 			return err
 		}
-		c, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Logger: logger})
+		c, err := pgcluster.Start(ctx, pgcluster.Options{Dir: dir, Logger: logger, Settings: bench.ServerSettings()})
 		if err != nil {
 			return fmt.Errorf("bench database: %w", err)
 		}

@@ -45,6 +45,25 @@ func TestFixedRateKeepsTheSchedule(t *testing.T) {
 	}
 }
 
+// TestSaturateLetsTheLastRequestsFinish: a request under way when the
+// phase ends is neither cancelled nor dropped, so the server is not made
+// to abort its work and the next phase starts on warm connections.
+func TestSaturateLetsTheLastRequestsFinish(t *testing.T) {
+	var cancelled atomic.Int64
+	res := saturate(context.Background(), 3, 50*time.Millisecond, func(ctx context.Context) (bool, string) {
+		select {
+		case <-time.After(200 * time.Millisecond):
+			return true, ""
+		case <-ctx.Done():
+			cancelled.Add(1)
+			return false, "cancelled"
+		}
+	})
+	if cancelled.Load() != 0 || res.Requests != 3 || res.Errors != 0 {
+		t.Errorf("cancelled %d, requests %d, errors %d; want 0, 3 (one per worker), 0", cancelled.Load(), res.Requests, res.Errors)
+	}
+}
+
 func TestWriteSectionReplacesItsOwnSection(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "perf.md")
 	if err := os.WriteFile(path, []byte("# Performance\n\nMethod.\n"), 0o644); err != nil {

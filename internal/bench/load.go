@@ -118,19 +118,22 @@ func fixedRate(ctx context.Context, rate float64, d time.Duration, maxInFlight i
 // the last one answers) for d: the throughput the server can sustain.
 func saturate(ctx context.Context, workers int, d time.Duration, send do) Result {
 	rec := &recorder{}
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
 	var wg sync.WaitGroup
 	start := time.Now()
+	end := start.Add(d)
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			// A request under way at the end is let finish (and counted):
+			// cutting it off would make the server abort its transaction
+			// and drop its database connection, and the next phase would
+			// pay for new connections.
+			for ctx.Err() == nil && time.Now().Before(end) {
 				t := time.Now()
 				ok, detail := send(ctx)
 				if ctx.Err() != nil && !ok {
-					return // cut off by the end of the run
+					return // the run was cancelled
 				}
 				rec.add(time.Since(t), ok, detail)
 			}

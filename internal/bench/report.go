@@ -67,8 +67,8 @@ func Markdown(key string, rep *Report, m Machine, d DataSet) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!-- bench:%s:begin -->\n", key)
 	fmt.Fprintf(&b, "### %s\n\n", d.Label)
-	fmt.Fprintf(&b, "Run %s UTC, %s in all. Machine: %d CPUs (%s), %.1f GiB memory, %s, PostgreSQL %s, server and database on the same machine; load average before / after the run: %s / %s (the machine is shared, so other work competes for the same cores).\n\n",
-		rep.Started.UTC().Format("2006-01-02 15:04"), rep.Elapsed.Round(time.Second), m.CPUs, m.CPUModel, m.MemoryGiB, m.Go, m.PostgreSQL, m.LoadBefore, m.LoadAfter)
+	fmt.Fprintf(&b, "Run %s UTC, %s in all. Machine: %d CPUs (%s), %.1f GiB memory, %s, PostgreSQL %s (shared_buffers %s), server and database on the same machine; load average before / after the run: %s / %s (the machine is shared, so other work competes for the same cores).\n\n",
+		rep.Started.UTC().Format("2006-01-02 15:04"), rep.Elapsed.Round(time.Second), m.CPUs, m.CPUModel, m.MemoryGiB, m.Go, m.PostgreSQL, m.SharedBuffers, m.LoadBefore, m.LoadAfter)
 	var parts []string
 	for _, r := range d.Rows {
 		parts = append(parts, fmt.Sprintf("%s %s", r.Table, thousands(r.Rows)))

@@ -66,6 +66,9 @@ type Options struct {
 	// no durability (fsync, synchronous_commit and full_page_writes off).
 	// Otherwise the cluster uses scram-sha-256 with a generated password.
 	Ephemeral bool
+	// Settings are server settings passed on every start as -c name=value
+	// (e.g. "shared_buffers=2GB", no spaces), on top of postgresql.conf.
+	Settings []string
 	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -450,6 +453,9 @@ func (c *Cluster) pgStart(ctx context.Context) error {
 	opts := "-p " + strconv.Itoa(c.port)
 	if c.opt.Ephemeral {
 		opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+	}
+	for _, set := range c.opt.Settings {
+		opts += " -c " + set
 	}
 	logFile := filepath.Join(c.dir, logFileName)
 	start := time.Now()

@@ -57,6 +57,21 @@ func selectOne(t *testing.T, ctx context.Context, url string) {
 	}
 }
 
+// show returns a server setting.
+func show(t *testing.T, ctx context.Context, url, name string) string {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var v string
+	if err := conn.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func TestEphemeralLifecycle(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -139,7 +154,7 @@ func TestPasswordCluster(t *testing.T) {
 	defer cancel()
 	dir := tempDir(t, "/tmp") + "/pg" // a not yet existing sub folder, like ./.data/pg
 
-	c, err := Start(ctx, Options{Dir: dir})
+	c, err := Start(ctx, Options{Dir: dir, Settings: []string{"work_mem=7MB"}})
 	if errors.Is(err, ErrNoBinaries) {
 		t.Skipf("skipping: %v", err)
 	}
@@ -147,6 +162,9 @@ func TestPasswordCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.StopNow()
+	if got := show(t, ctx, c.URL("zhibu"), "work_mem"); got != "7MB" {
+		t.Fatalf("work_mem = %q, want the 7MB passed in Settings", got)
+	}
 
 	if c.password == "" {
 		t.Fatal("no password for a non-ephemeral cluster")
