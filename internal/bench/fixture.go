@@ -39,9 +39,9 @@ RETURNING id`
 // drafts is how many fresh draft meetings a run prepares: enough for the
 // attendance target's fixed-rate and saturation phases to use each once
 // (per benchmark secretary's branch).
-// They are spread one a day over the years before the data set (about 30
-// a month), so that no month of the branch holds thousands of meetings,
-// which would make every save's rollup refresh unrealistically costly.
+// They are spread one a day from 1,000 days back (before the small
+// preset's two years, inside the full preset's five; about 30 a month),
+// so that no month of the branch holds thousands of meetings.
 const drafts = 4000
 
 // loadFixture reads the ids the targets need from the data set.
