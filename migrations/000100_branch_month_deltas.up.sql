@@ -26,11 +26,10 @@
 --   and then, in one statement, reads each meeting's counts C1 and key K1
 --   now; its counts before the transaction are C0 = C1 minus the queued
 --   changes, its key K0 the first image (or K1 if it was not moved). It
---   adds c(K1, C1) - c(K0, C0), summed by key, in key order: an upsert of
---   the gains (which also locks each key's row, in order, so flushes
---   cannot deadlock on them), then the losses on those rows, then deletes
---   rows left with held = 0 (a month without meetings of a kind has no
---   row, as after a recount);
+--   adds c(K1, C1) - c(K0, C0), summed by key, key by key in key order (so
+--   flushes cannot deadlock on the rows), and deletes rows left with
+--   held = 0 (a month without meetings of a kind has no row, as after a
+--   recount);
 -- * meetings deleted (their attendance goes by cascade, their counts with
 --   it) and organisations moved (a group to another branch moves its
 --   meetings) recount their months, as a correction: one statement reads,
@@ -120,31 +119,37 @@ BEGIN
             m_id, m_due, m_present, f_id, f_org, f_kind, f_month, f_held);
 END $$;
 
--- stats_apply_branch_deltas adds deltas to branch_month_stats; the keys
--- are distinct. The gains go first as an upsert in key order, which locks
--- every key's row (ON CONFLICT ... WHERE locks the rows it leaves as they
--- are), so the losses that follow find their rows locked (a loss always
--- has a row: it takes away a contribution that is there). An inserted row
--- must pass the CHECKs, hence gains and losses apart.
+-- stats_apply_branch_deltas adds deltas to branch_month_stats, key by key
+-- in the order given (the caller sorts them, so flushes take the rows'
+-- locks in one order and cannot deadlock on them): an update of the row,
+-- or an insert when there is none (one that another transaction inserted
+-- meanwhile is updated instead); a row left with held = 0 is deleted. A
+-- row written once per transaction also spares the foreign key check that
+-- a second update of a row the transaction wrote would run. A loss always
+-- finds its row (it takes away a contribution that is there), so an
+-- insert holds gains only.
 CREATE FUNCTION stats_apply_branch_deltas(p_b bigint[], p_m date[], p_k text[],
                                           p_h integer[], p_q integer[], p_d integer[], p_p integer[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    v_held integer;
 BEGIN
-    INSERT INTO branch_month_stats AS t (branch_id, month, kind, held, quorate, due, present)
-    SELECT u.b, u.m, u.k, greatest(u.h, 0), greatest(u.q, 0), greatest(u.d, 0), greatest(u.p, 0)
-      FROM unnest(p_b, p_m, p_k, p_h, p_q, p_d, p_p) AS u(b, m, k, h, q, d, p)
-     ORDER BY u.b, u.m, u.k
-    ON CONFLICT (branch_id, month, kind) DO UPDATE
-       SET held = t.held + EXCLUDED.held, quorate = t.quorate + EXCLUDED.quorate,
-           due = t.due + EXCLUDED.due, present = t.present + EXCLUDED.present
-     WHERE EXCLUDED.held > 0 OR EXCLUDED.quorate > 0 OR EXCLUDED.due > 0 OR EXCLUDED.present > 0;
-    UPDATE branch_month_stats t
-       SET held = t.held + least(u.h, 0), quorate = t.quorate + least(u.q, 0),
-           due = t.due + least(u.d, 0), present = t.present + least(u.p, 0)
-      FROM unnest(p_b, p_m, p_k, p_h, p_q, p_d, p_p) AS u(b, m, k, h, q, d, p)
-     WHERE t.branch_id = u.b AND t.month = u.m AND t.kind = u.k AND least(u.h, u.q, u.d, u.p) < 0;
-    DELETE FROM branch_month_stats t
-     USING unnest(p_b, p_m, p_k, p_h) AS u(b, m, k, h)
-     WHERE u.h < 0 AND t.branch_id = u.b AND t.month = u.m AND t.kind = u.k AND t.held = 0;
+    FOR i IN 1 .. coalesce(array_length(p_b, 1), 0) LOOP
+        UPDATE branch_month_stats
+           SET held = held + p_h[i], quorate = quorate + p_q[i], due = due + p_d[i], present = present + p_p[i]
+         WHERE branch_id = p_b[i] AND month = p_m[i] AND kind = p_k[i]
+        RETURNING held INTO v_held;
+        IF NOT FOUND THEN
+            INSERT INTO branch_month_stats AS t (branch_id, month, kind, held, quorate, due, present)
+            VALUES (p_b[i], p_m[i], p_k[i], p_h[i], p_q[i], p_d[i], p_p[i])
+            ON CONFLICT (branch_id, month, kind) DO UPDATE
+               SET held = t.held + EXCLUDED.held, quorate = t.quorate + EXCLUDED.quorate,
+                   due = t.due + EXCLUDED.due, present = t.present + EXCLUDED.present
+            RETURNING held INTO v_held;
+        END IF;
+        IF v_held = 0 THEN
+            DELETE FROM branch_month_stats WHERE branch_id = p_b[i] AND month = p_m[i] AND kind = p_k[i];
+        END IF;
+    END LOOP;
 END $$;
 
 -- stats_flush applies everything the transaction queued, once: the
