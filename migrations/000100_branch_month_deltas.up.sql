@@ -29,13 +29,14 @@
 --   adds c(K1, C1) - c(K0, C0), summed by key, key by key in key order (so
 --   flushes cannot deadlock on the rows), and deletes rows left with
 --   held = 0 (a month without meetings of a kind has no row, as after a
---   recount);
--- * meetings deleted (their attendance goes by cascade, their counts with
---   it) and organisations moved (a group to another branch moves its
---   meetings) recount their months, as a correction: one statement reads,
---   in one snapshot, the recount E of each month from the base tables and
---   the stored rows V, and the flush adds E - V like any delta (dropping
---   the transaction's other deltas in those months: E holds them).
+--   recount). A deleted meeting has no c(K1, C1); its attendance went by
+--   cascade, whose trigger queued the rows removed, so C0 is still known;
+-- * an organisation moved (a group to another branch moves its meetings)
+--   recounts its meetings' months in both branches, as a correction: one
+--   statement reads, in one snapshot, the recount E of each month from the
+--   base tables and the stored rows V, and the flush adds E - V like any
+--   delta (dropping the transaction's other deltas in those months: E
+--   holds them).
 --
 -- No branch lock is taken. Why the result equals a full recount: take one
 -- meeting. A transaction holds its row lock from the flush (or earlier:
@@ -217,7 +218,7 @@ BEGIN
            (SELECT array_agg(x ORDER BY x) FROM wholes),
            d.mem, d.mon, d.h, d.a, d.r,
            (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM mts UNION SELECT id FROM fis) x),
-           (SELECT array_agg(id) FROM mts), (SELECT array_agg(d) FROM mts), (SELECT array_agg(p) FROM mts),
+           (SELECT array_agg(id ORDER BY id) FROM mts), (SELECT array_agg(d ORDER BY id) FROM mts), (SELECT array_agg(p ORDER BY id) FROM mts),
            f.id, f.org, f.kind, f.month, f.held
       FROM (SELECT array_agg(mem ORDER BY mem, mon) AS mem, array_agg(mon ORDER BY mem, mon) AS mon,
                    array_agg(h ORDER BY mem, mon) AS h, array_agg(a ORDER BY mem, mon) AS a,
