@@ -2,6 +2,8 @@
 -- Anything still queued belongs to no open transaction once this runs.
 DROP TRIGGER stats_orgs_upd ON organisations;
 DROP FUNCTION stats_orgs_changed();
+DROP TRIGGER stats_orgs_lock ON organisations;
+DROP FUNCTION stats_org_lock();
 DROP FUNCTION stats_first_images(bigint[]);
 DROP FUNCTION stats_apply_branch_deltas(bigint[], date[], text[], integer[], integer[], integer[], integer[]);
 DROP FUNCTION stats_enqueue(bigint[], bigint[], date[], numeric[], date[], date[], bigint[], integer[], integer[],

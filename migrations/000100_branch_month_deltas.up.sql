@@ -489,9 +489,21 @@ END $$;
 
 -- Organisations: a group moved to another branch (or an organisation that
 -- becomes or stops being a group) moves its meetings' contributions: their
--- months are recounted in both branches. The exclusive bucket lock, held
--- to the commit, waits for the flushes that read the old branch and holds
--- off those that would.
+-- months are recounted in both branches. A row trigger takes the
+-- exclusive bucket lock before the update goes on (so before the
+-- branch_status rows are marked, which a flush holding the shared lock
+-- may be waiting for), held to the commit: it waits for the flushes that
+-- read the old branch and holds off those that would.
+CREATE FUNCTION stats_org_lock() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(7420003, (NEW.id % 1024)::int);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER stats_orgs_lock BEFORE UPDATE ON organisations FOR EACH ROW
+    WHEN ((CASE WHEN NEW.kind = 'group' THEN NEW.parent_id ELSE NEW.id END)
+          IS DISTINCT FROM (CASE WHEN OLD.kind = 'group' THEN OLD.parent_id ELSE OLD.id END))
+    EXECUTE FUNCTION stats_org_lock();
+
 CREATE FUNCTION stats_orgs_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     moved bigint[];
@@ -505,8 +517,6 @@ BEGIN
     IF moved IS NULL THEN
         RETURN NULL;
     END IF;
-    PERFORM pg_advisory_xact_lock(7420003, b)
-       FROM (SELECT DISTINCT (x % 1024)::int AS b FROM unnest(moved) AS u(x) ORDER BY 1) k;
     WITH br AS (SELECT n.id, CASE WHEN n.kind = 'group' THEN n.parent_id ELSE n.id END AS b FROM new_rows n WHERE n.id = ANY (moved)
                 UNION
                 SELECT o.id, CASE WHEN o.kind = 'group' THEN o.parent_id ELSE o.id END FROM old_rows o WHERE o.id = ANY (moved)),

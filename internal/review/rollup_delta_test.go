@@ -3,11 +3,13 @@ package review_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"zhibu/internal/apperr"
 	"zhibu/internal/apptest"
 	"zhibu/internal/i18n"
 	"zhibu/internal/meeting"
@@ -245,5 +247,43 @@ func TestRollupsFollowAGroupMove(t *testing.T) {
 	}
 	exec("attendance saved after the move", `UPDATE attendance SET status = 'absent' WHERE meeting_id = $1 AND member_id = (SELECT min(member_id) FROM attendance WHERE meeting_id = $1)`, gm)
 	exec("group moved back", `UPDATE organisations SET parent_id = $2 WHERE id = $1`, f.group, f.branch)
+
+	// Saves of the group's meetings while the group moves back and forth:
+	// a move and the saves that read its branch take turns.
+	statuses := []string{meeting.Present, meeting.Present, meeting.Absent, meeting.Leave, meeting.Observer}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := range 3 {
+		wg.Go(func() {
+			for i := range 8 {
+				m, err := f.store.Get(ctx, gm)
+				if err != nil {
+					errs <- err
+					return
+				}
+				var att []meeting.Attendance
+				for j, id := range f.members {
+					st := statuses[(i+j+w)%len(statuses)]
+					att = append(att, meeting.Attendance{MemberID: id, Status: st, Reason: map[bool]string{true: "出差"}[st == meeting.Leave]})
+				}
+				if err := f.store.SaveAttendance(ctx, gm, m.Version, att); err != nil && !errors.Is(err, apperr.ErrConflict) {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 6 {
+			if _, err := f.app.Pool.Exec(ctx, `UPDATE organisations SET parent_id = $2 WHERE id = $1`, f.group, []int64{other, f.branch}[i%2]); err != nil {
+				errs <- err
+			}
+		}
+	})
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("writer: %v", err)
+	}
+	checkRollups(t, f.app, "after saves during moves")
 	exec("group meeting deleted", `DELETE FROM meetings WHERE id = $1`, gm)
 }
