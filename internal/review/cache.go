@@ -479,7 +479,7 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems), roots, key, limit, opt.Offset)
 	batch.Queue(urgentSQL, roots, key, urgentN)
 	br := q.SendBatch(ctx, batch)
-	defer br.Close()
+	defer func() { _ = br.Close() }() // closed and checked below; this covers the early returns
 
 	rows, err := br.Query()
 	if err != nil {
