@@ -16,7 +16,7 @@ import (
 // each key of each row with a query of its own (about 10 µs each), and
 // updates a unique index row by row in random order, while adding the
 // constraint back checks all rows at once with one join or one sort.
-var bigTables = []string{"members", "meetings", "attendance", "study_credits", "appraisal_results"}
+var bigTables = []string{"members", "meetings", "attendance", "study_credits", "appraisal_results", "member_month_stats", "branch_month_stats"}
 
 // foreignKey is a foreign key or unique constraint as
 // pg_get_constraintdef writes it; unique ones are listed first, so they
@@ -148,7 +148,7 @@ func restoreIndexes(ctx context.Context, pool *pgxpool.Pool, idx []index, p *pro
 // costs less than logging tens of millions of rows one by one. No other
 // table refers to them, and their foreign keys are set aside during the
 // load, so the switch is allowed both ways.
-var unloggedTables = []string{"attendance", "study_credits"}
+var unloggedTables = []string{"attendance", "study_credits", "member_month_stats"}
 
 func setLogged(ctx context.Context, pool *pgxpool.Pool, logged bool) error {
 	mode := "UNLOGGED"
