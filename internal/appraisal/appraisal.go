@@ -104,6 +104,17 @@ func ResultsOf(ctx context.Context, q db.Querier, id int64) ([]Result, error) {
 	return out, nil
 }
 
+const participantsSQL = `SELECT count(*)::int FROM appraisal_results WHERE appraisal_id = $1`
+
+// Participants returns how many members take part in an appraisal.
+func Participants(ctx context.Context, q db.Querier, id int64) (int, error) {
+	var n int
+	if err := q.QueryRow(ctx, participantsSQL, id).Scan(&n); err != nil {
+		return 0, fmt.Errorf("appraisal: participants of %d: %w", id, err)
+	}
+	return n, nil
+}
+
 const listSQL = `SELECT a.id, o.name AS branch_name, a.year, a.status,
        count(r.member_id)::int AS members,
        count(*) FILTER (WHERE r.result = 'excellent')::int AS excellent,
@@ -428,6 +439,9 @@ type ResultForm struct {
 	Followup, FollowupDue, Version   string
 	Errors                           ui.Errors
 	Newer                            *Result
+	// Participants is how many members take part in the appraisal: the
+	// four vote counts of one member add up to at most this many.
+	Participants int
 }
 
 func (h *Handler) result(r *http.Request) (Appraisal, Result, error) {
@@ -507,6 +521,9 @@ func (f *ResultForm) Validate() ResultInput {
 	votes("votes_qualified", f.VotesQ, &in.VotesQualified)
 	votes("votes_basic", f.VotesB, &in.VotesBasic)
 	votes("votes_unqualified", f.VotesU, &in.VotesUnqualified)
+	if sum := in.VotesExcellent + in.VotesQualified + in.VotesBasic + in.VotesUnqualified; f.Participants > 0 && sum > f.Participants {
+		f.Errors.Add("votes_excellent", "appraisal.error.votes_total")
+	}
 	if utf8.RuneCountInString(f.Followup) > 5000 {
 		f.Errors.Add("followup", "appraisal.error.too_long")
 	}
@@ -540,6 +557,9 @@ func (h *Handler) SaveResult(w http.ResponseWriter, r *http.Request) error {
 	f := ResultForm{A: a, R: x, SelfAssessment: v("self_assessment"), MutualAssessment: v("mutual_assessment"), Result: v("result"),
 		VotesE: v("votes_excellent"), VotesQ: v("votes_qualified"), VotesB: v("votes_basic"), VotesU: v("votes_unqualified"),
 		Followup: v("followup"), FollowupDue: v("followup_due"), Version: v("version"), Errors: ui.Errors{}}
+	if f.Participants, err = Participants(ctx, h.pool, a.ID); err != nil {
+		return err
+	}
 	in := f.Validate()
 	version, verr := strconv.Atoi(f.Version)
 	if verr != nil {

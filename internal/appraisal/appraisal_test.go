@@ -63,6 +63,13 @@ func TestAppraisalCycle(t *testing.T) {
 		{"unqualified without a due date", form("unqualified", "限期改正", ""), 422, []string{"error-followup_due"}},
 		{"negative votes", func() url.Values { f := form("qualified", "", ""); f.Set("votes_basic", "-1"); return f }(), 422, []string{"error-votes_basic"}},
 		{"unknown result", form("great", "", ""), 422, []string{"error-result"}},
+		{"more votes than participants", func() url.Values {
+			f := form("qualified", "", "")
+			f.Set("votes_excellent", "0")
+			f.Set("votes_qualified", strconv.Itoa(len(members)))
+			f.Set("votes_basic", "1")
+			return f
+		}(), 422, []string{"error-votes_excellent"}},
 		{"unqualified with a dated follow-up", form("unqualified", "由支部书记谈话提醒，限期三个月改正", "2027-03-31"), 303, nil},
 	}
 	for _, tc := range cases {
@@ -77,6 +84,14 @@ func TestAppraisalCycle(t *testing.T) {
 				}
 			}
 		})
+	}
+	// As many votes as participants, exactly: accepted.
+	exact := form("qualified", "", "")
+	exact.Set("votes_excellent", "1")
+	exact.Set("votes_qualified", strconv.Itoa(len(members)-2))
+	exact.Set("votes_basic", "1")
+	if r := sec.PostForm(fmt.Sprintf("%s/members/%d", base, members[1]), exact); r.Status != http.StatusSeeOther {
+		t.Fatalf("votes equal to the %d participants: %d", len(members), r.Status)
 	}
 	// A stale version is a conflict that keeps the input.
 	stale := sec.PostForm(first, form("qualified", "", ""))
