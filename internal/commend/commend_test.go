@@ -208,3 +208,55 @@ func TestGrantNominateApprove(t *testing.T) {
 		t.Errorf("approval audit rows: %d %v", audits, err)
 	}
 }
+
+// TestOutstandingMemberNomineesRefused: a probationary member is not an
+// outstanding-member nominee, and one member does not get the same title at
+// the same level twice in one year (issue 18).
+func TestOutstandingMemberNomineesRefused(t *testing.T) {
+	app := apptest.New(t)
+	ctx := context.Background()
+	var probationary, full int64
+	if err := app.Pool.QueryRow(ctx, `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id
+ WHERE o.name = '办公室党支部' AND m.category = 'probationary' AND m.party_status = 'normal' LIMIT 1`).Scan(&probationary); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Pool.QueryRow(ctx, `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id
+ WHERE o.name = '办公室党支部' AND m.category = 'full' AND m.party_status = 'normal' ORDER BY m.id LIMIT 1`).Scan(&full); err != nil {
+		t.Fatal(err)
+	}
+	sec := app.Login(t, "secretary")
+	nominate := func(kind string, member int64, on string) *apptest.Response {
+		return sec.PostForm("/commendations", url.Values{"title_kind": {kind}, "level": {"committee"}, "granted_on": {on},
+			"issuer": {"示范机关党委"}, "member_id": {fmt.Sprint(member)}, "action": {"nominate"}})
+	}
+	count := func() int {
+		var n int
+		if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM commendations WHERE member_id = ANY($1)`, []int64{probationary, full}).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := count()
+	if r := nominate("outstanding_member", probationary, "2026-07-01"); r.Status != http.StatusUnprocessableEntity || r.TestID("error-member_id") == "" {
+		t.Errorf("probationary nominee: %d", r.Status)
+	}
+	// Another title is open to a probationary member.
+	if r := nominate("outstanding_worker", probationary, "2026-07-01"); r.Status != http.StatusSeeOther {
+		t.Errorf("probationary, outstanding worker: %d", r.Status)
+	}
+	if r := nominate("outstanding_member", full, "2026-01-01"); r.Status != http.StatusSeeOther {
+		t.Fatalf("first nomination: %d", r.Status)
+	}
+	// The same year, on its last day: refused, with the input kept.
+	r := nominate("outstanding_member", full, "2026-12-31")
+	if r.Status != http.StatusUnprocessableEntity || r.TestID("error-member_id") == "" || !strings.Contains(r.Body, "2026-12-31") {
+		t.Errorf("second nomination in 2026: %d", r.Status)
+	}
+	// The next year: accepted.
+	if r := nominate("outstanding_member", full, "2027-01-01"); r.Status != http.StatusSeeOther {
+		t.Errorf("nomination in 2027: %d", r.Status)
+	}
+	if got := count() - before; got != 3 {
+		t.Errorf("%d commendations written, want 3", got)
+	}
+}

@@ -215,6 +215,8 @@ func (f *Form) Validate(action string) Input {
 		f.Errors.Add("member_id", "commend.error.org_title")
 	case oid != 0 && memberTitle(f.TitleKind):
 		f.Errors.Add("org_id", "commend.error.member_title")
+	case mid != 0 && f.TitleKind == "outstanding_member" && slices.ContainsFunc(f.Members, func(c Choice) bool { return c.ID == mid && c.Category == "probationary" }):
+		f.Errors.Add("member_id", "commend.error.probationary")
 	}
 	if mid != 0 {
 		in.MemberID = &mid
@@ -239,7 +241,12 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Create(ctx, tx, in); return err }); err != nil {
+	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Create(ctx, tx, in); return err })
+	if errors.Is(err, ErrTwice) {
+		f.Errors.Add("member_id", "commend.error.twice")
+		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
+	}
+	if err != nil {
 		return err
 	}
 	if in.Status == "granted" {

@@ -132,12 +132,37 @@ type Input struct {
 // Create records a commendation, granted or nominated.
 func Create(ctx context.Context, tx pgx.Tx, in Input) (int64, error) {
 	var id int64
+	if in.MemberID != nil {
+		var twice bool
+		if _, err := tx.Exec(ctx, lockMemberSQL, *in.MemberID); err != nil {
+			return 0, fmt.Errorf("commend: create: %w", err)
+		}
+		if err := tx.QueryRow(ctx, twiceSQL, *in.MemberID, in.Title, in.Level, in.GrantedOn).Scan(&twice); err != nil {
+			return 0, fmt.Errorf("commend: create: %w", err)
+		}
+		if twice {
+			return 0, fmt.Errorf("commend: create: member %d: %w", *in.MemberID, ErrTwice)
+		}
+	}
 	if err := tx.QueryRow(ctx, `INSERT INTO commendations (title, level, granted_on, issuer, document_no, citation, member_id, org_id, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, in.Title, in.Level, in.GrantedOn, in.Issuer, in.DocumentNo, in.Citation, in.MemberID, in.OrgID, in.Status).Scan(&id); err != nil {
 		return 0, fmt.Errorf("commend: create: %w", err)
 	}
 	return id, audit.Record(ctx, tx, audit.Event{Action: "commendation." + in.Status, Entity: "commendation", EntityID: id, After: in})
 }
+
+// ErrTwice is a member nominated or honoured twice with one title at one
+// level in one year.
+var ErrTwice = fmt.Errorf("the same title twice in one year: %w", apperr.ErrInvalid)
+
+// lockMemberSQL serialises the commendations of one member (a transaction
+// advisory lock, class 7301), so that two nominations sent at once are
+// checked one after the other; twiceSQL runs after it, in a new snapshot.
+const (
+	lockMemberSQL = `SELECT pg_advisory_xact_lock(7301, $1::int)`
+	twiceSQL      = `SELECT EXISTS (SELECT 1 FROM commendations WHERE member_id = $1 AND title = $2 AND level = $3
+                  AND date_trunc('year', granted_on) = date_trunc('year', $4::date))`
+)
 
 // Approve grants the listed nominees inside the reviewer's committee in
 // one step; it returns how many were granted. Any id that is not a pending
@@ -172,11 +197,14 @@ type Choice struct {
 	Name   string
 	Branch string // the member's branch; empty for an organisation
 	Path   []int64
+	// Category is the member's category (full, probationary); empty for
+	// an organisation.
+	Category string
 }
 
 // Members lists the members inside roots who may be honoured.
 func Members(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error) {
-	rows, err := q.Query(ctx, `SELECT m.id, m.name, o.name AS branch, o.path FROM members m JOIN organisations o ON o.id = m.branch_id
+	rows, err := q.Query(ctx, `SELECT m.id, m.name, o.name AS branch, o.path, m.category FROM members m JOIN organisations o ON o.id = m.branch_id
  WHERE o.path && $1::bigint[] AND m.category IN ('full', 'probationary') AND m.party_status = 'normal' ORDER BY o.path, m.name`, roots)
 	if err != nil {
 		return nil, fmt.Errorf("commend: members: %w", err)
@@ -190,7 +218,7 @@ func Members(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error)
 
 // Orgs lists the organisations inside roots that may be honoured.
 func Orgs(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error) {
-	rows, err := q.Query(ctx, `SELECT id, name, '' AS branch, path FROM organisations WHERE path && $1::bigint[] AND dissolved_on IS NULL ORDER BY path`, roots)
+	rows, err := q.Query(ctx, `SELECT id, name, '' AS branch, path, '' AS category FROM organisations WHERE path && $1::bigint[] AND dissolved_on IS NULL ORDER BY path`, roots)
 	if err != nil {
 		return nil, fmt.Errorf("commend: orgs: %w", err)
 	}
