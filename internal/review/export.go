@@ -85,7 +85,7 @@ func Workbook(ctx context.Context, d *Dashboard) (*excelize.File, error) {
 		vals := []any{rw.Branch.Name, rw.Branch.Parent, StatusLabel(ctx, rw.Summary.Worst)}
 		for _, c := range rw.Cells {
 			v := StatusLabel(ctx, c.Status)
-			if fig := figure(c); fig != "" && fig != "—" {
+			if fig := figure(ctx, c); fig != "" && fig != "—" {
 				v += " (" + fig + ")"
 			}
 			vals = append(vals, v)

@@ -55,7 +55,10 @@ func percent(r Rate) string {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-func figure(c Cell) string {
+// figure is a cell's numbers: done against required ("2 / 3"), members
+// flagged, or, for the branch size, the full members and the range the rule
+// asks for, in words (a bare "25 / 3" reads as a ratio).
+func figure(ctx context.Context, c Cell) string {
 	if c.Status == rules.NotApplicable {
 		return "—"
 	}
@@ -64,12 +67,17 @@ func figure(c Cell) string {
 		return ""
 	case rules.KindInactivity, rules.KindProbation:
 		return strconv.Itoa(c.Flagged)
+	case rules.KindBranchSize:
+		if c.Rule.Maximum != nil {
+			return ui.T(ctx, "review.figure.branch_size", num(c.Actual), num(c.Rule.Minimum), num(*c.Rule.Maximum))
+		}
+		return ui.T(ctx, "review.figure.branch_size_min", num(c.Actual), num(c.Rule.Minimum))
 	}
 	return num(c.Actual) + " / " + num(c.Required)
 }
 
-func resultFigure(r rules.Result) string {
-	return figure(Cell{Rule: r.Rule, Status: r.Status, Actual: r.Actual, Required: r.Required, Flagged: len(r.Members)})
+func resultFigure(ctx context.Context, r rules.Result) string {
+	return figure(ctx, Cell{Rule: r.Rule, Status: r.Status, Actual: r.Actual, Required: r.Required, Flagged: len(r.Members)})
 }
 
 func dateText(ctx context.Context, t time.Time) string {
