@@ -13,6 +13,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/dates"
 )
 
 // Actions are the lifecycle steps a secretary records on a member.
@@ -143,7 +144,7 @@ func (a Action) Check(m *Member) *ActionError {
 		if m.ProbationExtendedTo != nil {
 			return &ActionError{"until", "member.action.extended_once"}
 		}
-		if !a.Until.After(m.AdmittedOn.AddDate(1, 0, 0)) || a.Until.After(m.AdmittedOn.AddDate(2, 0, 0)) {
+		if !a.Until.After(dates.AddYears(*m.AdmittedOn, 1)) || a.Until.After(dates.AddYears(*m.AdmittedOn, 2)) {
 			return &ActionError{"until", "member.action.extend_range"}
 		}
 		if a.Date.Before(*m.AdmittedOn) {
@@ -217,9 +218,12 @@ func (s *Store) Apply(ctx context.Context, id int64, version int, a Action) erro
 			to = &branch
 			_, err = tx.Exec(ctx, admitSQL, id, a.Date)
 		case "convert":
+			// a.Date is the day of the 支部大会 that voted (the event's
+			// date); full membership dates from the day probation ends
+			// (细则 第三十四条, 党章 第七条), whenever the meeting was held.
 			kind = "converted"
 			to = &branch
-			_, err = tx.Exec(ctx, convertSQL, id, a.Date)
+			_, err = tx.Exec(ctx, convertSQL, id, *m.ConversionDue())
 		case "extend":
 			kind = "probation_extended"
 			details = strings.TrimSpace(a.Until.Format(dateLayout) + " " + a.Details)

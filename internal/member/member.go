@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"zhibu/internal/dates"
 	"zhibu/internal/pii"
 )
 
@@ -278,7 +279,7 @@ func (m *Member) ConversionDue() *time.Time {
 		d := *m.ProbationExtendedTo
 		return &d
 	}
-	d := m.AdmittedOn.AddDate(1, 0, 0)
+	d := dates.AddYears(*m.AdmittedOn, 1)
 	return &d
 }
 

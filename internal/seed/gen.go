@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"zhibu/internal/dates"
 	"zhibu/internal/i18n"
 	"zhibu/internal/pii"
 )
@@ -169,7 +170,7 @@ func (g *gen) members(ctx context.Context) error {
 				activist = set(a.AddDate(0, 6, g.rnd.IntN(20)))
 				target = set(activist.AddDate(1, 1, 0))
 				admitted = set(target.AddDate(0, 4, 0))
-				converted = set(admitted.AddDate(1, 0, 0))
+				converted = set(dates.AddYears(*admitted, 1))
 			case "probationary":
 				ad := g.today.AddDate(0, -3-g.rnd.IntN(10), -g.rnd.IntN(25))
 				if i%5 == 0 {
