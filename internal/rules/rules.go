@@ -268,7 +268,7 @@ type MemberIssue struct {
 	ID     int64
 	Name   string
 	Value  float64 // months without attendance, hours studied …
-	Level  int     // six-month ladder: 4, 5 or 6
+	Level  int     // six-month rule: consecutive months without organisational life (the true count: 8 when eight)
 	Status Status
 	DueOn  time.Time
 }
@@ -520,16 +520,15 @@ func evalInactivity(f Facts, r Rule, today time.Time) Result {
 			res.Actual++
 			continue
 		}
-		level := min(n, high)
 		st := DueSoon
-		if level >= high {
+		if n >= high {
 			st = Missed
 		}
 		from := m.LastPresent
 		if from.IsZero() {
 			from = m.Since
 		}
-		res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: float64(n), Level: level, Status: st, DueOn: Day(from).AddDate(0, high, 0)})
+		res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: float64(n), Level: n, Status: st, DueOn: Day(from).AddDate(0, high, 0)})
 		res.Status = Worse(res.Status, st)
 	}
 	if res.Required == 0 {

@@ -145,7 +145,7 @@ func TestSixMonthLadder(t *testing.T) {
 		{d(2026, 6, 27), 5, DueSoon},
 		{d(2026, 5, 28), 5, DueSoon},
 		{d(2026, 5, 27), 6, Missed},
-		{d(2025, 1, 1), 6, Missed}, // longer still counts as the top rung
+		{d(2025, 1, 1), 22, Missed}, // longer: missed, with the true count (not capped at the sixth month)
 	}
 	for _, c := range cases {
 		f := Facts{Year: 2026, Members: []MemberFacts{{ID: 7, Name: "甲", Category: "full", LastPresent: c.last, Since: d(2010, 1, 1)}}}
