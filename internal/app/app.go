@@ -44,6 +44,8 @@ Usage:
   zhibu bench [flags]          load the benchmark data set if needed and measure every page under load
   zhibu backup [--out DIR]     write a consistent dump with a manifest
   zhibu restore DIR            load a backup into an empty database
+  zhibu admin create --role R --username U --name N
+                               create the first administrator of a role; prints a one-time password
 
 Run "zhibu COMMAND -h" for the flags of a command.
 `
@@ -67,6 +69,8 @@ func Run(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) 
 		return restoreCmd(ctx, args, env, stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args, env, stdout, stderr)
+	case "admin":
+		return adminCmd(ctx, args, env, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
