@@ -9,9 +9,9 @@ GOLANGCI_VERSION := v2.15.0
 run: build
 	ZHIBU_SEED_DEMO=1 ./$(BIN) serve
 
-## build: compile the zhibu binary into bin/
+## build: compile the zhibu binary into bin/ (stamped with the commit: `zhibu version`)
 build:
-	$(GO) build -o $(BIN) ./cmd/zhibu
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/zhibu
 
 ## test: every test, against a throwaway PostgreSQL started for the run
 test:

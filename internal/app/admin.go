@@ -18,24 +18,18 @@ const cliActor = "zhibu command line"
 // first account of an administrator role, with a one-time password.
 func adminCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("admin create", env, stderr, &cfg)
+	fs := dbFlags("admin create", env, stderr, &cfg)
 	role := fs.String("role", "", "sysadmin (accounts), secadmin (roles and security settings) or auditadmin (audit trail)")
 	username := fs.String("username", "", "the sign-in name: 3 to 32 of a-z, 0-9, _ . -")
 	name := fs.String("name", "", "the person's name as pages show it")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: zhibu admin create --role sysadmin|secadmin|auditadmin --username U --name N [flags]
+	fs.Usage = usageFunc(fs, `Usage: zhibu admin create --role sysadmin|secadmin|auditadmin --username U --name N [flags]
 
 Creates the first account of one of the three administrator roles (三员分立) on a
 new install and prints its one-time password, which must be changed at the first
 sign-in (administrators then enrol a second factor). Run it once per role: it
 refuses a role that an account already holds; after that, the system
 administrator creates accounts and the security administrator grants roles in
-the application. Each creation is written to the audit trail.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
+the application. Each creation is written to the audit trail.`, "")
 	if len(args) == 0 || args[0] != "create" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fs.Usage()

@@ -16,12 +16,9 @@ import (
 // backupCmd runs "zhibu backup [--out DIR]".
 func backupCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("backup", env, stderr, &cfg)
+	fs := dbFlags("backup", env, stderr, &cfg)
 	out := fs.String("out", "", "folder to create for the backup (default ./backups/zhibu-YYYYMMDD-HHMMSS)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu backup [--out DIR] [flags]\n\nWrites a consistent pg_dump (custom format) and manifest.json (time, schema version, row counts per table) into a new folder.")
-		fs.PrintDefaults()
-	}
+	fs.Usage = usageFunc(fs, "Usage: zhibu backup [--out DIR] [flags]\n\nWrites a consistent pg_dump (custom format) and manifest.json (time, schema version, row counts per table) into a new folder.\nThe data key (ZHIBU_DATA_KEY) is not in the backup: keep it apart; a restored database needs the same key.", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -55,11 +52,8 @@ func backupCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wr
 // restoreCmd runs "zhibu restore DIR".
 func restoreCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("restore", env, stderr, &cfg)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu restore DIR [flags]\n\nLoads a backup folder into an EMPTY database and checks every table's row count against the manifest.")
-		fs.PrintDefaults()
-	}
+	fs := dbFlags("restore", env, stderr, &cfg)
+	fs.Usage = usageFunc(fs, "Usage: zhibu restore DIR [flags]\n\nLoads a backup folder into an EMPTY database and checks every table's row count against the manifest.\nThe restored data open only with the data key (ZHIBU_DATA_KEY) they were sealed with.", "")
 	if len(args) == 0 {
 		fs.Usage()
 		return errors.New("restore: name the backup folder")

@@ -27,7 +27,7 @@ import (
 // package bench). It is what `make bench` runs.
 func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("bench", env, stderr, &cfg)
+	fs := dbFlags("bench", env, stderr, &cfg)
 	var preset, until, out string
 	var bc benchdata.Config
 	benchFlags(fs, &preset, &bc, &until)
@@ -37,10 +37,8 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 	fs.StringVar(&out, "out", "docs/performance.md", "markdown file that receives the results table (empty: print only)")
 	only := fs.String("only", "", "comma-separated parts of target names or paths to run (e.g. \"roster,/review\"); the floors always run")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured run (server and load generator) to this file")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu bench [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.")
-		fs.PrintDefaults()
-	}
+	fs.Usage = usageFunc(fs, "Usage: zhibu bench [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.",
+		dataKeyHelp+"                   Without it, one is generated into the data dir.\n")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

@@ -53,15 +53,13 @@ func benchConfig(preset string, flags benchdata.Config, until string) (benchdata
 // with COPY into an empty migrated database, progress on stderr.
 func seedBenchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("seed bench", env, stderr, &cfg)
+	fs := dbFlags("seed bench", env, stderr, &cfg)
 	var preset, until string
 	var bc benchdata.Config
 	benchFlags(fs, &preset, &bc, &until)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu seed bench [flags]\n\nGenerates a synthetic agency for benchmarks into an EMPTY migrated database (it refuses one that holds organisations).\nThe same flags and seed give the same data. Benchmark accounts: "+
-			benchdata.ReviewerUser+", "+benchdata.SecretaryPrefix+"1…, "+benchdata.MemberPrefix+"1…, password "+benchdata.Password+".")
-		fs.PrintDefaults()
-	}
+	fs.Usage = usageFunc(fs, "Usage: zhibu seed bench [flags]\n\nGenerates a synthetic agency for benchmarks into an EMPTY migrated database (it refuses one that holds organisations).\nThe same flags and seed give the same data. Benchmark accounts: "+
+		benchdata.ReviewerUser+", "+benchdata.SecretaryPrefix+"1…, "+benchdata.MemberPrefix+"1…, password "+benchdata.Password+".",
+		dataKeyHelp+"                   Without it, one is generated into the data dir.\n")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil

@@ -21,7 +21,8 @@ import (
 // then lets in-flight requests finish.
 func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("serve", env, stderr, &cfg)
+	fs := dbFlags("serve", env, stderr, &cfg)
+	fs.StringVar(&cfg.Addr, "addr", envOr(env, "ZHIBU_ADDR", "127.0.0.1:8080"), "listen address (env ZHIBU_ADDR)")
 	seedDefault := false
 	if v, ok := env("ZHIBU_SEED_DEMO"); ok && (v == "1" || v == "true") {
 		seedDefault = true
@@ -32,6 +33,8 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 		httpsDefault = true
 	}
 	fs.BoolVar(&cfg.HTTPS, "https", httpsDefault, "served over HTTPS (by a TLS proxy): Secure cookies and HSTS (env ZHIBU_HTTPS=1)")
+	fs.Usage = usageFunc(fs, "Usage: zhibu serve [flags]\n\nMigrates the database and serves the web application until SIGINT or SIGTERM, then lets requests in flight finish.", dataKeyHelp+
+		"                   With --seed-demo and no key, one is generated into the data dir.\n")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -107,11 +110,9 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 // seedCmd runs "zhibu seed demo".
 func seedCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("seed", env, stderr, &cfg)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu seed demo [flags]\n       zhibu seed bench [--preset small|full] [--branches N --members M --years Y --seed S] [flags]\n\ndemo loads the demo agency, members, a year of meetings and the demo accounts; running it again changes nothing.\nbench generates the large benchmark agency into an empty database (zhibu seed bench -h).")
-		fs.PrintDefaults()
-	}
+	fs := dbFlags("seed", env, stderr, &cfg)
+	fs.Usage = usageFunc(fs, "Usage: zhibu seed demo [flags]\n       zhibu seed bench [--preset small|full] [--branches N --members M --years Y --seed S] [flags]\n\ndemo loads the demo agency, members, a year of meetings and the demo accounts; running it again changes nothing.\nbench generates the large benchmark agency into an empty database (zhibu seed bench -h).",
+		dataKeyHelp+"                   Without it, one is generated into the data dir (demo data only).\n")
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fs.Usage()
 		if len(args) == 0 {
