@@ -18,11 +18,11 @@ const cliActor = "zhibu command line"
 // first account of an administrator role, with a one-time password.
 func adminCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := dbFlags("admin create", env, stderr, &cfg)
+	fs := DBFlags("admin create", env, stderr, &cfg)
 	role := fs.String("role", "", "sysadmin (accounts), secadmin (roles and security settings) or auditadmin (audit trail)")
 	username := fs.String("username", "", "the sign-in name: 3 to 32 of a-z, 0-9, _ . -")
 	name := fs.String("name", "", "the person's name as pages show it")
-	fs.Usage = usageFunc(fs, `Usage: zhibu admin create --role sysadmin|secadmin|auditadmin --username U --name N [flags]
+	fs.Usage = UsageFunc(fs, `Usage: zhibu admin create --role sysadmin|secadmin|auditadmin --username U --name N [flags]
 
 Creates the first account of one of the three administrator roles (三员分立) on a
 new install and prints its one-time password, which must be changed at the first
@@ -51,11 +51,11 @@ the application. Each creation is written to the audit trail.`, "")
 		fs.Usage()
 		return errors.New("admin create: --role, --username and --name are required")
 	}
-	logger, err := newLogger(cfg, stderr)
+	logger, err := NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}
-	pool, closeDB, err := openMigrated(ctx, cfg, logger)
+	pool, closeDB, err := OpenMigrated(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -49,13 +49,12 @@ var commands = []command{
 	{"backup", "write a consistent dump of the database with a manifest", backupCmd},
 	{"restore", "load a backup into an empty database", restoreCmd},
 	{"admin", "create the first administrator of a role (admin create)", adminCmd},
-	{"bench", "load the benchmark data set and measure every page under load", benchCmd},
 	{"version", "print the version and the commit it was built from", versionCmd},
 }
 
-// dataKeyHelp is what every command that reads or writes personal data
+// DataKeyHelp is what every command that reads or writes personal data
 // says about the data key.
-const dataKeyHelp = `Environment:
+const DataKeyHelp = `Environment:
   ZHIBU_DATA_KEY   64 hexadecimal digits, the data key that encrypts ID and phone
                    numbers and TOTP secrets (SM4-GCM) and keys their lookup hashes.
                    Required outside demo mode; make one with "openssl rand -hex 32"
@@ -79,7 +78,7 @@ Commands:
 Run "zhibu <command> -h" for a command's arguments and flags; "zhibu --version"
 is "zhibu version".
 
-`+dataKeyHelp+`  DATABASE_URL     the PostgreSQL database; empty starts a private cluster under
+`+DataKeyHelp+`  DATABASE_URL     the PostgreSQL database; empty starts a private cluster under
                    ZHIBU_DATA_DIR (for trying Zhibu out)
 `)
 }
@@ -112,9 +111,9 @@ func Run(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) 
 	return fmt.Errorf("unknown command %q", name)
 }
 
-// dbFlags declares the flags of every command that uses the database,
-// with defaults from env.
-func dbFlags(name string, env Env, stderr io.Writer, cfg *Config) *flag.FlagSet {
+// DBFlags declares the flags of every command that uses the database,
+// with defaults from env (also used by zhibu-bench).
+func DBFlags(name string, env Env, stderr io.Writer, cfg *Config) *flag.FlagSet {
 	fs := flag.NewFlagSet("zhibu "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DatabaseURL, "database-url", envOr(env, "DATABASE_URL", ""), "PostgreSQL URL; empty starts a private cluster under the data dir (env DATABASE_URL)")
@@ -132,9 +131,9 @@ func envOr(env Env, k, def string) string {
 	return def
 }
 
-// usageFunc is a flag set's usage: the text, the flags, then the footer
+// UsageFunc is a flag set's usage: the text, the flags, then the footer
 // (the environment the command reads; may be empty).
-func usageFunc(fs *flag.FlagSet, text, footer string) func() {
+func UsageFunc(fs *flag.FlagSet, text, footer string) func() {
 	return func() {
 		w := fs.Output()
 		fmt.Fprintln(w, text)
@@ -147,7 +146,8 @@ func usageFunc(fs *flag.FlagSet, text, footer string) func() {
 	}
 }
 
-func newLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
+// NewLogger returns the logger the configuration asks for, writing to w.
+func NewLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", cfg.LogLevel)
@@ -191,9 +191,9 @@ func database(ctx context.Context, cfg Config, logger *slog.Logger) (url string,
 	}, nil
 }
 
-// openMigrated brings up the database (the private cluster when no URL is
+// OpenMigrated brings up the database (the private cluster when no URL is
 // set), applies the migrations and opens a pool; close releases both.
-func openMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *pgxpool.Pool, close func(), err error) {
+func OpenMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *pgxpool.Pool, close func(), err error) {
 	url, stop, err := database(ctx, cfg, logger)
 	if err != nil {
 		return nil, nil, err
@@ -213,8 +213,8 @@ func openMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *p
 // migrateCmd runs "zhibu migrate up|down N|version".
 func migrateCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := dbFlags("migrate", env, stderr, &cfg)
-	fs.Usage = usageFunc(fs, "Usage: zhibu migrate up | down N | down all | version [flags]\n\nup applies every pending migration; down N rolls back N (down all: every one); version prints the schema version.", "")
+	fs := DBFlags("migrate", env, stderr, &cfg)
+	fs.Usage = UsageFunc(fs, "Usage: zhibu migrate up | down N | down all | version [flags]\n\nup applies every pending migration; down N rolls back N (down all: every one); version prints the schema version.", "")
 	if len(args) == 0 {
 		fs.Usage()
 		return errors.New("migrate: say up, down N or version")
@@ -242,7 +242,7 @@ func migrateCmd(ctx context.Context, args []string, env Env, stdout, stderr io.W
 		}
 		return err
 	}
-	logger, err := newLogger(cfg, stderr)
+	logger, err := NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}

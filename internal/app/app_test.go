@@ -17,7 +17,7 @@ func envOf(m map[string]string) Env {
 }
 
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"seed", "bench", "-h"}, {"bench", "-h"}, {"help"}} {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"admin", "-h"}, {"version", "-h"}, {"help"}} {
 		var out, errb bytes.Buffer
 		if err := Run(context.Background(), args, envOf(nil), &out, &errb); err != nil {
 			t.Errorf("%v: %v", args, err)

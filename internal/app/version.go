@@ -15,7 +15,7 @@ import (
 func versionCmd(_ context.Context, args []string, _ Env, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zhibu version", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = usageFunc(fs, "Usage: zhibu version\n\nPrints the release (\"devel\" for a build from an untagged commit), the commit and the Go toolchain it was built with.", "")
+	fs.Usage = UsageFunc(fs, "Usage: zhibu version\n\nPrints the release (\"devel\" for a build from an untagged commit), the commit and the Go toolchain it was built with.", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
