@@ -1,17 +1,18 @@
 # Zhibu: the two commands are `make run` and `make test`.
 GO      ?= go
 BIN     := bin/zhibu
+BENCH_BIN := bin/zhibu-bench
 GOLANGCI_VERSION := v2.15.0
 
-.PHONY: run build test test-short generate check-generated lint fmt bench clean
+.PHONY: run build build-bench test test-short generate check-generated lint fmt bench clean
 
 ## run: build, bring up the database, migrate, load demo data when empty, serve
 run: build
 	ZHIBU_SEED_DEMO=1 ./$(BIN) serve
 
-## build: compile the zhibu binary into bin/
+## build: compile the zhibu binary into bin/ (stamped with the commit: `zhibu version`)
 build:
-	$(GO) build -o $(BIN) ./cmd/zhibu
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/zhibu
 
 ## test: every test, against a throwaway PostgreSQL started for the run
 test:
@@ -40,8 +41,12 @@ lint:
 ## (or the empty database at DATABASE_URL), serve Zhibu in-process, drive every page at a fixed rate and at
 ## saturation, and write the table into docs/performance.md (BENCH_FLAGS adds flags, e.g. --duration 5s)
 BENCH_PRESET ?= small
-bench: build
-	./$(BIN) bench --preset $(BENCH_PRESET) $(BENCH_FLAGS)
+bench: build-bench
+	./$(BENCH_BIN) --preset $(BENCH_PRESET) $(BENCH_FLAGS)
+
+## build-bench: compile the benchmark command (cmd/zhibu-bench) into bin/; the zhibu binary holds no benchmark code
+build-bench:
+	$(GO) build -buildvcs=auto -o $(BENCH_BIN) ./cmd/zhibu-bench
 
 clean:
 	rm -rf bin testout

@@ -1,6 +1,6 @@
 // Package app is the zhibu command: it reads configuration from flags and
 // the environment, brings up the database, and runs a subcommand (serve,
-// migrate, seed, backup, restore, bench).
+// migrate, seed, backup, restore, admin, version).
 package app
 
 import (
@@ -34,66 +34,120 @@ type Config struct {
 	HTTPS       bool
 }
 
-const usage = `zhibu: Party branch work for government agencies.
+// command is one subcommand of zhibu.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error
+}
+
+// commands lists the subcommands in the order the help shows them.
+var commands = []command{
+	{"serve", "serve the web application (the default when no command is given)", serve},
+	{"migrate", "apply, roll back or show the database migrations", migrateCmd},
+	{"seed", "load the demo data set", seedCmd},
+	{"backup", "write a consistent dump of the database with a manifest", backupCmd},
+	{"restore", "load a backup into an empty database", restoreCmd},
+	{"admin", "create the first administrator of a role (admin create)", adminCmd},
+	{"version", "print the version and the commit it was built from", versionCmd},
+}
+
+// DataKeyHelp is what every command that reads or writes personal data
+// says about the data key.
+const DataKeyHelp = `Environment:
+  ZHIBU_DATA_KEY   64 hexadecimal digits, the data key that encrypts ID and phone
+                   numbers and TOTP secrets (SM4-GCM) and keys their lookup hashes.
+                   Required outside demo mode; make one with "openssl rand -hex 32"
+                   and keep it out of the database backups.
+`
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `zhibu: Party branch work for government agencies.
 
 Usage:
-  zhibu [serve] [flags]        serve the web application (default)
-  zhibu migrate up|down N|version [flags]
-  zhibu seed demo [flags]      load the demo data set (idempotent)
-  zhibu seed bench [flags]     generate the large benchmark data set into an empty database
-  zhibu bench [flags]          load the benchmark data set if needed and measure every page under load
-  zhibu backup [--out DIR]     write a consistent dump with a manifest
-  zhibu restore DIR            load a backup into an empty database
+  zhibu <command> [arguments] [flags]
+  zhibu [flags]                      the same as "zhibu serve [flags]"
 
-Run "zhibu COMMAND -h" for the flags of a command.
-`
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `  help      show this help, or a command's ("zhibu help backup")
+
+Run "zhibu <command> -h" for a command's arguments and flags; "zhibu --version"
+is "zhibu version".
+
+`+DataKeyHelp+`  DATABASE_URL     the PostgreSQL database; empty starts a private cluster under
+                   ZHIBU_DATA_DIR (for trying Zhibu out)
+`)
+}
 
 // Run runs the zhibu command with args (without the program name).
 func Run(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	name := "serve"
+	if len(args) > 0 {
+		switch args[0] {
+		case "-h", "-help", "--help", "help":
+			if args[0] == "help" && len(args) > 1 {
+				return Run(ctx, []string{args[1], "-h"}, env, stdout, stderr)
+			}
+			usage(stdout)
+			return nil
+		case "-version", "--version":
+			name, args = "version", args[1:]
+		default:
+			if !strings.HasPrefix(args[0], "-") {
+				name, args = args[0], args[1:]
+			}
+		}
 	}
-	switch cmd {
-	case "serve":
-		return serve(ctx, args, env, stdout, stderr)
-	case "migrate":
-		return migrateCmd(ctx, args, env, stdout, stderr)
-	case "seed":
-		return seedCmd(ctx, args, env, stdout, stderr)
-	case "backup":
-		return backupCmd(ctx, args, env, stdout, stderr)
-	case "restore":
-		return restoreCmd(ctx, args, env, stdout, stderr)
-	case "bench":
-		return benchCmd(ctx, args, env, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
-		return nil
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(ctx, args, env, stdout, stderr)
+		}
 	}
-	fmt.Fprint(stderr, usage)
-	return fmt.Errorf("unknown command %q", cmd)
+	usage(stderr)
+	return fmt.Errorf("unknown command %q", name)
 }
 
-// flags declares the flags every subcommand shares, with defaults from env.
-func flags(name string, env Env, stderr io.Writer, cfg *Config) *flag.FlagSet {
-	get := func(k, def string) string {
-		if v, ok := env(k); ok && v != "" {
-			return v
-		}
-		return def
-	}
+// DBFlags declares the flags of every command that uses the database,
+// with defaults from env (also used by zhibu-bench).
+func DBFlags(name string, env Env, stderr io.Writer, cfg *Config) *flag.FlagSet {
 	fs := flag.NewFlagSet("zhibu "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Addr, "addr", get("ZHIBU_ADDR", "127.0.0.1:8080"), "listen address (env ZHIBU_ADDR)")
-	fs.StringVar(&cfg.DatabaseURL, "database-url", get("DATABASE_URL", ""), "PostgreSQL URL; empty starts a private cluster under the data dir (env DATABASE_URL)")
-	fs.StringVar(&cfg.DataDir, "data-dir", get("ZHIBU_DATA_DIR", "./.data"), "folder for the private PostgreSQL cluster (env ZHIBU_DATA_DIR)")
-	fs.StringVar(&cfg.LogLevel, "log-level", get("ZHIBU_LOG_LEVEL", "info"), "debug, info, warn or error (env ZHIBU_LOG_LEVEL)")
-	fs.StringVar(&cfg.LogFormat, "log-format", get("ZHIBU_LOG_FORMAT", "text"), "text or json (env ZHIBU_LOG_FORMAT)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", envOr(env, "DATABASE_URL", ""), "PostgreSQL URL; empty starts a private cluster under the data dir (env DATABASE_URL)")
+	fs.StringVar(&cfg.DataDir, "data-dir", envOr(env, "ZHIBU_DATA_DIR", "./.data"), "folder for the private PostgreSQL cluster (env ZHIBU_DATA_DIR)")
+	fs.StringVar(&cfg.LogLevel, "log-level", envOr(env, "ZHIBU_LOG_LEVEL", "info"), "debug, info, warn or error (env ZHIBU_LOG_LEVEL)")
+	fs.StringVar(&cfg.LogFormat, "log-format", envOr(env, "ZHIBU_LOG_FORMAT", "text"), "text or json (env ZHIBU_LOG_FORMAT)")
 	return fs
 }
 
-func newLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
+// envOr returns the environment variable k, or def when it is unset or empty.
+func envOr(env Env, k, def string) string {
+	if v, ok := env(k); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// UsageFunc is a flag set's usage: the text, the flags, then the footer
+// (the environment the command reads; may be empty).
+func UsageFunc(fs *flag.FlagSet, text, footer string) func() {
+	return func() {
+		w := fs.Output()
+		fmt.Fprintln(w, text)
+		fmt.Fprintln(w, "\nFlags:")
+		fs.PrintDefaults()
+		if footer != "" {
+			fmt.Fprintln(w)
+			fmt.Fprint(w, footer)
+		}
+	}
+}
+
+// NewLogger returns the logger the configuration asks for, writing to w.
+func NewLogger(cfg Config, w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", cfg.LogLevel)
@@ -137,9 +191,9 @@ func database(ctx context.Context, cfg Config, logger *slog.Logger) (url string,
 	}, nil
 }
 
-// openMigrated brings up the database (the private cluster when no URL is
+// OpenMigrated brings up the database (the private cluster when no URL is
 // set), applies the migrations and opens a pool; close releases both.
-func openMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *pgxpool.Pool, close func(), err error) {
+func OpenMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *pgxpool.Pool, close func(), err error) {
 	url, stop, err := database(ctx, cfg, logger)
 	if err != nil {
 		return nil, nil, err
@@ -159,11 +213,8 @@ func openMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *p
 // migrateCmd runs "zhibu migrate up|down N|version".
 func migrateCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("migrate", env, stderr, &cfg)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu migrate up | down N | version [flags]\n\nup applies every pending migration; down N rolls back N (down all: every one); version prints the schema version.")
-		fs.PrintDefaults()
-	}
+	fs := DBFlags("migrate", env, stderr, &cfg)
+	fs.Usage = UsageFunc(fs, "Usage: zhibu migrate up | down N | down all | version [flags]\n\nup applies every pending migration; down N rolls back N (down all: every one); version prints the schema version.", "")
 	if len(args) == 0 {
 		fs.Usage()
 		return errors.New("migrate: say up, down N or version")
@@ -191,7 +242,7 @@ func migrateCmd(ctx context.Context, args []string, env Env, stdout, stderr io.W
 		}
 		return err
 	}
-	logger, err := newLogger(cfg, stderr)
+	logger, err := NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}

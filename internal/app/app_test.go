@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -16,7 +17,7 @@ func envOf(m map[string]string) Env {
 }
 
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"seed", "bench", "-h"}, {"bench", "-h"}, {"help"}} {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"admin", "-h"}, {"version", "-h"}, {"help"}} {
 		var out, errb bytes.Buffer
 		if err := Run(context.Background(), args, envOf(nil), &out, &errb); err != nil {
 			t.Errorf("%v: %v", args, err)
@@ -108,6 +109,98 @@ func TestSeedBenchCommand(t *testing.T) {
 	for _, bad := range [][]string{{"--preset", "huge"}, {"--until", "yesterday"}, {"--branches", "10", "--members", "20"}} {
 		if err := Run(context.Background(), append([]string{"seed", "bench"}, bad...), env, &out, &errb); err == nil {
 			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func runHelp(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if err := Run(context.Background(), args, envOf(nil), &out, &errb); err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return out.String() + errb.String()
+}
+
+func TestTopLevelHelpListsTheCommands(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"help"}} {
+		got := runHelp(t, args...)
+		for _, c := range commands {
+			if !strings.Contains(got, "\n  "+c.name+" ") {
+				t.Errorf("%v does not list %s:\n%s", args, c.name, got)
+			}
+		}
+		if strings.Contains(got, "-addr") || strings.Contains(got, "-seed-demo") {
+			t.Errorf("%v prints serve's flags:\n%s", args, got)
+		}
+		if !strings.Contains(got, "ZHIBU_DATA_KEY") {
+			t.Errorf("%v does not name the data key", args)
+		}
+	}
+}
+
+func TestEachCommandHasItsOwnFlags(t *testing.T) {
+	serveHelp := runHelp(t, "serve", "-h")
+	for _, want := range []string{"-addr", "-https", "-seed-demo", "-database-url", "ZHIBU_DATA_KEY"} {
+		if !strings.Contains(serveHelp, want) {
+			t.Errorf("serve -h lacks %s:\n%s", want, serveHelp)
+		}
+	}
+	for _, args := range [][]string{{"backup", "-h"}, {"restore", "-h"}, {"migrate", "-h"}, {"admin", "-h"}, {"admin", "create", "-h"}, {"seed", "-h"}, {"version", "-h"}} {
+		got := runHelp(t, args...)
+		if strings.Contains(got, "-addr") || strings.Contains(got, "-https") {
+			t.Errorf("%v lists serve's flags:\n%s", args, got)
+		}
+		if !strings.HasPrefix(got, "Usage: zhibu "+args[0]) {
+			t.Errorf("%v does not start with its usage:\n%s", args, got)
+		}
+	}
+	if got := runHelp(t, "backup", "-h"); !strings.Contains(got, "-out") || !strings.Contains(got, "ZHIBU_DATA_KEY") {
+		t.Errorf("backup -h:\n%s", got)
+	}
+	if got := runHelp(t, "seed", "-h"); !strings.Contains(got, "ZHIBU_DATA_KEY") {
+		t.Errorf("seed -h does not name the data key:\n%s", got)
+	}
+	if got := runHelp(t, "help", "backup"); !strings.Contains(got, "Usage: zhibu backup") {
+		t.Errorf("help backup:\n%s", got)
+	}
+	var out, errb bytes.Buffer
+	if err := Run(context.Background(), []string{"backup", "--addr", ":1"}, envOf(nil), &out, &errb); err == nil || !strings.Contains(err.Error(), "addr") {
+		t.Errorf("backup --addr: %v, want an unknown flag", err)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}, {"-version"}} {
+		if got := runHelp(t, args...); !strings.HasPrefix(got, "zhibu ") || !strings.Contains(got, "commit ") {
+			t.Errorf("%v: %q", args, got)
+		}
+	}
+	settings := func(kv ...string) []debug.BuildSetting {
+		var s []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return s
+	}
+	rev := "b4d3bf0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f"
+	for _, tc := range []struct {
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{nil, "zhibu devel (commit unknown) "},
+		{&debug.BuildInfo{GoVersion: "go1.27.3", Main: debug.Module{Version: "(devel)"}}, "zhibu devel (commit unknown) go1.27.3 "},
+		{&debug.BuildInfo{GoVersion: "go1.27.3", Main: debug.Module{Version: "v0.0.0-20261207124300-b4d3bf0a1c2d"},
+			Settings: settings("vcs.revision", rev, "vcs.time", "2026-12-07T12:43:00Z", "vcs.modified", "false")},
+			"zhibu devel (commit b4d3bf0a1c2d, 2026-12-07T12:43:00Z) go1.27.3 "},
+		{&debug.BuildInfo{GoVersion: "go1.27.3", Main: debug.Module{Version: "v1.2.1-0.20261207124300-b4d3bf0a1c2d+dirty"},
+			Settings: settings("vcs.revision", rev, "vcs.modified", "true")},
+			"zhibu devel (commit b4d3bf0a1c2d, with uncommitted changes) go1.27.3 "},
+		{&debug.BuildInfo{GoVersion: "go1.27.3", Main: debug.Module{Version: "v1.2.0"}, Settings: settings("vcs.revision", rev)},
+			"zhibu v1.2.0 (commit b4d3bf0a1c2d) go1.27.3 "},
+	} {
+		if got := versionLine(tc.bi); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("versionLine(%+v) = %q, want prefix %q", tc.bi, got, tc.want)
 		}
 	}
 }

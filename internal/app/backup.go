@@ -16,12 +16,9 @@ import (
 // backupCmd runs "zhibu backup [--out DIR]".
 func backupCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("backup", env, stderr, &cfg)
+	fs := DBFlags("backup", env, stderr, &cfg)
 	out := fs.String("out", "", "folder to create for the backup (default ./backups/zhibu-YYYYMMDD-HHMMSS)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu backup [--out DIR] [flags]\n\nWrites a consistent pg_dump (custom format) and manifest.json (time, schema version, row counts per table) into a new folder.")
-		fs.PrintDefaults()
-	}
+	fs.Usage = UsageFunc(fs, "Usage: zhibu backup [--out DIR] [flags]\n\nWrites a consistent pg_dump (custom format) and manifest.json (time, schema version, row counts per table) into a new folder.\nThe data key (ZHIBU_DATA_KEY) is not in the backup: keep it apart; a restored database needs the same key.", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -31,7 +28,7 @@ func backupCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wr
 	if *out == "" {
 		*out = filepath.Join("backups", "zhibu-"+time.Now().Format("20060102-150405"))
 	}
-	logger, err := newLogger(cfg, stderr)
+	logger, err := NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -55,11 +52,8 @@ func backupCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wr
 // restoreCmd runs "zhibu restore DIR".
 func restoreCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("restore", env, stderr, &cfg)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu restore DIR [flags]\n\nLoads a backup folder into an EMPTY database and checks every table's row count against the manifest.")
-		fs.PrintDefaults()
-	}
+	fs := DBFlags("restore", env, stderr, &cfg)
+	fs.Usage = UsageFunc(fs, "Usage: zhibu restore DIR [flags]\n\nLoads a backup folder into an EMPTY database and checks every table's row count against the manifest.\nThe restored data open only with the data key (ZHIBU_DATA_KEY) they were sealed with.", "")
 	if len(args) == 0 {
 		fs.Usage()
 		return errors.New("restore: name the backup folder")
@@ -72,7 +66,7 @@ func restoreCmd(ctx context.Context, args []string, env Env, stdout, stderr io.W
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	logger, err := newLogger(cfg, stderr)
+	logger, err := NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -9,10 +9,10 @@ import (
 	"zhibu/internal/pii"
 )
 
-// sealer builds the personal-data sealer from ZHIBU_DATA_KEY. In demo mode
+// Sealer builds the personal-data sealer from ZHIBU_DATA_KEY. In demo mode
 // without a key, one is generated once into the data folder; otherwise a
 // missing key is an error, so that real data is never stored unprotected.
-func sealer(cfg Config, env Env, demo bool) (*pii.Sealer, error) {
+func Sealer(cfg Config, env Env, demo bool) (*pii.Sealer, error) {
 	if v, ok := env("ZHIBU_DATA_KEY"); ok && v != "" {
 		key, err := pii.ParseKey(v)
 		if err != nil {

@@ -21,7 +21,8 @@ import (
 // then lets in-flight requests finish.
 func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("serve", env, stderr, &cfg)
+	fs := DBFlags("serve", env, stderr, &cfg)
+	fs.StringVar(&cfg.Addr, "addr", envOr(env, "ZHIBU_ADDR", "127.0.0.1:8080"), "listen address (env ZHIBU_ADDR)")
 	seedDefault := false
 	if v, ok := env("ZHIBU_SEED_DEMO"); ok && (v == "1" || v == "true") {
 		seedDefault = true
@@ -32,23 +33,25 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 		httpsDefault = true
 	}
 	fs.BoolVar(&cfg.HTTPS, "https", httpsDefault, "served over HTTPS (by a TLS proxy): Secure cookies and HSTS (env ZHIBU_HTTPS=1)")
+	fs.Usage = UsageFunc(fs, "Usage: zhibu serve [flags]\n\nMigrates the database and serves the web application until SIGINT or SIGTERM, then lets requests in flight finish.", DataKeyHelp+
+		"                   With --seed-demo and no key, one is generated into the data dir.\n")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return err
 	}
-	logger, err := newLogger(cfg, stderr)
+	logger, err := NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}
 	slog.SetDefault(logger)
-	seal, err := sealer(cfg, env, cfg.SeedDemo)
+	seal, err := Sealer(cfg, env, cfg.SeedDemo)
 	if err != nil {
 		return err
 	}
 
-	pool, closeDB, err := openMigrated(ctx, cfg, logger)
+	pool, closeDB, err := OpenMigrated(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -107,22 +110,17 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 // seedCmd runs "zhibu seed demo".
 func seedCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
 	var cfg Config
-	fs := flags("seed", env, stderr, &cfg)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu seed demo [flags]\n       zhibu seed bench [--preset small|full] [--branches N --members M --years Y --seed S] [flags]\n\ndemo loads the demo agency, members, a year of meetings and the demo accounts; running it again changes nothing.\nbench generates the large benchmark agency into an empty database (zhibu seed bench -h).")
-		fs.PrintDefaults()
-	}
+	fs := DBFlags("seed", env, stderr, &cfg)
+	fs.Usage = UsageFunc(fs, "Usage: zhibu seed demo [flags]\n\nLoads the demo agency, members, a year of meetings and the demo accounts; running it again changes nothing.\n(The benchmark data set is zhibu-bench's: zhibu-bench seed -h.)",
+		DataKeyHelp+"                   Without it, one is generated into the data dir (demo data only).\n")
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fs.Usage()
 		if len(args) == 0 {
-			return errors.New("seed: say which data set (demo or bench)")
+			return errors.New("seed: say which data set (demo)")
 		}
 		return nil
 	}
 	set, rest := args[0], args[1:]
-	if set == "bench" {
-		return seedBenchCmd(ctx, rest, env, stdout, stderr)
-	}
 	if err := fs.Parse(rest); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -132,15 +130,15 @@ func seedCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writ
 	if set != "demo" {
 		return fmt.Errorf("seed: unknown data set %q", set)
 	}
-	logger, err := newLogger(cfg, stderr)
+	logger, err := NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}
-	seal, err := sealer(cfg, env, true)
+	seal, err := Sealer(cfg, env, true)
 	if err != nil {
 		return err
 	}
-	pool, closeDB, err := openMigrated(ctx, cfg, logger)
+	pool, closeDB, err := OpenMigrated(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

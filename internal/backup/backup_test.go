@@ -3,7 +3,9 @@ package backup_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -48,9 +50,22 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	app := apptest.New(t)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "b1")
+	// Even with a umask that lets everyone read new files, the dump and
+	// its manifest are readable by their owner only.
+	old := syscall.Umask(0o002)
 	m, err := backup.Backup(ctx, app.DBURL, dir)
+	syscall.Umask(old)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, name := range []string{backup.DumpFile, backup.ManifestFile} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600", name, fi.Mode().Perm())
+		}
 	}
 	if m.SchemaVersion == 0 || m.Tables["members"] < 100 || m.Tables["attendance"] == 0 {
 		t.Fatalf("manifest: %+v", m)

@@ -52,7 +52,7 @@ func loadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 		return nil, fmt.Errorf("bench: fixture: %w", err)
 	}
 	if root == nil || branch == nil || member == nil {
-		return nil, fmt.Errorf("bench: the database lacks the benchmark accounts (%s, %s, %s): load it with zhibu seed bench", Reviewer, Secretary, Member)
+		return nil, fmt.Errorf("bench: the database lacks the benchmark accounts (%s, %s, %s): load it with zhibu-bench seed", Reviewer, Secretary, Member)
 	}
 	f.Root, f.Branch, f.MemberID = *root, *branch, *member
 	var err error
@@ -149,7 +149,7 @@ func DescribeMachine(ctx context.Context, pool *pgxpool.Pool) Machine {
 	return m
 }
 
-// ServerSettings are the settings of the private cluster that zhibu bench
+// ServerSettings are the settings of the private cluster that zhibu-bench
 // starts: shared_buffers at a quarter of the machine's memory (the
 // PostgreSQL manual's starting point for a dedicated server), at most
 // 2 GB, instead of initdb's 128 MB. With 128 MB the full data set's

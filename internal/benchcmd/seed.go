@@ -1,4 +1,4 @@
-package app
+package benchcmd
 
 import (
 	"context"
@@ -8,10 +8,11 @@ import (
 	"io"
 	"time"
 
+	"zhibu/internal/app"
 	"zhibu/internal/benchdata"
 )
 
-// benchFlags declares the data-set flags shared by "seed bench" and "bench".
+// benchFlags declares the data-set flags shared by "seed" and "measure".
 func benchFlags(fs *flag.FlagSet, preset *string, cfg *benchdata.Config, until *string) {
 	fs.StringVar(preset, "preset", "small", "tiny, small (1,000 branches, 20,000 members, 2 years) or full (10,000 branches, 200,000 members, 5 years)")
 	fs.IntVar(&cfg.Branches, "branches", 0, "branches (overrides the preset)")
@@ -49,19 +50,17 @@ func benchConfig(preset string, flags benchdata.Config, until string) (benchdata
 	return cfg, nil
 }
 
-// seedBenchCmd runs "zhibu seed bench": the large synthetic agency, loaded
+// seedCmd runs "zhibu-bench seed": the large synthetic agency, loaded
 // with COPY into an empty migrated database, progress on stderr.
-func seedBenchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := flags("seed bench", env, stderr, &cfg)
+func seedCmd(ctx context.Context, args []string, env app.Env, stdout, stderr io.Writer) error {
+	var cfg app.Config
+	fs := app.DBFlags("seed", env, stderr, &cfg)
 	var preset, until string
 	var bc benchdata.Config
 	benchFlags(fs, &preset, &bc, &until)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu seed bench [flags]\n\nGenerates a synthetic agency for benchmarks into an EMPTY migrated database (it refuses one that holds organisations).\nThe same flags and seed give the same data. Benchmark accounts: "+
-			benchdata.ReviewerUser+", "+benchdata.SecretaryPrefix+"1…, "+benchdata.MemberPrefix+"1…, password "+benchdata.Password+".")
-		fs.PrintDefaults()
-	}
+	fs.Usage = app.UsageFunc(fs, "Usage: zhibu-bench seed [flags]\n\nGenerates a synthetic agency for benchmarks into an EMPTY migrated database (it refuses one that holds organisations).\nThe same flags and seed give the same data. Benchmark accounts: "+
+		benchdata.ReviewerUser+", "+benchdata.SecretaryPrefix+"1…, "+benchdata.MemberPrefix+"1…, password "+benchdata.Password+".",
+		app.DataKeyHelp+"                   Without it, one is generated into the data dir.\n")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -73,15 +72,15 @@ func seedBenchCmd(ctx context.Context, args []string, env Env, stdout, stderr io
 		return err
 	}
 	dc.Progress = stderr
-	logger, err := newLogger(cfg, stderr)
+	logger, err := app.NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}
-	seal, err := sealer(cfg, env, true)
+	seal, err := app.Sealer(cfg, env, true)
 	if err != nil {
 		return err
 	}
-	pool, closeDB, err := openMigrated(ctx, cfg, logger)
+	pool, closeDB, err := app.OpenMigrated(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package app
+package benchcmd
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"zhibu/internal/app"
 	"zhibu/internal/bench"
 	"zhibu/internal/benchdata"
 	"zhibu/internal/db"
@@ -22,12 +23,12 @@ import (
 	"zhibu/internal/pii"
 )
 
-// benchCmd runs "zhibu bench": it finds or loads the benchmark data set,
-// serves Zhibu in-process and measures every page under load (see
-// package bench). It is what `make bench` runs.
-func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := flags("bench", env, stderr, &cfg)
+// measureCmd runs "zhibu-bench [measure]": it finds or loads the benchmark
+// data set, serves Zhibu in-process and measures every page under load
+// (see package bench). It is what `make bench` runs.
+func measureCmd(ctx context.Context, args []string, env app.Env, stdout, stderr io.Writer) error {
+	var cfg app.Config
+	fs := app.DBFlags("measure", env, stderr, &cfg)
 	var preset, until, out string
 	var bc benchdata.Config
 	benchFlags(fs, &preset, &bc, &until)
@@ -37,10 +38,8 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 	fs.StringVar(&out, "out", "docs/performance.md", "markdown file that receives the results table (empty: print only)")
 	only := fs.String("only", "", "comma-separated parts of target names or paths to run (e.g. \"roster,/review\"); the floors always run")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured run (server and load generator) to this file")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: zhibu bench [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.")
-		fs.PrintDefaults()
-	}
+	fs.Usage = app.UsageFunc(fs, "Usage: zhibu-bench [measure] [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.",
+		app.DataKeyHelp+"                   Without it, one is generated into the data dir.\n")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -55,11 +54,11 @@ func benchCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wri
 		dc.Until = benchdata.Today()
 	}
 	dc.Progress = stderr
-	logger, err := newLogger(cfg, stderr)
+	logger, err := app.NewLogger(cfg, stderr)
 	if err != nil {
 		return err
 	}
-	seal, err := sealer(cfg, env, true)
+	seal, err := app.Sealer(cfg, env, true)
 	if err != nil {
 		return err
 	}
