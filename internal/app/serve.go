@@ -32,10 +32,18 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 		httpsDefault = true
 	}
 	fs.BoolVar(&cfg.HTTPS, "https", httpsDefault, "served over HTTPS (by a TLS proxy): Secure cookies and HSTS (env ZHIBU_HTTPS=1)")
+	var limits limitSettings
+	if err := limitFlags(fs, env, &limits); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	var deps server.Deps
+	if err := limits.apply(&deps); err != nil {
 		return err
 	}
 	logger, err := newLogger(cfg, stderr)
@@ -69,8 +77,9 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
 	reviewJobs := review.NewJobs(pool, logger)
+	deps.Pool, deps.Logger, deps.HTTPS, deps.Sealer, deps.ReviewJobs = pool, logger, cfg.HTTPS, seal, reviewJobs
 	srv := &http.Server{
-		Handler:           server.New(server.Deps{Pool: pool, Logger: logger, HTTPS: cfg.HTTPS, Sealer: seal, ReviewJobs: reviewJobs}),
+		Handler:           server.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -45,6 +45,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
+	r.Use(d.TrustedProxies.RealIP)
 	r.Use(accessLog(d.Logger))
 	r.Use(d.Metrics.Middleware)
 	r.Use(ui.Recoverer)
