@@ -13,6 +13,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
+	"zhibu/internal/export"
 	"zhibu/internal/i18n"
 	"zhibu/internal/pii"
 )
@@ -101,7 +102,10 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 		buf.WriteString("\xef\xbb\xbf")
 		cw := csv.NewWriter(&buf)
 		_ = cw.Write(exportHeaders(lang))
-		_ = cw.WriteAll(recs)
+		for _, rec := range recs {
+			_ = cw.Write(export.Row(rec))
+		}
+		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return fmt.Errorf("member: export csv: %w", err)
 		}
@@ -139,7 +143,7 @@ func writeXLSX(buf *bytes.Buffer, l i18n.Lang, recs [][]string) error {
 	}
 	for n, rec := range recs {
 		vals := make([]any, len(rec))
-		for i, v := range rec {
+		for i, v := range export.Row(rec) {
 			vals[i] = v // text, so ID numbers keep every digit
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
