@@ -35,10 +35,18 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	fs.BoolVar(&cfg.HTTPS, "https", httpsDefault, "served over HTTPS (by a TLS proxy): Secure cookies and HSTS (env ZHIBU_HTTPS=1)")
 	fs.Usage = UsageFunc(fs, "Usage: zhibu serve [flags]\n\nMigrates the database and serves the web application until SIGINT or SIGTERM, then lets requests in flight finish.", DataKeyHelp+
 		"                   With --seed-demo and no key, one is generated into the data dir.\n")
+	var limits limitSettings
+	if err := limitFlags(fs, env, &limits); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
+		return err
+	}
+	var deps server.Deps
+	if err := limits.apply(&deps); err != nil {
 		return err
 	}
 	logger, err := NewLogger(cfg, stderr)
@@ -72,8 +80,9 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
 	reviewJobs := review.NewJobs(pool, logger)
+	deps.Pool, deps.Logger, deps.HTTPS, deps.Sealer, deps.ReviewJobs = pool, logger, cfg.HTTPS, seal, reviewJobs
 	srv := &http.Server{
-		Handler:           server.New(server.Deps{Pool: pool, Logger: logger, HTTPS: cfg.HTTPS, Sealer: seal, ReviewJobs: reviewJobs}),
+		Handler:           server.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/db"
+	"zhibu/internal/export"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 )
@@ -202,14 +203,6 @@ func (h *Handler) Search(w http.ResponseWriter, r *http.Request) error {
 	return ui.Render(w, r, status, SearchView(p))
 }
 
-// csvCell keeps a spreadsheet from reading a cell as a formula.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // Export writes the filtered audit trail as CSV (UTF-8 with a byte-order
 // mark, for spreadsheet programs). The export itself is audited.
 func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
@@ -233,10 +226,7 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	for _, x := range rows {
 		rec := []string{strconv.FormatInt(x.ID, 10), x.At.In(i18n.Shanghai).Format(time.RFC3339), strconv.FormatInt(x.ActorID, 10), x.Actor, x.Role, x.IP,
 			x.Action, x.Entity, strconv.FormatInt(x.EntityID, 10), x.Before, x.After, x.Outcome}
-		for i := range rec {
-			rec[i] = csvCell(rec[i])
-		}
-		if err := cw.Write(rec); err != nil {
+		if err := cw.Write(export.Row(rec)); err != nil {
 			return nil // the client went away; headers are already sent
 		}
 	}

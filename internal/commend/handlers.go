@@ -17,6 +17,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
+	"zhibu/internal/export"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 )
@@ -116,6 +117,7 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	}
 	for i, c := range items {
 		row := []any{TitleText(ctx, c.Title), c.Recipient(), c.OrgName, i18n.T(ctx, key("commend.level.", c.Level)), c.GrantedOn.Format("2006-01-02"), c.Issuer, c.DocumentNo, c.Citation}
+		row = export.Values(row)
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := x.SetSheetRow(sheet, cell, &row); err != nil {
 			return fmt.Errorf("commend: export: %w", err)

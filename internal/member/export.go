@@ -4,15 +4,20 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
+	"zhibu/internal/export"
 	"zhibu/internal/i18n"
 	"zhibu/internal/pii"
 )
@@ -43,16 +48,21 @@ func d(t *time.Time) string {
 	return t.Format(dateLayout)
 }
 
+// MaxExportReason caps the reason given for an export with full numbers.
+const MaxExportReason = 200
+
 // exportRecords turns roster rows into export lines. ID and phone numbers
-// are in full only for rows in the user's write scope; full counts them.
-// Coded values (gender, category, ...) are written in language l.
-func (s *Store) exportRecords(u *auth.User, rows []Row, l i18n.Lang) (out [][]string, full int) {
+// are masked, unless reveal is set and the row is in the user's write
+// scope (the rule of the member page's reveal); revealed lists the members
+// whose numbers are in full. Coded values (gender, category, ...) are
+// written in language l.
+func (s *Store) exportRecords(u *auth.User, rows []Row, l i18n.Lang, reveal bool) (out [][]string, revealed []int64) {
 	for _, r := range rows {
 		id, _ := s.sealer.Open(r.IDNumberEnc)
 		phone, _ := s.sealer.Open(r.PhoneEnc)
-		if u.CanWrite(r.BranchPath) {
+		if reveal && u.CanWrite(r.BranchPath) {
 			if id != "" || phone != "" {
-				full++
+				revealed = append(revealed, r.ID)
 			}
 		} else {
 			id, phone = maskOrEmpty(id, pii.MaskIDNumber), maskOrEmpty(phone, pii.MaskPhone)
@@ -66,17 +76,46 @@ func (s *Store) exportRecords(u *auth.User, rows []Row, l i18n.Lang) (out [][]st
 			d(r.AppliedOn), d(r.ActivistOn), d(r.TargetOn), d(r.AdmittedOn), d(r.ConvertedOn), r.BranchName,
 			deref(r.GroupName), i18n.TL(l, key("member.status.", r.PartyStatus)), r.Notes})
 	}
-	return out, full
+	return out, revealed
+}
+
+// exportHidden turns the roster's export query ("?q=..&org=..") into the
+// hidden fields of the form that asks for full numbers.
+func exportHidden(query string) [][2]string {
+	v, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
+	var out [][2]string
+	for _, k := range slices.Sorted(maps.Keys(v)) {
+		if k == "full" || k == "reason" {
+			continue
+		}
+		for _, x := range v[k] {
+			out = append(out, [2]string{k, x})
+		}
+	}
+	return out
 }
 
 // Export downloads the roster with the current filters as .xlsx or .csv
 // (UTF-8 with a byte-order mark, so that spreadsheet programs read it).
+// ID and phone numbers are masked; with full=1 and a reason, those of the
+// members the user may reveal on their page (its write scope) are in full,
+// and the audit trail records the reason and whose numbers were shown.
 func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u := auth.UserOf(ctx)
 	format := strings.TrimPrefix(path.Ext(r.URL.Path), ".")
 	if format != "xlsx" && format != "csv" {
 		return fmt.Errorf("member: export format %q: %w", format, apperr.ErrNotFound)
+	}
+	reveal := r.URL.Query().Get("full") == "1"
+	reason := strings.TrimSpace(r.URL.Query().Get("reason"))
+	if reveal {
+		if len(u.WriteRoots()) == 0 {
+			return fmt.Errorf("member: export with full numbers: %w", apperr.ErrForbidden)
+		}
+		if reason == "" || utf8.RuneCountInString(reason) > MaxExportReason {
+			return fmt.Errorf("member: export with full numbers: reason: %w", apperr.ErrInvalid)
+		}
 	}
 	f := filterFrom(r.URL.Query(), u.ReadRoots())
 	if f.OrgID != 0 {
@@ -90,8 +129,8 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lang := i18n.LangOf(ctx)
-	recs, full := h.store.exportRecords(u, rows, lang)
-	if err := h.store.RecordExport(ctx, format, len(recs), full); err != nil {
+	recs, revealed := h.store.exportRecords(u, rows, lang, reveal)
+	if err := h.store.RecordExport(ctx, format, len(recs), reason, revealed); err != nil {
 		return err
 	}
 	name := "roster-" + h.today().Format("20060102") + "." + format
@@ -101,7 +140,10 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 		buf.WriteString("\xef\xbb\xbf")
 		cw := csv.NewWriter(&buf)
 		_ = cw.Write(exportHeaders(lang))
-		_ = cw.WriteAll(recs)
+		for _, rec := range recs {
+			_ = cw.Write(export.Row(rec))
+		}
+		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return fmt.Errorf("member: export csv: %w", err)
 		}
@@ -139,7 +181,7 @@ func writeXLSX(buf *bytes.Buffer, l i18n.Lang, recs [][]string) error {
 	}
 	for n, rec := range recs {
 		vals := make([]any, len(rec))
-		for i, v := range rec {
+		for i, v := range export.Row(rec) {
 			vals[i] = v // text, so ID numbers keep every digit
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)

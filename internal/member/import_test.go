@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -243,7 +244,7 @@ func TestExport(t *testing.T) {
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	rev := app.Login(t, "reviewer")
-	r := sec.Get("/members/export.csv?category=full")
+	r := sec.Get("/members/export.csv?category=full&full=1&reason=" + url.QueryEscape("换届审核"))
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("csv: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}

@@ -506,16 +506,19 @@ func (s *Store) RecordReveal(ctx context.Context, memberID int64) error {
 
 // exportAudit is what the audit trail keeps of a roster export.
 type exportAudit struct {
-	Format      string `json:"format"`
-	Rows        int    `json:"rows"`
-	FullNumbers int    `json:"full_numbers"`
+	Format      string  `json:"format"`
+	Rows        int     `json:"rows"`
+	FullNumbers int     `json:"full_numbers"`
+	Reason      string  `json:"reason,omitempty"`
+	Revealed    []int64 `json:"revealed,omitempty"`
 }
 
-// RecordExport audits a roster export: its format, its rows, and how many
-// of them carried full ID and phone numbers.
-func (s *Store) RecordExport(ctx context.Context, format string, rows, full int) error {
+// RecordExport audits a roster export: its format, its rows, and, like a
+// reveal on the member page, the reason given and the members whose full
+// ID and phone numbers it carried.
+func (s *Store) RecordExport(ctx context.Context, format string, rows int, reason string, revealed []int64) error {
 	err := audit.Record(ctx, s.pool, audit.Event{Action: "member.export", Entity: "member",
-		After: exportAudit{Format: format, Rows: rows, FullNumbers: full}})
+		After: exportAudit{Format: format, Rows: rows, FullNumbers: len(revealed), Reason: reason, Revealed: revealed}})
 	if err != nil {
 		return fmt.Errorf("member: export audit: %w", err)
 	}

@@ -44,12 +44,39 @@ func New() *Registry {
 	return &Registry{series: map[key]*series{}, start: time.Now()}
 }
 
-// Observe records one finished request.
+// knownMethods are the methods a label may name; every other method is
+// counted as "other", so that no request can create a series of its own.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+	http.MethodConnect: true, http.MethodTrace: true,
+}
+
+// boundMethod maps a request's method to a label value from a fixed set.
+func boundMethod(m string) string {
+	if knownMethods[m] {
+		return m
+	}
+	return "other"
+}
+
+// boundStatus maps a status to itself when it is a registered HTTP status,
+// else to 0 (shown as "other").
+func boundStatus(s int) int {
+	if http.StatusText(s) == "" {
+		return 0
+	}
+	return s
+}
+
+// Observe records one finished request. route must be a route pattern
+// (a value from a fixed set), never a raw path; "" counts as "unmatched".
+// The method and status are bounded to known values here.
 func (r *Registry) Observe(route, method string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	k := key{route, method, status}
+	k := key{route, boundMethod(method), boundStatus(status)}
 	secs := d.Seconds()
 	r.mu.Lock()
 	s, ok := r.series[k]
@@ -69,7 +96,8 @@ func (r *Registry) Observe(route, method string, status int, d time.Duration) {
 }
 
 // Middleware records every request under its chi route pattern (never the
-// raw path, so ids do not explode the series).
+// raw path, so ids do not explode the series); a request that matched no
+// route is "unmatched", whatever its path.
 func (r *Registry) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		start := time.Now()
@@ -155,7 +183,11 @@ func (r *Registry) Write(w io.Writer, pool *pgxpool.Pool) {
 }
 
 func labels(k key) string {
-	return fmt.Sprintf("route=%q,method=%q,status=\"%d\"", k.route, k.method, k.status)
+	status := "other"
+	if k.status != 0 {
+		status = strconv.Itoa(k.status)
+	}
+	return fmt.Sprintf("route=%q,method=%q,status=%q", k.route, k.method, status)
 }
 
 func gauge(w io.Writer, name, help string, v float64) {

@@ -6,6 +6,7 @@ package ratelimit
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"time"
 
@@ -21,11 +22,19 @@ type Limiter struct {
 	Limit  int
 	Window time.Duration
 	now    func() time.Time
+	// sweep reports whether this call should also drop old windows: true
+	// about once in sweepOneIn calls, whatever the clock's resolution.
+	sweep func() bool
 }
+
+// sweepOneIn is how many calls, on average, go by between two clean-ups
+// of windows long past.
+const sweepOneIn = 100
 
 // New returns a limiter; name separates its keys from other limiters'.
 func New(pool *pgxpool.Pool, name string, limit int, window time.Duration) *Limiter {
-	return &Limiter{pool: pool, Name: name, Limit: limit, Window: window, now: time.Now}
+	return &Limiter{pool: pool, Name: name, Limit: limit, Window: window, now: time.Now,
+		sweep: func() bool { return rand.IntN(sweepOneIn) == 0 }}
 }
 
 const hitSQL = `
@@ -45,8 +54,10 @@ func (l *Limiter) Allow(ctx context.Context, key string) (bool, error) {
 	if err := l.pool.QueryRow(ctx, hitSQL, k, window).Scan(&n); err != nil {
 		return false, fmt.Errorf("ratelimit: %s: %w", l.Name, err)
 	}
-	// Now and then, drop windows long past.
-	if n == 1 && now.UnixNano()%50 == 0 {
+	// Now and then (a random draw: the clock's digits are no dice, as
+	// clocks of microsecond resolution end every reading in 000), drop
+	// windows long past.
+	if l.sweep() {
 		_, _ = l.pool.Exec(ctx, `DELETE FROM rate_limits WHERE window_start < $1`, now.Add(-24*time.Hour))
 	}
 	return n <= l.Limit, nil

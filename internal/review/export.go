@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/internal/auth"
+	"zhibu/internal/export"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 )
@@ -50,6 +51,7 @@ func Workbook(ctx context.Context, d *Dashboard) (*excelize.File, error) {
 	put := func(sheet string, row int, vals ...any) {
 		cell, err := excelize.CoordinatesToCellName(1, row)
 		if err == nil {
+			vals = export.Values(vals)
 			err = f.SetSheetRow(sheet, cell, &vals)
 		}
 		if err != nil && werr == nil {

@@ -1,15 +1,20 @@
 package server
 
 import (
+	"errors"
 	"log/slog"
+	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 
+	"zhibu/internal/auth"
 	"zhibu/internal/ui"
 )
 
@@ -107,4 +112,103 @@ func crossOrigin(next http.Handler) http.Handler {
 		ui.ErrorStatus(w, r, http.StatusForbidden)
 	}))
 	return cop.Handler(next)
+}
+
+// notText reports whether s cannot be stored or searched as text: it holds
+// a NUL byte (PostgreSQL's text refuses it) or bytes that are not UTF-8.
+func notText(s string) bool {
+	return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s)
+}
+
+// badValues reports whether any name or value in vs is not text.
+func badValues(vs map[string][]string) bool {
+	for k, list := range vs {
+		if notText(k) {
+			return true
+		}
+		for _, v := range list {
+			if notText(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validText is the one place every address, query parameter and form
+// field passes through before a handler reads it: a request carrying a
+// NUL byte or bytes that are not UTF-8 in any of them is answered 400 with
+// a page that says so, instead of reaching the database (a 500). Form
+// bodies (urlencoded and multipart, with the file names of uploads) are
+// parsed here, under the body limit already set; the handler's own
+// ParseForm then finds them parsed. Requests that exempt reports true for
+// (the upload routes, whose larger body limit is set on their route) are
+// checked for their address only; their route adds validText(nil) after
+// its limit.
+func validText(exempt func(*http.Request) bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			refuse := func(status int) {
+				auth.Language(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if status != http.StatusBadRequest {
+						ui.ErrorStatus(w, r, status)
+						return
+					}
+					w.Header().Set("Cache-Control", "no-store")
+					_ = ui.Render(w, r, status, ui.InvalidTextPage())
+				})).ServeHTTP(w, r)
+			}
+			q, _ := url.ParseQuery(r.URL.RawQuery)
+			if notText(r.URL.Path) || badValues(q) {
+				refuse(http.StatusBadRequest)
+				return
+			}
+			if r.Body == nil || r.Body == http.NoBody || (exempt != nil && exempt(r)) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			var err error
+			switch {
+			case r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch:
+				next.ServeHTTP(w, r)
+				return
+			case ct == "application/x-www-form-urlencoded":
+				err = r.ParseForm()
+			case ct == "multipart/form-data":
+				err = r.ParseMultipartForm(MaxBodyBytes)
+			default:
+				next.ServeHTTP(w, r)
+				return
+			}
+			var tooBig *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooBig):
+				refuse(http.StatusRequestEntityTooLarge)
+				return
+			case err != nil:
+				refuse(http.StatusBadRequest)
+				return
+			}
+			if badValues(r.PostForm) {
+				refuse(http.StatusBadRequest)
+				return
+			}
+			if r.MultipartForm != nil {
+				if badValues(r.MultipartForm.Value) {
+					refuse(http.StatusBadRequest)
+					return
+				}
+				for k, files := range r.MultipartForm.File {
+					for _, f := range files {
+						if notText(k) || notText(f.Filename) {
+							refuse(http.StatusBadRequest)
+							return
+						}
+					}
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
 	"zhibu/internal/dbtest"
+	"zhibu/internal/ratelimit"
 	"zhibu/internal/server"
 )
 
@@ -196,5 +197,67 @@ func TestHugeImportIsRefusedAndChangesNothing(t *testing.T) {
 	}
 	if r := c.Get("/members"); r.Status != http.StatusOK {
 		t.Errorf("roster after the refused import: %d", r.Status)
+	}
+}
+
+// postLoginFrom posts a failed sign-in as if it came through a proxy that
+// says the client is forwarded.
+func postLoginFrom(t *testing.T, app *apptest.App, c *apptest.Client, forwarded string) int {
+	t.Helper()
+	bad := url.Values{"username": {"nobody"}, "password": {"x"}}
+	req, err := http.NewRequest(http.MethodPost, app.URL+"/login", strings.NewReader(bad.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", app.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("X-Forwarded-For", forwarded)
+	return c.Do(req).Status
+}
+
+func TestLoginRateLimitBehindATrustedProxyIsPerClient(t *testing.T) {
+	// The test server listens on 127.0.0.1: that is the proxy.
+	proxies, err := ratelimit.ParseProxies("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := apptest.New(t, func(d *server.Deps) { d.LoginLimit = 2; d.LoginWindow = time.Hour; d.TrustedProxies = proxies })
+	c := app.Anon(t)
+	a := []int{postLoginFrom(t, app, c, "203.0.113.1"), postLoginFrom(t, app, c, "203.0.113.1"), postLoginFrom(t, app, c, "203.0.113.1")}
+	if a[0] != 401 || a[1] != 401 || a[2] != http.StatusTooManyRequests {
+		t.Errorf("client A: %v, want [401 401 429]", a)
+	}
+	if s := postLoginFrom(t, app, c, "203.0.113.2"); s != 401 {
+		t.Errorf("client B behind the same proxy is limited with A: %d", s)
+	}
+	// The client's own header, left of what the proxy appended, does not
+	// make a new client.
+	if s := postLoginFrom(t, app, c, "198.51.100.1, 203.0.113.1"); s != http.StatusTooManyRequests {
+		t.Errorf("A with a made-up hop in front escapes the limit: %d", s)
+	}
+	// The audit trail records the forwarded client, not the proxy.
+	var ip string
+	if err := app.Pool.QueryRow(context.Background(), `SELECT ip FROM audit_events WHERE action = 'login' ORDER BY id DESC LIMIT 1`).Scan(&ip); err != nil {
+		t.Fatal(err)
+	}
+	if ip != "203.0.113.2" {
+		t.Errorf("audit IP %q, want the forwarded client 203.0.113.2", ip)
+	}
+}
+
+func TestSpoofedForwardedHeaderFromAnUntrustedPeerIsIgnored(t *testing.T) {
+	// No trusted proxy configured; and then one that is not the peer.
+	for _, proxies := range []string{"", "10.0.0.0/8"} {
+		p, err := ratelimit.ParseProxies(proxies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		app := apptest.New(t, func(d *server.Deps) { d.LoginLimit = 2; d.LoginWindow = time.Hour; d.TrustedProxies = p })
+		c := app.Anon(t)
+		got := []int{postLoginFrom(t, app, c, "203.0.113.1"), postLoginFrom(t, app, c, "203.0.113.2"), postLoginFrom(t, app, c, "203.0.113.3")}
+		if got[2] != http.StatusTooManyRequests {
+			t.Errorf("proxies %q: a new X-Forwarded-For each time escapes the limit: %v", proxies, got)
+		}
 	}
 }

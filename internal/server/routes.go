@@ -45,12 +45,14 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
+	r.Use(d.TrustedProxies.RealIP)
 	r.Use(accessLog(d.Logger))
 	r.Use(d.Metrics.Middleware)
 	r.Use(ui.Recoverer)
 	r.Use(securityHeaders(d.HTTPS))
 	r.Use(crossOrigin)
 	r.Use(limitBody(MaxBodyBytes, uploadRoutes))
+	r.Use(validText(uploadRoutes))
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", readyz(d.Pool))
@@ -148,7 +150,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/{id}/submit", ui.Handler(meetingH.Submit))
 				r.Method(http.MethodGet, "/{id}/correct", ui.Handler(meetingH.CorrectForm))
 				r.Method(http.MethodPost, "/{id}/correct", ui.Handler(meetingH.Correct))
-				r.With(limitBody(meeting.MaxUploadBody, nil)).Method(http.MethodPost, "/{id}/attachments", ui.Handler(meetingH.Upload))
+				r.With(limitBody(meeting.MaxUploadBody, nil), validText(nil)).Method(http.MethodPost, "/{id}/attachments", ui.Handler(meetingH.Upload))
 				r.Method(http.MethodGet, "/{id}/attachments/{aid}", ui.Handler(meetingH.Download))
 				r.Method(http.MethodPost, "/{id}/attachments/{aid}/delete", ui.Handler(meetingH.DeleteAttachment))
 			})

@@ -13,6 +13,7 @@ import (
 	"zhibu/internal/auth"
 	"zhibu/internal/metrics"
 	"zhibu/internal/pii"
+	"zhibu/internal/ratelimit"
 	"zhibu/internal/review"
 )
 
@@ -33,6 +34,10 @@ type Deps struct {
 	// LoginWindow; 0 means the default (20 in 5 minutes).
 	LoginLimit  int
 	LoginWindow time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP headers name the client; empty: the connection's address
+	// is the client's and those headers are ignored.
+	TrustedProxies ratelimit.Proxies
 	// ReviewJobs, when set, recomputes the review dashboards' statuses in
 	// the background (zhibu serve runs it); nil: a dashboard recomputes
 	// what is out of date itself.
