@@ -56,6 +56,9 @@ func (s *Store) CheckRoster(ctx context.Context, branchID int64, r *Roster, toda
 		c.Form.BranchID = branch
 		c.Form.GroupID = ""
 		c.Values, c.Errors = c.Form.Validate(true, today)
+		for _, f := range row.MonthOnly {
+			c.Errors[f] = "member.import.month_only"
+		}
 		if row.GroupName != "" {
 			if id, ok := groups[row.GroupName]; ok {
 				c.Values.GroupID = &id

@@ -22,8 +22,11 @@ var Categories = []string{"applicant", "activist", "target", "probationary", "fu
 // Statuses of a member's Party standing.
 var Statuses = []string{"normal", "suspended", "struck_off", "expelled", "deceased", "transferred_out"}
 
-// Educations are the allowed education levels ("" when unknown).
-var Educations = []string{"postgraduate", "university", "college", "secondary", "primary"}
+// Educations are the allowed education levels ("" when unknown): the top
+// level of GB/T 4658-2006 (学历代码) 10 研究生, 20 大学本科, 30 大学专科,
+// 40 中等职业教育, 60 普通高中, 70 初中, 80 小学, 90 其他; eduCodes maps
+// each code of the standard, top level and detail, to its level.
+var Educations = []string{"postgraduate", "university", "college", "secondary", "high_school", "junior", "primary", "other"}
 
 // Genders are the allowed genders.
 var Genders = []string{"male", "female"}

@@ -2,9 +2,12 @@ package member
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"io"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +41,13 @@ type RosterRow struct {
 	Form      Form
 	GroupName string
 	Status    string
+	// BranchName is the file's 所在党支部: the branch is the one chosen on
+	// the upload form, and the file's name for it is kept in the notes.
+	BranchName string
+	// MonthOnly lists the date fields given to the month only (2001.07, as
+	// national-system exports write them): refused with their own message,
+	// never read as a spreadsheet day number.
+	MonthOnly []string
 }
 
 // Roster is a parsed roster file.
@@ -55,18 +65,21 @@ var columnAliases = map[string]string{
 	"民族": "ethnicity", "ethnicity": "ethnicity",
 	"出生日期": "birth_date", "出生年月": "birth_date", "出生年月日": "birth_date", "birthdate": "birth_date", "dateofbirth": "birth_date",
 	"籍贯": "native_place", "nativeplace": "native_place",
-	"学历": "education", "education": "education",
+	"学历": "education", "最高学历": "education", "全日制学历": "education", "education": "education",
 	"身份证号": "id_number", "身份证号码": "id_number", "公民身份号码": "id_number", "idnumber": "id_number", "idno": "id_number", "id": "id_number",
 	"手机号": "phone", "手机号码": "phone", "手机": "phone", "联系电话": "phone", "电话": "phone", "phone": "phone", "mobile": "phone",
 	"部门": "department", "工作部门": "department", "所在部门": "department", "department": "department",
-	"职务": "job_title", "职务职级": "job_title", "jobtitle": "job_title", "title": "job_title",
+	"职务": "job_title", "职务职级": "job_title", "工作岗位": "job_title", "岗位": "job_title", "jobtitle": "job_title", "title": "job_title",
 	"人员类别": "category", "类别": "category", "党员类别": "category", "category": "category",
 	"申请入党日期": "applied_on", "入党申请日期": "applied_on", "appliedon": "applied_on", "applied": "applied_on",
 	"确定积极分子日期": "activist_on", "列为积极分子日期": "activist_on", "积极分子日期": "activist_on", "activiston": "activist_on", "activist": "activist_on",
 	"确定发展对象日期": "target_on", "列为发展对象日期": "target_on", "发展对象日期": "target_on", "targeton": "target_on", "target": "target_on",
-	"入党日期": "admitted_on", "接收预备党员日期": "admitted_on", "admittedon": "admitted_on", "admitted": "admitted_on",
-	"转正日期": "converted_on", "convertedon": "converted_on", "converted": "converted_on",
+	"入党日期": "admitted_on", "入党时间": "admitted_on", "加入党组织日期": "admitted_on", "接收预备党员日期": "admitted_on", "admittedon": "admitted_on", "admitted": "admitted_on",
+	"转正日期": "converted_on", "转为正式党员日期": "converted_on", "转正时间": "converted_on", "convertedon": "converted_on", "converted": "converted_on",
 	"党小组": "group", "group": "group", "partygroup": "group",
+	// The national system's 所在党支部 (the export's own branch column, 所在支部,
+	// stays unknown: the branch is chosen on the upload form).
+	"所在党支部": "branch_name",
 	"党籍状态": "status", "状态": "status", "status": "status", "partystatus": "status",
 	"备注": "notes", "notes": "notes", "note": "notes",
 }
@@ -82,13 +95,31 @@ var valueAliases = map[string]map[string]string{
 	"category": {"入党申请人": "applicant", "申请人": "applicant", "入党积极分子": "activist", "积极分子": "activist",
 		"发展对象": "target", "预备党员": "probationary", "正式党员": "full", "党员": "full", "applicant": "applicant",
 		"activist": "activist", "target": "target", "developmenttarget": "target", "probationary": "probationary", "full": "full"},
-	"education": {"研究生": "postgraduate", "博士": "postgraduate", "硕士": "postgraduate", "大学": "university", "本科": "university",
-		"大学本科": "university", "大专": "college", "专科": "college", "大学专科": "college", "中专": "secondary", "高中": "secondary",
-		"中专及以下": "secondary", "小学": "primary", "postgraduate": "postgraduate", "university": "university", "college": "college",
-		"secondary": "secondary", "primary": "primary"},
+	"education": {"研究生": "postgraduate", "研究生教育": "postgraduate", "博士": "postgraduate", "博士研究生": "postgraduate",
+		"硕士": "postgraduate", "硕士研究生": "postgraduate", "研究生毕业": "postgraduate", "大学": "university", "本科": "university",
+		"大学本科": "university", "大学本科教育": "university", "大学本科毕业": "university", "大专": "college", "专科": "college",
+		"大学专科": "college", "大学专科教育": "college", "大学专科毕业": "college", "中专": "secondary", "中技": "secondary",
+		"职高": "secondary", "技工学校": "secondary", "中等专科": "secondary", "中等职业教育": "secondary", "中专及以下": "secondary",
+		"高中": "high_school", "普通高中": "high_school", "普通高级中学教育": "high_school", "初中": "junior", "初级中学教育": "junior",
+		"小学": "primary", "小学教育": "primary", "其他": "other", "postgraduate": "postgraduate", "university": "university",
+		"college": "college", "secondary": "secondary", "vocational": "secondary", "highschool": "high_school",
+		"juniorhigh": "junior", "junior": "junior", "primary": "primary", "other": "other"},
 	"status": {"正常": "normal", "停止党籍": "suspended", "除名": "struck_off", "开除": "expelled", "开除党籍": "expelled",
 		"死亡": "deceased", "去世": "deceased", "normal": "normal", "suspended": "suspended", "struckoff": "struck_off",
 		"expelled": "expelled", "deceased": "deceased"},
+}
+
+// eduCodes are the codes of GB/T 4658-2006, top level and detail, by the
+// level they belong to.
+var eduCodes = map[string][]string{
+	"postgraduate": {"10", "11", "12", "13", "14", "15", "16", "17", "18", "19"},
+	"university":   {"20", "21", "22", "23", "24", "25", "26", "27", "28"},
+	"college":      {"30", "31", "32", "33", "34", "35", "36", "37", "38"},
+	"secondary":    {"40", "41", "42", "43", "44", "45", "46", "47", "48", "49"},
+	"high_school":  {"60", "61", "62", "63"},
+	"junior":       {"70", "71", "72", "73"},
+	"primary":      {"80", "81", "82", "83"},
+	"other":        {"90"},
 }
 
 // importField maps the form's field names (member.field.*, the export's
@@ -107,13 +138,18 @@ var codedValues = map[string]struct {
 }{
 	"gender":    {"member.gender.", []string{"male", "female"}},
 	"category":  {"member.category.", []string{"applicant", "activist", "target", "probationary", "full"}},
-	"education": {"member.education.", []string{"postgraduate", "university", "college", "secondary", "primary"}},
+	"education": {"member.education.", Educations},
 	"status":    {"member.status.", []string{"normal", "suspended", "struck_off", "expelled", "deceased"}},
 }
 
 // The labels an export writes, in every language, read back: headers and
 // coded values round-trip whatever the exporting user's language was.
 func init() {
+	for level, codes := range eduCodes {
+		for _, c := range codes {
+			valueAliases["education"][c] = level
+		}
+	}
 	for _, l := range i18n.Supported {
 		for field, to := range importField {
 			columnAliases[normaliseHeader(i18n.TL(l, "member.field."+field))] = to
@@ -196,6 +232,7 @@ func ParseRoster(data []byte) (*Roster, error) {
 			}
 			row.set(fields[i], strings.TrimSpace(v))
 		}
+		row.keepBranchName()
 		r.Rows = append(r.Rows, row)
 	}
 	if len(r.Rows) == 0 {
@@ -220,7 +257,11 @@ func (row *RosterRow) set(field, v string) {
 		}
 	}
 	if dateColumns[field] {
-		v = normaliseDate(v)
+		if yearMonth.MatchString(v) {
+			row.MonthOnly = append(row.MonthOnly, field)
+		} else {
+			v = normaliseDate(v)
+		}
 	}
 	f := &row.Form
 	switch field {
@@ -262,7 +303,35 @@ func (row *RosterRow) set(field, v string) {
 		row.Status = v
 	case "notes":
 		f.Notes = v
+	case "branch_name":
+		row.BranchName = v
 	}
+}
+
+// codedLabel is the label of a coded value of an import column in the
+// request language (正式党员 for full); a value that is not one of the
+// column's codes is shown as typed.
+func codedLabel(ctx context.Context, field, v string) string {
+	if c, ok := codedValues[field]; ok && slices.Contains(c.values, v) {
+		return i18n.T(ctx, c.prefix+v)
+	}
+	return v
+}
+
+// yearMonth matches a date written to the month only: 2001.07, 2001-7,
+// 2001/07, 2001年7月, 200107.
+var yearMonth = regexp.MustCompile(`^(19|20)\d\d(([.\-/]|年)(0?[1-9]|1[0-2])月?|(0[1-9]|1[0-2]))$`)
+
+// keepBranchName adds the file's 所在党支部 to the notes.
+func (row *RosterRow) keepBranchName() {
+	if row.BranchName == "" {
+		return
+	}
+	note := i18n.TL(i18n.ZH, "member.import.branch_note", row.BranchName)
+	if row.Form.Notes != "" {
+		note = row.Form.Notes + "；" + note
+	}
+	row.Form.Notes = note
 }
 
 var dateLayouts = []string{"2006-01-02", "2006/1/2", "2006-1-2", "2006.1.2", "20060102", "2006年1月2日", "2006/01/02 15:04:05", "2006-01-02 15:04:05"}
