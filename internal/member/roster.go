@@ -80,7 +80,7 @@ var columnAliases = map[string]string{
 	// The national system's 所在党支部 (the export's own branch column, 所在支部,
 	// stays unknown: the branch is chosen on the upload form).
 	"所在党支部": "branch_name",
-	"党籍状态": "status", "状态": "status", "status": "status", "partystatus": "status",
+	"党籍状态":  "status", "状态": "status", "status": "status", "partystatus": "status",
 	"备注": "notes", "notes": "notes", "note": "notes",
 }
 
