@@ -208,6 +208,15 @@ func TestRatingAndAnswer(t *testing.T) {
 	office := branchID(t, app, "办公室党支部")
 	rev := app.Login(t, "reviewer")
 	path := "/review/branches/" + itoa(office) + "/reviews"
+	// No rating is chosen for the reviewer: the form starts on an empty choice.
+	first := rev.Get("/review/branches/" + itoa(office))
+	if sel := first.Doc().Find(`select[name="rating"] option[selected]`); sel.Length() != 1 || sel.AttrOr("value", "x") != "" {
+		t.Errorf("the rating form preselects %q", sel.AttrOr("value", ""))
+	}
+	// Sent without a rating: refused beside the field.
+	if r := rev.PostForm(path, url.Values{"period": {"2026-Q3"}, "rating": {""}}); r.Status != http.StatusUnprocessableEntity || r.TestID("error-rating") == "" {
+		t.Errorf("no rating: %d", r.Status)
+	}
 	// Validation: 422 with the input kept.
 	r := rev.PostForm(path, url.Values{"period": {"2026-Q3"}, "rating": {"superb"}, "comments": {"保留的评语"}})
 	if r.Status != http.StatusUnprocessableEntity || r.TestID("error-rating") == "" || !strings.Contains(r.Body, "保留的评语") {

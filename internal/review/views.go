@@ -184,8 +184,10 @@ func respondURL(id, rid int64) string {
 	return "/review/branches/" + strconv.FormatInt(id, 10) + "/reviews/" + strconv.FormatInt(rid, 10) + "/response"
 }
 
+// ratingOptions starts with an empty choice, so that no rating is given by
+// default: a reviewer picks one (the field is required).
 func ratingOptions(scale string) []ui.Option {
-	var out []ui.Option
+	out := []ui.Option{{Value: "", Label: "review.rating.choose"}}
 	for _, r := range RatingsOf(scale) {
 		out = append(out, ui.Option{Value: r, Label: "review.rating." + r})
 	}
