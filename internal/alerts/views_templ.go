@@ -233,9 +233,9 @@ func View(p Page) templ.Component {
 					}
 					if a.Source != "" {
 						var templ_7745c5c3_Var14 string
-						templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(" · " + ui.T(ctx, "review.source") + a.Source)
+						templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(" · " + ui.T(ctx, "review.source", a.Source))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/alerts/views.templ`, Line: 35, Col: 56}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/alerts/views.templ`, Line: 35, Col: 55}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 						if templ_7745c5c3_Err != nil {

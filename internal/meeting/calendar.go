@@ -138,7 +138,7 @@ func (h *Handler) ICal(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	lang := i18n.LangOf(r.Context())
-	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8; method=PUBLISH")
 	w.Header().Set("Cache-Control", "private, max-age=300")
 	_, err = w.Write([]byte(ICalendar(lang, name, items, time.Now())))
 	return err

@@ -647,7 +647,7 @@ func TestICalFeedBehindASecretThatCanBeReset(t *testing.T) {
 	}
 	anon := app.Anon(t)
 	feed := anon.Get(u.Path)
-	if feed.Status != 200 || !strings.HasPrefix(feed.Header.Get("Content-Type"), "text/calendar") || !strings.Contains(feed.Body, "BEGIN:VCALENDAR") {
+	if feed.Status != 200 || !strings.HasPrefix(feed.Header.Get("Content-Type"), "text/calendar") || !strings.Contains(feed.Header.Get("Content-Type"), "method=PUBLISH") || !strings.Contains(feed.Body, "BEGIN:VCALENDAR") {
 		t.Fatalf("feed: %d %s", feed.Status, feed.Header.Get("Content-Type"))
 	}
 	if r := m.PostForm("/me/calendar", url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {

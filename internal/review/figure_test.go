@@ -29,3 +29,13 @@ func TestBranchSizeFigureSaysWhatItCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceLabelKeepsItsSpace: "Source: Constitution…", not "Source:Constitution…".
+func TestSourceLabelKeepsItsSpace(t *testing.T) {
+	if got := i18n.TL(i18n.EN, "review.source", "Constitution"); got != "Source: Constitution" {
+		t.Errorf("English: %q", got)
+	}
+	if got := i18n.TL(i18n.ZH, "review.source", "《中国共产党章程》第九条"); got != "依据：《中国共产党章程》第九条" {
+		t.Errorf("Chinese: %q", got)
+	}
+}
