@@ -1,5 +1,10 @@
 # Zhibu: the two commands are `make run` and `make test`.
 GO      ?= go
+# The patched Go release every build and test uses (go.mod's toolchain line).
+# Exported so that it wins over GOTOOLCHAIN=local in the environment: the go
+# command then fetches this release through the module proxy once and runs
+# it. `make GOTOOLCHAIN=local ...` builds with the installed Go instead.
+export GOTOOLCHAIN := go1.27.3
 BIN     := bin/zhibu
 BENCH_BIN := bin/zhibu-bench
 GOLANGCI_VERSION := v2.15.0
