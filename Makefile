@@ -9,7 +9,7 @@ BIN     := bin/zhibu
 BENCH_BIN := bin/zhibu-bench
 GOLANGCI_VERSION := v2.15.0
 
-.PHONY: help run build build-bench test test-short generate check-generated lint fmt bench clean
+.PHONY: help run build build-bench test test-short generate check-generated lint fmt vulncheck bench clean
 
 ## run: build, bring up the database, migrate, load demo data when empty, serve
 run: build
@@ -36,6 +36,10 @@ test-short:
 ## fmt: rewrite the Go files in place with gofmt
 fmt:
 	gofmt -w cmd internal migrations web
+
+## vulncheck: govulncheck against a vulnerability database built offline from the golang.org/x/vulndb module; fails on a reachable finding
+vulncheck:
+	bash .ci/vulncheck
 
 ## generate: regenerate templ code after editing a .templ file
 generate:
