@@ -1,10 +1,15 @@
 # Zhibu: the two commands are `make run` and `make test`.
 GO      ?= go
+# The patched Go release every build and test uses (go.mod's toolchain line).
+# Exported so that it wins over GOTOOLCHAIN=local in the environment: the go
+# command then fetches this release through the module proxy once and runs
+# it. `make GOTOOLCHAIN=local ...` builds with the installed Go instead.
+export GOTOOLCHAIN := go1.27.3
 BIN     := bin/zhibu
 BENCH_BIN := bin/zhibu-bench
 GOLANGCI_VERSION := v2.15.0
 
-.PHONY: run build build-bench test test-short generate check-generated lint fmt bench clean
+.PHONY: help run build build-bench test test-short generate check-generated lint fmt vulncheck bench clean
 
 ## run: build, bring up the database, migrate, load demo data when empty, serve
 run: build
@@ -14,11 +19,27 @@ run: build
 build:
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/zhibu
 
+## help: list the targets with what each does
+help:
+	@grep -E '^## [a-z-]+:' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{ printf "  %-16s %s\n", $$1, substr($$0, length($$1) + 3) }'
+
 ## test: every test, against a throwaway PostgreSQL started for the run
 test:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		echo "NOTE: chromium is not installed: the browser tests in internal/e2e are SKIPPED (apt-get install chromium fonts-wqy-microhei; E2E=1 makes them required)"
 	$(GO) run ./internal/dbtest/withpg -- $(GO) test -count=1 ./...
+
+## test-short: the tests in -short mode (tests that check testing.Short skip their slow parts)
+test-short:
+	$(GO) run ./internal/dbtest/withpg -- $(GO) test -short -count=1 ./...
+
+## fmt: rewrite the Go files in place with gofmt
+fmt:
+	gofmt -w cmd internal migrations web
+
+## vulncheck: govulncheck against a vulnerability database built offline from the golang.org/x/vulndb module; fails on a reachable finding
+vulncheck:
+	bash .ci/vulncheck
 
 ## generate: regenerate templ code after editing a .templ file
 generate:
@@ -48,5 +69,6 @@ bench: build-bench
 build-bench:
 	$(GO) build -buildvcs=auto -o $(BENCH_BIN) ./cmd/zhibu-bench
 
+## clean: remove the built binaries and the test output
 clean:
 	rm -rf bin testout

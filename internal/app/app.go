@@ -49,6 +49,7 @@ var commands = []command{
 	{"backup", "write a consistent dump of the database with a manifest", backupCmd},
 	{"restore", "load a backup into an empty database", restoreCmd},
 	{"admin", "create the first administrator of a role (admin create)", adminCmd},
+	{"rekey", "rotate the data key: reseal ID and phone numbers and TOTP secrets under a new key", rekeyCmd},
 	{"version", "print the version and the commit it was built from", versionCmd},
 }
 
@@ -59,6 +60,8 @@ const DataKeyHelp = `Environment:
                    numbers and TOTP secrets (SM4-GCM) and keys their lookup hashes.
                    Required outside demo mode; make one with "openssl rand -hex 32"
                    and keep it out of the database backups.
+  ZHIBU_OLD_DATA_KEY  only while the data key is rotated: the key being replaced,
+                   still read, never written (see "zhibu rekey -h").
 `
 
 func usage(w io.Writer) {

@@ -9,16 +9,30 @@ import (
 	"zhibu/internal/pii"
 )
 
-// Sealer builds the personal-data sealer from ZHIBU_DATA_KEY. In demo mode
-// without a key, one is generated once into the data folder; otherwise a
-// missing key is an error, so that real data is never stored unprotected.
+// Sealer builds the personal-data sealer from ZHIBU_DATA_KEY and, while a
+// key rotation runs, ZHIBU_OLD_DATA_KEY (the key being replaced: still
+// read, never written). In demo mode without a key, one is generated once
+// into the data folder; otherwise a missing key is an error, so that real
+// data is never stored unprotected.
 func Sealer(cfg Config, env Env, demo bool) (*pii.Sealer, error) {
 	if v, ok := env("ZHIBU_DATA_KEY"); ok && v != "" {
 		key, err := pii.ParseKey(v)
 		if err != nil {
 			return nil, fmt.Errorf("ZHIBU_DATA_KEY: %w", err)
 		}
-		return pii.New(key)
+		var old [][]byte
+		if v, ok := env("ZHIBU_OLD_DATA_KEY"); ok && v != "" {
+			k, err := pii.ParseKey(v)
+			if err != nil {
+				return nil, fmt.Errorf("ZHIBU_OLD_DATA_KEY: %w", err)
+			}
+			old = append(old, k)
+		}
+		s, err := pii.New(key, old...)
+		if err != nil {
+			return nil, fmt.Errorf("ZHIBU_DATA_KEY, ZHIBU_OLD_DATA_KEY: %w", err)
+		}
+		return s, nil
 	}
 	if !demo {
 		return nil, errors.New("ZHIBU_DATA_KEY is not set: generate one with `openssl rand -hex 32` and keep it safe (it encrypts ID and phone numbers), or run in demo mode with --seed-demo")

@@ -76,9 +76,10 @@ func (s *Store) CheckRoster(ctx context.Context, branchID int64, r *Roster, toda
 				c.Errors["id_number"] = "member.id_number.duplicate_file"
 			} else {
 				firstLine[c.Values.IDNumber] = row.Line
-				h := s.sealer.Hash(c.Values.IDNumber)
-				hashes = append(hashes, h)
-				hashRow[string(h)] = i
+				for _, h := range s.sealer.Hashes(c.Values.IDNumber) { // the previous key's too, during a data-key rotation
+					hashes = append(hashes, h)
+					hashRow[string(h)] = i
+				}
 			}
 		}
 		out[i] = c

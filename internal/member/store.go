@@ -311,7 +311,8 @@ func isUniqueViolation(err error, constraint string) bool {
 // IDNumberTaken reports whether another member (not except) holds the ID number.
 func (s *Store) IDNumberTaken(ctx context.Context, idNumber string, except int64) (bool, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM members WHERE id_number_hash = $1 AND id <> $2`, s.sealer.Hash(idNumber), except).Scan(&n)
+	// Hashes: during a data-key rotation a member not yet resealed carries the previous key's hash.
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM members WHERE id_number_hash = ANY($1) AND id <> $2`, s.sealer.Hashes(idNumber), except).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("member: id taken: %w", err)
 	}

@@ -2,6 +2,7 @@ package pii
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +87,36 @@ func TestMasks(t *testing.T) {
 	}
 	if got := MaskPhone("13912345678"); got != "139****5678" {
 		t.Errorf("phone mask %q", got)
+	}
+}
+
+func TestRotatingSealer(t *testing.T) {
+	oldKey, newKey := bytes.Repeat([]byte{1}, KeySize), bytes.Repeat([]byte{2}, KeySize)
+	old, _ := New(oldKey)
+	s, err := New(newKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	underOld := old.Seal("13912345678")
+	if v, current, err := s.OpenKey(underOld); err != nil || current || v != "13912345678" {
+		t.Errorf("a value under the previous key: %q current=%v %v", v, current, err)
+	}
+	if v, current, err := s.OpenKey(s.Seal("x")); err != nil || !current || v != "x" {
+		t.Errorf("a value under the current key: %q current=%v %v", v, current, err)
+	}
+	if _, err := old.Open(s.Seal("x")); err == nil {
+		t.Error("a rotating sealer sealed under the previous key")
+	}
+	if _, err := s.Current().Open(underOld); !errors.Is(err, ErrNoKeyOpens) {
+		t.Errorf("the current key alone opened the previous key's value: %v", err)
+	}
+	if h := s.Hashes("a"); len(h) != 2 || !bytes.Equal(h[0], s.Hash("a")) || !bytes.Equal(h[1], old.Hash("a")) {
+		t.Errorf("hashes: %x", h)
+	}
+	if s.KeyID() == old.KeyID() || s.KeyID() != s.Current().KeyID() || len(s.KeyID()) != 16 {
+		t.Errorf("key ids %q %q", s.KeyID(), old.KeyID())
+	}
+	if _, err := New(newKey, newKey); err == nil {
+		t.Error("the same key as current and previous accepted")
 	}
 }
