@@ -31,6 +31,7 @@ func memberOf(t *testing.T, app *apptest.App, username string) int64 {
 // attendance rows marked present, and the activity counts equal the
 // attendance rows.
 func TestMeFiguresMatchTheAttendanceRecords(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	memberID := memberOf(t, app, "member")
@@ -102,6 +103,7 @@ SELECT count(*), count(*) FILTER (WHERE a.status = 'present'), count(*) FILTER (
 }
 
 func TestMeShowsOnlyTheirOwnRecord(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "member")
 	r := c.Get("/me")
@@ -124,6 +126,7 @@ func TestMeShowsOnlyTheirOwnRecord(t *testing.T) {
 }
 
 func TestMeFitsAPhoneAndPrints(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "member")
 	r := c.Get("/me")
@@ -146,6 +149,7 @@ func TestMeFitsAPhoneAndPrints(t *testing.T) {
 }
 
 func TestStudyMinimumIsASetting(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	year := time.Now().Year()

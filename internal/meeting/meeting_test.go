@@ -129,6 +129,7 @@ func credits(t *testing.T, app *apptest.App, id int64) map[int64]float64 {
 }
 
 func TestSecretaryLogsACommitteeMeeting(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -203,6 +204,7 @@ func TestSecretaryLogsACommitteeMeeting(t *testing.T) {
 }
 
 func TestObserversAreNotDue(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	id := create(t, c, meetingForm(orgID(t, app, "第一党小组"), "group", daysAgo(1)))
@@ -240,6 +242,7 @@ SELECT m.id FROM members m JOIN organisations g ON g.id = m.group_id
 }
 
 func TestAttendanceHoursAndCreditsStayInStep(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -315,6 +318,7 @@ func TestAttendanceHoursAndCreditsStayInStep(t *testing.T) {
 }
 
 func TestAttendanceErrorsKeepWhatWasTyped(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	id := create(t, c, meetingForm(orgID(t, app, "办公室党支部"), "party_day", daysAgo(1)))
@@ -342,6 +346,7 @@ func TestAttendanceErrorsKeepWhatWasTyped(t *testing.T) {
 }
 
 func TestFailedSaveLosesNothing(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	f := meetingForm(orgID(t, app, "办公室党支部"), "general", "2026-02-30")
@@ -367,6 +372,7 @@ func TestFailedSaveLosesNothing(t *testing.T) {
 }
 
 func TestSubmitLocksAndCorrectionsKeepTheEarlierText(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -432,6 +438,7 @@ func TestSubmitLocksAndCorrectionsKeepTheEarlierText(t *testing.T) {
 }
 
 func TestConcurrentEditShowsTheNewerRecord(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	f := meetingForm(orgID(t, app, "办公室党支部"), "party_day", daysAgo(1))
@@ -458,6 +465,7 @@ func TestConcurrentEditShowsTheNewerRecord(t *testing.T) {
 }
 
 func TestLateEntryIsMarked(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -493,6 +501,7 @@ func TestLateEntryIsMarked(t *testing.T) {
 }
 
 func TestPlannedMeetingIsUpcomingThenHeld(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -516,6 +525,7 @@ func TestPlannedMeetingIsUpcomingThenHeld(t *testing.T) {
 }
 
 func TestAccess(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	own := create(t, sec, meetingForm(orgID(t, app, "办公室党支部"), "committee", daysAgo(1)))
@@ -597,6 +607,7 @@ func upload(t *testing.T, c *apptest.Client, id int64, name string, data []byte)
 }
 
 func TestAttachmentLimits(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	id := create(t, c, meetingForm(orgID(t, app, "办公室党支部"), "general", daysAgo(1)))
@@ -635,6 +646,7 @@ func TestAttachmentLimits(t *testing.T) {
 }
 
 func TestICalFeedBehindASecretThatCanBeReset(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	m := app.Login(t, "member")
 	if r := m.PostForm("/me/calendar", url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {
@@ -662,6 +674,7 @@ func TestICalFeedBehindASecretThatCanBeReset(t *testing.T) {
 }
 
 func TestCalendarAndPrint(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	// Yesterday: a meeting at 09:00 today may not have been held yet.
@@ -681,6 +694,7 @@ func TestCalendarAndPrint(t *testing.T) {
 }
 
 func TestIndividualCredit(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	var memberID int64
@@ -712,6 +726,7 @@ func TestIndividualCredit(t *testing.T) {
 }
 
 func TestStaleAttendanceIsAConflictThatKeepsTheInput(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	f := meetingForm(orgID(t, app, "办公室党支部"), "committee", daysAgo(1))

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,14 +50,15 @@ func memberIn(t *testing.T, app *apptest.App, branch, category string) int64 {
 	return id
 }
 
-var seq = 500
+// seq numbers the forms' identity card numbers (tests run in parallel).
+var seq atomic.Int64
 
 func newMemberForm(branchID int64) url.Values {
-	seq++
+	n := 500 + int(seq.Add(1))
 	birth := time.Date(1991, 3, 9, 0, 0, 0, 0, time.UTC)
 	return url.Values{
 		"branch_id": {strconv.FormatInt(branchID, 10)}, "name": {"测试人员"}, "gender": {"female"}, "ethnicity": {"汉族"},
-		"birth_date": {"1991-03-09"}, "id_number": {pii.MakeIDNumber("110105", birth, seq)}, "phone": {"13800138000"},
+		"birth_date": {"1991-03-09"}, "id_number": {pii.MakeIDNumber("110105", birth, n)}, "phone": {"13800138000"},
 		"department": {"办公室"}, "category": {"activist"}, "applied_on": {"2024-01-05"}, "activist_on": {"2024-07-01"},
 	}
 }
@@ -73,6 +75,7 @@ func with(v url.Values, kv ...string) url.Values {
 }
 
 func TestCreateMemberForm(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -159,6 +162,7 @@ func TestCreateMemberForm(t *testing.T) {
 }
 
 func TestAccessByRole(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	rev := app.Login(t, "reviewer")
@@ -203,6 +207,7 @@ func TestAccessByRole(t *testing.T) {
 }
 
 func TestRosterSearchFilterSortMask(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rev := app.Login(t, "reviewer")
 	id := memberIn(t, app, "信息中心党支部", "probationary")
@@ -261,6 +266,7 @@ func TestRosterSearchFilterSortMask(t *testing.T) {
 }
 
 func TestRevealIsAudited(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	id := strconv.FormatInt(memberIn(t, app, "办公室党支部", "full"), 10)
@@ -288,6 +294,7 @@ func TestRevealIsAudited(t *testing.T) {
 }
 
 func TestConcurrentEditGets409(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	a := app.Login(t, "secretary")
 	b := app.Login(t, "secretary")

@@ -76,6 +76,7 @@ func confirm(t testing.TB, c *apptest.Client, preview *apptest.Response) *apptes
 }
 
 func TestImportWithOneBadRowWritesNothing(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -103,6 +104,7 @@ func TestImportWithOneBadRowWritesNothing(t *testing.T) {
 }
 
 func TestImportGBKThenConfirm(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -156,6 +158,7 @@ func TestImportGBKThenConfirm(t *testing.T) {
 }
 
 func TestImportBadFiles(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -202,6 +205,7 @@ func rosterXLSX(tb testing.TB, n int) []byte {
 }
 
 func TestImportXLSX2000Rows(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	branch := orgID(t, app, "办公室党支部")
@@ -240,6 +244,7 @@ func BenchmarkImportXLSX2000Rows(b *testing.B) {
 }
 
 func TestExport(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	rev := app.Login(t, "reviewer")
@@ -290,6 +295,7 @@ func TestExport(t *testing.T) {
 }
 
 func TestTemplateImportsAsIs(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	tpl := sec.Get("/members/import/template.csv")
@@ -305,6 +311,7 @@ func TestTemplateImportsAsIs(t *testing.T) {
 // An export in either language reads back: headers and coded values in
 // the reader's language map to the same stored values.
 func TestExportReadsBackInBothLanguages(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rows, err := app.Pool.Query(context.Background(), `SELECT name, concat_ws(',', gender, category, coalesce(education, ''), party_status) FROM members`)
 	if err != nil {

@@ -20,6 +20,7 @@ func version(t *testing.T, app *apptest.App, id int64) string {
 }
 
 func TestLifecycleActions(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	today := time.Now().In(i18n.Shanghai).Format("2006-01-02")
@@ -115,6 +116,7 @@ func TestLifecycleActions(t *testing.T) {
 }
 
 func TestEditForm(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	id := memberIn(t, app, "办公室党支部", "full")

@@ -29,6 +29,7 @@ func orgID(t *testing.T, app *apptest.App, name string) int64 {
 func idStr(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestTreeAndCountsByRole(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rev := app.Login(t, "reviewer")
 	r := rev.Get("/orgs")
@@ -70,6 +71,7 @@ func TestTreeAndCountsByRole(t *testing.T) {
 }
 
 func TestBranchPageWarnings(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rev := app.Login(t, "reviewer")
 	// 财务处党支部 was elected 1180 days ago on a 3-year term: overdue.
@@ -104,6 +106,7 @@ func TestBranchPageWarnings(t *testing.T) {
 }
 
 func TestAdminManagesTheTree(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	adm := app.Login(t, "admin")
 	today := time.Now().UTC().Format("2006-01-02")
@@ -191,6 +194,7 @@ func countAudit(t *testing.T, app *apptest.App, prefix string) int {
 }
 
 func TestNewTermEndsThePreviousOne(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	adm := app.Login(t, "admin")
 	branch := orgID(t, app, "财务处党支部")

@@ -62,6 +62,7 @@ func sameAsLiveWith(t *testing.T, app *apptest.App, root int64, p rules.Period, 
 }
 
 func TestCachedDashboardFollowsChanges(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	root := committeeID(t, app)
@@ -112,6 +113,7 @@ func TestCachedDashboardFollowsChanges(t *testing.T) {
 // the dashboard shows the change at once (rows, urgent items, summary)
 // while the stored row stays as it was, marked stale, for the job.
 func TestDashboardOverlaysChangedRowsWithoutWriting(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	root := committeeID(t, app)

@@ -59,6 +59,7 @@ func yesterday(t testing.TB, app *apptest.App) {
 // says so, recomputes only the branch whose records changed, and asks the
 // background job, after which the page is current.
 func TestDayRolloverWithoutWaiting(t *testing.T) {
+	t.Parallel()
 	var jobs *review.Jobs
 	app := apptest.New(t, withJobs(&jobs))
 	ctx := context.Background()
@@ -125,6 +126,7 @@ func TestDayRolloverWithoutWaiting(t *testing.T) {
 // holds the recompute lock, a run returns without recomputing; once it is
 // released, the run does the work.
 func TestRecomputeRunsInOneProcessAtATime(t *testing.T) {
+	t.Parallel()
 	var jobs *review.Jobs
 	app := apptest.New(t, withJobs(&jobs))
 	ctx := context.Background()
@@ -158,6 +160,7 @@ func TestRecomputeRunsInOneProcessAtATime(t *testing.T) {
 // TestJobsRunAtStartAndOnKick: Run recomputes what is behind as soon as
 // it starts, again when kicked, and stops with its context.
 func TestJobsRunAtStartAndOnKick(t *testing.T) {
+	t.Parallel()
 	var jobs *review.Jobs
 	app := apptest.New(t, withJobs(&jobs))
 	rev := app.Login(t, "reviewer")
@@ -226,6 +229,7 @@ func TestUntilNextRun(t *testing.T) {
 // computed today, a dashboard reads only the rows marked stale (a row
 // silently made old is left alone), while a branch added since is found.
 func TestFreshSubtreeChecksOnlyStaleRows(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	root := committeeID(t, app)
@@ -278,6 +282,7 @@ func TestFreshSubtreeChecksOnlyStaleRows(t *testing.T) {
 // agency as well as its year, so a reviewer who switches the dashboard to
 // them waits for nothing.
 func TestRecomputePreparesTheCurrentQuarterAndMonth(t *testing.T) {
+	t.Parallel()
 	var jobs *review.Jobs
 	app := apptest.New(t, withJobs(&jobs))
 	ctx := context.Background()

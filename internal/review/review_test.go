@@ -51,6 +51,7 @@ func outsider(t *testing.T, app *apptest.App) int64 {
 }
 
 func TestAccess(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	office := branchID(t, app, "办公室党支部")
 	finance := branchID(t, app, "财务处党支部")
@@ -97,6 +98,7 @@ func TestAccess(t *testing.T) {
 }
 
 func TestDemoShowsWhoFallsBehindAndWhy(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "reviewer")
 	r := c.Get("/review?problems=1")
@@ -143,6 +145,7 @@ func TestDemoShowsWhoFallsBehindAndWhy(t *testing.T) {
 }
 
 func TestFiguresMatchRecords(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	id := branchID(t, app, "财务处党支部")
@@ -204,6 +207,7 @@ func TestFiguresMatchRecords(t *testing.T) {
 }
 
 func TestRatingAndAnswer(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	office := branchID(t, app, "办公室党支部")
 	rev := app.Login(t, "reviewer")
@@ -268,6 +272,7 @@ func TestRatingAndAnswer(t *testing.T) {
 }
 
 func TestAlertsAndBadge(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	sec := app.Login(t, "secretary")
@@ -307,6 +312,7 @@ func TestAlertsAndBadge(t *testing.T) {
 }
 
 func TestExportAndReport(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "reviewer")
 	r := c.Get("/review/export.xlsx?period=2025")

@@ -71,6 +71,7 @@ SELECT tbl || ' ' || op, count(*)::int FROM gone GROUP BY 1`)
 // wrote a row: a GET reads. The one exception is the audit trail of a
 // sensitive read (auditedReads), which may add to audit_events only.
 func TestGetsDoNotWrite(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	routes, ok := app.Server.Config.Handler.(chi.Routes)

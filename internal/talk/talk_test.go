@@ -24,6 +24,7 @@ func branchOf(t *testing.T, app *apptest.App, name string) int64 {
 }
 
 func TestSummariesOnlyForTheBranchCommittee(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	branch := branchOf(t, app, "办公室党支部")
 	var total int
@@ -60,6 +61,7 @@ func TestSummariesOnlyForTheBranchCommittee(t *testing.T) {
 }
 
 func TestRecordTalkAndMatrix(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	branch := branchOf(t, app, "办公室党支部")
 	other := branchOf(t, app, "财务处党支部")
