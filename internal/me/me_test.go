@@ -18,11 +18,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func memberOf(t *testing.T, app *apptest.App, username string) int64 {
 	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT member_id FROM accounts WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return app.Int(t, `SELECT member_id FROM accounts WHERE username = $1`, username)
 }
 
 // TestMeFiguresMatchTheAttendanceRecords checks every figure on /me

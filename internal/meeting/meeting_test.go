@@ -18,16 +18,6 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-// orgID finds an organisation of the demo data by name.
-func orgID(t *testing.T, app *apptest.App, name string) int64 {
-	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = $1`, name).Scan(&id); err != nil {
-		t.Fatalf("organisation %s: %v", name, err)
-	}
-	return id
-}
-
 func daysAgo(n int) string {
 	return time.Now().In(i18n.Shanghai).AddDate(0, 0, -n).Format(time.DateOnly)
 }
@@ -132,7 +122,7 @@ func TestSecretaryLogsACommitteeMeeting(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 
 	newForm := c.Get("/meetings/new")
 	if newForm.Status != http.StatusOK || !newForm.Has(`[data-testid="meeting-form"]`) {
@@ -207,7 +197,7 @@ func TestObserversAreNotDue(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	id := create(t, c, meetingForm(orgID(t, app, "第一党小组"), "group", daysAgo(1)))
+	id := create(t, c, meetingForm(app.OrgID(t, "第一党小组"), "group", daysAgo(1)))
 	form := attendanceForm(t, c, id, nil)
 	due := len(memberIDs(form))
 	var outsider int64
@@ -245,7 +235,7 @@ func TestAttendanceHoursAndCreditsStayInStep(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	f := meetingForm(branch, "study", daysAgo(2))
 	f.Set("study_form", "central")
 	f.Set("study_hours", "2")
@@ -321,7 +311,7 @@ func TestAttendanceErrorsKeepWhatWasTyped(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	id := create(t, c, meetingForm(orgID(t, app, "办公室党支部"), "party_day", daysAgo(1)))
+	id := create(t, c, meetingForm(app.OrgID(t, "办公室党支部"), "party_day", daysAgo(1)))
 	form := attendanceForm(t, c, id, nil)
 	members := memberIDs(form)
 	a, b := strconv.FormatInt(members[0], 10), strconv.FormatInt(members[1], 10)
@@ -349,7 +339,7 @@ func TestFailedSaveLosesNothing(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	f := meetingForm(orgID(t, app, "办公室党支部"), "general", "2026-02-30")
+	f := meetingForm(app.OrgID(t, "办公室党支部"), "general", "2026-02-30")
 	long := strings.Repeat("会议记录正文。", 500)
 	f.Set("minutes", long)
 	f.Set("topic", "")
@@ -375,7 +365,7 @@ func TestSubmitLocksAndCorrectionsKeepTheEarlierText(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	f := meetingForm(branch, "general", daysAgo(1))
 	id := create(t, c, f)
 	version := func() string {
@@ -441,7 +431,7 @@ func TestConcurrentEditShowsTheNewerRecord(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	f := meetingForm(orgID(t, app, "办公室党支部"), "party_day", daysAgo(1))
+	f := meetingForm(app.OrgID(t, "办公室党支部"), "party_day", daysAgo(1))
 	id := create(t, c, f)
 	v := c.Get(path(id, "/edit")).Doc().Find(`input[name=version]`).AttrOr("value", "")
 	first, second := url.Values{}, url.Values{}
@@ -468,7 +458,7 @@ func TestLateEntryIsMarked(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	late := func(id int64) bool {
 		var b bool
 		if err := app.Pool.QueryRow(context.Background(), `SELECT late_entry FROM meetings WHERE id = $1`, id).Scan(&b); err != nil {
@@ -504,7 +494,7 @@ func TestPlannedMeetingIsUpcomingThenHeld(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	f := meetingForm(branch, "party_day", time.Now().In(i18n.Shanghai).AddDate(0, 0, 5).Format(time.DateOnly))
 	f.Set("status", "planned")
 	f.Set("topic", "参观革命纪念馆")
@@ -528,7 +518,7 @@ func TestAccess(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	own := create(t, sec, meetingForm(orgID(t, app, "办公室党支部"), "committee", daysAgo(1)))
+	own := create(t, sec, meetingForm(app.OrgID(t, "办公室党支部"), "committee", daysAgo(1)))
 	var other int64
 	if err := app.Pool.QueryRow(context.Background(), `
 SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id
@@ -570,7 +560,7 @@ SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id
 			if tc.method == "GET" {
 				r = tc.c.Get(tc.path)
 			} else {
-				r = tc.c.PostForm(tc.path, meetingForm(orgID(t, app, "办公室党支部"), "general", daysAgo(1)))
+				r = tc.c.PostForm(tc.path, meetingForm(app.OrgID(t, "办公室党支部"), "general", daysAgo(1)))
 			}
 			if r.Status != tc.want {
 				t.Errorf("%s %s: %d, want %d", tc.method, tc.path, r.Status, tc.want)
@@ -583,7 +573,7 @@ SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id
 		t.Error("the secretary's list shows another branch")
 	}
 	// A form cannot place a meeting in another branch.
-	f := meetingForm(orgID(t, app, "人事处党支部"), "general", daysAgo(1))
+	f := meetingForm(app.OrgID(t, "人事处党支部"), "general", daysAgo(1))
 	if r := sec.PostForm("/meetings/new", f); r.Status != http.StatusUnprocessableEntity || r.TestID("error-org_id") == "" {
 		t.Errorf("meeting in another branch: %d", r.Status)
 	}
@@ -610,7 +600,7 @@ func TestAttachmentLimits(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	id := create(t, c, meetingForm(orgID(t, app, "办公室党支部"), "general", daysAgo(1)))
+	id := create(t, c, meetingForm(app.OrgID(t, "办公室党支部"), "general", daysAgo(1)))
 	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 3<<20)...) // 3 MB: above the ordinary body limit
 	r := upload(t, c, id, "签到表.png", png)
 	if r.Status != http.StatusSeeOther {
@@ -679,7 +669,7 @@ func TestCalendarAndPrint(t *testing.T) {
 	c := app.Login(t, "secretary")
 	// Yesterday: a meeting at 09:00 today may not have been held yet.
 	day := daysAgo(1)
-	id := create(t, c, meetingForm(orgID(t, app, "办公室党支部"), "committee", day))
+	id := create(t, c, meetingForm(app.OrgID(t, "办公室党支部"), "committee", day))
 	cal := c.Get("/meetings/calendar?month=" + day[:7])
 	if cal.Status != 200 || !cal.Has(`[data-testid="calendar-grid"] a[href="`+path(id, "")+`"]`) {
 		t.Errorf("month calendar: %d, meeting not on it", cal.Status)
@@ -729,7 +719,7 @@ func TestStaleAttendanceIsAConflictThatKeepsTheInput(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	f := meetingForm(orgID(t, app, "办公室党支部"), "committee", daysAgo(1))
+	f := meetingForm(app.OrgID(t, "办公室党支部"), "committee", daysAgo(1))
 	id := create(t, c, f)
 	form := attendanceForm(t, c, id, nil)
 	members := memberIDs(form)

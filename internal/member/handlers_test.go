@@ -21,22 +21,9 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-func orgID(t *testing.T, app *apptest.App, name string) int64 {
-	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = $1`, name).Scan(&id); err != nil {
-		t.Fatalf("organisation %s: %v", name, err)
-	}
-	return id
-}
-
 func count(t *testing.T, app *apptest.App, sql string, args ...any) int {
 	t.Helper()
-	var n int
-	if err := app.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
+	return int(app.Int(t, sql, args...))
 }
 
 func memberIn(t *testing.T, app *apptest.App, branch, category string) int64 {
@@ -78,9 +65,9 @@ func TestCreateMemberForm(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
-	other := orgID(t, app, "人事处党支部")
-	otherGroup := orgID(t, app, "法规党小组")
+	branch := app.OrgID(t, "办公室党支部")
+	other := app.OrgID(t, "人事处党支部")
+	otherGroup := app.OrgID(t, "法规党小组")
 	existingID := func() string {
 		var enc []byte
 		if err := app.Pool.QueryRow(context.Background(), `SELECT id_number_enc FROM members WHERE branch_id = $1 LIMIT 1`, other).Scan(&enc); err != nil {
@@ -197,7 +184,7 @@ func TestAccessByRole(t *testing.T) {
 	if got := total(rev, "/members"); got != "共 150 人" {
 		t.Errorf("reviewer roster: %q", got)
 	}
-	gb := orgID(t, app, "第二党总支")
+	gb := app.OrgID(t, "第二党总支")
 	if got := total(rev, "/members?org="+strconv.FormatInt(gb, 10)); got != "共 80 人" {
 		t.Errorf("reviewer roster of a general branch: %q", got)
 	}

@@ -27,8 +27,8 @@ func TestLifecycleActions(t *testing.T) {
 	target := memberIn(t, app, "办公室党支部", "target")
 	prob := memberIn(t, app, "办公室党支部", "probationary")
 	full := memberIn(t, app, "办公室党支部", "full")
-	other := orgID(t, app, "人事处党支部")
-	foreign := orgID(t, app, "办公室党支部") // same branch: refused as a move target
+	other := app.OrgID(t, "人事处党支部")
+	foreign := app.OrgID(t, "办公室党支部") // same branch: refused as a move target
 
 	var probAdmitted time.Time
 	if err := app.Pool.QueryRow(context.Background(), `SELECT admitted_on FROM members WHERE id = $1`, prob).Scan(&probAdmitted); err != nil {

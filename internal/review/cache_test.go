@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -66,7 +67,7 @@ func TestCachedDashboardFollowsChanges(t *testing.T) {
 	app := apptest.New(t)
 	ctx := context.Background()
 	root := committeeID(t, app)
-	finance := branchID(t, app, "财务处党支部")
+	finance := app.OrgID(t, "财务处党支部")
 	year := time.Now().In(i18n.Shanghai).Year()
 	p := rules.Year(year)
 	// A dashboard only reads: the rows are stored by a refresh (the
@@ -100,11 +101,7 @@ func TestCachedDashboardFollowsChanges(t *testing.T) {
 	// A rule change recomputes every branch under the new version.
 	exec("rule added", `INSERT INTO rules (code, kind, meeting_kind, period, minimum, title, source, enabled, effective_from) VALUES ('lecture_monthly', 'meetings', 'lecture', 'month', 1, '每月党课', '本机关规定', true, '2020-01-01')`)
 	d := sameAsLive(t, app, root, p, "after the rule")
-	found := false
-	for _, c := range d.Columns {
-		found = found || c.Rule.Code == "lecture_monthly"
-	}
-	if !found {
+	if !slices.ContainsFunc(d.Columns, func(c review.Column) bool { return c.Rule.Code == "lecture_monthly" }) {
 		t.Error("the new rule is not a column")
 	}
 }
@@ -117,7 +114,7 @@ func TestDashboardOverlaysChangedRowsWithoutWriting(t *testing.T) {
 	app := apptest.New(t)
 	ctx := context.Background()
 	root := committeeID(t, app)
-	finance := branchID(t, app, "财务处党支部")
+	finance := app.OrgID(t, "财务处党支部")
 	p := rules.Year(todayCN().Year())
 	if _, err := review.Refresh(ctx, app.Pool, []int64{root}, p, todayCN()); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -26,12 +27,7 @@ func todayCN() time.Time { return rules.Day(time.Now().In(i18n.Shanghai)) }
 // countComputedOn counts the year's status rows computed on day.
 func countComputedOn(t testing.TB, app *apptest.App, day time.Time) int {
 	t.Helper()
-	var n int
-	if err := app.Pool.QueryRow(context.Background(), `SELECT count(*) FROM branch_status WHERE period = $1 AND computed_on = $2`,
-		rules.Year(todayCN().Year()).Key(), day).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return int(app.Int(t, `SELECT count(*) FROM branch_status WHERE period = $1 AND computed_on = $2`, rules.Year(todayCN().Year()).Key(), day))
 }
 
 // stored runs the background job once, which stores what dashboards read
@@ -92,7 +88,7 @@ func TestDayRolloverWithoutWaiting(t *testing.T) {
 	}
 
 	// A record changes: the next load shows it at once.
-	finance := branchID(t, app, "财务处党支部")
+	finance := app.OrgID(t, "财务处党支部")
 	at := time.Date(todayCN().Year(), 1, 20, 10, 0, 0, 0, i18n.Shanghai)
 	if _, err := app.Pool.Exec(ctx, `INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, status, submitted_at) VALUES ($1, 'committee', '补开', $2, $3, 'submitted', now())`,
 		finance, at, at.Add(time.Hour)); err != nil {
@@ -238,7 +234,7 @@ func TestFreshSubtreeChecksOnlyStaleRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameAsLive(t, app, root, p, "first load")
-	finance := branchID(t, app, "财务处党支部")
+	finance := app.OrgID(t, "财务处党支部")
 	if _, err := app.Pool.Exec(ctx, `UPDATE branch_status SET computed_on = computed_on - 1 WHERE branch_id = $1`, finance); err != nil {
 		t.Fatal(err)
 	}
@@ -269,11 +265,7 @@ func TestFreshSubtreeChecksOnlyStaleRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := sameAsLive(t, app, root, p, "branch added")
-	found := false
-	for _, r := range d.Rows {
-		found = found || r.Branch.Name == "新设党支部"
-	}
-	if !found {
+	if !slices.ContainsFunc(d.Rows, func(r review.Row) bool { return r.Branch.Name == "新设党支部" }) {
 		t.Error("the new branch is not on the dashboard")
 	}
 }
