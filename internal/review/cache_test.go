@@ -62,6 +62,15 @@ func sameAsLiveWith(t *testing.T, app *apptest.App, root int64, p rules.Period, 
 	return cached
 }
 
+// refreshed stores a subtree's rows as the background job would (a
+// dashboard only reads).
+func refreshed(t *testing.T, app *apptest.App, root int64, p rules.Period) {
+	t.Helper()
+	if _, err := review.Refresh(context.Background(), app.Pool, []int64{root}, p, todayCN()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCachedDashboardFollowsChanges(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
@@ -70,11 +79,7 @@ func TestCachedDashboardFollowsChanges(t *testing.T) {
 	finance := app.OrgID(t, "财务处党支部")
 	year := time.Now().In(i18n.Shanghai).Year()
 	p := rules.Year(year)
-	// A dashboard only reads: the rows are stored by a refresh (the
-	// background job's, called here directly).
-	if _, err := review.Refresh(ctx, app.Pool, []int64{root}, p, time.Now().In(i18n.Shanghai)); err != nil {
-		t.Fatal(err)
-	}
+	refreshed(t, app, root, p)
 	sameAsLive(t, app, root, p, "first load")
 	n, err := review.Refresh(ctx, app.Pool, []int64{root}, p, time.Now().In(i18n.Shanghai))
 	if err != nil || n != 0 {
@@ -116,9 +121,7 @@ func TestDashboardOverlaysChangedRowsWithoutWriting(t *testing.T) {
 	root := committeeID(t, app)
 	finance := app.OrgID(t, "财务处党支部")
 	p := rules.Year(todayCN().Year())
-	if _, err := review.Refresh(ctx, app.Pool, []int64{root}, p, todayCN()); err != nil {
-		t.Fatal(err)
-	}
+	refreshed(t, app, root, p)
 	itemsOf := func(d *review.Dashboard) int {
 		n := 0
 		for _, u := range d.Urgent {

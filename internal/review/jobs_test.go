@@ -230,9 +230,7 @@ func TestFreshSubtreeChecksOnlyStaleRows(t *testing.T) {
 	ctx := context.Background()
 	root := committeeID(t, app)
 	p := rules.Year(todayCN().Year())
-	if _, err := review.Refresh(ctx, app.Pool, []int64{root}, p, todayCN()); err != nil {
-		t.Fatal(err)
-	}
+	refreshed(t, app, root, p)
 	sameAsLive(t, app, root, p, "first load")
 	finance := app.OrgID(t, "财务处党支部")
 	if _, err := app.Pool.Exec(ctx, `UPDATE branch_status SET computed_on = computed_on - 1 WHERE branch_id = $1`, finance); err != nil {

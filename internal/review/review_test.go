@@ -27,15 +27,8 @@ func committeeID(t testing.TB, app *apptest.App) int64 {
 // outsider adds a second agency with one branch, outside the demo reviewer's subtree.
 func outsider(t *testing.T, app *apptest.App) int64 {
 	t.Helper()
-	ctx := context.Background()
-	var root, b int64
-	if err := app.Pool.QueryRow(ctx, `INSERT INTO organisations (kind, name, established_on) VALUES ('committee', '另一机关党委', '2015-01-01') RETURNING id`).Scan(&root); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Pool.QueryRow(ctx, `INSERT INTO organisations (parent_id, kind, name, established_on) VALUES ($1, 'branch', '另一党支部', '2015-01-01') RETURNING id`, root).Scan(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b
+	root := app.Int(t, `INSERT INTO organisations (kind, name, established_on) VALUES ('committee', '另一机关党委', '2015-01-01') RETURNING id`)
+	return app.Int(t, `INSERT INTO organisations (parent_id, kind, name, established_on) VALUES ($1, 'branch', '另一党支部', '2015-01-01') RETURNING id`, root)
 }
 
 func TestAccess(t *testing.T) {
