@@ -33,6 +33,7 @@ func TestHelpForEveryCommand(t *testing.T) {
 }
 
 func TestMigrateAndSeedCommands(t *testing.T) {
+	t.Parallel()
 	url := dbtest.EmptyURL(t)
 	env := envOf(map[string]string{"DATABASE_URL": url, "ZHIBU_DATA_DIR": t.TempDir()})
 	run := func(args ...string) string {
@@ -91,6 +92,7 @@ func TestBadLogSettingsAreRefused(t *testing.T) {
 }
 
 func TestSeedBenchCommand(t *testing.T) {
+	t.Parallel()
 	env := envOf(map[string]string{"DATABASE_URL": dbtest.EmptyURL(t), "ZHIBU_DATA_DIR": t.TempDir()})
 	var out, errb bytes.Buffer
 	args := []string{"seed", "bench", "--preset", "tiny", "--branches", "10", "--members", "250", "--until", "2026-11-27"}

@@ -16,6 +16,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestAppraisalCycle(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := t.Context()
 	var branch int64

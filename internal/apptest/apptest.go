@@ -281,3 +281,21 @@ func (c *Client) Post(path, contentType string, body io.Reader) *Response {
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	return c.Do(req)
 }
+
+// Int runs a query of one number on the app's database (an id, a count)
+// and fails the test on error.
+func (a *App) Int(t testing.TB, sql string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := a.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// OrgID is the id of the organisation of that name (names in the demo
+// data are unique).
+func (a *App) OrgID(t testing.TB, name string) int64 {
+	t.Helper()
+	return a.Int(t, `SELECT id FROM organisations WHERE name = $1`, name)
+}

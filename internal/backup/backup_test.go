@@ -47,6 +47,7 @@ func checksums(t *testing.T, url string) map[string]string {
 }
 
 func TestBackupRestoreRoundTrip(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "b1")

@@ -83,6 +83,7 @@ func fingerprint(t *testing.T, pool *pgxpool.Pool) map[string]string {
 }
 
 func TestTinyPresetIsDeterministicAndConsistent(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	a := load(t, tiny)
 	t.Logf("tiny preset loaded in %v", time.Since(start))
@@ -177,6 +178,7 @@ func TestTinyPresetIsDeterministicAndConsistent(t *testing.T) {
 // triggers switched off; they must equal what the triggers' own refresh
 // functions compute, and the triggers must be on again afterwards.
 func TestLoadRollupsMatchTheTriggers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pool := load(t, tiny)
 	var off int

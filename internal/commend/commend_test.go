@@ -22,6 +22,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestListExportAndPages(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	var total, committeeLevel int
@@ -97,6 +98,7 @@ func TestListExportAndPages(t *testing.T) {
 }
 
 func TestGrantNominateApprove(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	var branch, otherBranch, member, otherMember int64

@@ -25,6 +25,7 @@ func tableCount(t *testing.T, url string) int {
 }
 
 func TestMigrationsUpDownUp(t *testing.T) {
+	t.Parallel()
 	url := dbtest.EmptyURL(t)
 	if err := db.MigrateUp(url); err != nil {
 		t.Fatal(err)
@@ -64,6 +65,7 @@ func TestMigrationsUpDownUp(t *testing.T) {
 }
 
 func TestAuditTrailIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := pool.Exec(ctx, `INSERT INTO audit_events (action) VALUES ('test')`); err != nil {
@@ -81,6 +83,7 @@ func TestAuditTrailIsAppendOnly(t *testing.T) {
 }
 
 func TestOrganisationPathFollowsMoves(t *testing.T) {
+	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	var root, gb1, gb2, br, grp int64

@@ -223,6 +223,7 @@ var keyboardPages = map[string][]string{
 // contrast check on the listed pages of the roles with wide tables and
 // long labels, and checks them at 360 px.
 func TestContrastAndKeyboard(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ids := map[string]string{}
 	for k, q := range map[string]string{
@@ -401,6 +402,7 @@ func (b *Browser) chooseByKeys(want string) {
 // TestFormsByKeyboardAlone signs in and adds a member with the keyboard
 // only: Tab, typing, arrow keys and Enter.
 func TestFormsByKeyboardAlone(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	b := newBrowser(t, "en-US,en")
 	b.Do(chromedp.Navigate(app.URL + "/login"))

@@ -33,6 +33,7 @@ func signIn(b *Browser, base, user string) {
 }
 
 func TestSignInForEachRole(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	for _, l := range langs {
 		t.Run(l.code, func(t *testing.T) {
@@ -55,6 +56,7 @@ func TestSignInForEachRole(t *testing.T) {
 }
 
 func TestLanguageSwitchInTheBrowser(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	b := newBrowser(t, "zh-CN,zh")
 	signIn(b, app.URL, "member")
@@ -77,6 +79,7 @@ func TestLanguageSwitchInTheBrowser(t *testing.T) {
 // origin whose form posts to Zhibu: the browser sends the session cookie
 // only for top-level posts (SameSite=Lax), and Zhibu must refuse it anyway.
 func TestCrossSiteFormPostIsRefused(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -62,6 +62,7 @@ func (b *Browser) printPDF() []byte {
 // printed with the margin box switched off shows one text less on each
 // page).
 func TestPrintViews(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	var branch, meeting int64
 	ctx := context.Background()

@@ -25,6 +25,7 @@ func heldPartyDays(b *Browser) int {
 // compliance figures, the branch's secretary logs and submits a themed
 // Party day, and the reviewer's page then counts one more.
 func TestReviewerSeesTheDashboardChange(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	var branch int64
 	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = '办公室党支部'`).Scan(&branch); err != nil {

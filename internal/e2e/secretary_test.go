@@ -22,6 +22,7 @@ func (b *Browser) set(id, value string) {
 // with attendance and minutes and submits it; the member then sees the
 // hours on /me. Screenshots in both languages.
 func TestSecretaryJourney(t *testing.T) {
+	t.Parallel()
 	for _, l := range langs {
 		t.Run(l.code, func(t *testing.T) {
 			app := apptest.New(t)

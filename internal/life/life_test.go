@@ -99,6 +99,7 @@ func hold(members []int64, present int, version string) url.Values {
 // meeting from set-up through preparation, the meeting and the
 // rectification list to the locked report the reviewer reads.
 func TestSecretaryRunsTheWholeCycle(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ids := lookup(t, app)
 	sec := app.Login(t, "secretary")
@@ -277,6 +278,7 @@ func TestSecretaryRunsTheWholeCycle(t *testing.T) {
 }
 
 func TestDemocraticLifeQuorumAndAccess(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ids := lookup(t, app)
 	rev := app.Login(t, "reviewer")
@@ -327,6 +329,7 @@ func TestDemocraticLifeQuorumAndAccess(t *testing.T) {
 }
 
 func TestOverdueItems(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ids := lookup(t, app)
 	ctx := context.Background()
@@ -409,6 +412,7 @@ func TestOverdueItems(t *testing.T) {
 }
 
 func TestParticipantsAndThemeEdits(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ids := lookup(t, app)
 	sec := app.Login(t, "secretary")
@@ -474,6 +478,7 @@ func TestParticipantsAndThemeEdits(t *testing.T) {
 }
 
 func TestOverdueCounts(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ids := lookup(t, app)
 	ctx := context.Background()

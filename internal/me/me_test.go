@@ -18,11 +18,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func memberOf(t *testing.T, app *apptest.App, username string) int64 {
 	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT member_id FROM accounts WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return app.Int(t, `SELECT member_id FROM accounts WHERE username = $1`, username)
 }
 
 // TestMeFiguresMatchTheAttendanceRecords checks every figure on /me
@@ -31,6 +27,7 @@ func memberOf(t *testing.T, app *apptest.App, username string) int64 {
 // attendance rows marked present, and the activity counts equal the
 // attendance rows.
 func TestMeFiguresMatchTheAttendanceRecords(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	memberID := memberOf(t, app, "member")
@@ -102,6 +99,7 @@ SELECT count(*), count(*) FILTER (WHERE a.status = 'present'), count(*) FILTER (
 }
 
 func TestMeShowsOnlyTheirOwnRecord(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "member")
 	r := c.Get("/me")
@@ -124,6 +122,7 @@ func TestMeShowsOnlyTheirOwnRecord(t *testing.T) {
 }
 
 func TestMeFitsAPhoneAndPrints(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "member")
 	r := c.Get("/me")
@@ -146,6 +145,7 @@ func TestMeFitsAPhoneAndPrints(t *testing.T) {
 }
 
 func TestStudyMinimumIsASetting(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	year := time.Now().Year()

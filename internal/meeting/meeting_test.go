@@ -18,16 +18,6 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-// orgID finds an organisation of the demo data by name.
-func orgID(t *testing.T, app *apptest.App, name string) int64 {
-	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = $1`, name).Scan(&id); err != nil {
-		t.Fatalf("organisation %s: %v", name, err)
-	}
-	return id
-}
-
 func daysAgo(n int) string {
 	return time.Now().In(i18n.Shanghai).AddDate(0, 0, -n).Format(time.DateOnly)
 }
@@ -129,9 +119,10 @@ func credits(t *testing.T, app *apptest.App, id int64) map[int64]float64 {
 }
 
 func TestSecretaryLogsACommitteeMeeting(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 
 	newForm := c.Get("/meetings/new")
 	if newForm.Status != http.StatusOK || !newForm.Has(`[data-testid="meeting-form"]`) {
@@ -203,9 +194,10 @@ func TestSecretaryLogsACommitteeMeeting(t *testing.T) {
 }
 
 func TestObserversAreNotDue(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	id := create(t, c, meetingForm(orgID(t, app, "第一党小组"), "group", daysAgo(1)))
+	id := create(t, c, meetingForm(app.OrgID(t, "第一党小组"), "group", daysAgo(1)))
 	form := attendanceForm(t, c, id, nil)
 	due := len(memberIDs(form))
 	var outsider int64
@@ -240,9 +232,10 @@ SELECT m.id FROM members m JOIN organisations g ON g.id = m.group_id
 }
 
 func TestAttendanceHoursAndCreditsStayInStep(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	f := meetingForm(branch, "study", daysAgo(2))
 	f.Set("study_form", "central")
 	f.Set("study_hours", "2")
@@ -315,9 +308,10 @@ func TestAttendanceHoursAndCreditsStayInStep(t *testing.T) {
 }
 
 func TestAttendanceErrorsKeepWhatWasTyped(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	id := create(t, c, meetingForm(orgID(t, app, "办公室党支部"), "party_day", daysAgo(1)))
+	id := create(t, c, meetingForm(app.OrgID(t, "办公室党支部"), "party_day", daysAgo(1)))
 	form := attendanceForm(t, c, id, nil)
 	members := memberIDs(form)
 	a, b := strconv.FormatInt(members[0], 10), strconv.FormatInt(members[1], 10)
@@ -342,9 +336,10 @@ func TestAttendanceErrorsKeepWhatWasTyped(t *testing.T) {
 }
 
 func TestFailedSaveLosesNothing(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	f := meetingForm(orgID(t, app, "办公室党支部"), "general", "2026-02-30")
+	f := meetingForm(app.OrgID(t, "办公室党支部"), "general", "2026-02-30")
 	long := strings.Repeat("会议记录正文。", 500)
 	f.Set("minutes", long)
 	f.Set("topic", "")
@@ -367,9 +362,10 @@ func TestFailedSaveLosesNothing(t *testing.T) {
 }
 
 func TestSubmitLocksAndCorrectionsKeepTheEarlierText(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	f := meetingForm(branch, "general", daysAgo(1))
 	id := create(t, c, f)
 	version := func() string {
@@ -432,9 +428,10 @@ func TestSubmitLocksAndCorrectionsKeepTheEarlierText(t *testing.T) {
 }
 
 func TestConcurrentEditShowsTheNewerRecord(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	f := meetingForm(orgID(t, app, "办公室党支部"), "party_day", daysAgo(1))
+	f := meetingForm(app.OrgID(t, "办公室党支部"), "party_day", daysAgo(1))
 	id := create(t, c, f)
 	v := c.Get(path(id, "/edit")).Doc().Find(`input[name=version]`).AttrOr("value", "")
 	first, second := url.Values{}, url.Values{}
@@ -458,9 +455,10 @@ func TestConcurrentEditShowsTheNewerRecord(t *testing.T) {
 }
 
 func TestLateEntryIsMarked(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	late := func(id int64) bool {
 		var b bool
 		if err := app.Pool.QueryRow(context.Background(), `SELECT late_entry FROM meetings WHERE id = $1`, id).Scan(&b); err != nil {
@@ -493,9 +491,10 @@ func TestLateEntryIsMarked(t *testing.T) {
 }
 
 func TestPlannedMeetingIsUpcomingThenHeld(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	f := meetingForm(branch, "party_day", time.Now().In(i18n.Shanghai).AddDate(0, 0, 5).Format(time.DateOnly))
 	f.Set("status", "planned")
 	f.Set("topic", "参观革命纪念馆")
@@ -516,9 +515,10 @@ func TestPlannedMeetingIsUpcomingThenHeld(t *testing.T) {
 }
 
 func TestAccess(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	own := create(t, sec, meetingForm(orgID(t, app, "办公室党支部"), "committee", daysAgo(1)))
+	own := create(t, sec, meetingForm(app.OrgID(t, "办公室党支部"), "committee", daysAgo(1)))
 	var other int64
 	if err := app.Pool.QueryRow(context.Background(), `
 SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id
@@ -560,7 +560,7 @@ SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id
 			if tc.method == "GET" {
 				r = tc.c.Get(tc.path)
 			} else {
-				r = tc.c.PostForm(tc.path, meetingForm(orgID(t, app, "办公室党支部"), "general", daysAgo(1)))
+				r = tc.c.PostForm(tc.path, meetingForm(app.OrgID(t, "办公室党支部"), "general", daysAgo(1)))
 			}
 			if r.Status != tc.want {
 				t.Errorf("%s %s: %d, want %d", tc.method, tc.path, r.Status, tc.want)
@@ -573,7 +573,7 @@ SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id
 		t.Error("the secretary's list shows another branch")
 	}
 	// A form cannot place a meeting in another branch.
-	f := meetingForm(orgID(t, app, "人事处党支部"), "general", daysAgo(1))
+	f := meetingForm(app.OrgID(t, "人事处党支部"), "general", daysAgo(1))
 	if r := sec.PostForm("/meetings/new", f); r.Status != http.StatusUnprocessableEntity || r.TestID("error-org_id") == "" {
 		t.Errorf("meeting in another branch: %d", r.Status)
 	}
@@ -597,9 +597,10 @@ func upload(t *testing.T, c *apptest.Client, id int64, name string, data []byte)
 }
 
 func TestAttachmentLimits(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	id := create(t, c, meetingForm(orgID(t, app, "办公室党支部"), "general", daysAgo(1)))
+	id := create(t, c, meetingForm(app.OrgID(t, "办公室党支部"), "general", daysAgo(1)))
 	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{1}, 3<<20)...) // 3 MB: above the ordinary body limit
 	r := upload(t, c, id, "签到表.png", png)
 	if r.Status != http.StatusSeeOther {
@@ -635,6 +636,7 @@ func TestAttachmentLimits(t *testing.T) {
 }
 
 func TestICalFeedBehindASecretThatCanBeReset(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	m := app.Login(t, "member")
 	if r := m.PostForm("/me/calendar", url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {
@@ -662,11 +664,12 @@ func TestICalFeedBehindASecretThatCanBeReset(t *testing.T) {
 }
 
 func TestCalendarAndPrint(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	// Yesterday: a meeting at 09:00 today may not have been held yet.
 	day := daysAgo(1)
-	id := create(t, c, meetingForm(orgID(t, app, "办公室党支部"), "committee", day))
+	id := create(t, c, meetingForm(app.OrgID(t, "办公室党支部"), "committee", day))
 	cal := c.Get("/meetings/calendar?month=" + day[:7])
 	if cal.Status != 200 || !cal.Has(`[data-testid="calendar-grid"] a[href="`+path(id, "")+`"]`) {
 		t.Errorf("month calendar: %d, meeting not on it", cal.Status)
@@ -681,6 +684,7 @@ func TestCalendarAndPrint(t *testing.T) {
 }
 
 func TestIndividualCredit(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
 	var memberID int64
@@ -712,9 +716,10 @@ func TestIndividualCredit(t *testing.T) {
 }
 
 func TestStaleAttendanceIsAConflictThatKeepsTheInput(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "secretary")
-	f := meetingForm(orgID(t, app, "办公室党支部"), "committee", daysAgo(1))
+	f := meetingForm(app.OrgID(t, "办公室党支部"), "committee", daysAgo(1))
 	id := create(t, c, f)
 	form := attendanceForm(t, c, id, nil)
 	members := memberIDs(form)

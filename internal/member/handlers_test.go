@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,22 +21,9 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-func orgID(t *testing.T, app *apptest.App, name string) int64 {
-	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = $1`, name).Scan(&id); err != nil {
-		t.Fatalf("organisation %s: %v", name, err)
-	}
-	return id
-}
-
 func count(t *testing.T, app *apptest.App, sql string, args ...any) int {
 	t.Helper()
-	var n int
-	if err := app.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	return n
+	return int(app.Int(t, sql, args...))
 }
 
 func memberIn(t *testing.T, app *apptest.App, branch, category string) int64 {
@@ -49,14 +37,15 @@ func memberIn(t *testing.T, app *apptest.App, branch, category string) int64 {
 	return id
 }
 
-var seq = 500
+// seq numbers the forms' identity card numbers (tests run in parallel).
+var seq atomic.Int64
 
 func newMemberForm(branchID int64) url.Values {
-	seq++
+	n := 500 + int(seq.Add(1))
 	birth := time.Date(1991, 3, 9, 0, 0, 0, 0, time.UTC)
 	return url.Values{
 		"branch_id": {strconv.FormatInt(branchID, 10)}, "name": {"测试人员"}, "gender": {"female"}, "ethnicity": {"汉族"},
-		"birth_date": {"1991-03-09"}, "id_number": {pii.MakeIDNumber("110105", birth, seq)}, "phone": {"13800138000"},
+		"birth_date": {"1991-03-09"}, "id_number": {pii.MakeIDNumber("110105", birth, n)}, "phone": {"13800138000"},
 		"department": {"办公室"}, "category": {"activist"}, "applied_on": {"2024-01-05"}, "activist_on": {"2024-07-01"},
 	}
 }
@@ -73,11 +62,12 @@ func with(v url.Values, kv ...string) url.Values {
 }
 
 func TestCreateMemberForm(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
-	other := orgID(t, app, "人事处党支部")
-	otherGroup := orgID(t, app, "法规党小组")
+	branch := app.OrgID(t, "办公室党支部")
+	other := app.OrgID(t, "人事处党支部")
+	otherGroup := app.OrgID(t, "法规党小组")
 	existingID := func() string {
 		var enc []byte
 		if err := app.Pool.QueryRow(context.Background(), `SELECT id_number_enc FROM members WHERE branch_id = $1 LIMIT 1`, other).Scan(&enc); err != nil {
@@ -159,6 +149,7 @@ func TestCreateMemberForm(t *testing.T) {
 }
 
 func TestAccessByRole(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	rev := app.Login(t, "reviewer")
@@ -193,7 +184,7 @@ func TestAccessByRole(t *testing.T) {
 	if got := total(rev, "/members"); got != "共 150 人" {
 		t.Errorf("reviewer roster: %q", got)
 	}
-	gb := orgID(t, app, "第二党总支")
+	gb := app.OrgID(t, "第二党总支")
 	if got := total(rev, "/members?org="+strconv.FormatInt(gb, 10)); got != "共 80 人" {
 		t.Errorf("reviewer roster of a general branch: %q", got)
 	}
@@ -203,6 +194,7 @@ func TestAccessByRole(t *testing.T) {
 }
 
 func TestRosterSearchFilterSortMask(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rev := app.Login(t, "reviewer")
 	id := memberIn(t, app, "信息中心党支部", "probationary")
@@ -261,6 +253,7 @@ func TestRosterSearchFilterSortMask(t *testing.T) {
 }
 
 func TestRevealIsAudited(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	id := strconv.FormatInt(memberIn(t, app, "办公室党支部", "full"), 10)
@@ -288,6 +281,7 @@ func TestRevealIsAudited(t *testing.T) {
 }
 
 func TestConcurrentEditGets409(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	a := app.Login(t, "secretary")
 	b := app.Login(t, "secretary")

@@ -77,9 +77,10 @@ func confirm(t testing.TB, c *apptest.Client, preview *apptest.Response) *apptes
 }
 
 func TestImportWithOneBadRowWritesNothing(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	before := count(t, app, `SELECT count(*) FROM members`)
 	r := upload(t, sec, branch, "roster.csv", []byte(rosterCSV(500, 0, 317)))
 	if r.Status != http.StatusUnprocessableEntity {
@@ -104,9 +105,10 @@ func TestImportWithOneBadRowWritesNothing(t *testing.T) {
 }
 
 func TestImportGBKThenConfirm(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	data, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(rosterCSV(20, 100)))
 	if err != nil {
 		t.Fatal(err)
@@ -157,9 +159,10 @@ func TestImportGBKThenConfirm(t *testing.T) {
 }
 
 func TestImportBadFiles(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	cases := map[string]string{
 		"姓名,性别\n张三,男\n": "缺少必需的列：",
 		"":              "文件中没有数据行。",
@@ -171,7 +174,7 @@ func TestImportBadFiles(t *testing.T) {
 			t.Errorf("%q: %d %q", body, r.Status, r.TestID("import-file-error"))
 		}
 	}
-	other := orgID(t, app, "人事处党支部")
+	other := app.OrgID(t, "人事处党支部")
 	if r := upload(t, sec, other, "x.csv", []byte(rosterCSV(2, 900))); r.Status != http.StatusUnprocessableEntity || r.TestID("error-branch_id") == "" {
 		t.Errorf("import into another branch: %d", r.Status)
 	}
@@ -203,9 +206,10 @@ func rosterXLSX(tb testing.TB, n int) []byte {
 }
 
 func TestImportXLSX2000Rows(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	r := upload(t, sec, branch, "roster.xlsx", rosterXLSX(t, 2000))
 	if c := confirm(t, sec, r); c.Status != http.StatusSeeOther {
 		t.Fatalf("confirm: %d", c.Status)
@@ -241,6 +245,7 @@ func BenchmarkImportXLSX2000Rows(b *testing.B) {
 }
 
 func TestExport(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	rev := app.Login(t, "reviewer")
@@ -291,13 +296,14 @@ func TestExport(t *testing.T) {
 }
 
 func TestTemplateImportsAsIs(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	tpl := sec.Get("/members/import/template.csv")
 	if tpl.Status != http.StatusOK {
 		t.Fatal(tpl.Status)
 	}
-	r := upload(t, sec, orgID(t, app, "办公室党支部"), "template.csv", []byte(tpl.Body))
+	r := upload(t, sec, app.OrgID(t, "办公室党支部"), "template.csv", []byte(tpl.Body))
 	if r.Status != http.StatusOK || r.Doc().Find(`[data-testid="import-row-ok"]`).Length() != 1 {
 		t.Fatalf("template preview: %d, bad rows: %s", r.Status, r.Doc().Find(`[data-testid="import-row-bad"]`).Text())
 	}
@@ -306,6 +312,7 @@ func TestTemplateImportsAsIs(t *testing.T) {
 // An export in either language reads back: headers and coded values in
 // the reader's language map to the same stored values.
 func TestExportReadsBackInBothLanguages(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rows, err := app.Pool.Query(context.Background(), `SELECT name, concat_ws(',', gender, category, coalesce(education, ''), party_status) FROM members`)
 	if err != nil {

@@ -20,14 +20,15 @@ func version(t *testing.T, app *apptest.App, id int64) string {
 }
 
 func TestLifecycleActions(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	today := time.Now().In(i18n.Shanghai).Format("2006-01-02")
 	target := memberIn(t, app, "办公室党支部", "target")
 	prob := memberIn(t, app, "办公室党支部", "probationary")
 	full := memberIn(t, app, "办公室党支部", "full")
-	other := orgID(t, app, "人事处党支部")
-	foreign := orgID(t, app, "办公室党支部") // same branch: refused as a move target
+	other := app.OrgID(t, "人事处党支部")
+	foreign := app.OrgID(t, "办公室党支部") // same branch: refused as a move target
 
 	var probAdmitted time.Time
 	if err := app.Pool.QueryRow(context.Background(), `SELECT admitted_on FROM members WHERE id = $1`, prob).Scan(&probAdmitted); err != nil {
@@ -115,6 +116,7 @@ func TestLifecycleActions(t *testing.T) {
 }
 
 func TestEditForm(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	id := memberIn(t, app, "办公室党支部", "full")

@@ -17,18 +17,10 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-func orgID(t *testing.T, app *apptest.App, name string) int64 {
-	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = $1`, name).Scan(&id); err != nil {
-		t.Fatalf("organisation %s: %v", name, err)
-	}
-	return id
-}
-
 func idStr(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestTreeAndCountsByRole(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rev := app.Login(t, "reviewer")
 	r := rev.Get("/orgs")
@@ -55,7 +47,7 @@ func TestTreeAndCountsByRole(t *testing.T) {
 	if n := sec.Get("/orgs").Doc().Find(`[data-testid="org-node"]`).Length(); n != 3 {
 		t.Errorf("secretary sees %d nodes, want the branch and its 2 groups", n)
 	}
-	if r := sec.Get("/orgs/" + idStr(orgID(t, app, "人事处党支部"))); r.Status != http.StatusNotFound {
+	if r := sec.Get("/orgs/" + idStr(app.OrgID(t, "人事处党支部"))); r.Status != http.StatusNotFound {
 		t.Errorf("secretary opens another branch: %d", r.Status)
 	}
 	if r := sec.Get("/orgs/new"); r.Status != http.StatusForbidden {
@@ -70,21 +62,22 @@ func TestTreeAndCountsByRole(t *testing.T) {
 }
 
 func TestBranchPageWarnings(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rev := app.Login(t, "reviewer")
 	// 财务处党支部 was elected 1180 days ago on a 3-year term: overdue.
-	r := rev.Get("/orgs/" + idStr(orgID(t, app, "财务处党支部")))
+	r := rev.Get("/orgs/" + idStr(app.OrgID(t, "财务处党支部")))
 	if !strings.Contains(r.TestID("term-warning"), "逾期") {
 		t.Errorf("overdue term not shown: %q", r.TestID("term-warning"))
 	}
 	// 综合规划处党支部: 960 days ago, due within 6 months.
-	r = rev.Get("/orgs/" + idStr(orgID(t, app, "综合规划处党支部")))
+	r = rev.Get("/orgs/" + idStr(app.OrgID(t, "综合规划处党支部")))
 	if !strings.Contains(r.TestID("term-warning"), "筹备换届") {
 		t.Errorf("term due soon not shown: %q", r.TestID("term-warning"))
 	}
 	// A fresh branch with two full members: too few full members.
 	ctx := context.Background()
-	branch := orgID(t, app, "人事处党支部")
+	branch := app.OrgID(t, "人事处党支部")
 	if _, err := app.Pool.Exec(ctx, `UPDATE members SET party_status = 'transferred_out' WHERE branch_id = $1 AND id NOT IN (SELECT id FROM members WHERE branch_id = $1 AND category = 'full' ORDER BY id LIMIT 2)`, branch); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +86,7 @@ func TestBranchPageWarnings(t *testing.T) {
 		t.Errorf("too few full members not warned: %q", r.TestID("org-warnings"))
 	}
 	// Drop the office branch's committee posts: 7+ full members and no committee.
-	office := orgID(t, app, "办公室党支部")
+	office := app.OrgID(t, "办公室党支部")
 	if _, err := app.Pool.Exec(ctx, `DELETE FROM committee_posts WHERE term_id IN (SELECT id FROM committee_terms WHERE org_id = $1) AND post <> 'secretary'`, office); err != nil {
 		t.Fatal(err)
 	}
@@ -104,12 +97,13 @@ func TestBranchPageWarnings(t *testing.T) {
 }
 
 func TestAdminManagesTheTree(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	adm := app.Login(t, "admin")
 	today := time.Now().UTC().Format("2006-01-02")
-	gb := orgID(t, app, "第一党总支")
-	gb2 := orgID(t, app, "第二党总支")
-	committee := orgID(t, app, "示范机关党委")
+	gb := app.OrgID(t, "第一党总支")
+	gb2 := app.OrgID(t, "第二党总支")
+	committee := app.OrgID(t, "示范机关党委")
 
 	bad := []struct {
 		form  url.Values
@@ -151,7 +145,7 @@ func TestAdminManagesTheTree(t *testing.T) {
 		t.Errorf("stale rename: %d", r.Status)
 	}
 	// Moving a general branch under its own branch is refused.
-	if r := adm.PostForm("/orgs/"+idStr(gb)+"/edit", url.Values{"version": {"1"}, "name": {"第一党总支"}, "parent_id": {idStr(orgID(t, app, "办公室党支部"))}}); r.Status != http.StatusUnprocessableEntity {
+	if r := adm.PostForm("/orgs/"+idStr(gb)+"/edit", url.Values{"version": {"1"}, "name": {"第一党总支"}, "parent_id": {idStr(app.OrgID(t, "办公室党支部"))}}); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("move under own descendant: %d", r.Status)
 	}
 	// A term with posts.
@@ -163,7 +157,7 @@ func TestAdminManagesTheTree(t *testing.T) {
 	if r := adm.PostForm("/orgs/"+id+"/dissolve", url.Values{"version": {"2"}, "date": {today}}); r.Status != http.StatusUnprocessableEntity || r.TestID("error-confirm") == "" {
 		t.Errorf("dissolve without confirmation: %d", r.Status)
 	}
-	office := orgID(t, app, "办公室党支部")
+	office := app.OrgID(t, "办公室党支部")
 	if r := adm.PostForm("/orgs/"+idStr(office)+"/dissolve", url.Values{"version": {"1"}, "date": {today}, "confirm": {"1"}}); r.Status != http.StatusUnprocessableEntity || r.TestID("error-date") == "" {
 		t.Errorf("dissolve a branch with members: %d", r.Status)
 	}
@@ -183,17 +177,15 @@ func TestAdminManagesTheTree(t *testing.T) {
 }
 
 func countAudit(t *testing.T, app *apptest.App, prefix string) int {
-	var n int
-	if err := app.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action LIKE $1 || '%'`, prefix).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
+	t.Helper()
+	return int(app.Int(t, `SELECT count(*) FROM audit_events WHERE action LIKE $1 || '%'`, prefix))
 }
 
 func TestNewTermEndsThePreviousOne(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	adm := app.Login(t, "admin")
-	branch := orgID(t, app, "财务处党支部")
+	branch := app.OrgID(t, "财务处党支部")
 	form := adm.Get("/orgs/" + idStr(branch) + "/terms/new")
 	if form.Status != http.StatusOK {
 		t.Fatal(form.Status)

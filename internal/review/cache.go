@@ -16,12 +16,14 @@ import (
 )
 
 // The dashboard of a subtree reads branch_status, one row per branch and
-// period holding the branch's evaluated results. Before reading, the rows
-// that are missing or out of date (stale: a record behind them changed,
-// which the database triggers note; computed on an earlier day; or
-// computed under an older rule set) are recomputed with the evaluation
-// engine and written back. Summary, chart, urgent items, sorting, the
-// problem filter and paging are then SQL over those rows.
+// period holding the branch's evaluated results. A dashboard never writes
+// (a GET reads): the rows that are missing or out of date (stale: a record
+// behind them changed, which the database triggers note; computed on an
+// earlier day; or computed under an older rule set) are evaluated with the
+// engine for the request and take the place of the stored ones in its
+// queries, while the background job (Jobs) or an explicit Refresh writes
+// them back. Summary, chart, urgent items, sorting, the problem filter and
+// paging are SQL over the rows so overlaid.
 
 // Options choose the page of branches the dashboard returns.
 type Options struct {
@@ -31,10 +33,12 @@ type Options struct {
 	Offset   int
 	Limit    int // 0: every branch
 	Urgent   int // how many urgent items; 0: 10
-	// Jobs, when set, recomputes out-of-date rows in the background: a
-	// dashboard then never waits for a whole subtree's recompute (the
-	// first of a day, after a rule change) but shows the rows of the day
-	// they were computed on, with Dashboard.Behind set.
+	// Jobs, when set, recomputes out-of-date rows in the background and
+	// keeps the summaries: a dashboard then never waits for a whole
+	// subtree's evaluation (the first of a day, after a rule change) but
+	// shows the rows of the day they were computed on, with
+	// Dashboard.Behind set. Without it (tests, the CLI) a dashboard
+	// evaluates every out-of-date row itself, every time.
 	Jobs *Jobs
 }
 
@@ -149,7 +153,7 @@ func (s scope) fresh(today time.Time, stamp int64) bool {
 	return s.found && s.complete && s.day.Equal(today) && s.stamp == stamp
 }
 
-func lookupScope(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, stamp int64) (scope, error) {
+func lookupScope(ctx context.Context, q db.Querier, roots []int64, p rules.Period, today time.Time, stamp int64) (scope, error) {
 	var s scope
 	err := q.QueryRow(ctx, scopeSQL, p.Key(), roots, today, stamp).Scan(&s.day, &s.stamp, &s.complete)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -162,30 +166,40 @@ func lookupScope(ctx context.Context, q Store, roots []int64, p rules.Period, to
 	return s, nil
 }
 
-func rulesStamp(ctx context.Context, q Store) (stamp int64, started time.Time, err error) {
+func rulesStamp(ctx context.Context, q db.Querier) (stamp int64, started time.Time, err error) {
 	if err := q.QueryRow(ctx, stampSQL).Scan(&stamp, &started); err != nil {
 		return 0, time.Time{}, fmt.Errorf("review: rules stamp: %w", err)
 	}
 	return stamp, started, nil
 }
 
+// idsOf runs a query listing branch ids.
+func idsOf(ctx context.Context, q db.Querier, sql string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("review: stale rows: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("review: stale rows: %w", err)
+	}
+	return ids, nil
+}
+
 // Refresh recomputes the out-of-date branch_status rows of a subtree and
 // period, checking every branch of it, and records the subtree as
 // computed today (branch_status_scopes). It returns how many rows it
 // wrote. It costs a recompute of every branch on the first call of a day.
+// The background job calls it; so do tests that want the rows stored.
 func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time) (int, error) {
 	today = rules.Day(today)
 	stamp, started, err := rulesStamp(ctx, q)
 	if err != nil {
 		return 0, err
 	}
-	rows, err := q.Query(ctx, staleSQL, roots, p.Key(), today, stamp)
+	stale, err := idsOf(ctx, q, staleSQL, roots, p.Key(), today, stamp)
 	if err != nil {
-		return 0, fmt.Errorf("review: stale rows: %w", err)
-	}
-	stale, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return 0, fmt.Errorf("review: stale rows: %w", err)
+		return 0, err
 	}
 	if err := recompute(ctx, q, stale, p, today, stamp, started); err != nil {
 		return 0, err
@@ -198,19 +212,6 @@ func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	return len(stale), nil
 }
 
-// refreshStale recomputes only the rows of a subtree marked stale.
-func refreshStale(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, stamp int64, started time.Time) (int, error) {
-	rows, err := q.Query(ctx, staleOnlySQL, roots, p.Key())
-	if err != nil {
-		return 0, fmt.Errorf("review: stale rows: %w", err)
-	}
-	stale, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return 0, fmt.Errorf("review: stale rows: %w", err)
-	}
-	return len(stale), recompute(ctx, q, stale, p, today, stamp, started)
-}
-
 // scopeKey is roots sorted, without duplicates.
 func scopeKey(roots []int64) []int64 {
 	key := slices.Clone(roots)
@@ -218,8 +219,9 @@ func scopeKey(roots []int64) []int64 {
 	return slices.Compact(key)
 }
 
-// recompute evaluates the given branches and writes their rows.
-func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
+// evaluateRows evaluates the given branches, refreshChunk at a time, and
+// hands each chunk's rows, as stored, to use.
+func evaluateRows(ctx context.Context, q db.Querier, ids []int64, p rules.Period, today time.Time, use func([]statusRow) error) error {
 	for from := 0; from < len(ids); from += refreshChunk {
 		rows, err := q.Query(ctx, branchesByIDSQL, ids[from:min(from+refreshChunk, len(ids))])
 		if err != nil {
@@ -233,8 +235,22 @@ func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today 
 		if err != nil {
 			return err
 		}
+		out := make([]statusRow, len(d.Rows))
+		for i, row := range d.Rows {
+			out[i] = statusRowOf(row)
+		}
+		if err := use(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recompute evaluates the given branches and writes their rows.
+func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
+	return evaluateRows(ctx, q, ids, p, today, func(rows []statusRow) error {
 		batch := &pgx.Batch{}
-		for _, row := range d.Rows {
+		for _, row := range rows {
 			if err := queueUpsert(batch, row, p, today, stamp, started); err != nil {
 				return err
 			}
@@ -244,70 +260,125 @@ func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today 
 		if err := q.SendBatch(ctx, batch).Close(); err != nil {
 			return fmt.Errorf("review: write branch status: %w", err)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
-// ensure brings a subtree's rows up to date for a dashboard. When they
-// are from an earlier day or rule set (or branches changed since they
-// were checked) and a background job is given, it recomputes only the
-// rows records changed, asks the job for the rest and reports the day
-// the others were computed on (behind); otherwise it refreshes them all.
-func ensure(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, jobs *Jobs) (asOf time.Time, behind bool, err error) {
-	stamp, started, err := rulesStamp(ctx, q)
+// evaluateLive evaluates the given branches for one request: a jsonb
+// array of their rows, which take the place of the stored ones in the
+// dashboard's queries (nil when there are none). Nothing is written.
+func evaluateLive(ctx context.Context, q db.Querier, ids []int64, p rules.Period, today time.Time) ([]byte, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var live []statusRow
+	err := evaluateRows(ctx, q, ids, p, today, func(rows []statusRow) error {
+		live = append(live, rows...)
+		return nil
+	})
 	if err != nil {
-		return today, false, err
+		return nil, err
+	}
+	b, err := json.Marshal(live)
+	if err != nil {
+		return nil, fmt.Errorf("review: live rows: %w", err)
+	}
+	return b, nil
+}
+
+// outOfDate finds the rows of a subtree a dashboard must evaluate itself,
+// reading only. When the subtree was recorded as computed today under the
+// current rules, those are the rows marked stale (found through a partial
+// index: the cost follows the changes). When it was computed on an
+// earlier day or under older rules and a background job is given, they are
+// the stale ones still: the others are shown as of the day they were
+// computed on (behind) and the job is asked to recompute them. Otherwise
+// every missing or out-of-date row is (and a job, if any, is asked to
+// compute and record the subtree).
+func outOfDate(ctx context.Context, q db.Querier, roots []int64, p rules.Period, today time.Time, jobs *Jobs) (ids []int64, asOf time.Time, behind bool, err error) {
+	stamp, _, err := rulesStamp(ctx, q)
+	if err != nil {
+		return nil, today, false, err
 	}
 	sc, err := lookupScope(ctx, q, roots, p, today, stamp)
 	if err != nil {
-		return today, false, err
+		return nil, today, false, err
 	}
 	switch {
 	case sc.fresh(today, stamp):
-		_, err = refreshStale(ctx, q, roots, p, today, stamp, started)
-		return today, false, err
+		ids, err = idsOf(ctx, q, staleOnlySQL, roots, p.Key())
+		return ids, today, false, err
 	case sc.found && jobs != nil:
-		if _, err = refreshStale(ctx, q, roots, p, today, stamp, started); err != nil {
-			return today, false, err
-		}
+		ids, err = idsOf(ctx, q, staleOnlySQL, roots, p.Key())
 		jobs.Kick()
-		return sc.day, true, nil
+		return ids, sc.day, true, err
 	}
-	_, err = Refresh(ctx, q, roots, p, today)
-	return today, false, err
+	jobs.want(roots, p)
+	ids, err = idsOf(ctx, q, staleSQL, roots, p.Key(), today, stamp)
+	return ids, today, false, err
 }
 
-func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp int64, started time.Time) error {
-	cells := make([]cellJSON, len(row.Cells))
+// statusRow is a branch's branch_status row: as written by a recompute,
+// and as a dashboard passes a row it evaluated itself to its queries
+// (JSON, read back by jsonb_to_recordset under the column names).
+type statusRow struct {
+	BranchID     int64        `json:"branch_id"`
+	Worst        int          `json:"worst"`
+	NMet         int          `json:"n_met"`
+	NPending     int          `json:"n_pending"`
+	NDueSoon     int          `json:"n_due_soon"`
+	NMissed      int          `json:"n_missed"`
+	AttNum       float64      `json:"att_num"`
+	AttDen       float64      `json:"att_den"`
+	StudyNum     float64      `json:"study_num"`
+	StudyDen     float64      `json:"study_den"`
+	OpenItems    int          `json:"open_items"`
+	OverdueItems int          `json:"overdue_items"`
+	ChartMet     [12]int      `json:"chart_met"`
+	ChartChecked [12]int      `json:"chart_checked"`
+	Cells        []cellJSON   `json:"cells"`
+	Urgent       []urgentJSON `json:"urgent"` // at most urgentPerBranch
+}
+
+// statusRowOf is an evaluated row as stored.
+func statusRowOf(row Row) statusRow {
+	c := row.Summary.Counts
+	s := statusRow{BranchID: row.Branch.ID, Worst: row.Summary.Worst.Rank(),
+		NMet: c[rules.Met], NPending: c[rules.Pending], NDueSoon: c[rules.DueSoon], NMissed: c[rules.Missed],
+		AttNum: row.Attendance.Num, AttDen: row.Attendance.Den, StudyNum: row.Study.Num, StudyDen: row.Study.Den,
+		OpenItems: row.OpenItems, OverdueItems: row.OverdueItems, ChartMet: row.ChartMet, ChartChecked: row.ChartChecked,
+		Cells: make([]cellJSON, len(row.Cells)), Urgent: []urgentJSON{}}
 	for i, c := range row.Cells {
-		cells[i] = cellJSON{Code: c.Rule.Code, Status: string(c.Status), Actual: c.Actual, Required: c.Required, Flagged: c.Flagged}
+		s.Cells[i] = cellJSON{Code: c.Rule.Code, Status: string(c.Status), Actual: c.Actual, Required: c.Required, Flagged: c.Flagged}
 	}
-	var urgent []urgentJSON
 	for _, u := range row.Urgent {
-		if len(urgent) == urgentPerBranch {
+		if len(s.Urgent) == urgentPerBranch {
 			break
 		}
 		due := ""
 		if !u.DueOn.IsZero() {
 			due = u.DueOn.Format(time.DateOnly)
 		}
-		urgent = append(urgent, urgentJSON{Code: u.Rule.Code, Status: string(u.Status), Rank: u.Status.Rank(), Level: u.Level, DueOn: due, Subject: u.Subject, Href: u.Href})
+		s.Urgent = append(s.Urgent, urgentJSON{Code: u.Rule.Code, Status: string(u.Status), Rank: u.Status.Rank(), Level: u.Level, DueOn: due, Subject: u.Subject, Href: u.Href})
 	}
-	cj, err := json.Marshal(cells)
+	return s
+}
+
+func queueUpsert(b *pgx.Batch, row statusRow, p rules.Period, today time.Time, stamp int64, started time.Time) error {
+	cj, err := json.Marshal(row.Cells)
 	if err != nil {
 		return fmt.Errorf("review: cells: %w", err)
 	}
-	c := row.Summary.Counts
-	b.Queue(upsertSQL, row.Branch.ID, p.Key(), today, stamp, row.Summary.Worst.Rank(),
-		c[rules.Met], c[rules.Pending], c[rules.DueSoon], c[rules.Missed],
-		row.Attendance.Num, row.Attendance.Den, row.Study.Num, row.Study.Den, row.OpenItems, row.OverdueItems,
+	b.Queue(upsertSQL, row.BranchID, p.Key(), today, stamp, row.Worst,
+		row.NMet, row.NPending, row.NDueSoon, row.NMissed,
+		row.AttNum, row.AttDen, row.StudyNum, row.StudyDen, row.OpenItems, row.OverdueItems,
 		row.ChartMet[:], row.ChartChecked[:], cj, started)
-	b.Queue(urgentDeleteSQL, row.Branch.ID, p.Key())
-	if len(urgent) > 0 {
+	b.Queue(urgentDeleteSQL, row.BranchID, p.Key())
+	if len(row.Urgent) > 0 {
 		var ranks, lvls []int
 		var dues []*time.Time
 		var codes, sts, subjects, hrefs []string
-		for _, u := range urgent {
+		for _, u := range row.Urgent {
 			ranks, lvls, codes, sts, subjects, hrefs = append(ranks, u.Rank), append(lvls, u.Level), append(codes, u.Code), append(sts, u.Status), append(subjects, u.Subject), append(hrefs, u.Href)
 			var due *time.Time
 			if t, err := time.Parse(time.DateOnly, u.DueOn); err == nil {
@@ -315,20 +386,64 @@ func queueUpsert(b *pgx.Batch, row Row, p rules.Period, today time.Time, stamp i
 			}
 			dues = append(dues, due)
 		}
-		b.Queue(urgentInsertSQL, row.Branch.ID, p.Key(), ranks, lvls, dues, codes, sts, subjects, hrefs)
+		b.Queue(urgentInsertSQL, row.BranchID, p.Key(), ranks, lvls, dues, codes, sts, subjects, hrefs)
 	}
 	return nil
 }
 
+// liveIDs is the set of branches evaluated for the request, as a
+// subquery over the jsonb array of their rows, parameter $n.
+const liveIDs = `SELECT l.branch_id FROM jsonb_to_recordset($%[1]d::jsonb) AS l(branch_id bigint)`
+
+// statusSource is branch_status as a dashboard sees it: with live rows
+// (parameter $n, from evaluateLive; n = 0: none) in the place of the
+// stored ones of the same branches. Every query using it has the period
+// as $2.
+func statusSource(n int) string {
+	if n == 0 {
+		return "branch_status"
+	}
+	return fmt.Sprintf(`(SELECT b.branch_id, b.period, b.worst, b.n_met, b.n_pending, b.n_due_soon, b.n_missed, b.att_num, b.att_den,
+        b.study_num, b.study_den, b.open_items, b.overdue_items, b.chart_met, b.chart_checked, b.cells
+   FROM branch_status b WHERE b.branch_id NOT IN (`+liveIDs+`)
+ UNION ALL
+ SELECT l.branch_id, $2::text, l.worst, l.n_met, l.n_pending, l.n_due_soon, l.n_missed, l.att_num, l.att_den,
+        l.study_num, l.study_den, l.open_items, l.overdue_items, l.chart_met, l.chart_checked, l.cells
+   FROM jsonb_to_recordset($%[1]d::jsonb) AS l(branch_id bigint, worst smallint, n_met int, n_pending int, n_due_soon int, n_missed int,
+        att_num float8, att_den float8, study_num float8, study_den float8, open_items int, overdue_items int,
+        chart_met int[], chart_checked int[], cells jsonb))`, n)
+}
+
+// urgentSource is branch_status_urgent as a dashboard sees it, like
+// statusSource.
+func urgentSource(n int) string {
+	if n == 0 {
+		return "branch_status_urgent"
+	}
+	return fmt.Sprintf(`(SELECT b.branch_id, b.period, b.rank, b.lvl, b.due_on, b.code, b.status, b.subject, b.href
+   FROM branch_status_urgent b WHERE b.branch_id NOT IN (`+liveIDs+`)
+ UNION ALL
+ SELECT l.branch_id, $2::text, x.rank::smallint, x.lvl::smallint, nullif(x.due, '')::date, x.c, x.s, x.subj, x.href
+   FROM jsonb_to_recordset($%[1]d::jsonb) AS l(branch_id bigint, urgent jsonb)
+  CROSS JOIN LATERAL jsonb_to_recordset(l.urgent) AS x(rank int, lvl int, due text, c text, s text, subj text, href text))`, n)
+}
+
 // summarySQL computes a subtree's summary in one pass over its rows,
-// with the version of branch_status_marks it saw (same snapshot).
-var summarySQL = `
+// with the version of branch_status_marks it saw (same snapshot); live
+// rows, if any, are $3.
+func summarySQL(live bool) string {
+	n := 0
+	if live {
+		n = 3
+	}
+	return `
 SELECT (SELECT m.version FROM branch_status_marks m WHERE m.id = 1), ` + summaryCols + `::int[]
-  FROM branch_status s
+  FROM ` + statusSource(n) + ` s
   JOIN organisations o ON o.id = s.branch_id
  WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]`
+}
 
-// cachedSummarySQL is the summary kept from an earlier dashboard, if no
+// cachedSummarySQL is the summary kept by the background job, if no
 // row was written and no branch changed since.
 const cachedSummarySQL = `
 SELECT s.figures FROM branch_status_summaries s JOIN branch_status_marks m ON m.version = s.version
@@ -362,39 +477,61 @@ const (
 	summaryLen       = 33 // 5 + 4 + 24
 )
 
-// subtreeSummary returns a subtree's summary figures: kept from an earlier
-// dashboard while no row was written and no branch changed since (the
-// common case: one indexed read), else computed in one pass and kept.
-func subtreeSummary(ctx context.Context, q Store, roots []int64, key string) ([]int32, error) {
+// subtreeSummary returns a subtree's summary figures, reading only: the
+// one the background job kept, while no row was written and no branch
+// changed since and no row is evaluated live (the common case: one
+// indexed read), else computed in one pass (kept false).
+func subtreeSummary(ctx context.Context, q db.Querier, roots []int64, key string, live []byte) (figures []int32, kept bool, err error) {
 	roots = scopeKey(roots)
-	var figures []int32
-	err := q.QueryRow(ctx, cachedSummarySQL, roots, key).Scan(&figures)
-	if err == nil && len(figures) == summaryLen {
-		return figures, nil
-	}
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return nil, fmt.Errorf("review: summary: %w", err)
-	}
-	var version int64
-	if err := q.QueryRow(ctx, summarySQL, roots, key).Scan(&version, &figures); err != nil {
-		return nil, fmt.Errorf("review: summary: %w", err)
-	}
-	if len(roots) > 0 {
-		if _, err := q.Exec(ctx, keepSummarySQL, roots, key, version, figures); err != nil {
-			return nil, fmt.Errorf("review: keep summary: %w", err)
+	if live == nil {
+		err := q.QueryRow(ctx, cachedSummarySQL, roots, key).Scan(&figures)
+		if err == nil && len(figures) == summaryLen {
+			return figures, true, nil
+		}
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, false, fmt.Errorf("review: summary: %w", err)
 		}
 	}
-	return figures, nil
+	args := []any{roots, key}
+	if live != nil {
+		args = append(args, live)
+	}
+	var version int64
+	if err := q.QueryRow(ctx, summarySQL(live != nil), args...).Scan(&version, &figures); err != nil {
+		return nil, false, fmt.Errorf("review: summary: %w", err)
+	}
+	return figures, false, nil
 }
 
-const urgentSQL = `
+// keepSummary computes a subtree's summary and keeps it for the
+// dashboards that follow (the background job).
+func keepSummary(ctx context.Context, q db.Querier, roots []int64, key string) error {
+	var version int64
+	var figures []int32
+	if err := q.QueryRow(ctx, summarySQL(false), roots, key).Scan(&version, &figures); err != nil {
+		return fmt.Errorf("review: summary: %w", err)
+	}
+	if _, err := q.Exec(ctx, keepSummarySQL, roots, key, version, figures); err != nil {
+		return fmt.Errorf("review: keep summary: %w", err)
+	}
+	return nil
+}
+
+// urgentSQL lists a subtree's most urgent items; live rows, if any, are $4.
+func urgentSQL(live bool) string {
+	n := 0
+	if live {
+		n = 4
+	}
+	return `
 SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.lvl, coalesce(u.due_on::text, ''), u.subject, u.href
-  FROM branch_status_urgent u
+  FROM ` + urgentSource(n) + ` u
   JOIN organisations o ON o.id = u.branch_id
   LEFT JOIN organisations p ON p.id = o.parent_id
  WHERE u.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
  ORDER BY u.rank DESC, u.lvl DESC, u.due_on
  LIMIT $3`
+}
 
 const ratingRankSQL = `coalesce((SELECT CASE r.rating WHEN 'advanced' THEN 3 WHEN 'good' THEN 2 WHEN 'fair' THEN 1 WHEN 'lagging' THEN 0 ELSE r.rating::int - 1 END
    FROM branch_reviews r WHERE r.branch_id = s.branch_id AND r.period = s.period ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1), -1)`
@@ -411,11 +548,15 @@ var orderBy = map[string]string{
 
 // pageSQL returns the page of rows in order, with their cells: the
 // subtree's rows are sorted by their narrow columns, and only the page's
-// rows are then read whole.
-func pageSQL(sortKey string, desc, problems bool) string {
+// rows are then read whole. Live rows, if any, are $5.
+func pageSQL(sortKey string, desc, problems, live bool) string {
 	dir := "ASC"
 	if desc {
 		dir = "DESC"
+	}
+	src := statusSource(0)
+	if live {
+		src = statusSource(5)
 	}
 	where := ""
 	if problems {
@@ -426,12 +567,12 @@ SELECT s.branch_id, o.name, coalesce(p.name, ''), s.worst, s.n_met, s.n_pending,
        s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells
   FROM (SELECT x.id, row_number() OVER () AS n
           FROM (SELECT s.branch_id AS id
-                  FROM branch_status s
+                  FROM ` + src + ` s
                   JOIN organisations o ON o.id = s.branch_id
                  WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]` + where + `
                  ORDER BY ` + fmt.Sprintf(orderBy[sortKey], dir) + `, o.name, o.id
                  LIMIT $3 OFFSET $4) x) ids
-  JOIN branch_status s ON s.branch_id = ids.id AND s.period = $2
+  JOIN ` + src + ` s ON s.branch_id = ids.id AND s.period = $2
   JOIN organisations o ON o.id = s.branch_id
   LEFT JOIN organisations p ON p.id = o.parent_id
  ORDER BY ids.n`
@@ -441,9 +582,16 @@ SELECT s.branch_id, o.name, coalesce(p.name, ''), s.worst, s.n_met, s.n_pending,
 // of them, and the page of rows opt asks for.
 func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, opt Options) (*Dashboard, error) {
 	today = rules.Day(today)
-	asOf, behind, err := ensure(ctx, q, roots, p, today, opt.Jobs)
+	stale, asOf, behind, err := outOfDate(ctx, q, roots, p, today, opt.Jobs)
 	if err != nil {
 		return nil, err
+	}
+	live, err := evaluateLive(ctx, q, stale, p, today)
+	if err != nil {
+		return nil, err
+	}
+	if live != nil {
+		opt.Jobs.Kick() // to store them
 	}
 	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}, Behind: behind, ComputedOn: asOf}
 	all, err := rules.LoadAll(ctx, q)
@@ -471,13 +619,21 @@ func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 	if urgentN <= 0 {
 		urgentN = 10
 	}
-	summary, err := subtreeSummary(ctx, q, roots, key)
+	summary, kept, err := subtreeSummary(ctx, q, roots, key, live)
 	if err != nil {
 		return nil, err
 	}
+	if !kept && live == nil {
+		opt.Jobs.want(roots, p) // to keep the summary
+	}
 	batch := &pgx.Batch{}
-	batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems), roots, key, limit, opt.Offset)
-	batch.Queue(urgentSQL, roots, key, urgentN)
+	if live != nil {
+		batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems, true), roots, key, limit, opt.Offset, live)
+		batch.Queue(urgentSQL(true), roots, key, urgentN, live)
+	} else {
+		batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems, false), roots, key, limit, opt.Offset)
+		batch.Queue(urgentSQL(false), roots, key, urgentN)
+	}
 	br := q.SendBatch(ctx, batch)
 	defer func() { _ = br.Close() }() // closed and checked below; this covers the early returns
 

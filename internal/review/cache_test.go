@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,9 +15,16 @@ import (
 // sameAsLive checks that every branch's cached row equals a live evaluation.
 func sameAsLive(t *testing.T, app *apptest.App, root int64, p rules.Period, step string) *review.Dashboard {
 	t.Helper()
+	return sameAsLiveWith(t, app, root, p, review.Options{}, step)
+}
+
+// sameAsLiveWith is sameAsLive for a dashboard with options (its sort is by name).
+func sameAsLiveWith(t *testing.T, app *apptest.App, root int64, p rules.Period, opt review.Options, step string) *review.Dashboard {
+	t.Helper()
 	ctx := context.Background()
 	today := time.Now().In(i18n.Shanghai)
-	cached, err := review.Subtree(ctx, app.Pool, []int64{root}, p, today, review.Options{Sort: "name"})
+	opt.Sort = "name"
+	cached, err := review.Subtree(ctx, app.Pool, []int64{root}, p, today, opt)
 	if err != nil {
 		t.Fatalf("%s: %v", step, err)
 	}
@@ -54,13 +62,24 @@ func sameAsLive(t *testing.T, app *apptest.App, root int64, p rules.Period, step
 	return cached
 }
 
+// refreshed stores a subtree's rows as the background job would (a
+// dashboard only reads).
+func refreshed(t *testing.T, app *apptest.App, root int64, p rules.Period) {
+	t.Helper()
+	if _, err := review.Refresh(context.Background(), app.Pool, []int64{root}, p, todayCN()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestCachedDashboardFollowsChanges(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	root := committeeID(t, app)
-	finance := branchID(t, app, "财务处党支部")
+	finance := app.OrgID(t, "财务处党支部")
 	year := time.Now().In(i18n.Shanghai).Year()
 	p := rules.Year(year)
+	refreshed(t, app, root, p)
 	sameAsLive(t, app, root, p, "first load")
 	n, err := review.Refresh(ctx, app.Pool, []int64{root}, p, time.Now().In(i18n.Shanghai))
 	if err != nil || n != 0 {
@@ -87,11 +106,50 @@ func TestCachedDashboardFollowsChanges(t *testing.T) {
 	// A rule change recomputes every branch under the new version.
 	exec("rule added", `INSERT INTO rules (code, kind, meeting_kind, period, minimum, title, source, enabled, effective_from) VALUES ('lecture_monthly', 'meetings', 'lecture', 'month', 1, '每月党课', '本机关规定', true, '2020-01-01')`)
 	d := sameAsLive(t, app, root, p, "after the rule")
-	found := false
-	for _, c := range d.Columns {
-		found = found || c.Rule.Code == "lecture_monthly"
-	}
-	if !found {
+	if !slices.ContainsFunc(d.Columns, func(c review.Column) bool { return c.Rule.Code == "lecture_monthly" }) {
 		t.Error("the new rule is not a column")
+	}
+}
+
+// TestDashboardOverlaysChangedRowsWithoutWriting: after a record changes,
+// the dashboard shows the change at once (rows, urgent items, summary)
+// while the stored row stays as it was, marked stale, for the job.
+func TestDashboardOverlaysChangedRowsWithoutWriting(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	ctx := context.Background()
+	root := committeeID(t, app)
+	finance := app.OrgID(t, "财务处党支部")
+	p := rules.Year(todayCN().Year())
+	refreshed(t, app, root, p)
+	itemsOf := func(d *review.Dashboard) int {
+		n := 0
+		for _, u := range d.Urgent {
+			if u.Branch.ID == finance && u.Rule.Kind == rules.KindRectification {
+				n++
+			}
+		}
+		return n
+	}
+	before := sameAsLiveWith(t, app, root, p, review.Options{Urgent: 1000}, "stored")
+	if itemsOf(before) == 0 {
+		t.Fatal("no open rectification item of the finance branch among the urgent items")
+	}
+	if _, err := app.Pool.Exec(ctx, `UPDATE rectification_items SET status = 'done', done_on = current_date WHERE org_id = $1`, finance); err != nil {
+		t.Fatal(err)
+	}
+	after := sameAsLiveWith(t, app, root, p, review.Options{Urgent: 1000}, "items closed")
+	if n := itemsOf(after); n != 0 {
+		t.Errorf("%d closed items still urgent", n)
+	}
+	if after.Counts[rules.Met] <= before.Counts[rules.Met] {
+		t.Errorf("results met: %d before, %d after closing the items", before.Counts[rules.Met], after.Counts[rules.Met])
+	}
+	var stale bool
+	if err := app.Pool.QueryRow(ctx, `SELECT stale FROM branch_status WHERE branch_id = $1 AND period = $2`, finance, p.Key()).Scan(&stale); err != nil {
+		t.Fatal(err)
+	}
+	if !stale {
+		t.Error("the dashboard wrote the changed row")
 	}
 }

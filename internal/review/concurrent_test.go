@@ -15,6 +15,7 @@ import (
 // sum of both (the refresh functions take turns instead of colliding on
 // the rollup's primary key).
 func TestRollupsSurviveConcurrentWriters(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	var memberID int64

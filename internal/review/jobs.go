@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,14 +14,16 @@ import (
 	"zhibu/internal/rules"
 )
 
-// Jobs recomputes branch_status in the background, so that no dashboard
-// request waits for a whole subtree's recompute: the statuses depend on
-// the day (a meeting not yet held becomes due soon, then missed), so on
-// the first dashboard of a day, or after a rule change, every branch is
-// evaluated again (about 50 s for 10,000 branches). Run does that at
-// start-up, shortly after each midnight China time, and whenever a
-// dashboard found its rows behind (Kick); meanwhile dashboards show the
-// earlier rows, marked as such, with every changed record recomputed.
+// Jobs writes branch_status and the kept summaries in the background: a
+// dashboard (a GET) only reads, so that no request writes and none waits
+// for a whole subtree's recompute. The statuses depend on the day (a
+// meeting not yet held becomes due soon, then missed), so on the first
+// dashboard of a day, or after a rule change, every branch is evaluated
+// again (about 50 s for 10,000 branches). Run does that at start-up,
+// shortly after each midnight China time, and whenever a dashboard found
+// rows out of date or no kept summary (Kick); meanwhile dashboards show
+// the earlier rows, marked as such, with every changed record evaluated
+// for the request.
 type Jobs struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
@@ -28,6 +31,15 @@ type Jobs struct {
 	kick chan struct{}
 	// done receives the number of subtrees refreshed after each run (tests).
 	done chan int
+
+	mu     sync.Mutex
+	wanted map[string]work // subtrees and periods dashboards asked for since the last run
+}
+
+// work is a subtree and period to refresh.
+type work struct {
+	Period string
+	Roots  []int64
 }
 
 // NewJobs returns the background recompute of the review dashboards.
@@ -35,12 +47,43 @@ func NewJobs(pool *pgxpool.Pool, log *slog.Logger) *Jobs {
 	return &Jobs{pool: pool, log: log, now: time.Now, kick: make(chan struct{}, 1)}
 }
 
-// Kick asks for a run soon; it never blocks.
+// Kick asks for a run soon; it never blocks. A nil Jobs does nothing.
 func (j *Jobs) Kick() {
+	if j == nil {
+		return
+	}
 	select {
 	case j.kick <- struct{}{}:
 	default:
 	}
+}
+
+// want asks the next run to refresh a subtree and period and keep its
+// summary, and kicks it; a nil Jobs does nothing.
+func (j *Jobs) want(roots []int64, p rules.Period) {
+	if j == nil || len(roots) == 0 {
+		return
+	}
+	w := work{p.Key(), scopeKey(roots)}
+	j.mu.Lock()
+	if j.wanted == nil {
+		j.wanted = map[string]work{}
+	}
+	j.wanted[fmt.Sprint(w.Period, w.Roots)] = w
+	j.mu.Unlock()
+	j.Kick()
+}
+
+// takeWanted returns and forgets what dashboards asked for.
+func (j *Jobs) takeWanted() []work {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	out := make([]work, 0, len(j.wanted))
+	for _, w := range j.wanted {
+		out = append(out, w)
+	}
+	j.wanted = nil
+	return out
 }
 
 // afterMidnight is how long after midnight China time the daily run starts.
@@ -121,9 +164,8 @@ func (j *Jobs) RecomputeBehind(ctx context.Context) (subtrees, recomputed int, e
 	}
 	defer func() { _, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, recomputeLock) }()
 	today := rules.Day(j.now().In(i18n.Shanghai))
-	type work struct {
-		Period string
-		Roots  []int64
+	if recomputed, err = j.recomputeStale(ctx, today); err != nil {
+		return 0, recomputed, err
 	}
 	var list []work
 	var agency []int64
@@ -151,6 +193,7 @@ func (j *Jobs) RecomputeBehind(ctx context.Context) (subtrees, recomputed int, e
 		return 0, 0, fmt.Errorf("review: behind scopes: %w", err)
 	}
 	list = append(list, behind...)
+	list = append(list, j.takeWanted()...)
 	seen := map[string]bool{}
 	for _, w := range list {
 		key := fmt.Sprint(w.Period, w.Roots)
@@ -172,5 +215,68 @@ func (j *Jobs) RecomputeBehind(ctx context.Context) (subtrees, recomputed int, e
 	if _, err := j.pool.Exec(ctx, forgetScopesSQL, today); err != nil {
 		return subtrees, recomputed, fmt.Errorf("review: forget scopes: %w", err)
 	}
-	return subtrees, recomputed, nil
+	return subtrees, recomputed, j.keepSummaries(ctx, today)
+}
+
+// allStaleSQL lists the rows marked stale, of every period, through the
+// partial index on stale rows.
+const allStaleSQL = `
+SELECT s.period, array_agg(s.branch_id ORDER BY s.branch_id)
+  FROM branch_status s JOIN organisations o ON o.id = s.branch_id
+ WHERE s.stale AND o.kind = 'branch' AND o.dissolved_on IS NULL
+ GROUP BY s.period`
+
+// recomputeStale recomputes every row a record change marked stale, so
+// that dashboards stop evaluating them for each request.
+func (j *Jobs) recomputeStale(ctx context.Context, today time.Time) (int, error) {
+	stamp, started, err := rulesStamp(ctx, j.pool)
+	if err != nil {
+		return 0, err
+	}
+	rows, err := j.pool.Query(ctx, allStaleSQL)
+	if err != nil {
+		return 0, fmt.Errorf("review: stale rows: %w", err)
+	}
+	stale, err := pgx.CollectRows(rows, pgx.RowToStructByPos[work])
+	if err != nil {
+		return 0, fmt.Errorf("review: stale rows: %w", err)
+	}
+	n := 0
+	for _, w := range stale {
+		p, err := rules.ParsePeriod(w.Period)
+		if err != nil {
+			continue
+		}
+		if err := recompute(ctx, j.pool, w.Roots, p, today, stamp, started); err != nil {
+			return n, err
+		}
+		n += len(w.Roots)
+	}
+	return n, nil
+}
+
+// unkeptSQL lists the subtrees and periods refreshed in the last week
+// whose kept summary is missing or older than the rows.
+const unkeptSQL = `
+SELECT s.period, s.roots
+  FROM branch_status_scopes s CROSS JOIN branch_status_marks m
+  LEFT JOIN branch_status_summaries k ON k.period = s.period AND k.roots = s.roots
+ WHERE s.computed_on >= $1::date - 7 AND (k.version IS NULL OR k.version < m.version)`
+
+// keepSummaries computes and keeps the summaries dashboards will read.
+func (j *Jobs) keepSummaries(ctx context.Context, today time.Time) error {
+	rows, err := j.pool.Query(ctx, unkeptSQL, today)
+	if err != nil {
+		return fmt.Errorf("review: summaries: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[work])
+	if err != nil {
+		return fmt.Errorf("review: summaries: %w", err)
+	}
+	for _, w := range list {
+		if err := keepSummary(ctx, j.pool, w.Roots, w.Period); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -18,42 +18,24 @@ import (
 	"zhibu/internal/rules"
 )
 
-func branchID(t *testing.T, app *apptest.App, name string) int64 {
-	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = $1`, name).Scan(&id); err != nil {
-		t.Fatalf("branch %s: %v", name, err)
-	}
-	return id
-}
-
+// committeeID is the demo agency's committee: the reviewer's subtree.
 func committeeID(t testing.TB, app *apptest.App) int64 {
 	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE name = '示范机关党委'`).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return app.OrgID(t, "示范机关党委")
 }
 
 // outsider adds a second agency with one branch, outside the demo reviewer's subtree.
 func outsider(t *testing.T, app *apptest.App) int64 {
 	t.Helper()
-	ctx := context.Background()
-	var root, b int64
-	if err := app.Pool.QueryRow(ctx, `INSERT INTO organisations (kind, name, established_on) VALUES ('committee', '另一机关党委', '2015-01-01') RETURNING id`).Scan(&root); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Pool.QueryRow(ctx, `INSERT INTO organisations (parent_id, kind, name, established_on) VALUES ($1, 'branch', '另一党支部', '2015-01-01') RETURNING id`, root).Scan(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b
+	root := app.Int(t, `INSERT INTO organisations (kind, name, established_on) VALUES ('committee', '另一机关党委', '2015-01-01') RETURNING id`)
+	return app.Int(t, `INSERT INTO organisations (parent_id, kind, name, established_on) VALUES ($1, 'branch', '另一党支部', '2015-01-01') RETURNING id`, root)
 }
 
 func TestAccess(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
-	office := branchID(t, app, "办公室党支部")
-	finance := branchID(t, app, "财务处党支部")
+	office := app.OrgID(t, "办公室党支部")
+	finance := app.OrgID(t, "财务处党支部")
 	other := outsider(t, app)
 	cases := []struct {
 		user, path string
@@ -97,6 +79,7 @@ func TestAccess(t *testing.T) {
 }
 
 func TestDemoShowsWhoFallsBehindAndWhy(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "reviewer")
 	r := c.Get("/review?problems=1")
@@ -127,7 +110,7 @@ func TestDemoShowsWhoFallsBehindAndWhy(t *testing.T) {
 		t.Errorf("urgent list lacks the six-month warning: %s", urgent)
 	}
 	// The finance branch: overdue term and an overdue rectification item.
-	fin := c.Get("/review/branches/" + itoa(branchID(t, app, "财务处党支部")))
+	fin := c.Get("/review/branches/" + itoa(app.OrgID(t, "财务处党支部")))
 	if st := fin.Doc().Find(`[data-testid="result-committee_term"] [data-status]`).AttrOr("data-status", ""); st != "missed" {
 		t.Errorf("finance term: %q, want missed", st)
 	}
@@ -143,9 +126,10 @@ func TestDemoShowsWhoFallsBehindAndWhy(t *testing.T) {
 }
 
 func TestFiguresMatchRecords(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
-	id := branchID(t, app, "财务处党支部")
+	id := app.OrgID(t, "财务处党支部")
 	year := time.Now().In(i18n.Shanghai).Year()
 	var held int
 	if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM meetings WHERE org_id = $1 AND kind = 'committee' AND status <> 'planned'
@@ -204,8 +188,9 @@ func TestFiguresMatchRecords(t *testing.T) {
 }
 
 func TestRatingAndAnswer(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
-	office := branchID(t, app, "办公室党支部")
+	office := app.OrgID(t, "办公室党支部")
 	rev := app.Login(t, "reviewer")
 	path := "/review/branches/" + itoa(office) + "/reviews"
 	// No rating is chosen for the reviewer: the form starts on an empty choice.
@@ -277,6 +262,7 @@ func TestRatingAndAnswer(t *testing.T) {
 }
 
 func TestAlertsAndBadge(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	sec := app.Login(t, "secretary")
@@ -316,6 +302,7 @@ func TestAlertsAndBadge(t *testing.T) {
 }
 
 func TestExportAndReport(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "reviewer")
 	r := c.Get("/review/export.xlsx?period=2025")
@@ -344,7 +331,7 @@ func TestExportAndReport(t *testing.T) {
 	if !found {
 		t.Error("rules sheet lacks the sources")
 	}
-	rep := c.Get("/review/branches/" + itoa(branchID(t, app, "财务处党支部")) + "/report?year=2025")
+	rep := c.Get("/review/branches/" + itoa(app.OrgID(t, "财务处党支部")) + "/report?year=2025")
 	if rep.Status != 200 || !strings.Contains(rep.TestID("report"), "2025") || rep.Doc().Find(`[data-testid="results"] tbody tr`).Length() < 10 {
 		t.Errorf("report: %d", rep.Status)
 	}

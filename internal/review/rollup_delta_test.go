@@ -98,6 +98,7 @@ func (f deltaFixture) quorate(t *testing.T) int {
 // statement fires an UPDATE and an INSERT trigger that each see the whole
 // result, so per-statement quorate deltas would count the meeting twice.
 func TestRollupsQuorateAcrossOneUpsert(t *testing.T) {
+	t.Parallel()
 	f := newDeltaFixture(t, 4)
 	m := f.members
 	f.save(t, []meeting.Attendance{
@@ -129,6 +130,7 @@ func TestRollupsQuorateAcrossOneUpsert(t *testing.T) {
 // read the meeting's counts without waiting for the first would miss that
 // the meeting became quorate.
 func TestRollupsConcurrentWritersOfOneMeeting(t *testing.T) {
+	t.Parallel()
 	f := newDeltaFixture(t, 6)
 	ctx := context.Background()
 	const mark = `UPDATE attendance SET status = 'present' WHERE meeting_id = $1 AND member_id = ANY ($2)`
@@ -178,6 +180,7 @@ func TestRollupsConcurrentWritersOfOneMeeting(t *testing.T) {
 // bucket lock of the old recount (7420002), saving a meeting's attendance,
 // moving a meeting and changing its status all still commit.
 func TestSaveTakesNoBranchLock(t *testing.T) {
+	t.Parallel()
 	f := newDeltaFixture(t, 4)
 	ctx := context.Background()
 	conn, err := f.app.Pool.Acquire(ctx)
@@ -220,6 +223,7 @@ func TestSaveTakesNoBranchLock(t *testing.T) {
 // meetings' counts to that branch's months, and saves afterwards keep
 // them exact.
 func TestRollupsFollowAGroupMove(t *testing.T) {
+	t.Parallel()
 	f := newDeltaFixture(t, 4)
 	ctx := context.Background()
 	var other int64

@@ -21,6 +21,7 @@ import (
 // credit or withdraw online hours; afterwards the trigger-maintained
 // rollups equal a full recount from the base tables.
 func TestRollupsAfterRandomConcurrentSaves(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	store := meeting.NewStore(app.Pool)

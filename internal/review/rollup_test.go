@@ -54,6 +54,7 @@ func checkRollups(t *testing.T, app *apptest.App, step string) {
 }
 
 func TestRollupsFollowTheRecords(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	checkRollups(t, app, "after the demo load")

@@ -18,6 +18,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestDefaultRulesCarryTheirSources(t *testing.T) {
+	t.Parallel()
 	app := apptest.NewEmpty(t)
 	all, err := rules.LoadAll(context.Background(), app.Pool)
 	if err != nil {
@@ -34,6 +35,7 @@ func TestDefaultRulesCarryTheirSources(t *testing.T) {
 }
 
 func TestChangeARuleFromADate(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	admin := app.Login(t, "admin")
@@ -102,6 +104,7 @@ func TestChangeARuleFromADate(t *testing.T) {
 }
 
 func TestAddAnAgencyRule(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	admin := app.Login(t, "admin")
 	today := time.Now().In(i18n.Shanghai).Format(time.DateOnly)

@@ -20,6 +20,7 @@ var han = regexp.MustCompile(`\p{Han}`)
 // migration 000040 stored: otherwise the rule would count as retitled and
 // never be translated.
 func TestBuiltinRulesAreTranslated(t *testing.T) {
+	t.Parallel()
 	app := apptest.NewEmpty(t)
 	all, err := rules.LoadAll(context.Background(), app.Pool)
 	if err != nil {
@@ -52,6 +53,7 @@ func TestAgencyRuleKeepsItsText(t *testing.T) {
 // shows as typed in both languages, while the untouched source stays
 // translated.
 func TestEditedBuiltinRule(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	admin := app.Login(t, "admin")

@@ -42,6 +42,7 @@ func versions(t *testing.T) []uint {
 // schema version (from the first that holds all its tables) and migrates
 // to the newest: no row of the data may be lost.
 func TestDataSurvivesEveryMigrationForward(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	sealer := apptest.Sealer(t)
 	for _, v := range versions(t) {

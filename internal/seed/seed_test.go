@@ -25,6 +25,7 @@ func counts(t *testing.T, app *apptest.App) map[string]int {
 }
 
 func TestDemoSeedIsCompleteAndIdempotent(t *testing.T) {
+	t.Parallel()
 	app := apptest.NewEmpty(t)
 	ctx := context.Background()
 	loaded, err := seed.Demo(ctx, app.Pool, app.Sealer)
@@ -60,6 +61,7 @@ func TestDemoSeedIsCompleteAndIdempotent(t *testing.T) {
 }
 
 func TestDemoLeavesSomeBranchesBehind(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	// Committee meetings held in the last 12 months, per branch: the
 	// diligent branches hold about 12, the struggling ones far fewer.

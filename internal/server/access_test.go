@@ -328,6 +328,7 @@ func fill(path string, f map[string]string) string {
 }
 
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	routes, ok := app.Server.Config.Handler.(chi.Routes)
 	if !ok {

@@ -129,6 +129,7 @@ func accessibilityProblems(doc *goquery.Document) []string {
 // TestEveryPageIsAccessible crawls the application as every demo user, in
 // both languages, and checks each page's HTML.
 func TestEveryPageIsAccessible(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	total := 0
 	for _, user := range []string{"member", "secretary", "reviewer", "admin", "security", "auditor"} {

@@ -14,6 +14,7 @@ import (
 // and their roles, one for everything the page shows (a pipelined batch).
 // A page that goes back to sequential queries fails here.
 func TestReadPagesRoundTrips(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	counted, rt := app.Counted(t)
 	ctx := context.Background()

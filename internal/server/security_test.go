@@ -59,6 +59,7 @@ func changePassword(t *testing.T, c *apptest.Client, current, next string) *appt
 }
 
 func TestFirstLoginForcesPasswordChangeAndRotatesTheSession(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	id := createAccount(t, app, "zhangsan")
 	if _, after, actor := lastAudit(t, app, "account.created", id); after["username"] != "zhangsan" || actor != "admin" {
@@ -103,6 +104,7 @@ func TestFirstLoginForcesPasswordChangeAndRotatesTheSession(t *testing.T) {
 }
 
 func TestExpiredPasswordMustBeChangedExceptOnDemoAccounts(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	createAccount(t, app, "lisi")
 	c := app.LoginWith(t, "lisi", tempPassword)
@@ -126,6 +128,7 @@ func grant(t *testing.T, c *apptest.Client, id int64, role, org string) *apptest
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestTOTPEnrolmentAndSignIn(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	id := createAccount(t, app, "wangwu")
 	sec := app.Login(t, "security")
@@ -227,6 +230,7 @@ func TestTOTPEnrolmentAndSignIn(t *testing.T) {
 }
 
 func TestLockOutFollowsTheSecuritySettings(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "security")
 	version := sec.Get("/admin/security").Doc().Find(`input[name="version"]`).AttrOr("value", "")
@@ -273,6 +277,7 @@ func TestLockOutFollowsTheSecuritySettings(t *testing.T) {
 }
 
 func TestSessionsExpireAndRotate(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "member")
 	ctx := t.Context()
@@ -313,6 +318,7 @@ func TestSessionsExpireAndRotate(t *testing.T) {
 }
 
 func TestAdministratorsEndSessionsAndDisableAccounts(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	admin := app.Login(t, "admin")
 	var id int64
@@ -363,6 +369,7 @@ func TestAdministratorsEndSessionsAndDisableAccounts(t *testing.T) {
 }
 
 func TestSeparationOfDutiesInRoleGrants(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	sec := app.Login(t, "security")
 	ids := map[string]int64{}
@@ -428,6 +435,7 @@ func TestSeparationOfDutiesInRoleGrants(t *testing.T) {
 }
 
 func TestAuditTrailSearchAndExport(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	app.Anon(t).PostForm("/login", url.Values{"username": {"member"}, "password": {"Wrong-Pass-1"}})
 	aud := app.Login(t, "auditor")
@@ -465,6 +473,7 @@ func TestAuditTrailSearchAndExport(t *testing.T) {
 }
 
 func TestNoIDNumberIsStoredInClear(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	rows, err := app.Pool.Query(t.Context(), `SELECT id_number_enc, id_number_hash FROM members WHERE id_number_enc IS NOT NULL`)
 	if err != nil {
@@ -503,6 +512,7 @@ func TestNoIDNumberIsStoredInClear(t *testing.T) {
 }
 
 func TestHTTPSCookiesAndHeaders(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t, func(d *server.Deps) { d.HTTPS = true })
 	r := app.Anon(t).PostForm("/login", url.Values{"username": {"member"}, "password": {"Zhibu@2026"}})
 	cookie := r.Header.Get("Set-Cookie")
@@ -525,6 +535,7 @@ func TestHTTPSCookiesAndHeaders(t *testing.T) {
 }
 
 func TestPurgeRemovesExpiredSessionsAndChallenges(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	app.Login(t, "member")
 	app.Login(t, "secretary")
@@ -547,6 +558,7 @@ INSERT INTO login_challenges (token_hash, account_id, expires_at) SELECT '\x01',
 // The account list sorts by username, name and state, both ways, and keeps
 // the sort across pages and searches.
 func TestAccountListSorts(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	admin := app.Login(t, "admin")
 	if _, err := app.Pool.Exec(t.Context(), `UPDATE accounts SET disabled_at = now() WHERE username = 'auditor'`); err != nil {
@@ -579,6 +591,7 @@ func TestAccountListSorts(t *testing.T) {
 
 // The audit trail lists newest first and, on request, oldest first.
 func TestAuditTrailSortsByTime(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	for range 3 {
 		app.Anon(t).PostForm("/login", url.Values{"username": {"member"}, "password": {"Wrong-Pass-1"}})

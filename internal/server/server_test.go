@@ -13,6 +13,7 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 func TestHealthEndpoints(t *testing.T) {
+	t.Parallel()
 	app := apptest.NewEmpty(t)
 	c := app.Anon(t)
 	if r := c.Get("/healthz"); r.Status != http.StatusOK || strings.TrimSpace(r.Body) != "ok" {
@@ -28,6 +29,7 @@ func TestHealthEndpoints(t *testing.T) {
 }
 
 func TestLoginSucceedsForEveryDemoUser(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	for _, tc := range []struct{ user, role string }{
 		{"admin", "系统管理员"}, {"reviewer", "机关党委督查"}, {"secretary", "支部书记"}, {"member", "党员"},
@@ -54,6 +56,7 @@ func TestLoginSucceedsForEveryDemoUser(t *testing.T) {
 }
 
 func TestLoginFailsWithTheSameAnswer(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Anon(t)
 	wrong := c.PostForm("/login", url.Values{"username": {"secretary"}, "password": {"wrong-Password1!"}})
@@ -82,6 +85,7 @@ func TestLoginFailsWithTheSameAnswer(t *testing.T) {
 }
 
 func TestLogoutEndsTheSession(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "member")
 	if r := c.PostForm("/logout", nil); r.Status != http.StatusSeeOther || r.Location != "/login" {
@@ -97,6 +101,7 @@ func TestLogoutEndsTheSession(t *testing.T) {
 }
 
 func TestErrorPages(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "member")
 	r := c.Get("/no/such/page")
@@ -116,6 +121,7 @@ func TestErrorPages(t *testing.T) {
 }
 
 func TestCrossSitePostIsRefused(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Anon(t)
 	req := mustRequest(t, http.MethodPost, app.URL+"/login")
@@ -128,6 +134,7 @@ func TestCrossSitePostIsRefused(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	app := apptest.NewEmpty(t)
 	r := app.Anon(t).Get("/login")
 	want := map[string]string{
@@ -147,6 +154,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestStaticAssetsAreHashedAndCached(t *testing.T) {
+	t.Parallel()
 	app := apptest.NewEmpty(t)
 	c := app.Anon(t)
 	page := c.Get("/login")
@@ -164,6 +172,7 @@ func TestStaticAssetsAreHashedAndCached(t *testing.T) {
 }
 
 func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	c := app.Login(t, "member")
 	if got := c.Get("/").Doc().Find("html").AttrOr("lang", ""); got != "zh-Hans" {

@@ -15,6 +15,7 @@ import (
 // member page, a branch's on the branch page, and overdue rectification
 // items on the committee's page.
 func TestHonoursAndOverdueItemsShowWhereThePersonOrBranchAppears(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
 	var memberID, branchID, committeeID int64

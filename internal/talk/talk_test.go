@@ -14,18 +14,10 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-func branchOf(t *testing.T, app *apptest.App, name string) int64 {
-	t.Helper()
-	var id int64
-	if err := app.Pool.QueryRow(t.Context(), `SELECT id FROM organisations WHERE name = $1`, name).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
 func TestSummariesOnlyForTheBranchCommittee(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
-	branch := branchOf(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	var total int
 	if err := app.Pool.QueryRow(t.Context(), `SELECT count(*) FROM talks WHERE branch_id = $1`, branch).Scan(&total); err != nil || total == 0 {
 		t.Fatalf("demo talks: %d %v", total, err)
@@ -60,9 +52,10 @@ func TestSummariesOnlyForTheBranchCommittee(t *testing.T) {
 }
 
 func TestRecordTalkAndMatrix(t *testing.T) {
+	t.Parallel()
 	app := apptest.New(t)
-	branch := branchOf(t, app, "办公室党支部")
-	other := branchOf(t, app, "财务处党支部")
+	branch := app.OrgID(t, "办公室党支部")
+	other := app.OrgID(t, "财务处党支部")
 	var secID, memberID, outsider int64
 	ctx := t.Context()
 	if err := app.Pool.QueryRow(ctx, `SELECT member_id FROM accounts WHERE username = 'secretary'`).Scan(&secID); err != nil {
