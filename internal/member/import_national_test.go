@@ -33,7 +33,7 @@ func nationalCSV(rows [][2]string) []byte {
 func TestImportNationalSystemExport(t *testing.T) {
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	branch := orgID(t, app, "办公室党支部")
+	branch := app.OrgID(t, "办公室党支部")
 	data := nationalCSV([][2]string{{"硕士研究生", "2005-07-01"}, {"博士研究生", "2005.07.01"}, {"初中", "2005/7/1"}, {"14", "2005年7月1日"}, {"普通高中", "2005-07-01"}})
 	r := upload(t, sec, branch, "national.csv", data)
 	if r.Status != http.StatusOK {
@@ -97,7 +97,7 @@ func TestImportMonthOnlyDates(t *testing.T) {
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
 	before := count(t, app, `SELECT count(*) FROM members`)
-	r := upload(t, sec, orgID(t, app, "办公室党支部"), "national.csv", nationalCSV([][2]string{{"大学本科", "2005-07-01"}, {"大学本科", "2001.07"}}))
+	r := upload(t, sec, app.OrgID(t, "办公室党支部"), "national.csv", nationalCSV([][2]string{{"大学本科", "2005-07-01"}, {"大学本科", "2001.07"}}))
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("status %d, want 422", r.Status)
 	}
