@@ -3,6 +3,7 @@ package member
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,4 +130,79 @@ func FuzzParseRoster(f *testing.F) {
 			fm.Validate(true, today) // must not panic
 		}
 	})
+}
+
+// xlsxOf writes rows into a workbook.
+func xlsxOf(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	x := excelize.NewFile()
+	sw, err := x.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// A small file whose shared strings unpack to far more than a roster ever
+// does is refused before it is unpacked, with a message that says so.
+func TestParseRosterRefusesXLSXThatUnpacksTooFar(t *testing.T) {
+	x := excelize.NewFile()
+	if err := x.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "性别", "出生日期", "身份证号", "人员类别"}); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("党", 10000) // 30 kB of UTF-8, squeezed to almost nothing
+	for i := range 1200 {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := x.SetCellStr("Sheet1", cell, long+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > MaxImportBytes {
+		t.Fatalf("the test file is %d bytes, over the upload limit", buf.Len())
+	}
+	_, err := ParseRoster(buf.Bytes())
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Key != "member.import.too_big_unzipped" || fe.Arg != "32 MB" {
+		t.Errorf("a %d-byte file unpacking to over 32 MB: %v", buf.Len(), err)
+	}
+}
+
+func TestParseRosterXLSXStopsAtTheRowLimit(t *testing.T) {
+	head := []any{"姓名", "性别", "出生日期", "身份证号", "人员类别"}
+	rows := [][]any{head}
+	for range MaxImportRows {
+		rows = append(rows, []any{"甲", "男", "1990-01-01", "1", "正式党员"})
+	}
+	r, err := ParseRoster(xlsxOf(t, rows))
+	if err != nil || len(r.Rows) != MaxImportRows {
+		t.Fatalf("%d rows: %v", MaxImportRows, err)
+	}
+	// Blank rows after the last do not count.
+	rows = append(rows, []any{"", ""}, []any{" "})
+	if _, err := ParseRoster(xlsxOf(t, rows)); err != nil {
+		t.Errorf("%d rows and trailing blank ones: %v", MaxImportRows, err)
+	}
+	rows = append(rows, []any{"乙", "男", "1990-01-01", "1", "正式党员"})
+	_, err = ParseRoster(xlsxOf(t, rows))
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Key != "member.import.too_many" {
+		t.Errorf("%d rows: %v", MaxImportRows+1, err)
+	}
 }
