@@ -3,6 +3,7 @@ package meeting_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -62,5 +63,30 @@ func TestSameCreateFormTwiceMakesOneMeeting(t *testing.T) {
 	f.Set("form_token", token)
 	if r := app.Login(t, "secretary").PostForm("/meetings/new", f); r.Status != http.StatusSeeOther || r.Location != rs[0].Location {
 		t.Errorf("the first form from a new session: %d to %q", r.Status, r.Location)
+	}
+}
+
+// The individual study record form too: sent twice at once, one record.
+func TestSameCreditFormTwiceMakesOneRecord(t *testing.T) {
+	app := apptest.New(t)
+	sec := app.Login(t, "secretary")
+	var memberID int64
+	if err := app.Pool.QueryRow(t.Context(), `SELECT member_id FROM accounts WHERE username = 'member'`).Scan(&memberID); err != nil {
+		t.Fatal(err)
+	}
+	token, ok := sec.Get("/meetings/credits/new").Doc().Find(`[data-testid="credit-form"] input[name="form_token"]`).Attr("value")
+	if !ok || len(token) != 32 {
+		t.Fatalf("the credit form has no one-time token: %q", token)
+	}
+	f := url.Values{"member_id": {strconv.FormatInt(memberID, 10)}, "kind": {"online"}, "hours": {"2"}, "earned_on": {daysAgo(2)},
+		"evidence": {"只记一次的证书"}, "form_token": {token}}
+	for i, r := range postTogether(sec, "/meetings/credits/new", f, 4) {
+		if r.Status != http.StatusSeeOther {
+			t.Errorf("post %d: %d", i+1, r.Status)
+		}
+	}
+	var n int
+	if err := app.Pool.QueryRow(t.Context(), `SELECT count(*) FROM study_credits WHERE evidence = '只记一次的证书'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d records (%v), want 1", n, err)
 	}
 }
