@@ -3,6 +3,7 @@ package member
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -204,5 +205,44 @@ func TestParseRosterXLSXStopsAtTheRowLimit(t *testing.T) {
 	var fe *FileError
 	if !errors.As(err, &fe) || fe.Key != "member.import.too_many" {
 		t.Errorf("%d rows: %v", MaxImportRows+1, err)
+	}
+}
+
+// allocated is how many bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Reading stops at the first row past the limit: a file with 50,000 rows
+// more costs about what one with a single row more costs, instead of
+// every row being read first. Not parallel: it measures the process's
+// allocations.
+func TestParseRosterXLSXDoesNotReadPastTheLimit(t *testing.T) {
+	rows := [][]any{{"姓名", "性别", "出生日期", "身份证号", "人员类别"}}
+	for range MaxImportRows + 1 {
+		rows = append(rows, []any{"甲", "男", "1990-01-01", "1", "正式党员"})
+	}
+	short := xlsxOf(t, rows)
+	for range 50000 {
+		rows = append(rows, []any{"乙乙乙乙乙乙乙乙", "女", "1991-02-03", "110105199102031234", "正式党员"})
+	}
+	long := xlsxOf(t, rows)
+	if len(long) > MaxImportBytes {
+		t.Fatalf("the long file is %d bytes, over the upload limit", len(long))
+	}
+	var errShort, errLong error
+	a := allocated(func() { _, errShort = ParseRoster(short) })
+	b := allocated(func() { _, errLong = ParseRoster(long) })
+	var fe *FileError
+	if !errors.As(errShort, &fe) || fe.Key != "member.import.too_many" || !errors.As(errLong, &fe) || fe.Key != "member.import.too_many" {
+		t.Fatalf("too many rows: %v, %v", errShort, errLong)
+	}
+	if b > 2*a {
+		t.Errorf("50,000 rows past the limit were read: %d bytes allocated against %d for one row past it", b, a)
 	}
 }
