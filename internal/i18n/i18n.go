@@ -81,10 +81,64 @@ func Keys(l Lang) []string {
 	return out
 }
 
-// Has reports whether key exists in the default catalogue.
+// Has reports whether key exists in the default catalogue, as a message
+// or as a plural family (key.one, key.other).
 func Has(key string) bool {
 	_, ok := catalogues[ZH][key]
+	if !ok {
+		_, ok = catalogues[ZH][key+".other"]
+	}
 	return ok
+}
+
+// pluralRules pick a count's plural form per language: English says
+// "1 member" but "0 members" and "2 members"; Chinese has one form.
+var pluralRules = map[Lang]func(n int64) string{
+	ZH: func(int64) string { return "other" },
+	EN: func(n int64) string {
+		if n == 1 {
+			return "one"
+		}
+		return "other"
+	},
+}
+
+// count returns v as an integer, and false when it is none.
+func count(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int32:
+		return int64(n), true
+	case int64:
+		return n, true
+	case uint:
+		return int64(n), true
+	case uint32:
+		return int64(n), true
+	case uint64:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+// PluralKey is the key of the message T shows for key and its arguments:
+// key itself when the catalogue has it, else, for a plural family, key.one
+// or key.other by the first argument (the count) under the language's
+// rule.
+func PluralKey(l Lang, key string, args ...any) string {
+	if _, ok := catalogues[ZH][key]; ok || len(args) == 0 {
+		return key
+	}
+	n, ok := count(args[0])
+	if !ok {
+		return key
+	}
+	rule := pluralRules[l]
+	if rule == nil {
+		rule = pluralRules[ZH]
+	}
+	return key + "." + rule(n)
 }
 
 // Parse returns the supported language named by s ("zh", "en", "zh-CN"…),
@@ -134,8 +188,12 @@ func T(ctx context.Context, key string, args ...any) string {
 	return TL(LangOf(ctx), key, args...)
 }
 
-// TL translates key into the given language.
+// TL translates key into the given language. A message that depends on a
+// count is a plural family in the catalogues (key.one, key.other, as the
+// languages need them) and takes the count as its first argument:
+// TL(EN, "org.count.short", 1) is "1 member", with 2 "2 members".
 func TL(l Lang, key string, args ...any) string {
+	key = PluralKey(l, key, args...)
 	s, ok := catalogues[l][key]
 	if !ok {
 		s, ok = catalogues[ZH][key]

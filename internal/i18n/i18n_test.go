@@ -114,7 +114,7 @@ var callRE = regexp.MustCompile(`\b(?:T|TL)\((?:ctx|[a-zA-Z.]+), "([a-z0-9_.]+)"
 func TestEveryUsedKeyExists(t *testing.T) {
 	for path, src := range sourceFiles(t) {
 		for _, m := range callRE.FindAllStringSubmatch(src, -1) {
-			if _, ok := catalogues[ZH][m[1]]; !ok {
+			if !Has(m[1]) {
 				t.Errorf("%s: key %q is used but not in the catalogues", path, m[1])
 			}
 		}
@@ -131,7 +131,8 @@ func TestEveryKeyIsUsed(t *testing.T) {
 		if slices.ContainsFunc(dynamicPrefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
 			continue
 		}
-		if !strings.Contains(text, `"`+k+`"`) {
+		base := strings.TrimSuffix(strings.TrimSuffix(k, ".one"), ".other") // a plural family's key is used whole
+		if !strings.Contains(text, `"`+k+`"`) && !strings.Contains(text, `"`+base+`"`) {
 			t.Errorf("key %q is in the catalogues but no code uses it", k)
 		}
 	}
@@ -170,5 +171,53 @@ func TestDatesInEachLocale(t *testing.T) {
 	}
 	if got := T(WithLang(context.Background(), EN), "ui.page_of", 2, 5, 240); got != "Page 2 of 5, 240 in all" {
 		t.Errorf("formatted: %q", got)
+	}
+}
+
+// Plural families: every key.one has its key.other (the form every
+// language has) and takes the count first; English picks by the count.
+func TestPluralFamilies(t *testing.T) {
+	for _, l := range Supported {
+		for _, k := range Keys(l) {
+			base, ok := strings.CutSuffix(k, ".one")
+			if !ok {
+				continue
+			}
+			if _, ok := catalogues[l][base+".other"]; !ok {
+				t.Errorf("%s: %s has no %s.other", l, k, base)
+			}
+			if _, ok := catalogues[l][base]; ok {
+				t.Errorf("%s: %s is both a message and a plural family", l, base)
+			}
+			if !strings.Contains(catalogues[l][k], "%d") {
+				t.Errorf("%s: %s shows no count (%%d)", l, k)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		l    Lang
+		key  string
+		args []any
+		want string
+	}{
+		{EN, "org.count.short", []any{1}, "1 member"},
+		{EN, "org.count.short", []any{0}, "0 members"},
+		{EN, "org.count.short", []any{2}, "2 members"},
+		{EN, "org.count.short", []any{int64(1)}, "1 member"},
+		{EN, "form.has_errors", []any{1}, "1 field needs correcting; see the message under it."},
+		{EN, "member.import.confirm", []any{1}, "Import 1 person"},
+		{EN, "member.import.confirm", []any{3}, "Import 3 people"},
+		{EN, "member.import.bad_rows", []any{1, 5}, "1 row has errors (of 5); nothing was imported. Correct the file and upload it again."},
+		{EN, "totp.enabled", []any{1}, "Two-factor authentication is on; 1 unused recovery code left."},
+		{ZH, "org.count.short", []any{1}, "1 名党员"},
+		{ZH, "org.count.short", []any{2}, "2 名党员"},
+	} {
+		if got := TL(tc.l, tc.key, tc.args...); got != tc.want {
+			t.Errorf("TL(%s, %s, %v) = %q, want %q", tc.l, tc.key, tc.args, got, tc.want)
+		}
+	}
+	ctx := WithLang(context.Background(), EN)
+	if got := T(ctx, "rect.overdue_notice", 1); got != "1 rectification item is overdue" {
+		t.Errorf("T: %q", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"zhibu/internal/apperr"
 
 	"zhibu/internal/auth"
+	"zhibu/internal/formtoken"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 )
@@ -22,7 +23,9 @@ type CreditForm struct {
 	Kind     string
 	EarnedOn string
 	Evidence string
-	Errors   ui.Errors
+	// FormToken is the form's one-time token (formtoken).
+	FormToken string
+	Errors    ui.Errors
 }
 
 // CreditPage is the individual study record form's view model.
@@ -73,7 +76,7 @@ func (h *Handler) NewCredit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := CreditForm{Kind: "online", EarnedOn: time.Now().In(i18n.Shanghai).Format(time.DateOnly), MemberID: r.URL.Query().Get("member"), Errors: ui.Errors{}}
+	f := CreditForm{Kind: "online", EarnedOn: time.Now().In(i18n.Shanghai).Format(time.DateOnly), MemberID: r.URL.Query().Get("member"), FormToken: formtoken.New(), Errors: ui.Errors{}}
 	return ui.Render(w, r, http.StatusOK, CreditView(CreditPage{Form: f, Members: members}))
 }
 
@@ -88,8 +91,9 @@ func (h *Handler) CreateCredit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := CreditForm{MemberID: v("member_id"), Hours: v("hours"), Kind: v("kind"), EarnedOn: v("earned_on"), Evidence: v("evidence"), Errors: ui.Errors{}}
+	f := CreditForm{MemberID: v("member_id"), Hours: v("hours"), Kind: v("kind"), EarnedOn: v("earned_on"), Evidence: v("evidence"), FormToken: v(formtoken.Field), Errors: ui.Errors{}}
 	in := f.validate(members, time.Now())
+	in.FormToken = f.FormToken
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, CreditView(CreditPage{Form: f, Members: members}))
 	}

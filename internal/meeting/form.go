@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"zhibu/internal/formtoken"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 )
@@ -32,6 +33,7 @@ type Form struct {
 	StudyHours string
 	Status     string
 	Version    int
+	FormToken  string // create only: the one-time token (formtoken)
 	Errors     ui.Errors
 }
 
@@ -42,7 +44,7 @@ func parseForm(r *http.Request) Form {
 		OrgID: v("org_id"), Kind: v("kind"), Topic: v("topic"), Date: v("date"), Start: v("start"), End: v("end"),
 		Place: v("place"), HostID: v("host_id"), RecorderID: v("recorder_id"), Lecturer: v("lecturer"),
 		Agenda: r.PostFormValue("agenda"), Minutes: r.PostFormValue("minutes"), Decisions: r.PostFormValue("decisions"),
-		StudyForm: v("study_form"), StudyHours: v("study_hours"), Status: v("status"), Version: version,
+		StudyForm: v("study_form"), StudyHours: v("study_hours"), Status: v("status"), Version: version, FormToken: v(formtoken.Field),
 		Errors: ui.Errors{},
 	}
 }

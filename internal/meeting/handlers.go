@@ -16,6 +16,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
+	"zhibu/internal/formtoken"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 )
@@ -169,7 +170,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 		day = now.AddDate(0, 0, -1) // a meeting at 09:00 today has not been held yet
 	}
 	f := Form{OrgID: strconv.FormatInt(u.BranchID(), 10), Kind: "committee", Date: day.Format(time.DateOnly),
-		Start: "09:00", End: "10:30", Status: StatusDraft, StudyHours: "0", Errors: ui.Errors{}}
+		Start: "09:00", End: "10:30", Status: StatusDraft, StudyHours: "0", FormToken: formtoken.New(), Errors: ui.Errors{}}
 	if slices.Contains(Kinds, q.Get("kind")) {
 		f.Kind = q.Get("kind")
 	}
@@ -202,6 +203,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if p.Form.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(p))
 	}
+	in.FormToken = p.Form.FormToken
 	id, err := h.store.Create(r.Context(), in)
 	if err != nil {
 		return err

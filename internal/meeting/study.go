@@ -11,6 +11,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
+	"zhibu/internal/formtoken"
 )
 
 // Setting keys of meeting_settings.
@@ -105,6 +106,8 @@ type CreditInput struct {
 	Kind     string
 	EarnedOn time.Time
 	Evidence string
+	// FormToken is the form's one-time token (formtoken); not audited.
+	FormToken string `json:"-"`
 }
 
 // AddCredit records individual study hours (an online course, a training)
@@ -112,12 +115,20 @@ type CreditInput struct {
 func (s *Store) AddCredit(ctx context.Context, in CreditInput) (int64, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
+		earlier, done, err := formtoken.Claim(ctx, tx, in.FormToken, "study_credit")
+		if err != nil || done {
+			id = earlier // the same form sent again: the record it created
+			return err
+		}
+		err = tx.QueryRow(ctx, `
 INSERT INTO study_credits (member_id, hours, kind, earned_on, evidence, created_by)
 VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0)) RETURNING id`,
 			in.MemberID, in.Hours, in.Kind, in.EarnedOn, in.Evidence, audit.ActorOf(ctx).ID).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("meeting: add credit for %d: %w", in.MemberID, err)
+		}
+		if err := formtoken.Done(ctx, tx, in.FormToken, id); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{Action: "study_credit.create", Entity: "study_credit", EntityID: id, After: in})
 	})

@@ -11,6 +11,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
+	"zhibu/internal/formtoken"
 )
 
 // ErrLocked: the meeting was submitted and its record is locked; only a
@@ -38,6 +39,7 @@ type Input struct {
 	StudyForm  *string
 	StudyHours float64
 	Status     string // planned or draft
+	FormToken  string // the create form's one-time token (formtoken)
 }
 
 // Attendance is one person's attendance at a meeting.
@@ -93,6 +95,11 @@ func (s *Store) Create(ctx context.Context, in Input) (int64, error) {
 	now := s.now()
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		earlier, done, err := formtoken.Claim(ctx, tx, in.FormToken, "meeting")
+		if err != nil || done {
+			id = earlier // the same form sent again: the meeting it created
+			return err
+		}
 		late := false
 		if in.Status == StatusDraft {
 			var err error
@@ -100,11 +107,14 @@ func (s *Store) Create(ctx context.Context, in Input) (int64, error) {
 				return err
 			}
 		}
-		err := tx.QueryRow(ctx, insertMeetingSQL, in.OrgID, in.Kind, in.Topic, in.StartsAt, in.EndsAt, in.Place,
+		err = tx.QueryRow(ctx, insertMeetingSQL, in.OrgID, in.Kind, in.Topic, in.StartsAt, in.EndsAt, in.Place,
 			in.HostID, in.RecorderID, in.Lecturer, in.Agenda, in.Minutes, in.Decisions, in.StudyForm, in.StudyHours,
 			in.Status, late, now, audit.ActorOf(ctx).ID).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("meeting: create: %w", err)
+		}
+		if err := formtoken.Done(ctx, tx, in.FormToken, id); err != nil {
+			return err
 		}
 		if in.Status == StatusDraft {
 			if err := resetAttendance(ctx, tx, id); err != nil {

@@ -1,6 +1,7 @@
 package member
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -24,6 +25,13 @@ import (
 const (
 	MaxImportRows  = 5000
 	MaxImportBytes = 2 << 20
+	// MaxUnzippedBytes caps what an .xlsx file may unpack to (a roster of
+	// MaxImportRows rows unpacks to a few MB; the library's default is
+	// 16 GB), so that a small zip bomb is refused before it is unpacked.
+	MaxUnzippedBytes = 32 << 20
+	// maxUnzippedXMLBytes is how much of one worksheet or the shared
+	// strings is unpacked into memory; beyond, into a temporary file.
+	maxUnzippedXMLBytes = 16 << 20
 )
 
 // FileError is a problem with a roster file as a whole, as a message key
@@ -356,8 +364,23 @@ func normaliseDate(v string) string {
 	return v
 }
 
+// readXLSX reads the first sheet's rows. What the file unpacks to is
+// checked against MaxUnzippedBytes before anything is unpacked (and the
+// library is held to it too), and the rows are read one at a time,
+// stopping at the first row past MaxImportRows.
 func readXLSX(data []byte) ([][]string, error) {
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, &FileError{Key: "member.import.unreadable"}
+	}
+	var unzipped uint64
+	for _, zf := range zr.File {
+		unzipped += zf.UncompressedSize64
+		if unzipped > MaxUnzippedBytes {
+			return nil, &FileError{Key: "member.import.too_big_unzipped", Arg: strconv.Itoa(MaxUnzippedBytes>>20) + " MB"}
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzippedBytes, UnzipXMLSizeLimit: maxUnzippedXMLBytes})
 	if err != nil {
 		return nil, &FileError{Key: "member.import.unreadable"}
 	}
@@ -366,12 +389,32 @@ func readXLSX(data []byte) ([][]string, error) {
 	if len(sheets) == 0 {
 		return nil, &FileError{Key: "member.import.empty"}
 	}
-	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	it, err := f.Rows(sheets[0])
 	if err != nil {
 		return nil, &FileError{Key: "member.import.unreadable"}
 	}
-	if len(rows) > MaxImportRows+1 {
-		return nil, &FileError{Key: "member.import.too_many", Arg: strconv.Itoa(MaxImportRows)}
+	defer func() { _ = it.Close() }()
+	var rows [][]string
+	blanks := 0 // blank rows not yet followed by a row with text
+	for it.Next() {
+		cols, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, &FileError{Key: "member.import.unreadable"}
+		}
+		if blank(cols) {
+			blanks++ // kept only if a row with text follows
+			continue
+		}
+		if len(rows)+blanks+1 > MaxImportRows+1 {
+			return nil, &FileError{Key: "member.import.too_many", Arg: strconv.Itoa(MaxImportRows)}
+		}
+		for ; blanks > 0; blanks-- {
+			rows = append(rows, nil)
+		}
+		rows = append(rows, cols)
+	}
+	if it.Error() != nil {
+		return nil, &FileError{Key: "member.import.unreadable"}
 	}
 	return rows, nil
 }

@@ -3,6 +3,8 @@ package member
 import (
 	"bytes"
 	"errors"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,4 +131,118 @@ func FuzzParseRoster(f *testing.F) {
 			fm.Validate(true, today) // must not panic
 		}
 	})
+}
+
+// xlsxOf writes rows into a workbook.
+func xlsxOf(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	x := excelize.NewFile()
+	sw, err := x.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := sw.SetRow(cell, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// A small file whose shared strings unpack to far more than a roster ever
+// does is refused before it is unpacked, with a message that says so.
+func TestParseRosterRefusesXLSXThatUnpacksTooFar(t *testing.T) {
+	x := excelize.NewFile()
+	if err := x.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "性别", "出生日期", "身份证号", "人员类别"}); err != nil {
+		t.Fatal(err)
+	}
+	long := strings.Repeat("党", 10000) // 30 kB of UTF-8, squeezed to almost nothing
+	for i := range 1200 {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := x.SetCellStr("Sheet1", cell, long+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > MaxImportBytes {
+		t.Fatalf("the test file is %d bytes, over the upload limit", buf.Len())
+	}
+	_, err := ParseRoster(buf.Bytes())
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Key != "member.import.too_big_unzipped" || fe.Arg != "32 MB" {
+		t.Errorf("a %d-byte file unpacking to over 32 MB: %v", buf.Len(), err)
+	}
+}
+
+func TestParseRosterXLSXStopsAtTheRowLimit(t *testing.T) {
+	head := []any{"姓名", "性别", "出生日期", "身份证号", "人员类别"}
+	rows := [][]any{head}
+	for range MaxImportRows {
+		rows = append(rows, []any{"甲", "男", "1990-01-01", "1", "正式党员"})
+	}
+	r, err := ParseRoster(xlsxOf(t, rows))
+	if err != nil || len(r.Rows) != MaxImportRows {
+		t.Fatalf("%d rows: %v", MaxImportRows, err)
+	}
+	// Blank rows after the last do not count.
+	rows = append(rows, []any{"", ""}, []any{" "})
+	if _, err := ParseRoster(xlsxOf(t, rows)); err != nil {
+		t.Errorf("%d rows and trailing blank ones: %v", MaxImportRows, err)
+	}
+	rows = append(rows, []any{"乙", "男", "1990-01-01", "1", "正式党员"})
+	_, err = ParseRoster(xlsxOf(t, rows))
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Key != "member.import.too_many" {
+		t.Errorf("%d rows: %v", MaxImportRows+1, err)
+	}
+}
+
+// allocated is how many bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Reading stops at the first row past the limit: a file with 50,000 rows
+// more costs about what one with a single row more costs, instead of
+// every row being read first. Not parallel: it measures the process's
+// allocations.
+func TestParseRosterXLSXDoesNotReadPastTheLimit(t *testing.T) {
+	rows := [][]any{{"姓名", "性别", "出生日期", "身份证号", "人员类别"}}
+	for range MaxImportRows + 1 {
+		rows = append(rows, []any{"甲", "男", "1990-01-01", "1", "正式党员"})
+	}
+	short := xlsxOf(t, rows)
+	for range 50000 {
+		rows = append(rows, []any{"乙乙乙乙乙乙乙乙", "女", "1991-02-03", "110105199102031234", "正式党员"})
+	}
+	long := xlsxOf(t, rows)
+	if len(long) > MaxImportBytes {
+		t.Fatalf("the long file is %d bytes, over the upload limit", len(long))
+	}
+	var errShort, errLong error
+	a := allocated(func() { _, errShort = ParseRoster(short) })
+	b := allocated(func() { _, errLong = ParseRoster(long) })
+	var fe *FileError
+	if !errors.As(errShort, &fe) || fe.Key != "member.import.too_many" || !errors.As(errLong, &fe) || fe.Key != "member.import.too_many" {
+		t.Fatalf("too many rows: %v, %v", errShort, errLong)
+	}
+	if b > 2*a {
+		t.Errorf("50,000 rows past the limit were read: %d bytes allocated against %d for one row past it", b, a)
+	}
 }

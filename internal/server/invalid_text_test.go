@@ -129,3 +129,11 @@ func TestInvalidTextInMultipartAndAddressesIsRefused(t *testing.T) {
 		t.Errorf("a Chinese search: %d", r.Status)
 	}
 }
+
+func TestMalformedFormBodyIs400NotInvalidText(t *testing.T) {
+	app := apptest.New(t)
+	r := app.Anon(t).Post("/login", "application/x-www-form-urlencoded", strings.NewReader("username=%zz&password=x"))
+	if r.Status != http.StatusBadRequest || r.Has(`[data-testid="invalid-text"]`) {
+		t.Errorf("malformed escapes: %d, invalid-text page %v", r.Status, r.Has(`[data-testid="invalid-text"]`))
+	}
+}

@@ -148,19 +148,22 @@ func badValues(vs map[string][]string) bool {
 func validText(exempt func(*http.Request) bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// refuse answers with the invalid-text page (status 0) or the
+			// error page of status.
 			refuse := func(status int) {
 				auth.Language(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-					if status != http.StatusBadRequest {
+					if status != 0 {
 						ui.ErrorStatus(w, r, status)
 						return
 					}
+					status = http.StatusBadRequest
 					w.Header().Set("Cache-Control", "no-store")
 					_ = ui.Render(w, r, status, ui.InvalidTextPage())
 				})).ServeHTTP(w, r)
 			}
 			q, _ := url.ParseQuery(r.URL.RawQuery)
 			if notText(r.URL.Path) || badValues(q) {
-				refuse(http.StatusBadRequest)
+				refuse(0)
 				return
 			}
 			if r.Body == nil || r.Body == http.NoBody || (exempt != nil && exempt(r)) {
@@ -186,23 +189,23 @@ func validText(exempt func(*http.Request) bool) func(http.Handler) http.Handler 
 			case errors.As(err, &tooBig):
 				refuse(http.StatusRequestEntityTooLarge)
 				return
-			case err != nil:
+			case err != nil: // not a form: malformed escapes or parts
 				refuse(http.StatusBadRequest)
 				return
 			}
 			if badValues(r.PostForm) {
-				refuse(http.StatusBadRequest)
+				refuse(0)
 				return
 			}
 			if r.MultipartForm != nil {
 				if badValues(r.MultipartForm.Value) {
-					refuse(http.StatusBadRequest)
+					refuse(0)
 					return
 				}
 				for k, files := range r.MultipartForm.File {
 					for _, f := range files {
 						if notText(k) || notText(f.Filename) {
-							refuse(http.StatusBadRequest)
+							refuse(0)
 							return
 						}
 					}

@@ -20,6 +20,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
+	"zhibu/internal/formtoken"
 	"zhibu/internal/i18n"
 	"zhibu/internal/life"
 	"zhibu/internal/ui"
@@ -173,14 +174,24 @@ type Input struct {
 	BID     int64
 	Topic   string
 	Summary string
+	// FormToken is the form's one-time token (formtoken): the same form
+	// sent twice records one talk.
+	FormToken string
 }
 
 // Create records a talk.
 func Create(ctx context.Context, tx pgx.Tx, orgID int64, in Input) (int64, error) {
+	earlier, done, err := formtoken.Claim(ctx, tx, in.FormToken, "talk")
+	if err != nil || done {
+		return earlier, err
+	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO talks (branch_id, held_on, a_id, b_id, topic, summary) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		orgID, in.HeldOn, in.AID, in.BID, in.Topic, in.Summary).Scan(&id); err != nil {
 		return 0, fmt.Errorf("talk: create: %w", err)
+	}
+	if err := formtoken.Done(ctx, tx, in.FormToken, id); err != nil {
+		return 0, err
 	}
 	// The summary is private to the branch committee: the audit trail keeps
 	// only its length.
@@ -250,7 +261,9 @@ type Form struct {
 	AID, BID string
 	Topic    string
 	Summary  string
-	Errors   ui.Errors
+	// FormToken is the one-time token of the form (formtoken).
+	FormToken string
+	Errors    ui.Errors
 }
 
 func (h *Handler) formOrg(ctx context.Context, u *auth.User, raw string) (Org, []Org, error) {
@@ -291,7 +304,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: today().Format("2006-01-02"), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: today().Format("2006-01-02"), FormToken: formtoken.New(), Errors: ui.Errors{}}))
 }
 
 // Create records a talk.
@@ -306,8 +319,8 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := Form{Orgs: writable, Org: o, People: people, HeldOn: v("held_on"), AID: v("a_id"), BID: v("b_id"), Topic: v("topic"), Summary: v("summary"), Errors: ui.Errors{}}
-	in := Input{Topic: f.Topic, Summary: f.Summary}
+	f := Form{Orgs: writable, Org: o, People: people, HeldOn: v("held_on"), AID: v("a_id"), BID: v("b_id"), Topic: v("topic"), Summary: v("summary"), FormToken: v(formtoken.Field), Errors: ui.Errors{}}
+	in := Input{Topic: f.Topic, Summary: f.Summary, FormToken: f.FormToken}
 	d, err := time.Parse("2006-01-02", f.HeldOn)
 	if err != nil {
 		f.Errors.Add("held_on", "talk.error.date")
