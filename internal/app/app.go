@@ -60,7 +60,10 @@ const DataKeyHelp = `Environment:
                    numbers and TOTP secrets (SM4-GCM) and keys their lookup hashes.
                    Required outside demo mode; make one with "openssl rand -hex 32"
                    and keep it out of the database backups.
-  ZHIBU_OLD_DATA_KEY  only while the data key is rotated: the key being replaced,
+`
+
+// oldKeyHelp is what serve says about the previous key of a rotation.
+const oldKeyHelp = `  ZHIBU_OLD_DATA_KEY  only while the data key is rotated: the key being replaced,
                    still read, never written (see "zhibu rekey -h").
 `
 
@@ -81,7 +84,7 @@ Commands:
 Run "zhibu <command> -h" for a command's arguments and flags; "zhibu --version"
 is "zhibu version".
 
-`+DataKeyHelp+`  DATABASE_URL     the PostgreSQL database; empty starts a private cluster under
+`+DataKeyHelp+oldKeyHelp+`  DATABASE_URL     the PostgreSQL database; empty starts a private cluster under
                    ZHIBU_DATA_DIR (for trying Zhibu out)
 `)
 }

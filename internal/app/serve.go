@@ -34,7 +34,7 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	}
 	fs.BoolVar(&cfg.HTTPS, "https", httpsDefault, "served over HTTPS (by a TLS proxy): Secure cookies and HSTS (env ZHIBU_HTTPS=1)")
 	fs.Usage = UsageFunc(fs, "Usage: zhibu serve [flags]\n\nMigrates the database and serves the web application until SIGINT or SIGTERM, then lets requests in flight finish.", DataKeyHelp+
-		"                   With --seed-demo and no key, one is generated into the data dir.\n")
+		"                   With --seed-demo and no key, one is generated into the data dir.\n"+oldKeyHelp)
 	var limits limitSettings
 	if err := limitFlags(fs, env, &limits); err != nil {
 		return err
