@@ -148,9 +148,9 @@ type Branch struct {
 	Name string
 }
 
-// WritableBranches lists the branches u may run an appraisal for.
-func WritableBranches(ctx context.Context, q db.Querier, u *auth.User) ([]Branch, error) {
-	rows, _ := q.Query(ctx, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, u.WriteRoots())
+// WritableBranches lists the branches the scope's user may run an appraisal for.
+func WritableBranches(ctx context.Context, q db.Querier, s auth.Scope) ([]Branch, error) {
+	rows, _ := q.Query(ctx, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, s.WriteRoots())
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
 	if err != nil {
 		return nil, fmt.Errorf("appraisal: branches: %w", err)
@@ -275,16 +275,16 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, status int, f CreateForm) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
+	s := auth.ScopeOf(ctx)
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/appraisals"}
-	rows, total, err := List(ctx, h.pool, u.ReadRoots(), year, strings.TrimSpace(q.Get("q")), q.Get("sort"), q.Get("dir") == "desc", pageSize, p.Offset())
+	rows, total, err := List(ctx, h.pool, s.ReadRoots(), year, strings.TrimSpace(q.Get("q")), q.Get("sort"), q.Get("dir") == "desc", pageSize, p.Offset())
 	if err != nil {
 		return err
 	}
 	p.Total = total
-	branches, err := WritableBranches(ctx, h.pool, u)
+	branches, err := WritableBranches(ctx, h.pool, s)
 	if err != nil {
 		return err
 	}
@@ -297,12 +297,12 @@ func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, status int,
 // Create opens a year's appraisal for a branch.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	if len(u.WriteRoots()) == 0 {
+	s := auth.ScopeOf(ctx)
+	if !s.Writes() {
 		return fmt.Errorf("appraisal: create: %w", apperr.ErrForbidden)
 	}
 	f := CreateForm{BranchID: r.PostFormValue("branch_id"), Year: strings.TrimSpace(r.PostFormValue("year")), Errors: ui.Errors{}}
-	branches, err := WritableBranches(ctx, h.pool, u)
+	branches, err := WritableBranches(ctx, h.pool, s)
 	if err != nil {
 		return err
 	}
@@ -347,11 +347,11 @@ func (h *Handler) load(r *http.Request) (Appraisal, bool, error) {
 	if err != nil {
 		return a, false, err
 	}
-	u := auth.UserOf(ctx)
-	if !u.CanRead(a.BranchPath) {
-		return a, false, fmt.Errorf("appraisal: %d outside scope: %w", id, apperr.ErrNotFound)
+	s := auth.ScopeOf(ctx)
+	if err := s.CheckRead(a.BranchPath); err != nil {
+		return a, false, fmt.Errorf("appraisal: %d: %w", id, err)
 	}
-	return a, u.CanWrite(a.BranchPath) && !a.Closed(), nil
+	return a, s.CanWrite(a.BranchPath) && !a.Closed(), nil
 }
 
 // ShowPage is the view model of one appraisal.

@@ -39,13 +39,13 @@ func memberTitle(kind string) bool {
 	return kind == "outstanding_member" || kind == "outstanding_worker"
 }
 
-// roots are the organisations whose members and units u may honour:
-// a reviewer's committee, or a secretary's branch (nominations only).
-func grantRoots(u *auth.User) []int64 {
-	if r := u.OrgOf(auth.RoleReviewer); r != 0 {
+// grantRoots are the organisations whose members and units the user may
+// honour: a reviewer's committee, or a secretary's branch (nominations only).
+func grantRoots(s auth.Scope) []int64 {
+	if r := s.Committee(); r != 0 {
 		return []int64{r}
 	}
-	return u.WriteRoots()
+	return s.WriteRoots()
 }
 
 // ListPage is the view model of the commendation list.
@@ -60,21 +60,21 @@ type ListPage struct {
 	Years    []YearRow
 }
 
-func filterOf(r *http.Request, u *auth.User) (Filter, string, string) {
+func filterOf(r *http.Request, s auth.Scope) (Filter, string, string) {
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	level := q.Get("level")
 	if !slices.Contains(Levels, level) {
 		level = ""
 	}
-	return Filter{Roots: u.ReadRoots(), Year: year, Level: level, Status: "granted", Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}, q.Get("year"), level
+	return Filter{Roots: s.ReadRoots(), Year: year, Level: level, Status: "granted", Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}, q.Get("year"), level
 }
 
 // List shows the granted commendations by year and level.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	f, year, level := filterOf(r, u)
+	s := auth.ScopeOf(ctx)
+	f, year, level := filterOf(r, s)
 	p := ui.Pager{Page: ui.PageParam(r.URL.Query()), PageSize: pageSize, Query: r.URL.Query(), Path: "/commendations"}
 	f.Limit, f.Offset = pageSize, p.Offset()
 	items, total, err := List(ctx, h.pool, f)
@@ -82,7 +82,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Total = total
-	sum, err := Summary(ctx, h.pool, u.ReadRoots())
+	sum, err := Summary(ctx, h.pool, s.ReadRoots())
 	if err != nil {
 		return err
 	}
@@ -90,13 +90,13 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	if enc := r.URL.Query().Encode(); enc != "" {
 		exp += "?" + enc
 	}
-	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Items: items, Pager: p, Year: year, Level: level, Search: f.Search, CanGrant: len(grantRoots(u)) > 0, Export: exp, Years: SummaryYears(sum)}))
+	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Items: items, Pager: p, Year: year, Level: level, Search: f.Search, CanGrant: len(grantRoots(s)) > 0, Export: exp, Years: SummaryYears(sum)}))
 }
 
 // Export sends the filtered list as an .xlsx workbook.
 func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, _, _ := filterOf(r, auth.UserOf(ctx))
+	f, _, _ := filterOf(r, auth.ScopeOf(ctx))
 	items, _, err := List(ctx, h.pool, f)
 	if err != nil {
 		return err
@@ -138,8 +138,8 @@ type Form struct {
 
 func (h *Handler) form(r *http.Request) (Form, error) {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	roots := grantRoots(u)
+	s := auth.ScopeOf(ctx)
+	roots := grantRoots(s)
 	if len(roots) == 0 {
 		return Form{}, fmt.Errorf("commend: no scope to grant in: %w", apperr.ErrForbidden)
 	}
@@ -151,7 +151,7 @@ func (h *Handler) form(r *http.Request) (Form, error) {
 	if err != nil {
 		return Form{}, err
 	}
-	return Form{Members: members, Orgs: orgs, Reviewer: u.OrgOf(auth.RoleReviewer) != 0, Errors: ui.Errors{}}, nil
+	return Form{Members: members, Orgs: orgs, Reviewer: s.Committee() != 0, Errors: ui.Errors{}}, nil
 }
 
 // NewPage shows the grant (or, for a secretary, nomination) form.
@@ -257,7 +257,7 @@ type NomineesPage struct {
 
 func (h *Handler) nominees(r *http.Request) ([]Commendation, error) {
 	ctx := r.Context()
-	items, _, err := List(ctx, h.pool, Filter{Roots: auth.UserOf(ctx).ReadRoots(), Status: "nominated"})
+	items, _, err := List(ctx, h.pool, Filter{Roots: auth.ScopeOf(ctx).ReadRoots(), Status: "nominated"})
 	return items, err
 }
 
@@ -267,13 +267,13 @@ func (h *Handler) Nominees(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, NomineesView(NomineesPage{Items: items, CanApprove: auth.UserOf(r.Context()).OrgOf(auth.RoleReviewer) != 0}))
+	return ui.Render(w, r, http.StatusOK, NomineesView(NomineesPage{Items: items, CanApprove: auth.ScopeOf(r.Context()).Committee() != 0}))
 }
 
 // Approve grants the checked nominees in one step.
 func (h *Handler) Approve(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	root := auth.UserOf(ctx).OrgOf(auth.RoleReviewer)
+	root := auth.ScopeOf(ctx).Committee()
 	if root == 0 {
 		return fmt.Errorf("commend: approve by a non-reviewer: %w", apperr.ErrForbidden)
 	}

@@ -76,8 +76,8 @@ func (h *Handler) load(ctx context.Context, id int64) (Life, error) {
 	if err != nil {
 		return l, err
 	}
-	if !auth.UserOf(ctx).CanRead(l.OrgPath) {
-		return l, fmt.Errorf("life: %d outside scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(ctx).CheckRead(l.OrgPath); err != nil {
+		return l, fmt.Errorf("life: %d: %w", id, err)
 	}
 	return l, nil
 }
@@ -89,7 +89,7 @@ func (h *Handler) loadWritable(ctx context.Context, id int64) (Life, error) {
 	if err != nil {
 		return l, err
 	}
-	if !CanWrite(auth.UserOf(ctx), l.Kind, l.OrgPath) {
+	if s := auth.ScopeOf(ctx); !CanWrite(s, l.Kind, l.OrgPath) {
 		return l, fmt.Errorf("life: %d read-only for the user: %w", id, apperr.ErrForbidden)
 	}
 	if l.Locked() {
@@ -101,7 +101,7 @@ func (h *Handler) loadWritable(ctx context.Context, id int64) (Life, error) {
 // List shows the life meetings in the user's scope.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
+	s := auth.ScopeOf(ctx)
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/life"}
@@ -109,13 +109,13 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	if !oneOf(status, []string{StatusPreparing, StatusHeld, StatusSubmitted}) {
 		status = ""
 	}
-	rows, total, err := List(ctx, h.pool, ListFilter{Roots: u.ReadRoots(), Year: year, Status: status, Search: strings.TrimSpace(q.Get("q")),
+	rows, total, err := List(ctx, h.pool, ListFilter{Roots: s.ReadRoots(), Year: year, Status: status, Search: strings.TrimSpace(q.Get("q")),
 		Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Limit: pageSize, Offset: p.Offset()})
 	if err != nil {
 		return err
 	}
 	p.Total = total
-	orgs, err := WritableOrgs(ctx, h.pool, u)
+	orgs, err := WritableOrgs(ctx, h.pool, s)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ type NewForm struct {
 // NewPage shows the set-up form.
 func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	orgs, err := WritableOrgs(ctx, h.pool, auth.UserOf(ctx))
+	orgs, err := WritableOrgs(ctx, h.pool, auth.ScopeOf(ctx))
 	if err != nil {
 		return err
 	}
@@ -151,8 +151,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 // Create sets up the year's meeting.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	orgs, err := WritableOrgs(ctx, h.pool, u)
+	orgs, err := WritableOrgs(ctx, h.pool, auth.ScopeOf(ctx))
 	if err != nil {
 		return err
 	}
@@ -235,7 +234,7 @@ func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	p := DetailPage{D: d, CanWrite: CanWrite(auth.UserOf(ctx), l.Kind, l.OrgPath) && !l.Locked(), Forms: forms}
+	p := DetailPage{D: d, CanWrite: CanWrite(auth.ScopeOf(ctx), l.Kind, l.OrgPath) && !l.Locked(), Forms: forms}
 	if p.CanWrite {
 		if p.Candidates, err = Candidates(ctx, h.pool, l); err != nil {
 			return err
@@ -715,7 +714,7 @@ func (h *Handler) Items(w http.ResponseWriter, r *http.Request) error {
 		status = ""
 	}
 	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/rectification"}
-	items, total, err := ListItems(ctx, h.pool, ItemFilter{Roots: auth.UserOf(ctx).ReadRoots(), Status: status, Search: strings.TrimSpace(q.Get("q")),
+	items, total, err := ListItems(ctx, h.pool, ItemFilter{Roots: auth.ScopeOf(ctx).ReadRoots(), Status: status, Search: strings.TrimSpace(q.Get("q")),
 		Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Limit: pageSize, Offset: p.Offset()})
 	if err != nil {
 		return err
@@ -747,15 +746,15 @@ func (h *Handler) item(r *http.Request) (Item, bool, error) {
 	if err != nil {
 		return it, false, err
 	}
-	u := auth.UserOf(ctx)
-	if !u.CanRead(path) {
-		return it, false, fmt.Errorf("life: item %d outside scope: %w", id, apperr.ErrNotFound)
+	s := auth.ScopeOf(ctx)
+	if err := s.CheckRead(path); err != nil {
+		return it, false, fmt.Errorf("life: item %d: %w", id, err)
 	}
 	kind := KindOrgLife
 	if it.LifeKind != nil {
 		kind = *it.LifeKind
 	}
-	return it, CanWrite(u, kind, path), nil
+	return it, CanWrite(s, kind, path), nil
 }
 
 // ItemPage shows a rectification item with its progress form.

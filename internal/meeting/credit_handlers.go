@@ -66,10 +66,10 @@ func (f *CreditForm) validate(members []Option, now time.Time) CreditInput {
 
 // NewCredit shows the form for an individual study record.
 func (h *Handler) NewCredit(w http.ResponseWriter, r *http.Request) error {
-	if len(auth.UserOf(r.Context()).WriteRoots()) == 0 {
+	if !auth.ScopeOf(r.Context()).Writes() {
 		return fmt.Errorf("meeting: new credit: %w", apperr.ErrForbidden)
 	}
-	members, err := h.store.Members(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	members, err := h.store.Members(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -80,10 +80,10 @@ func (h *Handler) NewCredit(w http.ResponseWriter, r *http.Request) error {
 // CreateCredit saves an individual study record for a member of the
 // user's branch.
 func (h *Handler) CreateCredit(w http.ResponseWriter, r *http.Request) error {
-	if len(auth.UserOf(r.Context()).WriteRoots()) == 0 {
+	if !auth.ScopeOf(r.Context()).Writes() {
 		return fmt.Errorf("meeting: create credit: %w", apperr.ErrForbidden)
 	}
-	members, err := h.store.Members(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	members, err := h.store.Members(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
 	}

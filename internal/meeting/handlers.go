@@ -50,8 +50,8 @@ func (h *Handler) load(r *http.Request) (Meeting, error) {
 	if err != nil {
 		return Meeting{}, err
 	}
-	if !auth.UserOf(r.Context()).CanRead(m.OrgPath) {
-		return Meeting{}, fmt.Errorf("meeting: %d outside scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(r.Context()).CheckRead(m.OrgPath); err != nil {
+		return Meeting{}, fmt.Errorf("meeting: %d: %w", id, err)
 	}
 	return m, nil
 }
@@ -59,12 +59,16 @@ func (h *Handler) load(r *http.Request) (Meeting, error) {
 // loadWrite returns the meeting when the user may change it: 404 outside
 // their scope, 403 when they may only read it.
 func (h *Handler) loadWrite(r *http.Request) (Meeting, error) {
-	m, err := h.load(r)
+	id, err := idParam(r, "id")
 	if err != nil {
-		return m, err
+		return Meeting{}, err
 	}
-	if !auth.UserOf(r.Context()).CanWrite(m.OrgPath) {
-		return m, fmt.Errorf("meeting: %d read-only: %w", m.ID, apperr.ErrForbidden)
+	m, err := h.store.Get(r.Context(), id)
+	if err != nil {
+		return Meeting{}, err
+	}
+	if err := auth.ScopeOf(r.Context()).CheckWrite(m.OrgPath); err != nil {
+		return m, fmt.Errorf("meeting: %d: %w", id, err)
 	}
 	return m, nil
 }
@@ -88,10 +92,10 @@ type ListPage struct {
 // List shows the meetings in the user's scope, filtered by kind, year,
 // status and a search, 50 a page.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
-	u := auth.UserOf(r.Context())
+	s := auth.ScopeOf(r.Context())
 	q := r.URL.Query()
 	now := time.Now().In(i18n.Shanghai)
-	p := ListPage{Kind: q.Get("kind"), Year: q.Get("year"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")), CanWrite: len(u.WriteRoots()) > 0}
+	p := ListPage{Kind: q.Get("kind"), Year: q.Get("year"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")), CanWrite: s.Writes()}
 	if !slices.Contains(ListKinds, p.Kind) {
 		p.Kind = ""
 	}
@@ -118,7 +122,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	}
 	desc := q.Get("dir") == "desc" || (q.Get("sort") == "" && q.Get("dir") == "")
 	p.Pager = ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Query: q, Path: "/meetings"}
-	items, err := h.store.List(r.Context(), ListFilter{Roots: u.ReadRoots(), Kind: p.Kind, Year: year, Status: p.Status, Query: p.Query,
+	items, err := h.store.List(r.Context(), ListFilter{Roots: s.ReadRoots(), Kind: p.Kind, Year: year, Status: p.Status, Query: p.Query,
 		Sort: sort, Desc: desc, Limit: PageSize, Offset: p.Pager.Offset()})
 	if err != nil {
 		return err
@@ -143,12 +147,12 @@ type FormPage struct {
 }
 
 func (h *Handler) formPage(r *http.Request, f Form, isNew bool, id int64, wasPlanned bool) (FormPage, error) {
-	u := auth.UserOf(r.Context())
-	orgs, err := h.store.Orgs(r.Context(), u.WriteRoots())
+	s := auth.ScopeOf(r.Context())
+	orgs, err := h.store.Orgs(r.Context(), s.WriteRoots())
 	if err != nil {
 		return FormPage{}, err
 	}
-	members, err := h.store.Members(r.Context(), u.WriteRoots())
+	members, err := h.store.Members(r.Context(), s.WriteRoots())
 	if err != nil {
 		return FormPage{}, err
 	}
@@ -159,7 +163,7 @@ func (h *Handler) formPage(r *http.Request, f Form, isNew bool, id int64, wasPla
 // user's branch, today, the user as host.
 func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserOf(r.Context())
-	if len(u.WriteRoots()) == 0 {
+	if !auth.ScopeOf(r.Context()).Writes() {
 		return fmt.Errorf("meeting: new: %w", apperr.ErrForbidden)
 	}
 	now := time.Now().In(i18n.Shanghai)
@@ -189,8 +193,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 
 // Create saves a new meeting; a held one goes on to its attendance.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
-	u := auth.UserOf(r.Context())
-	if len(u.WriteRoots()) == 0 {
+	if !auth.ScopeOf(r.Context()).Writes() {
 		return fmt.Errorf("meeting: create: %w", apperr.ErrForbidden)
 	}
 	f := parseForm(r)
@@ -252,8 +255,8 @@ func (h *Handler) loadShow(r *http.Request) (ShowPage, error) {
 	if err != nil {
 		return ShowPage{}, err
 	}
-	if !auth.UserOf(r.Context()).CanRead(d.M.OrgPath) {
-		return ShowPage{}, fmt.Errorf("meeting: %d outside scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(r.Context()).CheckRead(d.M.OrgPath); err != nil {
+		return ShowPage{}, fmt.Errorf("meeting: %d: %w", id, err)
 	}
 	return newShowPage(r.Context(), d), nil
 }
@@ -261,7 +264,7 @@ func (h *Handler) loadShow(r *http.Request) (ShowPage, error) {
 func newShowPage(ctx context.Context, d ShowData) ShowPage {
 	st := StatsOf(d.Attendance)
 	return ShowPage{M: d.M, Attendance: d.Attendance, Stats: st, NoQuorum: NoQuorum(d.M.Kind, st), Revisions: d.Revisions,
-		Attachments: d.Attachments, CanWrite: auth.UserOf(ctx).CanWrite(d.M.OrgPath)}
+		Attachments: d.Attachments, CanWrite: auth.ScopeOf(ctx).CanWrite(d.M.OrgPath)}
 }
 
 // Show shows one meeting with its attendance, minutes, revisions and files.

@@ -61,8 +61,8 @@ func (h *Handler) load(r *http.Request) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !auth.UserOf(r.Context()).CanRead(m.BranchPath) {
-		return nil, fmt.Errorf("member: %d outside read scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(r.Context()).CheckRead(m.BranchPath); err != nil {
+		return nil, fmt.Errorf("member: %d: %w", id, err)
 	}
 	return m, nil
 }
@@ -70,12 +70,16 @@ func (h *Handler) load(r *http.Request) (*Member, error) {
 // loadWritable returns the member if the user may change it: 404 outside
 // the read scope, 403 when only readable.
 func (h *Handler) loadWritable(r *http.Request) (*Member, error) {
-	m, err := h.load(r)
+	id, err := idParam(r, "id")
 	if err != nil {
 		return nil, err
 	}
-	if !auth.UserOf(r.Context()).CanWrite(m.BranchPath) {
-		return nil, fmt.Errorf("member: %d read-only: %w", m.ID, apperr.ErrForbidden)
+	m, err := h.store.Get(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := auth.ScopeOf(r.Context()).CheckWrite(m.BranchPath); err != nil {
+		return nil, fmt.Errorf("member: %d: %w", id, err)
 	}
 	return m, nil
 }
@@ -101,19 +105,21 @@ func filterFrom(q url.Values, roots []int64) Filter {
 // subtree (?org=), with search, filters, sorting and pages.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
+	s := auth.ScopeOf(ctx)
 	q := r.URL.Query()
-	f := filterFrom(q, u.ReadRoots())
+	f := filterFrom(q, s.ReadRoots())
 	page := ui.PageParam(q)
 	f.Limit, f.Offset = PageSize, (page-1)*PageSize
-	data, err := h.store.Roster(ctx, f, u.ReadRoots())
+	data, err := h.store.Roster(ctx, f, s.ReadRoots())
 	if err != nil {
 		return err
 	}
-	if f.OrgID != 0 && !u.CanRead(data.OrgPath) {
-		return fmt.Errorf("member: organisation %d outside read scope: %w", f.OrgID, apperr.ErrNotFound)
+	if f.OrgID != 0 {
+		if err := s.CheckRead(data.OrgPath); err != nil {
+			return fmt.Errorf("member: organisation %d: %w", f.OrgID, err)
+		}
 	}
-	p := ListPage{Filter: f, Orgs: data.Orgs, CanWrite: len(u.WriteRoots()) > 0,
+	p := ListPage{Filter: f, Orgs: data.Orgs, CanWrite: s.Writes(),
 		Pager: ui.Pager{Page: page, PageSize: PageSize, Total: data.Total, Query: q, Path: "/members"}}
 	today := h.today()
 	for _, row := range data.Rows {
@@ -163,7 +169,7 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, m *Member, 
 	if err != nil {
 		return err
 	}
-	p := ShowPage{M: m, Events: events, CanWrite: auth.UserOf(ctx).CanWrite(m.BranchPath), Revealed: reveal,
+	p := ShowPage{M: m, Events: events, CanWrite: auth.ScopeOf(ctx).CanWrite(m.BranchPath), Revealed: reveal,
 		Conversion: m.ConversionState(h.today()), ConversionDue: m.ConversionDue()}
 	if reveal {
 		p.IDNumber, p.Phone, err = h.store.Open(m)
@@ -250,8 +256,7 @@ func checkOrgs(opts []OrgOption, v Values, errs map[string]string) {
 // NewForm shows the empty member form.
 func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	opts, err := h.store.OrgOptions(ctx, u.WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, auth.ScopeOf(ctx).WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -271,14 +276,14 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 // Create adds a member from the form.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	if len(u.WriteRoots()) == 0 {
+	s := auth.ScopeOf(ctx)
+	if !s.Writes() {
 		return fmt.Errorf("member: create: %w", apperr.ErrForbidden)
 	}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("member: create form: %w", apperr.ErrInvalid)
 	}
-	opts, err := h.store.OrgOptions(ctx, u.WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, s.WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -331,7 +336,7 @@ func (h *Handler) EditForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	opts, err := h.store.OrgOptions(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	opts, err := h.store.OrgOptions(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -350,7 +355,7 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("member: update form: %w", apperr.ErrInvalid)
 	}
-	opts, err := h.store.OrgOptions(ctx, auth.UserOf(ctx).WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, auth.ScopeOf(ctx).WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -505,7 +510,7 @@ func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
 				if gerr != nil {
 					return gerr
 				}
-				if !auth.UserOf(r.Context()).CanRead(moved.BranchPath) {
+				if !auth.ScopeOf(r.Context()).CanRead(moved.BranchPath) {
 					to = "/members" // moved out of the user's scope
 				}
 			}
@@ -521,7 +526,7 @@ func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
 
 // ImportForm shows the upload form.
 func (h *Handler) ImportForm(w http.ResponseWriter, r *http.Request) error {
-	opts, err := h.store.OrgOptions(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	opts, err := h.store.OrgOptions(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -536,10 +541,11 @@ func (h *Handler) ImportForm(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) Preview(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u := auth.UserOf(ctx)
-	if len(u.WriteRoots()) == 0 {
+	s := auth.ScopeOf(ctx)
+	if !s.Writes() {
 		return fmt.Errorf("member: import: %w", apperr.ErrForbidden)
 	}
-	opts, err := h.store.OrgOptions(ctx, u.WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, s.WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -606,7 +612,7 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 	if im.AccountID != u.AccountID {
 		return fmt.Errorf("member: import %d of another account: %w", id, apperr.ErrNotFound)
 	}
-	if err := auth.CheckWrite(ctx, h.pool, u, im.BranchID); err != nil {
+	if err := auth.CheckWrite(ctx, h.pool, im.BranchID); err != nil {
 		return err
 	}
 	if im.UsedAt != nil {
@@ -616,7 +622,7 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	opts, err := h.store.OrgOptions(ctx, u.WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, auth.ScopeOf(ctx).WriteRoots())
 	if err != nil {
 		return err
 	}

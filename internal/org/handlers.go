@@ -37,11 +37,6 @@ func (h *Handler) today() time.Time {
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// canRead: system administrators see the whole tree; others their scope.
-func canRead(u *auth.User, path []int64) bool {
-	return u.Has(auth.RoleSysAdmin) || u.CanRead(path)
-}
-
 func (h *Handler) load(r *http.Request) (*Org, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -51,7 +46,7 @@ func (h *Handler) load(r *http.Request) (*Org, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !canRead(auth.UserOf(r.Context()), o.Path) {
+	if !auth.ScopeOf(r.Context()).CanSeeOrg(o.Path) {
 		return nil, fmt.Errorf("org: %d outside scope: %w", id, apperr.ErrNotFound)
 	}
 	return o, nil
@@ -61,7 +56,8 @@ func (h *Handler) load(r *http.Request) (*Org, error) {
 func (h *Handler) Tree(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserOf(r.Context())
 	withDissolved := r.URL.Query().Get("dissolved") == "1"
-	orgs, err := h.store.Tree(r.Context(), u.Has(auth.RoleSysAdmin), u.ReadRoots(), withDissolved)
+	s := auth.ScopeOf(r.Context())
+	orgs, err := h.store.Tree(r.Context(), s.SeesWholeTree(), s.ReadRoots(), withDissolved)
 	if err != nil {
 		return err
 	}
@@ -85,7 +81,7 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := ShowPage{O: o, Terms: terms, Children: children, Admin: u.Has(auth.RoleSysAdmin),
-		Roster: u.CanRead(o.Path)}
+		Roster: auth.ScopeOf(ctx).CanRead(o.Path)}
 	for i := range terms {
 		if terms[i].EndedOn == nil {
 			p.Current = &terms[i]
