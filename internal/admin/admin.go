@@ -25,13 +25,14 @@ const PageSize = 50
 
 // Handler serves the administrators' pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the administrators' handler. Sessions of accounts that are
 // disabled or whose roles change are ended in the same transaction.
 func New(pool *pgxpool.Pool) *Handler {
-	return &Handler{pool: pool}
+	return &Handler{pool: pool, store: NewStore(pool)}
 }
 
 // AccountRow is an account as lists show it.

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"zhibu/internal/apperr"
-	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/ui"
 )
@@ -115,21 +114,7 @@ func (h *Handler) SaveSettings(w http.ResponseWriter, r *http.Request) error {
 		}
 		return ui.Render(w, r, http.StatusUnprocessableEntity, SecurityView(p))
 	}
-	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		before, err := auth.LoadSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, updateSettingsSQL, s.Version, s.LockAfter, s.LockMinutes, s.PasswordMinLength, s.PasswordMaxAgeDays)
-		if err != nil {
-			return fmt.Errorf("admin: save settings: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("admin: settings version %d: %w", s.Version, apperr.ErrConflict)
-		}
-		s.Version = before.Version + 1
-		return audit.Record(ctx, tx, audit.Event{Action: "security.settings_changed", Entity: "security_settings", EntityID: 1, Before: before, After: s})
-	})
+	err := h.store.SaveSettings(ctx, s)
 	if errors.Is(err, apperr.ErrConflict) {
 		newer, err := auth.LoadSettings(ctx, h.pool)
 		if err != nil {
@@ -278,16 +263,7 @@ func (h *Handler) Grant(w http.ResponseWriter, r *http.Request) error {
 		p.Role, p.OrgID, p.Errors = in.Role, r.PostFormValue("org_id"), errs
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.change(ctx, id, "role.granted", func(tx pgx.Tx, _ Account) error {
-		var org *int64
-		if in.OrgID != 0 {
-			org = &in.OrgID
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO account_roles (account_id, role, org_id) VALUES ($1, $2, $3)`, id, in.Role, org); err != nil {
-			return fmt.Errorf("admin: grant %s to %d: %w", in.Role, id, err)
-		}
-		return auth.EndSessions(ctx, tx, id)
-	})
+	err = h.store.GrantRole(ctx, id, in)
 	if err != nil {
 		return err
 	}
@@ -319,12 +295,7 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = errs
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.change(ctx, id, "role.revoked", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM account_roles WHERE account_id = $1 AND role = $2`, id, role); err != nil {
-			return fmt.Errorf("admin: revoke %s from %d: %w", role, id, err)
-		}
-		return auth.EndSessions(ctx, tx, id)
-	})
+	err = h.store.RevokeRole(ctx, id, role)
 	if err != nil {
 		return err
 	}
@@ -338,10 +309,7 @@ func (h *Handler) Unlock(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = h.change(ctx, id, "account.unlocked", func(tx pgx.Tx, _ Account) error {
-		_, err := tx.Exec(ctx, `UPDATE accounts SET locked_until = NULL, failed_logins = 0 WHERE id = $1`, id)
-		return err
-	})
+	err = h.store.Unlock(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -370,18 +338,7 @@ func (h *Handler) ResetTOTP(w http.ResponseWriter, r *http.Request) error {
 	if p.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.change(ctx, id, "account.totp_reset", func(tx pgx.Tx, _ Account) error {
-		for _, q := range []string{
-			`UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = $1`,
-			`DELETE FROM recovery_codes WHERE account_id = $1`,
-			`DELETE FROM login_challenges WHERE account_id = $1`,
-		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
-				return fmt.Errorf("admin: reset totp of %d: %w", id, err)
-			}
-		}
-		return auth.EndSessions(ctx, tx, id)
-	})
+	err = h.store.ResetTOTP(ctx, id)
 	if err != nil {
 		return err
 	}

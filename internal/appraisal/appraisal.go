@@ -235,11 +235,12 @@ func Close(ctx context.Context, tx pgx.Tx, id int64, version int, heldOn time.Ti
 
 // Handler serves the appraisal pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the appraisal handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
 
 const pageSize = 50
 
@@ -321,12 +322,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return h.renderList(w, r, http.StatusUnprocessableEntity, f)
 	}
-	var id int64
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		var err error
-		id, err = Create(ctx, tx, branchID, year)
-		return err
-	})
+	id, err := h.store.Create(ctx, branchID, year)
 	if errors.Is(err, apperr.ErrConflict) {
 		f.Errors.Add("year", "appraisal.error.exists")
 		return h.renderList(w, r, http.StatusUnprocessableEntity, f)
@@ -407,7 +403,7 @@ func (h *Handler) Close(w http.ResponseWriter, r *http.Request) error {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ShowView(p))
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return Close(ctx, tx, a.ID, version, held) })
+	err = h.store.Close(ctx, a.ID, version, held)
 	if errors.Is(err, apperr.ErrInvalid) {
 		p.Error = "appraisal.error.pending"
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ShowView(p))
@@ -548,7 +544,7 @@ func (h *Handler) SaveResult(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ResultView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return SaveResult(ctx, tx, a.ID, x, version, in) })
+	err = h.store.SaveResult(ctx, a.ID, x, version, in)
 	if errors.Is(err, apperr.ErrConflict) {
 		f.Newer, f.Version = &x, strconv.Itoa(x.Version)
 		return ui.Render(w, r, http.StatusConflict, ResultView(f))

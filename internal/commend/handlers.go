@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/xuri/excelize/v2"
 
@@ -23,11 +22,12 @@ import (
 
 // Handler serves the commendation pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the commendation handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
 
 const pageSize = 50
 
@@ -239,7 +239,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Create(ctx, tx, in); return err }); err != nil {
+	if _, err := h.store.Create(ctx, in); err != nil {
 		return err
 	}
 	if in.Status == "granted" {
@@ -296,7 +296,7 @@ func (h *Handler) Approve(w http.ResponseWriter, r *http.Request) error {
 		p.Error = "commend.error.confirm"
 	}
 	if p.Error == "" {
-		err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Approve(ctx, tx, root, ids); return err })
+		_, err := h.store.Approve(ctx, root, ids)
 		if err == nil {
 			return ui.Redirect(w, r, "/commendations", "commend.flash.approved")
 		}

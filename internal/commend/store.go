@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
@@ -238,4 +239,36 @@ func SummaryYears(s []YearLevel) []YearRow {
 type YearRow struct {
 	Year    int
 	ByLevel map[string]int
+}
+
+// Store makes the commendation changes, each in its own transaction: the
+// store owns its transactions and a handler never opens one.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns the store of commendations on pool.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Create grants a commendation or proposes a nominee and returns its id.
+func (s *Store) Create(ctx context.Context, in Input) (int64, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		id, err = Create(ctx, tx, in)
+		return err
+	})
+	return id, err
+}
+
+// Approve grants the nominees ids inside root's subtree and returns how
+// many it granted.
+func (s *Store) Approve(ctx context.Context, root int64, ids []int64) (int, error) {
+	var n int
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		n, err = Approve(ctx, tx, root, ids)
+		return err
+	})
+	return n, err
 }

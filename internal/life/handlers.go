@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/apperr"
@@ -23,11 +22,12 @@ import (
 
 // Handler serves the life-meeting and rectification pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the life-meeting handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
 
 const pageSize = 50
 
@@ -178,14 +178,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
-	var id int64
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		var err error
-		if id, err = Create(ctx, tx, in); err != nil {
-			return err
-		}
-		return auditCreate(ctx, tx, id, in)
-	})
+	id, err := h.store.Create(ctx, in)
 	if err != nil && isConflict(err) {
 		f.Errors.Add("year", "life.error.exists")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
@@ -252,11 +245,10 @@ func (h *Handler) writable(r *http.Request) (Life, error) {
 	return h.loadWritable(r.Context(), id)
 }
 
-// apply runs a change to one section of a writable life meeting in a
-// transaction and goes back to the page.
-func (h *Handler) apply(w http.ResponseWriter, r *http.Request, l Life, anchor string, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	ctx := r.Context()
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return fn(ctx, tx) }); err != nil {
+// applied goes back to the section of the page after a change to it
+// (err is the change's outcome).
+func (h *Handler) applied(w http.ResponseWriter, r *http.Request, l Life, anchor string, err error) error {
+	if err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/life/%d#%s", l.ID, anchor), "life.flash.saved")
@@ -296,7 +288,7 @@ func (h *Handler) AddStep(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
 	}
-	return h.apply(w, r, l, "steps", func(ctx context.Context, tx pgx.Tx) error { return AddStep(ctx, tx, l.ID, in) })
+	return h.applied(w, r, l, "steps", h.store.AddStep(r.Context(), l.ID, in))
 }
 
 // AddOpinion records a solicited opinion.
@@ -322,7 +314,7 @@ func (h *Handler) AddOpinion(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
 	}
-	return h.apply(w, r, l, "opinions", func(ctx context.Context, tx pgx.Tx) error { return AddOpinion(ctx, tx, l.ID, in) })
+	return h.applied(w, r, l, "opinions", h.store.AddOpinion(r.Context(), l.ID, in))
 }
 
 // AddCriticism records a criticism given by one participant to another.
@@ -356,7 +348,7 @@ func (h *Handler) AddCriticism(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
 	}
-	return h.apply(w, r, l, "criticisms", func(ctx context.Context, tx pgx.Tx) error { return AddCriticism(ctx, tx, l.ID, in) })
+	return h.applied(w, r, l, "criticisms", h.store.AddCriticism(r.Context(), l.ID, in))
 }
 
 // AddItem puts an item on the rectification list.
@@ -389,7 +381,7 @@ func (h *Handler) AddItem(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
 	}
-	return h.apply(w, r, l, "items", func(ctx context.Context, tx pgx.Tx) error { return AddItem(ctx, tx, l, in) })
+	return h.applied(w, r, l, "items", h.store.AddItem(r.Context(), l, in))
 }
 
 // ParticipantForm is the form of one participant's own material.
@@ -467,7 +459,7 @@ func (h *Handler) SaveParticipant(w http.ResponseWriter, r *http.Request) error 
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ParticipantView(f))
 	}
 	ctx := r.Context()
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return SaveParticipant(ctx, tx, l.ID, version, in) })
+	err = h.store.SaveParticipant(ctx, l.ID, version, in)
 	if isConflict(err) {
 		f.Newer, f.Version = &p, strconv.Itoa(p.Version)
 		return ui.Render(w, r, http.StatusConflict, ParticipantView(f))
@@ -584,7 +576,7 @@ func (h *Handler) Hold(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, HoldView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return Hold(ctx, tx, l, in) })
+	err = h.store.Hold(ctx, l, in)
 	if isConflict(err) {
 		f.Conflict, f.Version = true, meetingVersion(l)
 		return ui.Render(w, r, http.StatusConflict, HoldView(f))
@@ -670,7 +662,7 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) error {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, SubmitView(p))
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return Submit(ctx, tx, l.ID, version) }); err != nil {
+	if err := h.store.Submit(ctx, l.ID, version); err != nil {
 		if isConflict(err) {
 			p.Error = "life.error.changed"
 			return ui.Render(w, r, http.StatusConflict, SubmitView(p))
@@ -807,7 +799,7 @@ func (h *Handler) UpdateItem(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ItemView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return UpdateItem(ctx, tx, it, version, in) })
+	err = h.store.UpdateItem(ctx, it, version, in)
 	if isConflict(err) {
 		newer, _, gerr := GetItem(ctx, h.pool, it.ID)
 		if gerr != nil {
@@ -841,7 +833,7 @@ func (h *Handler) AddParticipant(w http.ResponseWriter, r *http.Request) error {
 		f.Errors.Add("member_id", "life.error.candidate")
 		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
 	}
-	return h.apply(w, r, l, "participants", func(ctx context.Context, tx pgx.Tx) error { return AddParticipant(ctx, tx, l.ID, memberID) })
+	return h.applied(w, r, l, "participants", h.store.AddParticipant(r.Context(), l.ID, memberID))
 }
 
 // RemovePage is the confirmation step before a participant is removed.
@@ -872,7 +864,7 @@ func (h *Handler) RemoveParticipant(w http.ResponseWriter, r *http.Request) erro
 		page.Error = "life.error.confirm_remove"
 		return ui.Render(w, r, http.StatusUnprocessableEntity, RemoveView(page))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return RemoveParticipant(ctx, tx, l, p.MemberID) })
+	err = h.store.RemoveParticipant(ctx, l, p.MemberID)
 	if errors.Is(err, ErrInUse) {
 		page.Error = "life.error.in_use"
 		return ui.Render(w, r, http.StatusUnprocessableEntity, RemoveView(page))
@@ -920,7 +912,7 @@ func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, EditView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return UpdateTheme(ctx, tx, l, version, f.Theme) })
+	err = h.store.UpdateTheme(ctx, l, version, f.Theme)
 	if isConflict(err) {
 		f.Newer, f.Version = &l, strconv.Itoa(l.Version)
 		return ui.Render(w, r, http.StatusConflict, EditView(f))

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
-	"zhibu/internal/db"
 	"zhibu/internal/rules"
 )
 
@@ -88,12 +88,6 @@ ON CONFLICT (branch_id, period) DO UPDATE SET
        open_items = EXCLUDED.open_items, overdue_items = EXCLUDED.overdue_items,
        chart_met = EXCLUDED.chart_met, chart_checked = EXCLUDED.chart_checked, cells = EXCLUDED.cells`
 
-// Store is what the cached dashboard needs of the database: queries and batches.
-type Store interface {
-	db.Querier
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
-}
-
 const urgentDeleteSQL = `DELETE FROM branch_status_urgent WHERE branch_id = $1 AND period = $2`
 
 const urgentInsertSQL = `
@@ -149,7 +143,7 @@ func (s scope) fresh(today time.Time, stamp int64) bool {
 	return s.found && s.complete && s.day.Equal(today) && s.stamp == stamp
 }
 
-func lookupScope(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, stamp int64) (scope, error) {
+func lookupScope(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period, today time.Time, stamp int64) (scope, error) {
 	var s scope
 	err := q.QueryRow(ctx, scopeSQL, p.Key(), roots, today, stamp).Scan(&s.day, &s.stamp, &s.complete)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -162,7 +156,7 @@ func lookupScope(ctx context.Context, q Store, roots []int64, p rules.Period, to
 	return s, nil
 }
 
-func rulesStamp(ctx context.Context, q Store) (stamp int64, started time.Time, err error) {
+func rulesStamp(ctx context.Context, q *pgxpool.Pool) (stamp int64, started time.Time, err error) {
 	if err := q.QueryRow(ctx, stampSQL).Scan(&stamp, &started); err != nil {
 		return 0, time.Time{}, fmt.Errorf("review: rules stamp: %w", err)
 	}
@@ -173,7 +167,7 @@ func rulesStamp(ctx context.Context, q Store) (stamp int64, started time.Time, e
 // period, checking every branch of it, and records the subtree as
 // computed today (branch_status_scopes). It returns how many rows it
 // wrote. It costs a recompute of every branch on the first call of a day.
-func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time) (int, error) {
+func Refresh(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period, today time.Time) (int, error) {
 	today = rules.Day(today)
 	stamp, started, err := rulesStamp(ctx, q)
 	if err != nil {
@@ -199,7 +193,7 @@ func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today 
 }
 
 // refreshStale recomputes only the rows of a subtree marked stale.
-func refreshStale(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, stamp int64, started time.Time) (int, error) {
+func refreshStale(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period, today time.Time, stamp int64, started time.Time) (int, error) {
 	rows, err := q.Query(ctx, staleOnlySQL, roots, p.Key())
 	if err != nil {
 		return 0, fmt.Errorf("review: stale rows: %w", err)
@@ -219,7 +213,7 @@ func scopeKey(roots []int64) []int64 {
 }
 
 // recompute evaluates the given branches and writes their rows.
-func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
+func recompute(ctx context.Context, q *pgxpool.Pool, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
 	for from := 0; from < len(ids); from += refreshChunk {
 		rows, err := q.Query(ctx, branchesByIDSQL, ids[from:min(from+refreshChunk, len(ids))])
 		if err != nil {
@@ -253,7 +247,7 @@ func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today 
 // were checked) and a background job is given, it recomputes only the
 // rows records changed, asks the job for the rest and reports the day
 // the others were computed on (behind); otherwise it refreshes them all.
-func ensure(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, jobs *Jobs) (asOf time.Time, behind bool, err error) {
+func ensure(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period, today time.Time, jobs *Jobs) (asOf time.Time, behind bool, err error) {
 	stamp, started, err := rulesStamp(ctx, q)
 	if err != nil {
 		return today, false, err
@@ -365,7 +359,7 @@ const (
 // subtreeSummary returns a subtree's summary figures: kept from an earlier
 // dashboard while no row was written and no branch changed since (the
 // common case: one indexed read), else computed in one pass and kept.
-func subtreeSummary(ctx context.Context, q Store, roots []int64, key string) ([]int32, error) {
+func subtreeSummary(ctx context.Context, q *pgxpool.Pool, roots []int64, key string) ([]int32, error) {
 	roots = scopeKey(roots)
 	var figures []int32
 	err := q.QueryRow(ctx, cachedSummarySQL, roots, key).Scan(&figures)
@@ -439,7 +433,7 @@ SELECT s.branch_id, o.name, coalesce(p.name, ''), s.worst, s.n_met, s.n_pending,
 
 // Subtree is the dashboard of every branch under roots: summary over all
 // of them, and the page of rows opt asks for.
-func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, opt Options) (*Dashboard, error) {
+func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period, today time.Time, opt Options) (*Dashboard, error) {
 	today = rules.Day(today)
 	asOf, behind, err := ensure(ctx, q, roots, p, today, opt.Jobs)
 	if err != nil {

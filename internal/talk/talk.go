@@ -191,11 +191,12 @@ func Create(ctx context.Context, tx pgx.Tx, orgID int64, in Input) (int64, error
 
 // Handler serves the talk pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the talk handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
 
 const pageSize = 50
 
@@ -336,7 +337,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Create(ctx, tx, o.ID, in); return err }); err != nil {
+	if _, err := h.store.Create(ctx, o.ID, in); err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/talks?branch=%d", o.ID), "talk.flash.created")

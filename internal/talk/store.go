@@ -1,0 +1,28 @@
+package talk
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store makes the talk changes, each in its own transaction: the store
+// owns its transactions and a handler never opens one.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns the store of talks on pool.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Create records a talk of the organisation and returns its id.
+func (s *Store) Create(ctx context.Context, orgID int64, in Input) (int64, error) {
+	var id int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		id, err = Create(ctx, tx, orgID, in)
+		return err
+	})
+	return id, err
+}
