@@ -83,7 +83,7 @@ var usernameRE = regexp.MustCompile(`^[a-z0-9_.-]{3,32}$`)
 // checked against the policy's rules.
 func ParseAccountForm(v url.Values, settings auth.Settings) (AccountInput, AccountForm) {
 	f := AccountForm{Username: strings.ToLower(strings.TrimSpace(v.Get("username"))), DisplayName: strings.TrimSpace(v.Get("display_name")),
-		MemberID: strings.TrimSpace(v.Get("member_id")), Errors: ui.Errors{}}
+		MemberID: strings.TrimSpace(v.Get("member_id"))}
 	in := AccountInput{Username: f.Username, DisplayName: f.DisplayName, Password: v.Get("password")}
 	if !usernameRE.MatchString(f.Username) {
 		f.Errors.Add("username", "admin.username_invalid")
@@ -106,7 +106,7 @@ func ParseAccountForm(v url.Values, settings auth.Settings) (AccountInput, Accou
 
 // NewAccount shows the new-account form.
 func (h *Handler) NewAccount(w http.ResponseWriter, r *http.Request) error {
-	return ui.Render(w, r, http.StatusOK, NewAccountView(AccountForm{Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, NewAccountView(AccountForm{}))
 }
 
 // CreateAccount creates an account that must change its password at first
@@ -172,7 +172,7 @@ func (h *Handler) Account(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, AccountView(AccountPage{Account: a, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, AccountView(AccountPage{Account: a}))
 }
 
 // confirmed re-renders the account page with a message unless the

@@ -26,7 +26,7 @@ type SettingsForm struct {
 
 func settingsForm(s auth.Settings) SettingsForm {
 	return SettingsForm{LockAfter: strconv.Itoa(s.LockAfter), LockMinutes: strconv.Itoa(s.LockMinutes), MinLength: strconv.Itoa(s.PasswordMinLength),
-		MaxAgeDays: strconv.Itoa(s.PasswordMaxAgeDays), Version: strconv.Itoa(s.Version), Errors: ui.Errors{}}
+		MaxAgeDays: strconv.Itoa(s.PasswordMaxAgeDays), Version: strconv.Itoa(s.Version)}
 }
 
 // ParseSettingsForm reads the settings form; each number must lie within
@@ -34,7 +34,7 @@ func settingsForm(s auth.Settings) SettingsForm {
 func ParseSettingsForm(v url.Values) (auth.Settings, SettingsForm) {
 	f := SettingsForm{LockAfter: strings.TrimSpace(v.Get("lock_after")), LockMinutes: strings.TrimSpace(v.Get("lock_minutes")),
 		MinLength: strings.TrimSpace(v.Get("password_min_length")), MaxAgeDays: strings.TrimSpace(v.Get("password_max_age_days")),
-		Version: strings.TrimSpace(v.Get("version")), Errors: ui.Errors{}}
+		Version: strings.TrimSpace(v.Get("version"))}
 	var s auth.Settings
 	num := func(field, text string, lo, hi int, dst *int) {
 		n, err := strconv.Atoi(text)
@@ -163,7 +163,7 @@ func (h *Handler) grantsPage(r *http.Request, id int64) (GrantsPage, error) {
 		return GrantsPage{}, fmt.Errorf("admin: organisations: %w", err)
 	}
 	orgs = append([]ui.Option{{Value: "", Label: "admin.no_org"}}, orgs...)
-	return GrantsPage{Account: a, Self: a.ID == auth.UserOf(ctx).AccountID, Orgs: orgs, Errors: ui.Errors{}}, nil
+	return GrantsPage{Account: a, Self: a.ID == auth.UserOf(ctx).AccountID, Orgs: orgs}, nil
 }
 
 // Grants shows an account's roles with the grant and revoke forms.
@@ -189,7 +189,7 @@ type GrantInput struct {
 // when the role is scoped to one.
 func ParseGrantForm(v url.Values) (GrantInput, ui.Errors) {
 	in := GrantInput{Role: strings.TrimSpace(v.Get("role"))}
-	errs := ui.Errors{}
+	var errs ui.Errors
 	if !slices.Contains(auth.Roles, auth.Role(in.Role)) {
 		errs.Add("role", "admin.role_invalid")
 		return in, errs
@@ -282,7 +282,7 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	role := r.PostFormValue("role")
-	errs := ui.Errors{}
+	var errs ui.Errors
 	switch {
 	case p.Self:
 		errs.Add("revoke", "admin.not_yourself")

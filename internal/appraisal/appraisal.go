@@ -271,7 +271,7 @@ type CreateForm struct {
 
 // List shows the appraisals in the user's scope.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
-	return h.renderList(w, r, http.StatusOK, CreateForm{Year: strconv.Itoa(today().Year()), Errors: ui.Errors{}})
+	return h.renderList(w, r, http.StatusOK, CreateForm{Year: strconv.Itoa(today().Year())})
 }
 
 func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, status int, f CreateForm) error {
@@ -302,7 +302,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if !s.Writes() {
 		return fmt.Errorf("appraisal: create: %w", apperr.ErrForbidden)
 	}
-	f := CreateForm{BranchID: r.PostFormValue("branch_id"), Year: strings.TrimSpace(r.PostFormValue("year")), Errors: ui.Errors{}}
+	f := CreateForm{BranchID: r.PostFormValue("branch_id"), Year: strings.TrimSpace(r.PostFormValue("year"))}
 	branches, err := WritableBranches(ctx, h.pool, s)
 	if err != nil {
 		return err
@@ -453,7 +453,7 @@ func (h *Handler) result(r *http.Request) (Appraisal, Result, error) {
 func formOf(a Appraisal, x Result) ResultForm {
 	f := ResultForm{A: a, R: x, SelfAssessment: x.SelfAssessment, MutualAssessment: x.MutualAssessment,
 		VotesE: strconv.Itoa(x.VotesExcellent), VotesQ: strconv.Itoa(x.VotesQualified), VotesB: strconv.Itoa(x.VotesBasic), VotesU: strconv.Itoa(x.VotesUnqualified),
-		Followup: x.Followup, Version: strconv.Itoa(x.Version), Errors: ui.Errors{}}
+		Followup: x.Followup, Version: strconv.Itoa(x.Version)}
 	if x.Result != nil {
 		f.Result = *x.Result
 	}
@@ -535,7 +535,7 @@ func (h *Handler) SaveResult(w http.ResponseWriter, r *http.Request) error {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := ResultForm{A: a, R: x, SelfAssessment: v("self_assessment"), MutualAssessment: v("mutual_assessment"), Result: v("result"),
 		VotesE: v("votes_excellent"), VotesQ: v("votes_qualified"), VotesB: v("votes_basic"), VotesU: v("votes_unqualified"),
-		Followup: v("followup"), FollowupDue: v("followup_due"), Version: v("version"), Errors: ui.Errors{}}
+		Followup: v("followup"), FollowupDue: v("followup_due"), Version: v("version")}
 	in := f.Validate()
 	version, verr := strconv.Atoi(f.Version)
 	if verr != nil {

@@ -33,7 +33,7 @@ type PasswordInput struct {
 // no database: the new password against the policy and its confirmation.
 func ParsePasswordForm(v url.Values, username string, settings Settings) (PasswordInput, ui.Errors) {
 	in := PasswordInput{Current: v.Get("current"), New: v.Get("new"), Confirm: v.Get("confirm")}
-	errs := ui.Errors{}
+	var errs ui.Errors
 	if in.Current == "" || len(in.Current) > 256 {
 		errs.Add("current", "password.current_wrong")
 	}
@@ -63,7 +63,7 @@ func (s *Service) passwordForm(r *http.Request, u *User, errs ui.Errors) (Passwo
 
 // PasswordPage shows the password change form.
 func (s *Service) PasswordPage(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.passwordForm(r, UserOf(r.Context()), ui.Errors{})
+	f, err := s.passwordForm(r, UserOf(r.Context()), nil)
 	if err != nil {
 		return err
 	}

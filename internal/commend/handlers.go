@@ -151,7 +151,7 @@ func (h *Handler) form(r *http.Request) (Form, error) {
 	if err != nil {
 		return Form{}, err
 	}
-	return Form{Members: members, Orgs: orgs, Reviewer: s.Committee() != 0, Errors: ui.Errors{}}, nil
+	return Form{Members: members, Orgs: orgs, Reviewer: s.Committee() != 0}, nil
 }
 
 // NewPage shows the grant (or, for a secretary, nomination) form.

@@ -141,7 +141,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	if len(orgs) == 0 {
 		return fmt.Errorf("life: no organisation to set up for: %w", apperr.ErrForbidden)
 	}
-	f := NewForm{Year: strconv.Itoa(today().Year()), Orgs: orgs, Errors: ui.Errors{}}
+	f := NewForm{Year: strconv.Itoa(today().Year()), Orgs: orgs}
 	if len(orgs) == 1 {
 		f.OrgID = strconv.FormatInt(orgs[0].ID, 10)
 	}
@@ -155,7 +155,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := NewForm{OrgID: r.PostFormValue("org_id"), Year: strings.TrimSpace(r.PostFormValue("year")), Theme: strings.TrimSpace(r.PostFormValue("theme")), Orgs: orgs, Errors: ui.Errors{}}
+	f := NewForm{OrgID: r.PostFormValue("org_id"), Year: strings.TrimSpace(r.PostFormValue("year")), Theme: strings.TrimSpace(r.PostFormValue("theme")), Orgs: orgs}
 	var in NewLife
 	orgID, _ := strconv.ParseInt(f.OrgID, 10, 64)
 	for _, o := range orgs {
@@ -210,7 +210,7 @@ type DetailPage struct {
 
 // Show displays a life meeting with all its sections.
 func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
-	return h.renderDetail(w, r, http.StatusOK, SectionForms{Errors: ui.Errors{}})
+	return h.renderDetail(w, r, http.StatusOK, SectionForms{})
 }
 
 func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, status int, forms SectionForms) error {
@@ -262,7 +262,6 @@ func formsFrom(r *http.Request) SectionForms {
 		CritFrom: v("from_id"), CritTo: v("to_id"), CritContent: v("content"),
 		ItemProblem: v("problem"), ItemMeasure: v("measure"), ItemOwner: v("owner_id"), ItemDeadline: v("deadline"),
 		NewParticipant: v("member_id"),
-		Errors:         ui.Errors{},
 	}
 }
 
@@ -429,7 +428,7 @@ func (h *Handler) ParticipantPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, ParticipantView(ParticipantForm{Life: l, P: p, SelfExamOn: dateValue(p.SelfExamOn), SelfCriticism: p.SelfCriticism, Version: strconv.Itoa(p.Version), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, ParticipantView(ParticipantForm{Life: l, P: p, SelfExamOn: dateValue(p.SelfExamOn), SelfCriticism: p.SelfCriticism, Version: strconv.Itoa(p.Version)}))
 }
 
 // SaveParticipant stores a participant's material.
@@ -439,7 +438,7 @@ func (h *Handler) SaveParticipant(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := ParticipantForm{Life: l, P: p, SelfExamOn: strings.TrimSpace(r.PostFormValue("self_exam_on")), SelfCriticism: strings.TrimSpace(r.PostFormValue("self_criticism")),
-		Version: r.PostFormValue("version"), Errors: ui.Errors{}}
+		Version: r.PostFormValue("version")}
 	in := ParticipantInput{MemberID: p.MemberID, SelfCriticism: f.SelfCriticism}
 	if f.SelfExamOn != "" {
 		d, ok := parseDate(f.SelfExamOn)
@@ -499,7 +498,7 @@ func (h *Handler) HoldPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := HoldForm{Life: l, Participants: d.Participants, Hours: "3", Status: map[int64]string{}, Reason: map[int64]string{}, Version: meetingVersion(l), Errors: ui.Errors{}, RowErrors: map[int64]string{}}
+	f := HoldForm{Life: l, Participants: d.Participants, Hours: "3", Status: map[int64]string{}, Reason: map[int64]string{}, Version: meetingVersion(l), RowErrors: map[int64]string{}}
 	if l.StartsAt != nil {
 		t := l.StartsAt.In(i18n.Shanghai)
 		f.Date, f.Time = t.Format("2006-01-02"), t.Format("15:04")
@@ -538,7 +537,7 @@ func (h *Handler) Hold(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := HoldForm{Life: l, Participants: d.Participants, Date: v("date"), Time: v("time"), Hours: v("hours"), Place: v("place"),
-		Status: map[int64]string{}, Reason: map[int64]string{}, Version: v("version"), Errors: ui.Errors{}, RowErrors: map[int64]string{}}
+		Status: map[int64]string{}, Reason: map[int64]string{}, Version: v("version"), RowErrors: map[int64]string{}}
 	in := HoldInput{Place: f.Place, Attendance: map[int64]AttendanceInput{}}
 	if in.MeetingVersion, err = strconv.Atoi(f.Version); err != nil {
 		f.Errors.Add("date", "life.error.changed")
@@ -755,7 +754,7 @@ func (h *Handler) ItemPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := ItemForm{Item: it, CanWrite: canWrite, Status: it.Status, DoneOn: dateValue(it.DoneOn), Evidence: it.Evidence, Version: strconv.Itoa(it.Version), Errors: ui.Errors{}}
+	f := ItemForm{Item: it, CanWrite: canWrite, Status: it.Status, DoneOn: dateValue(it.DoneOn), Evidence: it.Evidence, Version: strconv.Itoa(it.Version)}
 	return ui.Render(w, r, http.StatusOK, ItemView(f))
 }
 
@@ -770,7 +769,7 @@ func (h *Handler) UpdateItem(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("life: item %d read-only: %w", it.ID, apperr.ErrForbidden)
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := ItemForm{Item: it, CanWrite: true, Status: v("status"), DoneOn: v("done_on"), Evidence: v("evidence"), Version: v("version"), Errors: ui.Errors{}}
+	f := ItemForm{Item: it, CanWrite: true, Status: v("status"), DoneOn: v("done_on"), Evidence: v("evidence"), Version: v("version")}
 	in := ItemUpdate{Status: f.Status, Evidence: f.Evidence}
 	if !oneOf(f.Status, itemStatuses) {
 		f.Errors.Add("status", "life.error.item_status")
@@ -891,7 +890,7 @@ func (h *Handler) EditPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, EditView(EditForm{Life: l, Theme: l.Theme, Version: strconv.Itoa(l.Version), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, EditView(EditForm{Life: l, Theme: l.Theme, Version: strconv.Itoa(l.Version)}))
 }
 
 // Edit saves the theme; a stale version re-renders the form with 409.
@@ -901,7 +900,7 @@ func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := EditForm{Life: l, Theme: strings.TrimSpace(r.PostFormValue("theme")), Version: r.PostFormValue("version"), Errors: ui.Errors{}}
+	f := EditForm{Life: l, Theme: strings.TrimSpace(r.PostFormValue("theme")), Version: r.PostFormValue("version")}
 	if f.Theme == "" || tooLong(f.Theme, 300) {
 		f.Errors.Add("theme", "life.error.theme")
 	}

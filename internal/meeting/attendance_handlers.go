@@ -87,7 +87,7 @@ func (h *Handler) attendancePage(r *http.Request, m Meeting, rows []AttRow) (Att
 		return AttendancePage{}, err
 	}
 	st := StatsOf(saved)
-	return AttendancePage{M: m, Rows: rows, Candidates: cands, Version: m.Version, Errors: ui.Errors{}, Stats: st, NoQuorum: NoQuorum(m.Kind, st)}, nil
+	return AttendancePage{M: m, Rows: rows, Candidates: cands, Version: m.Version, Stats: st, NoQuorum: NoQuorum(m.Kind, st)}, nil
 }
 
 // AttendanceForm shows one table row per member due (and per observer):

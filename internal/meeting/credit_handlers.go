@@ -73,7 +73,7 @@ func (h *Handler) NewCredit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := CreditForm{Kind: "online", EarnedOn: time.Now().In(i18n.Shanghai).Format(time.DateOnly), MemberID: r.URL.Query().Get("member"), Errors: ui.Errors{}}
+	f := CreditForm{Kind: "online", EarnedOn: time.Now().In(i18n.Shanghai).Format(time.DateOnly), MemberID: r.URL.Query().Get("member")}
 	return ui.Render(w, r, http.StatusOK, CreditView(CreditPage{Form: f, Members: members}))
 }
 
@@ -88,7 +88,7 @@ func (h *Handler) CreateCredit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := CreditForm{MemberID: v("member_id"), Hours: v("hours"), Kind: v("kind"), EarnedOn: v("earned_on"), Evidence: v("evidence"), Errors: ui.Errors{}}
+	f := CreditForm{MemberID: v("member_id"), Hours: v("hours"), Kind: v("kind"), EarnedOn: v("earned_on"), Evidence: v("evidence")}
 	in := f.validate(members, time.Now())
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, CreditView(CreditPage{Form: f, Members: members}))

@@ -173,7 +173,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 		day = now.AddDate(0, 0, -1) // a meeting at 09:00 today has not been held yet
 	}
 	f := Form{OrgID: strconv.FormatInt(u.BranchID(), 10), Kind: "committee", Date: day.Format(time.DateOnly),
-		Start: "09:00", End: "10:30", Status: StatusDraft, StudyHours: "0", Errors: ui.Errors{}}
+		Start: "09:00", End: "10:30", Status: StatusDraft, StudyHours: "0"}
 	if slices.Contains(Kinds, q.Get("kind")) {
 		f.Kind = q.Get("kind")
 	}
@@ -407,7 +407,7 @@ func (h *Handler) CorrectForm(w http.ResponseWriter, r *http.Request) error {
 	if m.Status != StatusSubmitted {
 		return ui.Redirect(w, r, meetingURL(m.ID, "/edit"), "")
 	}
-	return ui.Render(w, r, http.StatusOK, CorrectView(CorrectPage{M: m, Minutes: m.Minutes, Decisions: m.Decisions, Version: m.Version, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, CorrectView(CorrectPage{M: m, Minutes: m.Minutes, Decisions: m.Decisions, Version: m.Version}))
 }
 
 // Correct saves a correction with its reason, keeping the earlier text.
@@ -418,7 +418,7 @@ func (h *Handler) Correct(w http.ResponseWriter, r *http.Request) error {
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	p := CorrectPage{M: m, Minutes: r.PostFormValue("minutes"), Decisions: r.PostFormValue("decisions"),
-		Reason: strings.TrimSpace(r.PostFormValue("reason")), Version: version, Errors: ui.Errors{}}
+		Reason: strings.TrimSpace(r.PostFormValue("reason")), Version: version}
 	switch {
 	case p.Reason == "":
 		p.Errors.Add("reason", "meeting.error.required")

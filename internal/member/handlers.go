@@ -270,7 +270,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
-	return ui.Render(w, r, http.StatusOK, FormView(FormPage{New: true, Form: f, Orgs: opts, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, FormView(FormPage{New: true, Form: f, Orgs: opts}))
 }
 
 // Create adds a member from the form.
@@ -315,7 +315,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := h.store.Create(ctx, v, arrival, h.today())
 	if errors.Is(err, ErrDuplicateID) {
-		page.Errors["id_number"] = "member.id_number.duplicate"
+		page.Errors.Set("id_number", "member.id_number.duplicate")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(page))
 	}
 	if err != nil {
@@ -341,7 +341,7 @@ func (h *Handler) EditForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	id, phone := h.store.Masked(m.IDNumberEnc, m.PhoneEnc)
-	return ui.Render(w, r, http.StatusOK, FormView(FormPage{ID: m.ID, Form: FormOf(m), Orgs: opts, Errors: ui.Errors{}, MaskedID: id, MaskedPhone: phone}))
+	return ui.Render(w, r, http.StatusOK, FormView(FormPage{ID: m.ID, Form: FormOf(m), Orgs: opts, MaskedID: id, MaskedPhone: phone}))
 }
 
 // Update saves the edited member; a save over someone else's newer save is
@@ -397,7 +397,7 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 		page.Form.Version = saved.Version
 		return ui.Render(w, r, http.StatusConflict, FormView(page))
 	case errors.Is(err, ErrDuplicateID):
-		page.Errors["id_number"] = "member.id_number.duplicate"
+		page.Errors.Set("id_number", "member.id_number.duplicate")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(page))
 	case err != nil:
 		return err
@@ -443,7 +443,7 @@ func (h *Handler) ActionFormPage(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(Actions, kind) {
 		return fmt.Errorf("member: action %q: %w", kind, apperr.ErrNotFound)
 	}
-	p, err := h.actionPage(r, m, kind, ActionForm{Version: m.Version, Date: h.today().Format(dateLayout)}, ui.Errors{})
+	p, err := h.actionPage(r, m, kind, ActionForm{Version: m.Version, Date: h.today().Format(dateLayout)}, nil)
 	if err != nil {
 		return err
 	}
@@ -494,7 +494,7 @@ func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
 			if gerr != nil {
 				return gerr
 			}
-			p, perr := h.actionPage(r, fresh, kind, f, ui.Errors{})
+			p, perr := h.actionPage(r, fresh, kind, f, nil)
 			if perr != nil {
 				return perr
 			}
@@ -533,7 +533,7 @@ func (h *Handler) ImportForm(w http.ResponseWriter, r *http.Request) error {
 	if len(opts) == 0 {
 		return fmt.Errorf("member: no branch to import into: %w", apperr.ErrForbidden)
 	}
-	return ui.Render(w, r, http.StatusOK, ImportView(ImportPage{Orgs: opts, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, ImportView(ImportPage{Orgs: opts}))
 }
 
 // Preview reads an uploaded roster, checks every row and shows them all
@@ -549,19 +549,19 @@ func (h *Handler) Preview(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := ImportPage{Orgs: opts, Errors: ui.Errors{}}
+	p := ImportPage{Orgs: opts}
 	if err := r.ParseMultipartForm(MaxImportBytes); err != nil {
-		p.Errors["file"] = "member.import.too_big"
+		p.Errors.Set("file", "member.import.too_big")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
 	p.BranchID = r.PostFormValue("branch_id")
 	branchID, _ := strconv.ParseInt(p.BranchID, 10, 64)
 	if !slices.ContainsFunc(opts, func(o OrgOption) bool { return o.Kind == "branch" && o.ID == branchID }) {
-		p.Errors["branch_id"] = "form.required"
+		p.Errors.Set("branch_id", "form.required")
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		p.Errors["file"] = "form.required"
+		p.Errors.Set("file", "form.required")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
 	defer func() { _ = file.Close() }()
@@ -572,7 +572,7 @@ func (h *Handler) Preview(w http.ResponseWriter, r *http.Request) error {
 	roster, err := ParseRoster(data)
 	var fe *FileError
 	if errors.As(err, &fe) {
-		p.Errors["file"] = fe.Key
+		p.Errors.Set("file", fe.Key)
 		p.FileArg = fe.Arg
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
@@ -630,13 +630,13 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := ImportPage{Orgs: opts, Errors: ui.Errors{}, Rows: rows, Bad: bad, Filename: im.Filename, BranchID: strconv.FormatInt(im.BranchID, 10)}
+	p := ImportPage{Orgs: opts, Rows: rows, Bad: bad, Filename: im.Filename, BranchID: strconv.FormatInt(im.BranchID, 10)}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("member: confirm form: %w", apperr.ErrInvalid)
 	}
 	if bad == 0 && r.PostForm.Get("confirm") != "1" {
 		p.ImportID = im.ID
-		p.Errors["confirm"] = "form.confirm_required"
+		p.Errors.Set("confirm", "form.confirm_required")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
 	if bad == 0 {
@@ -645,7 +645,7 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 		case errors.Is(err, ErrImportUsed):
 			return fmt.Errorf("member: import %d: %w", id, apperr.ErrConflict)
 		case errors.Is(err, ErrDuplicateID):
-			p.Errors["file"] = "member.id_number.duplicate"
+			p.Errors.Set("file", "member.id_number.duplicate")
 		case err != nil:
 			return err
 		default:

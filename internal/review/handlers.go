@@ -194,8 +194,8 @@ func (h *Handler) branchPage(r *http.Request) (BranchPage, error) {
 	if page.Scale, err = rules.RatingScale(r.Context(), h.pool); err != nil {
 		return BranchPage{}, err
 	}
-	page.Rate = RateForm{Period: p.Key(), Errors: ui.Errors{}}
-	page.Respond = RespondForm{Errors: ui.Errors{}}
+	page.Rate = RateForm{Period: p.Key()}
+	page.Respond = RespondForm{}
 	return page, nil
 }
 
@@ -221,7 +221,7 @@ func (h *Handler) Rate(w http.ResponseWriter, r *http.Request) error {
 		return apperr.ErrInvalid
 	}
 	f := RateForm{Period: strings.TrimSpace(r.PostFormValue("period")), Rating: r.PostFormValue("rating"),
-		Comments: strings.TrimSpace(r.PostFormValue("comments")), Corrections: strings.TrimSpace(r.PostFormValue("corrections")), Errors: ui.Errors{}}
+		Comments: strings.TrimSpace(r.PostFormValue("comments")), Corrections: strings.TrimSpace(r.PostFormValue("corrections"))}
 	if _, err := rules.ParsePeriod(f.Period); err != nil {
 		f.Errors.Add("period", "review.error.period")
 	}
@@ -268,7 +268,7 @@ func (h *Handler) Respond(w http.ResponseWriter, r *http.Request) error {
 		return apperr.ErrInvalid
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	f := RespondForm{ReviewID: rid, Version: version, Response: strings.TrimSpace(r.PostFormValue("response")), Errors: ui.Errors{}}
+	f := RespondForm{ReviewID: rid, Version: version, Response: strings.TrimSpace(r.PostFormValue("response"))}
 	if n := len([]rune(f.Response)); n == 0 || n > 5000 {
 		f.Errors.Add("response", "review.error.response")
 	}

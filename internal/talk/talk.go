@@ -293,7 +293,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: today().Format("2006-01-02"), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: today().Format("2006-01-02")}))
 }
 
 // Create records a talk.
@@ -308,7 +308,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := Form{Orgs: writable, Org: o, People: people, HeldOn: v("held_on"), AID: v("a_id"), BID: v("b_id"), Topic: v("topic"), Summary: v("summary"), Errors: ui.Errors{}}
+	f := Form{Orgs: writable, Org: o, People: people, HeldOn: v("held_on"), AID: v("a_id"), BID: v("b_id"), Topic: v("topic"), Summary: v("summary")}
 	in := Input{Topic: f.Topic, Summary: f.Summary}
 	d, err := time.Parse("2006-01-02", f.HeldOn)
 	if err != nil {
