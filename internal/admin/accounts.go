@@ -153,7 +153,7 @@ func (h *Handler) CreateAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("admin: create account %q: %w", in.Username, err)
 	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.account_created")
+	return ui.Redirect(w, r, accountURL(id), "admin.account_created")
 }
 
 // AccountPage is one account's page for the system administrator.
@@ -199,13 +199,9 @@ func (h *Handler) DisableAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if id == auth.UserOf(ctx).AccountID {
-		return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.not_yourself")
+		return ui.Redirect(w, r, accountURL(id), "admin.not_yourself")
 	}
-	err = h.store.DisableAccount(ctx, id)
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.account_disabled")
+	return redirectAfter(w, r, h.store.DisableAccount(ctx, id), accountURL(id), "admin.account_disabled")
 }
 
 // EnableAccount enables a disabled account again.
@@ -215,11 +211,7 @@ func (h *Handler) EnableAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = h.store.EnableAccount(ctx, id)
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.account_enabled")
+	return redirectAfter(w, r, h.store.EnableAccount(ctx, id), accountURL(id), "admin.account_enabled")
 }
 
 // ResetPassword sets a temporary password the user must change at the
@@ -249,11 +241,7 @@ func (h *Handler) ResetPassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = h.store.ResetPassword(ctx, id, hash)
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.password_reset")
+	return redirectAfter(w, r, h.store.ResetPassword(ctx, id, hash), accountURL(id), "admin.password_reset")
 }
 
 // EndSessions signs the account out everywhere.
@@ -263,9 +251,5 @@ func (h *Handler) EndSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = h.store.EndSessions(ctx, id)
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.sessions_ended")
+	return redirectAfter(w, r, h.store.EndSessions(ctx, id), accountURL(id), "admin.sessions_ended")
 }

@@ -144,7 +144,11 @@ type GrantsPage struct {
 	Errors  ui.Errors
 }
 
-func (h *Handler) grantsPage(r *http.Request, id int64) (GrantsPage, error) {
+func (h *Handler) grantsPage(r *http.Request) (GrantsPage, error) {
+	id, err := accountID(r)
+	if err != nil {
+		return GrantsPage{}, err
+	}
 	ctx := r.Context()
 	a, err := loadAccount(ctx, h.pool, id)
 	if err != nil {
@@ -168,11 +172,7 @@ func (h *Handler) grantsPage(r *http.Request, id int64) (GrantsPage, error) {
 
 // Grants shows an account's roles with the grant and revoke forms.
 func (h *Handler) Grants(w http.ResponseWriter, r *http.Request) error {
-	id, err := accountID(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.grantsPage(r, id)
+	p, err := h.grantsPage(r)
 	if err != nil {
 		return err
 	}
@@ -237,15 +237,12 @@ func (h *Handler) Grant(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("admin: form: %w", apperr.ErrInvalid)
 	}
-	id, err := accountID(r)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	p, err := h.grantsPage(r, id)
+	p, err := h.grantsPage(r)
 	if err != nil {
 		return err
 	}
+	id := p.Account.ID
 	in, errs := ParseGrantForm(r.PostForm)
 	if !errs.Any() {
 		if field, key := grantProblem(p.Account, p.Self, in); key != "" {
@@ -263,24 +260,17 @@ func (h *Handler) Grant(w http.ResponseWriter, r *http.Request) error {
 		p.Role, p.OrgID, p.Errors = in.Role, r.PostFormValue("org_id"), errs
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.store.GrantRole(ctx, id, in)
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/security/accounts/"+strconv.FormatInt(id, 10), "admin.role_granted")
+	return redirectAfter(w, r, h.store.GrantRole(ctx, id, in), grantsURL(id), "admin.role_granted")
 }
 
 // Revoke takes a role away (after confirmation) and ends the account's sessions.
 func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) error {
-	id, err := accountID(r)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	p, err := h.grantsPage(r, id)
+	p, err := h.grantsPage(r)
 	if err != nil {
 		return err
 	}
+	id := p.Account.ID
 	role := r.PostFormValue("role")
 	var errs ui.Errors
 	switch {
@@ -295,11 +285,7 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = errs
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.store.RevokeRole(ctx, id, role)
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/security/accounts/"+strconv.FormatInt(id, 10), "admin.role_revoked")
+	return redirectAfter(w, r, h.store.RevokeRole(ctx, id, role), grantsURL(id), "admin.role_revoked")
 }
 
 // Unlock ends an account's lock-out and clears its failure count.
@@ -309,26 +295,19 @@ func (h *Handler) Unlock(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = h.store.Unlock(ctx, id)
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/security", "admin.account_unlocked")
+	return redirectAfter(w, r, h.store.Unlock(ctx, id), "/admin/security", "admin.account_unlocked")
 }
 
 // ResetTOTP turns off an account's second factor (after confirmation),
 // for a user who lost both their device and their recovery codes. Its
 // sessions end; an account that needs TOTP enrols again at next sign-in.
 func (h *Handler) ResetTOTP(w http.ResponseWriter, r *http.Request) error {
-	id, err := accountID(r)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	p, err := h.grantsPage(r, id)
+	p, err := h.grantsPage(r)
 	if err != nil {
 		return err
 	}
+	id := p.Account.ID
 	switch {
 	case p.Self:
 		p.Errors.Add("totp", "admin.not_yourself")
@@ -338,9 +317,5 @@ func (h *Handler) ResetTOTP(w http.ResponseWriter, r *http.Request) error {
 	if p.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.store.ResetTOTP(ctx, id)
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/security/accounts/"+strconv.FormatInt(id, 10), "admin.totp_reset_done")
+	return redirectAfter(w, r, h.store.ResetTOTP(ctx, id), grantsURL(id), "admin.totp_reset_done")
 }

@@ -10,6 +10,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
+	"zhibu/internal/db"
 )
 
 // Store makes the administrators' changes to accounts, roles and security
@@ -45,22 +46,21 @@ func (s *Store) SaveSettings(ctx context.Context, in auth.Settings) error {
 // CreateAccount adds an account that must change its password at first
 // sign-in and returns its id.
 func (s *Store) CreateAccount(ctx context.Context, in AccountInput, hash string) (int64, error) {
-	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int64, error) {
 		var member *int64
 		if in.MemberID != 0 {
 			member = &in.MemberID
 		}
+		var id int64
 		err := tx.QueryRow(ctx, `
 INSERT INTO accounts (username, display_name, password_hash, member_id, must_change_password)
 VALUES ($1, $2, $3, $4, true) RETURNING id`, in.Username, in.DisplayName, hash, member).Scan(&id)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		return audit.Record(ctx, tx, audit.Event{Action: "account.created", Entity: "account", EntityID: id,
+		return id, audit.Record(ctx, tx, audit.Event{Action: "account.created", Entity: "account", EntityID: id,
 			After: map[string]any{"username": in.Username, "display_name": in.DisplayName, "member_id": member, "must_change_password": true}})
 	})
-	return id, err
 }
 
 // change runs one audited change of an account in a transaction: do makes

@@ -6,6 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/db"
 )
 
 // Store makes the appraisal changes, each in its own transaction: the
@@ -19,13 +21,7 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // Create opens a year's appraisal for a branch and returns its id.
 func (s *Store) Create(ctx context.Context, branchID int64, year int) (int64, error) {
-	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		id, err = Create(ctx, tx, branchID, year)
-		return err
-	})
-	return id, err
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int64, error) { return Create(ctx, tx, branchID, year) })
 }
 
 // SaveResult saves a member's result.

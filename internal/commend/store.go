@@ -252,23 +252,11 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // Create grants a commendation or proposes a nominee and returns its id.
 func (s *Store) Create(ctx context.Context, in Input) (int64, error) {
-	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		id, err = Create(ctx, tx, in)
-		return err
-	})
-	return id, err
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int64, error) { return Create(ctx, tx, in) })
 }
 
 // Approve grants the nominees ids inside root's subtree and returns how
 // many it granted.
 func (s *Store) Approve(ctx context.Context, root int64, ids []int64) (int, error) {
-	var n int
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		n, err = Approve(ctx, tx, root, ids)
-		return err
-	})
-	return n, err
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int, error) { return Approve(ctx, tx, root, ids) })
 }

@@ -215,15 +215,7 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, status int, forms SectionForms) error {
 	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := h.load(ctx, id)
-	if err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, l.ID)
+	l, d, err := h.detail(r, false)
 	if err != nil {
 		return err
 	}
@@ -245,10 +237,45 @@ func (h *Handler) writable(r *http.Request) (Life, error) {
 	return h.loadWritable(r.Context(), id)
 }
 
-// applied goes back to the section of the page after a change to it
-// (err is the change's outcome).
-func (h *Handler) applied(w http.ResponseWriter, r *http.Request, l Life, anchor string, err error) error {
+// detail reads the life meeting of the request with its sections; for a
+// change (write) the user must be allowed to change it.
+func (h *Handler) detail(r *http.Request, write bool) (Life, Detail, error) {
+	id, err := idParam(r, "id")
 	if err != nil {
+		return Life{}, Detail{}, err
+	}
+	load := h.load
+	if write {
+		load = h.loadWritable
+	}
+	l, err := load(r.Context(), id)
+	if err != nil {
+		return l, Detail{}, err
+	}
+	d, err := Load(r.Context(), h.pool, l.ID)
+	return l, d, err
+}
+
+// section handles one inline form of the detail page. check reads the
+// request's forms (f), puts a message beside each bad field and returns
+// the change to make. With a message the page is shown again (422) with
+// the user's input; otherwise the store makes the change and the user goes
+// back to the section (anchor).
+func (h *Handler) section(w http.ResponseWriter, r *http.Request, anchor string,
+	check func(ctx context.Context, l Life, f *SectionForms) (func() error, error)) error {
+	l, err := h.writable(r)
+	if err != nil {
+		return err
+	}
+	f := formsFrom(r)
+	change, err := check(r.Context(), l, &f)
+	if err != nil {
+		return err
+	}
+	if f.Errors.Any() {
+		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err := change(); err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/life/%d#%s", l.ID, anchor), "life.flash.saved")
@@ -267,120 +294,94 @@ func formsFrom(r *http.Request) SectionForms {
 
 // AddStep records a preparation step.
 func (h *Handler) AddStep(w http.ResponseWriter, r *http.Request) error {
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	f := formsFrom(r)
-	in := StepInput{Kind: f.StepKind, Evidence: f.StepEvidence}
-	if !oneOf(in.Kind, stepKinds) {
-		f.Errors.Add("kind", "life.error.step_kind")
-	}
-	d, ok := parseDate(f.StepDoneOn)
-	if !ok {
-		f.Errors.Add("done_on", "life.error.date")
-	}
-	in.DoneOn = d
-	if in.Evidence == "" || tooLong(in.Evidence, 2000) {
-		f.Errors.Add("evidence", "life.error.evidence")
-	}
-	if f.Errors.Any() {
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.applied(w, r, l, "steps", h.store.AddStep(r.Context(), l.ID, in))
+	return h.section(w, r, "steps", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		in := StepInput{Kind: f.StepKind, Evidence: f.StepEvidence}
+		if !oneOf(in.Kind, stepKinds) {
+			f.Errors.Add("kind", "life.error.step_kind")
+		}
+		d, ok := parseDate(f.StepDoneOn)
+		if !ok {
+			f.Errors.Add("done_on", "life.error.date")
+		}
+		in.DoneOn = d
+		if in.Evidence == "" || tooLong(in.Evidence, 2000) {
+			f.Errors.Add("evidence", "life.error.evidence")
+		}
+		return func() error { return h.store.AddStep(ctx, l.ID, in) }, nil
+	})
 }
 
 // AddOpinion records a solicited opinion.
 func (h *Handler) AddOpinion(w http.ResponseWriter, r *http.Request) error {
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	f := formsFrom(r)
-	in := OpinionInput{SourceType: f.OpinionSource, Content: f.OpinionContent}
-	if !oneOf(in.SourceType, sourceTypes) {
-		f.Errors.Add("source_type", "life.error.source_type")
-	}
-	if in.Content == "" || tooLong(in.Content, 2000) {
-		f.Errors.Add("opinion_content", "life.error.content")
-	}
-	d, ok := parseDate(f.OpinionDate)
-	if !ok {
-		f.Errors.Add("received_on", "life.error.date")
-	}
-	in.ReceivedOn = d
-	f.CritContent = ""
-	if f.Errors.Any() {
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.applied(w, r, l, "opinions", h.store.AddOpinion(r.Context(), l.ID, in))
+	return h.section(w, r, "opinions", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		in := OpinionInput{SourceType: f.OpinionSource, Content: f.OpinionContent}
+		if !oneOf(in.SourceType, sourceTypes) {
+			f.Errors.Add("source_type", "life.error.source_type")
+		}
+		if in.Content == "" || tooLong(in.Content, 2000) {
+			f.Errors.Add("opinion_content", "life.error.content")
+		}
+		d, ok := parseDate(f.OpinionDate)
+		if !ok {
+			f.Errors.Add("received_on", "life.error.date")
+		}
+		in.ReceivedOn = d
+		f.CritContent = ""
+		return func() error { return h.store.AddOpinion(ctx, l.ID, in) }, nil
+	})
 }
 
 // AddCriticism records a criticism given by one participant to another.
 func (h *Handler) AddCriticism(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	id := l.ID
-	f := formsFrom(r)
-	f.OpinionContent = ""
-	in := CriticismInput{Content: f.CritContent}
-	in.FromID, _ = strconv.ParseInt(f.CritFrom, 10, 64)
-	in.ToID, _ = strconv.ParseInt(f.CritTo, 10, 64)
-	if ok, err := isParticipant(ctx, h.pool, id, in.FromID); err != nil {
-		return err
-	} else if !ok {
-		f.Errors.Add("from_id", "life.error.participant")
-	}
-	if ok, err := isParticipant(ctx, h.pool, id, in.ToID); err != nil {
-		return err
-	} else if !ok {
-		f.Errors.Add("to_id", "life.error.participant")
-	} else if in.ToID == in.FromID {
-		f.Errors.Add("to_id", "life.error.self")
-	}
-	if in.Content == "" || tooLong(in.Content, 5000) {
-		f.Errors.Add("crit_content", "life.error.content")
-	}
-	if f.Errors.Any() {
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.applied(w, r, l, "criticisms", h.store.AddCriticism(r.Context(), l.ID, in))
+	return h.section(w, r, "criticisms", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		id := l.ID
+		f.OpinionContent = ""
+		in := CriticismInput{Content: f.CritContent}
+		in.FromID, _ = strconv.ParseInt(f.CritFrom, 10, 64)
+		in.ToID, _ = strconv.ParseInt(f.CritTo, 10, 64)
+		if ok, err := isParticipant(ctx, h.pool, id, in.FromID); err != nil {
+			return nil, err
+		} else if !ok {
+			f.Errors.Add("from_id", "life.error.participant")
+		}
+		if ok, err := isParticipant(ctx, h.pool, id, in.ToID); err != nil {
+			return nil, err
+		} else if !ok {
+			f.Errors.Add("to_id", "life.error.participant")
+		} else if in.ToID == in.FromID {
+			f.Errors.Add("to_id", "life.error.self")
+		}
+		if in.Content == "" || tooLong(in.Content, 5000) {
+			f.Errors.Add("crit_content", "life.error.content")
+		}
+		return func() error { return h.store.AddCriticism(ctx, l.ID, in) }, nil
+	})
 }
 
 // AddItem puts an item on the rectification list.
 func (h *Handler) AddItem(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	id := l.ID
-	f := formsFrom(r)
-	in := ItemInput{Problem: f.ItemProblem, Measure: f.ItemMeasure}
-	if in.Problem == "" || tooLong(in.Problem, 1000) {
-		f.Errors.Add("problem", "life.error.problem")
-	}
-	if in.Measure == "" || tooLong(in.Measure, 2000) {
-		f.Errors.Add("measure", "life.error.measure")
-	}
-	in.OwnerID, _ = strconv.ParseInt(f.ItemOwner, 10, 64)
-	if ok, err := isParticipant(ctx, h.pool, id, in.OwnerID); err != nil {
-		return err
-	} else if !ok {
-		f.Errors.Add("owner_id", "life.error.participant")
-	}
-	d, ok := parseDate(f.ItemDeadline)
-	if !ok {
-		f.Errors.Add("deadline", "life.error.date")
-	}
-	in.Deadline = d
-	if f.Errors.Any() {
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.applied(w, r, l, "items", h.store.AddItem(r.Context(), l, in))
+	return h.section(w, r, "items", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		id := l.ID
+		in := ItemInput{Problem: f.ItemProblem, Measure: f.ItemMeasure}
+		if in.Problem == "" || tooLong(in.Problem, 1000) {
+			f.Errors.Add("problem", "life.error.problem")
+		}
+		if in.Measure == "" || tooLong(in.Measure, 2000) {
+			f.Errors.Add("measure", "life.error.measure")
+		}
+		in.OwnerID, _ = strconv.ParseInt(f.ItemOwner, 10, 64)
+		if ok, err := isParticipant(ctx, h.pool, id, in.OwnerID); err != nil {
+			return nil, err
+		} else if !ok {
+			f.Errors.Add("owner_id", "life.error.participant")
+		}
+		d, ok := parseDate(f.ItemDeadline)
+		if !ok {
+			f.Errors.Add("deadline", "life.error.date")
+		}
+		in.Deadline = d
+		return func() error { return h.store.AddItem(ctx, l, in) }, nil
+	})
 }
 
 // ParticipantForm is the form of one participant's own material.
@@ -396,20 +397,11 @@ type ParticipantForm struct {
 }
 
 func (h *Handler) participant(r *http.Request) (Life, Participant, error) {
-	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return Life{}, Participant{}, err
-	}
 	mid, err := idParam(r, "member")
 	if err != nil {
 		return Life{}, Participant{}, err
 	}
-	l, err := h.loadWritable(ctx, id)
-	if err != nil {
-		return l, Participant{}, err
-	}
-	d, err := Load(ctx, h.pool, id)
+	l, d, err := h.detail(r, true)
 	if err != nil {
 		return l, Participant{}, err
 	}
@@ -418,7 +410,7 @@ func (h *Handler) participant(r *http.Request) (Life, Participant, error) {
 			return l, p, nil
 		}
 	}
-	return l, Participant{}, fmt.Errorf("life: member %d not in %d: %w", mid, id, apperr.ErrNotFound)
+	return l, Participant{}, fmt.Errorf("life: member %d not in %d: %w", mid, l.ID, apperr.ErrNotFound)
 }
 
 // ParticipantPage shows the form of a participant's self-examination and
@@ -485,16 +477,7 @@ type HoldForm struct {
 
 // HoldPage shows the meeting and attendance form.
 func (h *Handler) HoldPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := h.loadWritable(ctx, id)
-	if err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	l, d, err := h.detail(r, true)
 	if err != nil {
 		return err
 	}
@@ -523,15 +506,7 @@ func (h *Handler) HoldPage(w http.ResponseWriter, r *http.Request) error {
 // Hold records the meeting and its attendance.
 func (h *Handler) Hold(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := h.loadWritable(ctx, id)
-	if err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	l, d, err := h.detail(r, true)
 	if err != nil {
 		return err
 	}
@@ -621,15 +596,7 @@ func submitWarnings(d Detail) []string {
 
 // ConfirmSubmit shows what will be submitted and asks for confirmation.
 func (h *Handler) ConfirmSubmit(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := h.loadWritable(ctx, id); err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	_, d, err := h.detail(r, true)
 	if err != nil {
 		return err
 	}
@@ -639,15 +606,7 @@ func (h *Handler) ConfirmSubmit(w http.ResponseWriter, r *http.Request) error {
 // Submit locks the record and reports it to the committee.
 func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := h.loadWritable(ctx, id)
-	if err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	l, d, err := h.detail(r, true)
 	if err != nil {
 		return err
 	}
@@ -673,15 +632,7 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) error {
 
 // Print shows the whole record as one printable document.
 func (h *Handler) Print(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := h.load(ctx, id); err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	_, d, err := h.detail(r, false)
 	if err != nil {
 		return err
 	}
@@ -817,22 +768,17 @@ func isConflict(err error) bool { return errors.Is(err, apperr.ErrConflict) }
 
 // AddParticipant adds a member of the organisation to the participants.
 func (h *Handler) AddParticipant(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	f := formsFrom(r)
-	cands, err := Candidates(ctx, h.pool, l)
-	if err != nil {
-		return err
-	}
-	memberID, _ := strconv.ParseInt(f.NewParticipant, 10, 64)
-	if !slices.ContainsFunc(cands, func(c Candidate) bool { return c.ID == memberID }) {
-		f.Errors.Add("member_id", "life.error.candidate")
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.applied(w, r, l, "participants", h.store.AddParticipant(r.Context(), l.ID, memberID))
+	return h.section(w, r, "participants", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		cands, err := Candidates(ctx, h.pool, l)
+		if err != nil {
+			return nil, err
+		}
+		memberID, _ := strconv.ParseInt(f.NewParticipant, 10, 64)
+		if !slices.ContainsFunc(cands, func(c Candidate) bool { return c.ID == memberID }) {
+			f.Errors.Add("member_id", "life.error.candidate")
+		}
+		return func() error { return h.store.AddParticipant(ctx, l.ID, memberID) }, nil
+	})
 }
 
 // RemovePage is the confirmation step before a participant is removed.

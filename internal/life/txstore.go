@@ -5,6 +5,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/db"
 )
 
 // Store makes the life package's changes, each in its own transaction:
@@ -23,15 +25,13 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 
 // Create sets up a year's life meeting with its audit row and returns its id.
 func (s *Store) Create(ctx context.Context, in NewLife) (int64, error) {
-	var id int64
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if id, err = Create(ctx, tx, in); err != nil {
-			return err
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int64, error) {
+		id, err := Create(ctx, tx, in)
+		if err != nil {
+			return 0, err
 		}
-		return auditCreate(ctx, tx, id, in)
+		return id, auditCreate(ctx, tx, id, in)
 	})
-	return id, err
 }
 
 // AddStep records a preparation step.

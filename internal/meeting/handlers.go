@@ -59,16 +59,12 @@ func (h *Handler) load(r *http.Request) (Meeting, error) {
 // loadWrite returns the meeting when the user may change it: 404 outside
 // their scope, 403 when they may only read it.
 func (h *Handler) loadWrite(r *http.Request) (Meeting, error) {
-	id, err := idParam(r, "id")
+	m, err := h.load(r)
 	if err != nil {
-		return Meeting{}, err
-	}
-	m, err := h.store.Get(r.Context(), id)
-	if err != nil {
-		return Meeting{}, err
+		return m, err
 	}
 	if err := auth.ScopeOf(r.Context()).CheckWrite(m.OrgPath); err != nil {
-		return m, fmt.Errorf("meeting: %d: %w", id, err)
+		return m, fmt.Errorf("meeting: %d: %w", m.ID, err)
 	}
 	return m, nil
 }

@@ -70,16 +70,12 @@ func (h *Handler) load(r *http.Request) (*Member, error) {
 // loadWritable returns the member if the user may change it: 404 outside
 // the read scope, 403 when only readable.
 func (h *Handler) loadWritable(r *http.Request) (*Member, error) {
-	id, err := idParam(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	m, err := h.store.Get(r.Context(), id)
+	m, err := h.load(r)
 	if err != nil {
 		return nil, err
 	}
 	if err := auth.ScopeOf(r.Context()).CheckWrite(m.BranchPath); err != nil {
-		return nil, fmt.Errorf("member: %d: %w", id, err)
+		return nil, fmt.Errorf("member: %d: %w", m.ID, err)
 	}
 	return m, nil
 }
@@ -433,15 +429,25 @@ func savedFacts(m *Member) []Fact {
 	}
 }
 
-// ActionFormPage shows a lifecycle action's form.
-func (h *Handler) ActionFormPage(w http.ResponseWriter, r *http.Request) error {
+// loadAction returns the member the user may change and the lifecycle
+// action named in the URL.
+func (h *Handler) loadAction(r *http.Request) (*Member, string, error) {
 	m, err := h.loadWritable(r)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	kind := chi.URLParam(r, "action")
 	if !slices.Contains(Actions, kind) {
-		return fmt.Errorf("member: action %q: %w", kind, apperr.ErrNotFound)
+		return nil, "", fmt.Errorf("member: action %q: %w", kind, apperr.ErrNotFound)
+	}
+	return m, kind, nil
+}
+
+// ActionFormPage shows a lifecycle action's form.
+func (h *Handler) ActionFormPage(w http.ResponseWriter, r *http.Request) error {
+	m, kind, err := h.loadAction(r)
+	if err != nil {
+		return err
 	}
 	p, err := h.actionPage(r, m, kind, ActionForm{Version: m.Version, Date: h.today().Format(dateLayout)}, nil)
 	if err != nil {
@@ -467,13 +473,9 @@ func (h *Handler) actionPage(r *http.Request, m *Member, kind string, f ActionFo
 
 // Act records a lifecycle action.
 func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
-	m, err := h.loadWritable(r)
+	m, kind, err := h.loadAction(r)
 	if err != nil {
 		return err
-	}
-	kind := chi.URLParam(r, "action")
-	if !slices.Contains(Actions, kind) {
-		return fmt.Errorf("member: action %q: %w", kind, apperr.ErrNotFound)
 	}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("member: action form: %w", apperr.ErrInvalid)

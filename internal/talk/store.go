@@ -5,6 +5,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"zhibu/internal/db"
 )
 
 // Store makes the talk changes, each in its own transaction: the store
@@ -18,11 +20,5 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 // Create records a talk of the organisation and returns its id.
 func (s *Store) Create(ctx context.Context, orgID int64, in Input) (int64, error) {
-	var id int64
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		id, err = Create(ctx, tx, orgID, in)
-		return err
-	})
-	return id, err
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int64, error) { return Create(ctx, tx, orgID, in) })
 }

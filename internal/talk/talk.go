@@ -284,31 +284,37 @@ func (h *Handler) formOrg(ctx context.Context, s auth.Scope, raw string) (Org, [
 
 // NewPage shows the talk form for a branch.
 func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	o, writable, err := h.formOrg(ctx, auth.ScopeOf(ctx), r.URL.Query().Get("branch"))
+	f, err := h.form(r.Context(), r.URL.Query().Get("branch"))
 	if err != nil {
 		return err
+	}
+	f.HeldOn = today().Format("2006-01-02")
+	return ui.Render(w, r, http.StatusOK, NewView(f))
+}
+
+// form starts the talk form for the organisation raw names (or the
+// user's first writable one), with the people who may take part.
+func (h *Handler) form(ctx context.Context, raw string) (Form, error) {
+	o, writable, err := h.formOrg(ctx, auth.ScopeOf(ctx), raw)
+	if err != nil {
+		return Form{}, err
 	}
 	people, err := People(ctx, h.pool, o)
 	if err != nil {
-		return err
+		return Form{}, err
 	}
-	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: today().Format("2006-01-02")}))
+	return Form{Orgs: writable, Org: o, People: people}, nil
 }
 
 // Create records a talk.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	o, writable, err := h.formOrg(ctx, auth.ScopeOf(ctx), r.PostFormValue("branch"))
-	if err != nil {
-		return err
-	}
-	people, err := People(ctx, h.pool, o)
+	f, err := h.form(ctx, r.PostFormValue("branch"))
 	if err != nil {
 		return err
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := Form{Orgs: writable, Org: o, People: people, HeldOn: v("held_on"), AID: v("a_id"), BID: v("b_id"), Topic: v("topic"), Summary: v("summary")}
+	f.HeldOn, f.AID, f.BID, f.Topic, f.Summary = v("held_on"), v("a_id"), v("b_id"), v("topic"), v("summary")
 	in := Input{Topic: f.Topic, Summary: f.Summary}
 	d, err := time.Parse("2006-01-02", f.HeldOn)
 	if err != nil {
@@ -319,7 +325,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	in.HeldOn = d
 	in.AID, _ = strconv.ParseInt(f.AID, 10, 64)
 	in.BID, _ = strconv.ParseInt(f.BID, 10, 64)
-	known := func(id int64) bool { return slices.ContainsFunc(people, func(p Person) bool { return p.ID == id }) }
+	known := func(id int64) bool { return slices.ContainsFunc(f.People, func(p Person) bool { return p.ID == id }) }
 	if !known(in.AID) {
 		f.Errors.Add("a_id", "talk.error.person")
 	}
@@ -337,10 +343,10 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
-	if _, err := h.store.Create(ctx, o.ID, in); err != nil {
+	if _, err := h.store.Create(ctx, f.Org.ID, in); err != nil {
 		return err
 	}
-	return ui.Redirect(w, r, fmt.Sprintf("/talks?branch=%d", o.ID), "talk.flash.created")
+	return ui.Redirect(w, r, fmt.Sprintf("/talks?branch=%d", f.Org.ID), "talk.flash.created")
 }
 
 // MatrixPage is the yearly who-talked-with-whom table of an organisation.
