@@ -129,20 +129,10 @@ func (s Scope) CheckRead(path []int64) error {
 // writable; ErrNotFound when it is not even readable; ErrForbidden when it
 // is readable only.
 func (s Scope) CheckWrite(path []int64) error {
-	return s.checkWrite(path, s.CanWrite(path))
-}
-
-// CheckWriteIf is CheckWrite for a record with its own write rule: nil
-// when writable, ErrNotFound outside the read scope, ErrForbidden otherwise.
-func (s Scope) CheckWriteIf(path []int64, writable bool) error {
-	return s.checkWrite(path, writable)
-}
-
-func (s Scope) checkWrite(path []int64, writable bool) error {
 	if err := s.CheckRead(path); err != nil {
 		return err
 	}
-	if !writable {
+	if !s.CanWrite(path) {
 		return fmt.Errorf("read-only for the user: %w", apperr.ErrForbidden)
 	}
 	return nil

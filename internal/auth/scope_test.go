@@ -79,8 +79,7 @@ func TestScopeOfEachRole(t *testing.T) {
 				if s.CanRead(p) || s.CanWrite(p) || s.CanWriteCommittee(p) {
 					t.Errorf("%v reachable", p)
 				}
-				if !errors.Is(s.CheckRead(p), apperr.ErrNotFound) || !errors.Is(s.CheckWrite(p), apperr.ErrNotFound) ||
-					!errors.Is(s.CheckWriteIf(p, true), apperr.ErrNotFound) {
+				if !errors.Is(s.CheckRead(p), apperr.ErrNotFound) || !errors.Is(s.CheckWrite(p), apperr.ErrNotFound) {
 					t.Errorf("%v: checks %v, %v, want not found", p, s.CheckRead(p), s.CheckWrite(p))
 				}
 				if s.CanSeeOrg(p) != c.wholeTree {
