@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"zhibu/internal/apperr"
-	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/ui"
 )
@@ -85,7 +83,7 @@ var usernameRE = regexp.MustCompile(`^[a-z0-9_.-]{3,32}$`)
 // checked against the policy's rules.
 func ParseAccountForm(v url.Values, settings auth.Settings) (AccountInput, AccountForm) {
 	f := AccountForm{Username: strings.ToLower(strings.TrimSpace(v.Get("username"))), DisplayName: strings.TrimSpace(v.Get("display_name")),
-		MemberID: strings.TrimSpace(v.Get("member_id")), Errors: ui.Errors{}}
+		MemberID: strings.TrimSpace(v.Get("member_id"))}
 	in := AccountInput{Username: f.Username, DisplayName: f.DisplayName, Password: v.Get("password")}
 	if !usernameRE.MatchString(f.Username) {
 		f.Errors.Add("username", "admin.username_invalid")
@@ -108,7 +106,7 @@ func ParseAccountForm(v url.Values, settings auth.Settings) (AccountInput, Accou
 
 // NewAccount shows the new-account form.
 func (h *Handler) NewAccount(w http.ResponseWriter, r *http.Request) error {
-	return ui.Render(w, r, http.StatusOK, NewAccountView(AccountForm{Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, NewAccountView(AccountForm{}))
 }
 
 // CreateAccount creates an account that must change its password at first
@@ -142,21 +140,7 @@ func (h *Handler) CreateAccount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var id int64
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		var member *int64
-		if in.MemberID != 0 {
-			member = &in.MemberID
-		}
-		err := tx.QueryRow(ctx, `
-INSERT INTO accounts (username, display_name, password_hash, member_id, must_change_password)
-VALUES ($1, $2, $3, $4, true) RETURNING id`, in.Username, in.DisplayName, hash, member).Scan(&id)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{Action: "account.created", Entity: "account", EntityID: id,
-			After: map[string]any{"username": in.Username, "display_name": in.DisplayName, "member_id": member, "must_change_password": true}})
-	})
+	id, err := h.store.CreateAccount(ctx, in, hash)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		if pgErr.ConstraintName == "accounts_member_id_key" {
@@ -169,7 +153,7 @@ VALUES ($1, $2, $3, $4, true) RETURNING id`, in.Username, in.DisplayName, hash, 
 	if err != nil {
 		return fmt.Errorf("admin: create account %q: %w", in.Username, err)
 	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.account_created")
+	return ui.Redirect(w, r, accountURL(id), "admin.account_created")
 }
 
 // AccountPage is one account's page for the system administrator.
@@ -188,26 +172,7 @@ func (h *Handler) Account(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, AccountView(AccountPage{Account: a, Errors: ui.Errors{}}))
-}
-
-// change runs one audited change of an account in a transaction: do makes
-// the change, and the audit row holds the account's state before and after.
-func (h *Handler) change(ctx context.Context, id int64, action string, do func(tx pgx.Tx, before Account) error) error {
-	return pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		before, err := loadAccount(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := do(tx, before); err != nil {
-			return err
-		}
-		after, err := loadAccount(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{Action: action, Entity: "account", EntityID: id, Before: auditState(before), After: auditState(after)})
-	})
+	return ui.Render(w, r, http.StatusOK, AccountView(AccountPage{Account: a}))
 }
 
 // confirmed re-renders the account page with a message unless the
@@ -234,18 +199,9 @@ func (h *Handler) DisableAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if id == auth.UserOf(ctx).AccountID {
-		return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.not_yourself")
+		return ui.Redirect(w, r, accountURL(id), "admin.not_yourself")
 	}
-	err = h.change(ctx, id, "account.disabled", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("admin: disable %d: %w", id, err)
-		}
-		return auth.EndSessions(ctx, tx, id)
-	})
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.account_disabled")
+	return redirectAfter(w, r, h.store.DisableAccount(ctx, id), accountURL(id), "admin.account_disabled")
 }
 
 // EnableAccount enables a disabled account again.
@@ -255,14 +211,7 @@ func (h *Handler) EnableAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = h.change(ctx, id, "account.enabled", func(tx pgx.Tx, _ Account) error {
-		_, err := tx.Exec(ctx, `UPDATE accounts SET disabled_at = NULL WHERE id = $1`, id)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.account_enabled")
+	return redirectAfter(w, r, h.store.EnableAccount(ctx, id), accountURL(id), "admin.account_enabled")
 }
 
 // ResetPassword sets a temporary password the user must change at the
@@ -292,16 +241,7 @@ func (h *Handler) ResetPassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = h.change(ctx, id, "account.password_reset", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = $2, must_change_password = true, password_changed_at = now() WHERE id = $1`, id, hash); err != nil {
-			return fmt.Errorf("admin: reset password of %d: %w", id, err)
-		}
-		return auth.EndSessions(ctx, tx, id)
-	})
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.password_reset")
+	return redirectAfter(w, r, h.store.ResetPassword(ctx, id, hash), accountURL(id), "admin.password_reset")
 }
 
 // EndSessions signs the account out everywhere.
@@ -311,19 +251,5 @@ func (h *Handler) EndSessions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		a, err := loadAccount(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if err := auth.EndSessions(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{Action: "account.sessions_ended", Entity: "account", EntityID: id,
-			Before: map[string]int{"sessions": a.Sessions}, After: map[string]int{"sessions": 0}})
-	})
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.sessions_ended")
+	return redirectAfter(w, r, h.store.EndSessions(ctx, id), accountURL(id), "admin.sessions_ended")
 }

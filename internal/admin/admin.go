@@ -18,6 +18,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
+	"zhibu/internal/ui"
 )
 
 // PageSize is the number of accounts a list page shows.
@@ -25,13 +26,14 @@ const PageSize = 50
 
 // Handler serves the administrators' pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the administrators' handler. Sessions of accounts that are
 // disabled or whose roles change are ended in the same transaction.
 func New(pool *pgxpool.Pool) *Handler {
-	return &Handler{pool: pool}
+	return &Handler{pool: pool, store: NewStore(pool)}
 }
 
 // AccountRow is an account as lists show it.
@@ -197,3 +199,18 @@ func auditState(a Account) map[string]any {
 	return map[string]any{"username": a.Username, "display_name": a.DisplayName, "member_id": a.MemberID,
 		"disabled": a.DisabledAt != nil, "locked": a.Locked(), "must_change_password": a.MustChangePassword, "totp": a.TOTP, "roles": roles}
 }
+
+// redirectAfter goes to the address to with a flash message once err, the
+// outcome of a change, is nil; otherwise it returns err.
+func redirectAfter(w http.ResponseWriter, r *http.Request, err error, to, flash string) error {
+	if err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, to, flash)
+}
+
+// accountURL is the system administrator's page of an account.
+func accountURL(id int64) string { return "/admin/accounts/" + strconv.FormatInt(id, 10) }
+
+// grantsURL is the security administrator's page of an account.
+func grantsURL(id int64) string { return "/admin/security/accounts/" + strconv.FormatInt(id, 10) }

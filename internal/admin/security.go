@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"zhibu/internal/apperr"
-	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/ui"
 )
@@ -27,7 +26,7 @@ type SettingsForm struct {
 
 func settingsForm(s auth.Settings) SettingsForm {
 	return SettingsForm{LockAfter: strconv.Itoa(s.LockAfter), LockMinutes: strconv.Itoa(s.LockMinutes), MinLength: strconv.Itoa(s.PasswordMinLength),
-		MaxAgeDays: strconv.Itoa(s.PasswordMaxAgeDays), Version: strconv.Itoa(s.Version), Errors: ui.Errors{}}
+		MaxAgeDays: strconv.Itoa(s.PasswordMaxAgeDays), Version: strconv.Itoa(s.Version)}
 }
 
 // ParseSettingsForm reads the settings form; each number must lie within
@@ -35,7 +34,7 @@ func settingsForm(s auth.Settings) SettingsForm {
 func ParseSettingsForm(v url.Values) (auth.Settings, SettingsForm) {
 	f := SettingsForm{LockAfter: strings.TrimSpace(v.Get("lock_after")), LockMinutes: strings.TrimSpace(v.Get("lock_minutes")),
 		MinLength: strings.TrimSpace(v.Get("password_min_length")), MaxAgeDays: strings.TrimSpace(v.Get("password_max_age_days")),
-		Version: strings.TrimSpace(v.Get("version")), Errors: ui.Errors{}}
+		Version: strings.TrimSpace(v.Get("version"))}
 	var s auth.Settings
 	num := func(field, text string, lo, hi int, dst *int) {
 		n, err := strconv.Atoi(text)
@@ -115,21 +114,7 @@ func (h *Handler) SaveSettings(w http.ResponseWriter, r *http.Request) error {
 		}
 		return ui.Render(w, r, http.StatusUnprocessableEntity, SecurityView(p))
 	}
-	err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		before, err := auth.LoadSettings(ctx, tx)
-		if err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, updateSettingsSQL, s.Version, s.LockAfter, s.LockMinutes, s.PasswordMinLength, s.PasswordMaxAgeDays)
-		if err != nil {
-			return fmt.Errorf("admin: save settings: %w", err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("admin: settings version %d: %w", s.Version, apperr.ErrConflict)
-		}
-		s.Version = before.Version + 1
-		return audit.Record(ctx, tx, audit.Event{Action: "security.settings_changed", Entity: "security_settings", EntityID: 1, Before: before, After: s})
-	})
+	err := h.store.SaveSettings(ctx, s)
 	if errors.Is(err, apperr.ErrConflict) {
 		newer, err := auth.LoadSettings(ctx, h.pool)
 		if err != nil {
@@ -159,7 +144,11 @@ type GrantsPage struct {
 	Errors  ui.Errors
 }
 
-func (h *Handler) grantsPage(r *http.Request, id int64) (GrantsPage, error) {
+func (h *Handler) grantsPage(r *http.Request) (GrantsPage, error) {
+	id, err := accountID(r)
+	if err != nil {
+		return GrantsPage{}, err
+	}
 	ctx := r.Context()
 	a, err := loadAccount(ctx, h.pool, id)
 	if err != nil {
@@ -178,16 +167,12 @@ func (h *Handler) grantsPage(r *http.Request, id int64) (GrantsPage, error) {
 		return GrantsPage{}, fmt.Errorf("admin: organisations: %w", err)
 	}
 	orgs = append([]ui.Option{{Value: "", Label: "admin.no_org"}}, orgs...)
-	return GrantsPage{Account: a, Self: a.ID == auth.UserOf(ctx).AccountID, Orgs: orgs, Errors: ui.Errors{}}, nil
+	return GrantsPage{Account: a, Self: a.ID == auth.UserOf(ctx).AccountID, Orgs: orgs}, nil
 }
 
 // Grants shows an account's roles with the grant and revoke forms.
 func (h *Handler) Grants(w http.ResponseWriter, r *http.Request) error {
-	id, err := accountID(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.grantsPage(r, id)
+	p, err := h.grantsPage(r)
 	if err != nil {
 		return err
 	}
@@ -204,7 +189,7 @@ type GrantInput struct {
 // when the role is scoped to one.
 func ParseGrantForm(v url.Values) (GrantInput, ui.Errors) {
 	in := GrantInput{Role: strings.TrimSpace(v.Get("role"))}
-	errs := ui.Errors{}
+	var errs ui.Errors
 	if !slices.Contains(auth.Roles, auth.Role(in.Role)) {
 		errs.Add("role", "admin.role_invalid")
 		return in, errs
@@ -252,15 +237,12 @@ func (h *Handler) Grant(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("admin: form: %w", apperr.ErrInvalid)
 	}
-	id, err := accountID(r)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	p, err := h.grantsPage(r, id)
+	p, err := h.grantsPage(r)
 	if err != nil {
 		return err
 	}
+	id := p.Account.ID
 	in, errs := ParseGrantForm(r.PostForm)
 	if !errs.Any() {
 		if field, key := grantProblem(p.Account, p.Self, in); key != "" {
@@ -278,35 +260,19 @@ func (h *Handler) Grant(w http.ResponseWriter, r *http.Request) error {
 		p.Role, p.OrgID, p.Errors = in.Role, r.PostFormValue("org_id"), errs
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.change(ctx, id, "role.granted", func(tx pgx.Tx, _ Account) error {
-		var org *int64
-		if in.OrgID != 0 {
-			org = &in.OrgID
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO account_roles (account_id, role, org_id) VALUES ($1, $2, $3)`, id, in.Role, org); err != nil {
-			return fmt.Errorf("admin: grant %s to %d: %w", in.Role, id, err)
-		}
-		return auth.EndSessions(ctx, tx, id)
-	})
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/security/accounts/"+strconv.FormatInt(id, 10), "admin.role_granted")
+	return redirectAfter(w, r, h.store.GrantRole(ctx, id, in), grantsURL(id), "admin.role_granted")
 }
 
 // Revoke takes a role away (after confirmation) and ends the account's sessions.
 func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) error {
-	id, err := accountID(r)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	p, err := h.grantsPage(r, id)
+	p, err := h.grantsPage(r)
 	if err != nil {
 		return err
 	}
+	id := p.Account.ID
 	role := r.PostFormValue("role")
-	errs := ui.Errors{}
+	var errs ui.Errors
 	switch {
 	case p.Self:
 		errs.Add("revoke", "admin.not_yourself")
@@ -319,16 +285,7 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = errs
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.change(ctx, id, "role.revoked", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM account_roles WHERE account_id = $1 AND role = $2`, id, role); err != nil {
-			return fmt.Errorf("admin: revoke %s from %d: %w", role, id, err)
-		}
-		return auth.EndSessions(ctx, tx, id)
-	})
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/security/accounts/"+strconv.FormatInt(id, 10), "admin.role_revoked")
+	return redirectAfter(w, r, h.store.RevokeRole(ctx, id, role), grantsURL(id), "admin.role_revoked")
 }
 
 // Unlock ends an account's lock-out and clears its failure count.
@@ -338,29 +295,19 @@ func (h *Handler) Unlock(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	err = h.change(ctx, id, "account.unlocked", func(tx pgx.Tx, _ Account) error {
-		_, err := tx.Exec(ctx, `UPDATE accounts SET locked_until = NULL, failed_logins = 0 WHERE id = $1`, id)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/security", "admin.account_unlocked")
+	return redirectAfter(w, r, h.store.Unlock(ctx, id), "/admin/security", "admin.account_unlocked")
 }
 
 // ResetTOTP turns off an account's second factor (after confirmation),
 // for a user who lost both their device and their recovery codes. Its
 // sessions end; an account that needs TOTP enrols again at next sign-in.
 func (h *Handler) ResetTOTP(w http.ResponseWriter, r *http.Request) error {
-	id, err := accountID(r)
-	if err != nil {
-		return err
-	}
 	ctx := r.Context()
-	p, err := h.grantsPage(r, id)
+	p, err := h.grantsPage(r)
 	if err != nil {
 		return err
 	}
+	id := p.Account.ID
 	switch {
 	case p.Self:
 		p.Errors.Add("totp", "admin.not_yourself")
@@ -370,20 +317,5 @@ func (h *Handler) ResetTOTP(w http.ResponseWriter, r *http.Request) error {
 	if p.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
-	err = h.change(ctx, id, "account.totp_reset", func(tx pgx.Tx, _ Account) error {
-		for _, q := range []string{
-			`UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = $1`,
-			`DELETE FROM recovery_codes WHERE account_id = $1`,
-			`DELETE FROM login_challenges WHERE account_id = $1`,
-		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
-				return fmt.Errorf("admin: reset totp of %d: %w", id, err)
-			}
-		}
-		return auth.EndSessions(ctx, tx, id)
-	})
-	if err != nil {
-		return err
-	}
-	return ui.Redirect(w, r, "/admin/security/accounts/"+strconv.FormatInt(id, 10), "admin.totp_reset_done")
+	return redirectAfter(w, r, h.store.ResetTOTP(ctx, id), grantsURL(id), "admin.totp_reset_done")
 }

@@ -159,9 +159,9 @@ type Branch struct {
 	Name string
 }
 
-// WritableBranches lists the branches u may run an appraisal for.
-func WritableBranches(ctx context.Context, q db.Querier, u *auth.User) ([]Branch, error) {
-	rows, _ := q.Query(ctx, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, u.WriteRoots())
+// WritableBranches lists the branches the scope's user may run an appraisal for.
+func WritableBranches(ctx context.Context, q db.Querier, s auth.Scope) ([]Branch, error) {
+	rows, _ := q.Query(ctx, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, s.WriteRoots())
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
 	if err != nil {
 		return nil, fmt.Errorf("appraisal: branches: %w", err)
@@ -246,11 +246,12 @@ func Close(ctx context.Context, tx pgx.Tx, id int64, version int, heldOn time.Ti
 
 // Handler serves the appraisal pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the appraisal handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
 
 const pageSize = 50
 
@@ -281,21 +282,21 @@ type CreateForm struct {
 
 // List shows the appraisals in the user's scope.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
-	return h.renderList(w, r, http.StatusOK, CreateForm{Year: strconv.Itoa(today().Year()), Errors: ui.Errors{}})
+	return h.renderList(w, r, http.StatusOK, CreateForm{Year: strconv.Itoa(today().Year())})
 }
 
 func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, status int, f CreateForm) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
+	s := auth.ScopeOf(ctx)
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/appraisals"}
-	rows, total, err := List(ctx, h.pool, u.ReadRoots(), year, strings.TrimSpace(q.Get("q")), q.Get("sort"), q.Get("dir") == "desc", pageSize, p.Offset())
+	rows, total, err := List(ctx, h.pool, s.ReadRoots(), year, strings.TrimSpace(q.Get("q")), q.Get("sort"), q.Get("dir") == "desc", pageSize, p.Offset())
 	if err != nil {
 		return err
 	}
 	p.Total = total
-	branches, err := WritableBranches(ctx, h.pool, u)
+	branches, err := WritableBranches(ctx, h.pool, s)
 	if err != nil {
 		return err
 	}
@@ -308,12 +309,12 @@ func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, status int,
 // Create opens a year's appraisal for a branch.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	if len(u.WriteRoots()) == 0 {
+	s := auth.ScopeOf(ctx)
+	if !s.Writes() {
 		return fmt.Errorf("appraisal: create: %w", apperr.ErrForbidden)
 	}
-	f := CreateForm{BranchID: r.PostFormValue("branch_id"), Year: strings.TrimSpace(r.PostFormValue("year")), Errors: ui.Errors{}}
-	branches, err := WritableBranches(ctx, h.pool, u)
+	f := CreateForm{BranchID: r.PostFormValue("branch_id"), Year: strings.TrimSpace(r.PostFormValue("year"))}
+	branches, err := WritableBranches(ctx, h.pool, s)
 	if err != nil {
 		return err
 	}
@@ -332,12 +333,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return h.renderList(w, r, http.StatusUnprocessableEntity, f)
 	}
-	var id int64
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		var err error
-		id, err = Create(ctx, tx, branchID, year)
-		return err
-	})
+	id, err := h.store.Create(ctx, branchID, year)
 	if errors.Is(err, apperr.ErrConflict) {
 		f.Errors.Add("year", "appraisal.error.exists")
 		return h.renderList(w, r, http.StatusUnprocessableEntity, f)
@@ -358,11 +354,11 @@ func (h *Handler) load(r *http.Request) (Appraisal, bool, error) {
 	if err != nil {
 		return a, false, err
 	}
-	u := auth.UserOf(ctx)
-	if !u.CanRead(a.BranchPath) {
-		return a, false, fmt.Errorf("appraisal: %d outside scope: %w", id, apperr.ErrNotFound)
+	s := auth.ScopeOf(ctx)
+	if err := s.CheckRead(a.BranchPath); err != nil {
+		return a, false, fmt.Errorf("appraisal: %d: %w", id, err)
 	}
-	return a, u.CanWrite(a.BranchPath) && !a.Closed(), nil
+	return a, s.CanWrite(a.BranchPath) && !a.Closed(), nil
 }
 
 // ShowPage is the view model of one appraisal.
@@ -418,7 +414,7 @@ func (h *Handler) Close(w http.ResponseWriter, r *http.Request) error {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ShowView(p))
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return Close(ctx, tx, a.ID, version, held) })
+	err = h.store.Close(ctx, a.ID, version, held)
 	if errors.Is(err, apperr.ErrInvalid) {
 		p.Error = "appraisal.error.pending"
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ShowView(p))
@@ -471,7 +467,7 @@ func (h *Handler) result(r *http.Request) (Appraisal, Result, error) {
 func formOf(a Appraisal, x Result) ResultForm {
 	f := ResultForm{A: a, R: x, SelfAssessment: x.SelfAssessment, MutualAssessment: x.MutualAssessment,
 		VotesE: strconv.Itoa(x.VotesExcellent), VotesQ: strconv.Itoa(x.VotesQualified), VotesB: strconv.Itoa(x.VotesBasic), VotesU: strconv.Itoa(x.VotesUnqualified),
-		Followup: x.Followup, Version: strconv.Itoa(x.Version), Errors: ui.Errors{}}
+		Followup: x.Followup, Version: strconv.Itoa(x.Version)}
 	if x.Result != nil {
 		f.Result = *x.Result
 	}
@@ -556,7 +552,7 @@ func (h *Handler) SaveResult(w http.ResponseWriter, r *http.Request) error {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := ResultForm{A: a, R: x, SelfAssessment: v("self_assessment"), MutualAssessment: v("mutual_assessment"), Result: v("result"),
 		VotesE: v("votes_excellent"), VotesQ: v("votes_qualified"), VotesB: v("votes_basic"), VotesU: v("votes_unqualified"),
-		Followup: v("followup"), FollowupDue: v("followup_due"), Version: v("version"), Errors: ui.Errors{}}
+		Followup: v("followup"), FollowupDue: v("followup_due"), Version: v("version")}
 	if f.Participants, err = Participants(ctx, h.pool, a.ID); err != nil {
 		return err
 	}
@@ -568,7 +564,7 @@ func (h *Handler) SaveResult(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ResultView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return SaveResult(ctx, tx, a.ID, x, version, in) })
+	err = h.store.SaveResult(ctx, a.ID, x, version, in)
 	if errors.Is(err, apperr.ErrConflict) {
 		f.Newer, f.Version = &x, strconv.Itoa(x.Version)
 		return ui.Render(w, r, http.StatusConflict, ResultView(f))

@@ -63,7 +63,7 @@ func (f FilterForm) Query() url.Values {
 // (the "to" day included), short texts, an optional numeric record id.
 func ParseFilter(v url.Values) (Filter, FilterForm) {
 	f := FilterForm{From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), Actor: strings.TrimSpace(v.Get("actor")),
-		Action: strings.TrimSpace(v.Get("action")), Entity: strings.TrimSpace(v.Get("entity")), EntityID: strings.TrimSpace(v.Get("entity_id")), Errors: ui.Errors{}}
+		Action: strings.TrimSpace(v.Get("action")), Entity: strings.TrimSpace(v.Get("entity")), EntityID: strings.TrimSpace(v.Get("entity_id"))}
 	var flt Filter
 	date := func(field, s string) time.Time {
 		if s == "" {

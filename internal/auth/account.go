@@ -11,7 +11,6 @@ import (
 	"github.com/pquerna/otp"
 
 	"zhibu/internal/apperr"
-	"zhibu/internal/audit"
 	"zhibu/internal/ui"
 )
 
@@ -33,7 +32,7 @@ type PasswordInput struct {
 // no database: the new password against the policy and its confirmation.
 func ParsePasswordForm(v url.Values, username string, settings Settings) (PasswordInput, ui.Errors) {
 	in := PasswordInput{Current: v.Get("current"), New: v.Get("new"), Confirm: v.Get("confirm")}
-	errs := ui.Errors{}
+	var errs ui.Errors
 	if in.Current == "" || len(in.Current) > 256 {
 		errs.Add("current", "password.current_wrong")
 	}
@@ -63,7 +62,7 @@ func (s *Service) passwordForm(r *http.Request, u *User, errs ui.Errors) (Passwo
 
 // PasswordPage shows the password change form.
 func (s *Service) PasswordPage(w http.ResponseWriter, r *http.Request) error {
-	f, err := s.passwordForm(r, UserOf(r.Context()), ui.Errors{})
+	f, err := s.passwordForm(r, UserOf(r.Context()), nil)
 	if err != nil {
 		return err
 	}
@@ -107,15 +106,7 @@ func (s *Service) ChangePassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = $2, must_change_password = false, password_changed_at = now() WHERE id = $1`, a.ID, hash); err != nil {
-			return fmt.Errorf("auth: change password of %d: %w", a.ID, err)
-		}
-		return audit.Record(ctx, tx, audit.Event{Action: "account.password_changed", Entity: "account", EntityID: a.ID,
-			Before: map[string]any{"must_change_password": a.MustChangePassword, "password_changed_at": a.PasswordChangedAt},
-			After:  map[string]any{"must_change_password": false, "password": "***"}})
-	})
-	if err != nil {
+	if err := s.savePassword(ctx, a, hash); err != nil {
 		return err
 	}
 	if err := s.RotateSession(w, r, a.ID); err != nil {
@@ -236,19 +227,7 @@ func (s *Service) ConfirmTOTP(w http.ResponseWriter, r *http.Request) error {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, TOTPView(p))
 	}
 	codes := newRecoveryCodes()
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `
-UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_enabled_at = now(), totp_last_step = $2
- WHERE id = $1 AND totp_pending IS NOT NULL`, u.AccountID, step); err != nil {
-			return fmt.Errorf("auth: enable totp of %d: %w", u.AccountID, err)
-		}
-		if err := replaceRecoveryCodes(ctx, tx, u.AccountID, codes); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{Action: "account.totp_enabled", Entity: "account", EntityID: u.AccountID,
-			Before: map[string]bool{"totp": false}, After: map[string]any{"totp": true, "recovery_codes": len(codes)}})
-	})
-	if err != nil {
+	if err := s.enableTOTP(ctx, u.AccountID, step, codes); err != nil {
 		return err
 	}
 	if err := s.RotateSession(w, r, u.AccountID); err != nil {
@@ -286,17 +265,7 @@ func (s *Service) NewRecoveryCodes(w http.ResponseWriter, r *http.Request) error
 		return ui.Render(w, r, http.StatusUnprocessableEntity, TOTPView(p))
 	}
 	codes := newRecoveryCodes()
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET totp_last_step = $2 WHERE id = $1`, u.AccountID, step); err != nil {
-			return fmt.Errorf("auth: totp step of %d: %w", u.AccountID, err)
-		}
-		if err := replaceRecoveryCodes(ctx, tx, u.AccountID, codes); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{Action: "account.recovery_codes", Entity: "account", EntityID: u.AccountID,
-			Before: map[string]int{"unused": p.Remaining}, After: map[string]int{"unused": len(codes)}})
-	})
-	if err != nil {
+	if err := s.renewRecoveryCodes(ctx, u.AccountID, step, p.Remaining, codes); err != nil {
 		return err
 	}
 	p.Remaining, p.Codes = len(codes), codes

@@ -129,45 +129,8 @@ func (s *Service) SecondFactor(w http.ResponseWriter, r *http.Request) error {
 			method = "totp"
 		}
 	}
-	exhausted := false
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if blocked {
-			if _, err := tx.Exec(ctx, `DELETE FROM login_challenges WHERE token_hash = $1`, ch.tokenHash); err != nil {
-				return fmt.Errorf("auth: end challenge: %w", err)
-			}
-			exhausted = true
-			return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, Outcome: audit.Denied, After: map[string]string{"reason": "locked_or_disabled"}})
-		}
-		if !verified {
-			if rc, ok := NormalizeRecoveryCode(input); ok {
-				tag, err := tx.Exec(ctx, `UPDATE recovery_codes SET used_at = $3 WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL`, a.ID, hashRecoveryCode(rc), now)
-				if err != nil {
-					return fmt.Errorf("auth: use recovery code of %d: %w", a.ID, err)
-				}
-				verified, method = tag.RowsAffected() == 1, "recovery_code"
-			}
-		}
-		if !verified {
-			tag, err := tx.Exec(ctx, `UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = $1 AND attempts + 1 < $2`, ch.tokenHash, maxChallengeAttempts)
-			if err != nil {
-				return fmt.Errorf("auth: count challenge attempt: %w", err)
-			}
-			if tag.RowsAffected() == 0 {
-				exhausted = true
-				if _, err := tx.Exec(ctx, `DELETE FROM login_challenges WHERE token_hash = $1`, ch.tokenHash); err != nil {
-					return fmt.Errorf("auth: end challenge: %w", err)
-				}
-			}
-			return countFailure(actx, tx, a.ID, settings, now, "bad_second_factor")
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM login_challenges WHERE token_hash = $1`, ch.tokenHash); err != nil {
-			return fmt.Errorf("auth: end challenge: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0, totp_last_step = greatest(totp_last_step, $2) WHERE id = $1`, a.ID, step); err != nil {
-			return fmt.Errorf("auth: second factor of %d: %w", a.ID, err)
-		}
-		return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, After: map[string]string{"second_factor": method}})
-	})
+	verified, exhausted, err := s.settleSecondFactor(ctx, actx, attempt{a: a, ch: ch, settings: settings, input: input, now: now,
+		blocked: blocked, verified: verified, method: method, step: step})
 	if err != nil {
 		return err
 	}
@@ -208,4 +171,68 @@ func (s *Service) openSecret(stored string) (string, error) {
 		return "", fmt.Errorf("auth: TOTP secret: %w", err)
 	}
 	return secret, nil
+}
+
+// attempt is one second-factor attempt as SecondFactor has checked it so
+// far: blocked (account locked, disabled or without TOTP), or whether the
+// TOTP code verified (method, step).
+type attempt struct {
+	a        account
+	ch       challenge
+	settings Settings
+	input    string
+	now      time.Time
+	blocked  bool
+	verified bool
+	method   string
+	step     int64
+}
+
+// settleSecondFactor records a second-factor attempt in one transaction:
+// a blocked account's challenge ends; a code that did not verify is tried
+// as a recovery code, then counted as a failure (the challenge ends after
+// too many); a right one ends the challenge and clears the failures. It
+// returns whether the attempt verified and whether the challenge is gone.
+func (s *Service) settleSecondFactor(ctx, actx context.Context, at attempt) (verified, exhausted bool, err error) {
+	a, ch, settings, input, now, blocked, step := at.a, at.ch, at.settings, at.input, at.now, at.blocked, at.step
+	verified, method := at.verified, at.method
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if blocked {
+			if _, err := tx.Exec(ctx, `DELETE FROM login_challenges WHERE token_hash = $1`, ch.tokenHash); err != nil {
+				return fmt.Errorf("auth: end challenge: %w", err)
+			}
+			exhausted = true
+			return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, Outcome: audit.Denied, After: map[string]string{"reason": "locked_or_disabled"}})
+		}
+		if !verified {
+			if rc, ok := NormalizeRecoveryCode(input); ok {
+				tag, err := tx.Exec(ctx, `UPDATE recovery_codes SET used_at = $3 WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL`, a.ID, hashRecoveryCode(rc), now)
+				if err != nil {
+					return fmt.Errorf("auth: use recovery code of %d: %w", a.ID, err)
+				}
+				verified, method = tag.RowsAffected() == 1, "recovery_code"
+			}
+		}
+		if !verified {
+			tag, err := tx.Exec(ctx, `UPDATE login_challenges SET attempts = attempts + 1 WHERE token_hash = $1 AND attempts + 1 < $2`, ch.tokenHash, maxChallengeAttempts)
+			if err != nil {
+				return fmt.Errorf("auth: count challenge attempt: %w", err)
+			}
+			if tag.RowsAffected() == 0 {
+				exhausted = true
+				if _, err := tx.Exec(ctx, `DELETE FROM login_challenges WHERE token_hash = $1`, ch.tokenHash); err != nil {
+					return fmt.Errorf("auth: end challenge: %w", err)
+				}
+			}
+			return countFailure(actx, tx, a.ID, settings, now, "bad_second_factor")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM login_challenges WHERE token_hash = $1`, ch.tokenHash); err != nil {
+			return fmt.Errorf("auth: end challenge: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET failed_logins = 0, totp_last_step = greatest(totp_last_step, $2) WHERE id = $1`, a.ID, step); err != nil {
+			return fmt.Errorf("auth: second factor of %d: %w", a.ID, err)
+		}
+		return audit.Record(actx, tx, audit.Event{Action: "login", Entity: "account", EntityID: a.ID, After: map[string]string{"second_factor": method}})
+	})
+	return verified, exhausted, err
 }

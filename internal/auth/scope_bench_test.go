@@ -5,8 +5,8 @@ import "testing"
 // A reviewer over a committee and a secretary of one branch, checking a
 // group four levels down (root → committee → general branch → branch → group).
 var (
-	benchReviewer  = &User{Grants: []Grant{{RoleReviewer, 2}, {RoleMember, 0}}}
-	benchSecretary = &User{Grants: []Grant{{RoleSecretary, 777}, {RoleMember, 0}}}
+	benchReviewer  = NewScope(&User{Grants: []Grant{{RoleReviewer, 2}, {RoleMember, 0}}})
+	benchSecretary = NewScope(&User{Grants: []Grant{{RoleSecretary, 777}, {RoleMember, 0}}})
 	benchPath      = []int64{1, 2, 640, 777, 11020}
 	benchOther     = []int64{1, 3, 650, 778}
 )
@@ -27,9 +27,10 @@ func BenchmarkCanWrite(b *testing.B) {
 	}
 }
 
-func BenchmarkReadRoots(b *testing.B) {
+func BenchmarkNewScope(b *testing.B) {
+	u := &User{Grants: []Grant{{RoleReviewer, 2}, {RoleSecretary, 777}, {RoleMember, 0}}}
 	for b.Loop() {
-		if len(benchReviewer.ReadRoots()) != 1 {
+		if len(NewScope(u).ReadRoots()) != 2 {
 			b.Fatal("wrong answer")
 		}
 	}

@@ -114,6 +114,7 @@ func (s *Service) LoadUser(next http.Handler) http.Handler {
 			ctx = i18n.WithLang(ctx, l)
 		}
 		ctx = WithUser(ctx, u)
+		ctx = WithScope(ctx, NewScope(u))
 		ctx = audit.WithActor(ctx, audit.Actor{ID: u.AccountID, Name: u.Username, Role: string(u.MainRole()), IP: ClientIP(r)})
 		ctx = ui.WithViewer(ctx, &ui.Viewer{Name: u.DisplayName, Role: "role." + string(u.MainRole()), Nav: NavFor(u), Demo: u.Demo, Active: activeSection(r.URL.Path)})
 		next.ServeHTTP(w, r.WithContext(ctx))

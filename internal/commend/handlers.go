@@ -11,7 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/xuri/excelize/v2"
 
@@ -24,11 +23,12 @@ import (
 
 // Handler serves the commendation pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the commendation handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
 
 const pageSize = 50
 
@@ -40,13 +40,13 @@ func memberTitle(kind string) bool {
 	return kind == "outstanding_member" || kind == "outstanding_worker"
 }
 
-// roots are the organisations whose members and units u may honour:
-// a reviewer's committee, or a secretary's branch (nominations only).
-func grantRoots(u *auth.User) []int64 {
-	if r := u.OrgOf(auth.RoleReviewer); r != 0 {
+// grantRoots are the organisations whose members and units the user may
+// honour: a reviewer's committee, or a secretary's branch (nominations only).
+func grantRoots(s auth.Scope) []int64 {
+	if r := s.Committee(); r != 0 {
 		return []int64{r}
 	}
-	return u.WriteRoots()
+	return s.WriteRoots()
 }
 
 // ListPage is the view model of the commendation list.
@@ -61,21 +61,21 @@ type ListPage struct {
 	Years    []YearRow
 }
 
-func filterOf(r *http.Request, u *auth.User) (Filter, string, string) {
+func filterOf(r *http.Request, s auth.Scope) (Filter, string, string) {
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	level := q.Get("level")
 	if !slices.Contains(Levels, level) {
 		level = ""
 	}
-	return Filter{Roots: u.ReadRoots(), Year: year, Level: level, Status: "granted", Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}, q.Get("year"), level
+	return Filter{Roots: s.ReadRoots(), Year: year, Level: level, Status: "granted", Search: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort"), Desc: q.Get("dir") == "desc"}, q.Get("year"), level
 }
 
 // List shows the granted commendations by year and level.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	f, year, level := filterOf(r, u)
+	s := auth.ScopeOf(ctx)
+	f, year, level := filterOf(r, s)
 	p := ui.Pager{Page: ui.PageParam(r.URL.Query()), PageSize: pageSize, Query: r.URL.Query(), Path: "/commendations"}
 	f.Limit, f.Offset = pageSize, p.Offset()
 	items, total, err := List(ctx, h.pool, f)
@@ -83,7 +83,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Total = total
-	sum, err := Summary(ctx, h.pool, u.ReadRoots())
+	sum, err := Summary(ctx, h.pool, s.ReadRoots())
 	if err != nil {
 		return err
 	}
@@ -91,13 +91,13 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	if enc := r.URL.Query().Encode(); enc != "" {
 		exp += "?" + enc
 	}
-	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Items: items, Pager: p, Year: year, Level: level, Search: f.Search, CanGrant: len(grantRoots(u)) > 0, Export: exp, Years: SummaryYears(sum)}))
+	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Items: items, Pager: p, Year: year, Level: level, Search: f.Search, CanGrant: len(grantRoots(s)) > 0, Export: exp, Years: SummaryYears(sum)}))
 }
 
 // Export sends the filtered list as an .xlsx workbook.
 func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	f, _, _ := filterOf(r, auth.UserOf(ctx))
+	f, _, _ := filterOf(r, auth.ScopeOf(ctx))
 	items, _, err := List(ctx, h.pool, f)
 	if err != nil {
 		return err
@@ -140,8 +140,8 @@ type Form struct {
 
 func (h *Handler) form(r *http.Request) (Form, error) {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	roots := grantRoots(u)
+	s := auth.ScopeOf(ctx)
+	roots := grantRoots(s)
 	if len(roots) == 0 {
 		return Form{}, fmt.Errorf("commend: no scope to grant in: %w", apperr.ErrForbidden)
 	}
@@ -153,7 +153,7 @@ func (h *Handler) form(r *http.Request) (Form, error) {
 	if err != nil {
 		return Form{}, err
 	}
-	return Form{Members: members, Orgs: orgs, Reviewer: u.OrgOf(auth.RoleReviewer) != 0, Errors: ui.Errors{}}, nil
+	return Form{Members: members, Orgs: orgs, Reviewer: s.Committee() != 0}, nil
 }
 
 // NewPage shows the grant (or, for a secretary, nomination) form.
@@ -243,7 +243,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Create(ctx, tx, in); return err })
+	_, err = h.store.Create(ctx, in)
 	if errors.Is(err, ErrTwice) {
 		f.Errors.Add("member_id", "commend.error.twice")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
@@ -266,7 +266,7 @@ type NomineesPage struct {
 
 func (h *Handler) nominees(r *http.Request) ([]Commendation, error) {
 	ctx := r.Context()
-	items, _, err := List(ctx, h.pool, Filter{Roots: auth.UserOf(ctx).ReadRoots(), Status: "nominated"})
+	items, _, err := List(ctx, h.pool, Filter{Roots: auth.ScopeOf(ctx).ReadRoots(), Status: "nominated"})
 	return items, err
 }
 
@@ -276,13 +276,13 @@ func (h *Handler) Nominees(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, NomineesView(NomineesPage{Items: items, CanApprove: auth.UserOf(r.Context()).OrgOf(auth.RoleReviewer) != 0}))
+	return ui.Render(w, r, http.StatusOK, NomineesView(NomineesPage{Items: items, CanApprove: auth.ScopeOf(r.Context()).Committee() != 0}))
 }
 
 // Approve grants the checked nominees in one step.
 func (h *Handler) Approve(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	root := auth.UserOf(ctx).OrgOf(auth.RoleReviewer)
+	root := auth.ScopeOf(ctx).Committee()
 	if root == 0 {
 		return fmt.Errorf("commend: approve by a non-reviewer: %w", apperr.ErrForbidden)
 	}
@@ -305,7 +305,7 @@ func (h *Handler) Approve(w http.ResponseWriter, r *http.Request) error {
 		p.Error = "commend.error.confirm"
 	}
 	if p.Error == "" {
-		err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Approve(ctx, tx, root, ids); return err })
+		_, err := h.store.Approve(ctx, root, ids)
 		if err == nil {
 			return ui.Redirect(w, r, "/commendations", "commend.flash.approved")
 		}

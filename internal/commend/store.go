@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
@@ -266,4 +267,24 @@ func SummaryYears(s []YearLevel) []YearRow {
 type YearRow struct {
 	Year    int
 	ByLevel map[string]int
+}
+
+// Store makes the commendation changes, each in its own transaction: the
+// store owns its transactions and a handler never opens one.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns the store of commendations on pool.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Create grants a commendation or proposes a nominee and returns its id.
+func (s *Store) Create(ctx context.Context, in Input) (int64, error) {
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int64, error) { return Create(ctx, tx, in) })
+}
+
+// Approve grants the nominees ids inside root's subtree and returns how
+// many it granted.
+func (s *Store) Approve(ctx context.Context, root int64, ids []int64) (int, error) {
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int, error) { return Approve(ctx, tx, root, ids) })
 }

@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/apperr"
@@ -23,11 +22,12 @@ import (
 
 // Handler serves the life-meeting and rectification pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the life-meeting handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
 
 const pageSize = 50
 
@@ -76,8 +76,8 @@ func (h *Handler) load(ctx context.Context, id int64) (Life, error) {
 	if err != nil {
 		return l, err
 	}
-	if !auth.UserOf(ctx).CanRead(l.OrgPath) {
-		return l, fmt.Errorf("life: %d outside scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(ctx).CheckRead(l.OrgPath); err != nil {
+		return l, fmt.Errorf("life: %d: %w", id, err)
 	}
 	return l, nil
 }
@@ -89,7 +89,7 @@ func (h *Handler) loadWritable(ctx context.Context, id int64) (Life, error) {
 	if err != nil {
 		return l, err
 	}
-	if !CanWrite(auth.UserOf(ctx), l.Kind, l.OrgPath) {
+	if s := auth.ScopeOf(ctx); !CanWrite(s, l.Kind, l.OrgPath) {
 		return l, fmt.Errorf("life: %d read-only for the user: %w", id, apperr.ErrForbidden)
 	}
 	if l.Locked() {
@@ -101,7 +101,7 @@ func (h *Handler) loadWritable(ctx context.Context, id int64) (Life, error) {
 // List shows the life meetings in the user's scope.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
+	s := auth.ScopeOf(ctx)
 	q := r.URL.Query()
 	year, _ := strconv.Atoi(q.Get("year"))
 	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/life"}
@@ -109,13 +109,13 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	if !oneOf(status, []string{StatusPreparing, StatusHeld, StatusSubmitted}) {
 		status = ""
 	}
-	rows, total, err := List(ctx, h.pool, ListFilter{Roots: u.ReadRoots(), Year: year, Status: status, Search: strings.TrimSpace(q.Get("q")),
+	rows, total, err := List(ctx, h.pool, ListFilter{Roots: s.ReadRoots(), Year: year, Status: status, Search: strings.TrimSpace(q.Get("q")),
 		Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Limit: pageSize, Offset: p.Offset()})
 	if err != nil {
 		return err
 	}
 	p.Total = total
-	orgs, err := WritableOrgs(ctx, h.pool, u)
+	orgs, err := WritableOrgs(ctx, h.pool, s)
 	if err != nil {
 		return err
 	}
@@ -134,14 +134,14 @@ type NewForm struct {
 // NewPage shows the set-up form.
 func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	orgs, err := WritableOrgs(ctx, h.pool, auth.UserOf(ctx))
+	orgs, err := WritableOrgs(ctx, h.pool, auth.ScopeOf(ctx))
 	if err != nil {
 		return err
 	}
 	if len(orgs) == 0 {
 		return fmt.Errorf("life: no organisation to set up for: %w", apperr.ErrForbidden)
 	}
-	f := NewForm{Year: strconv.Itoa(today().Year()), Orgs: orgs, Errors: ui.Errors{}}
+	f := NewForm{Year: strconv.Itoa(today().Year()), Orgs: orgs}
 	if len(orgs) == 1 {
 		f.OrgID = strconv.FormatInt(orgs[0].ID, 10)
 	}
@@ -151,12 +151,11 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 // Create sets up the year's meeting.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	orgs, err := WritableOrgs(ctx, h.pool, u)
+	orgs, err := WritableOrgs(ctx, h.pool, auth.ScopeOf(ctx))
 	if err != nil {
 		return err
 	}
-	f := NewForm{OrgID: r.PostFormValue("org_id"), Year: strings.TrimSpace(r.PostFormValue("year")), Theme: strings.TrimSpace(r.PostFormValue("theme")), Orgs: orgs, Errors: ui.Errors{}}
+	f := NewForm{OrgID: r.PostFormValue("org_id"), Year: strings.TrimSpace(r.PostFormValue("year")), Theme: strings.TrimSpace(r.PostFormValue("theme")), Orgs: orgs}
 	var in NewLife
 	orgID, _ := strconv.ParseInt(f.OrgID, 10, 64)
 	for _, o := range orgs {
@@ -179,14 +178,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
-	var id int64
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error {
-		var err error
-		if id, err = Create(ctx, tx, in); err != nil {
-			return err
-		}
-		return auditCreate(ctx, tx, id, in)
-	})
+	id, err := h.store.Create(ctx, in)
 	if err != nil && isConflict(err) {
 		f.Errors.Add("year", "life.error.exists")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
@@ -218,24 +210,16 @@ type DetailPage struct {
 
 // Show displays a life meeting with all its sections.
 func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
-	return h.renderDetail(w, r, http.StatusOK, SectionForms{Errors: ui.Errors{}})
+	return h.renderDetail(w, r, http.StatusOK, SectionForms{})
 }
 
 func (h *Handler) renderDetail(w http.ResponseWriter, r *http.Request, status int, forms SectionForms) error {
 	ctx := r.Context()
-	id, err := idParam(r, "id")
+	l, d, err := h.detail(r, false)
 	if err != nil {
 		return err
 	}
-	l, err := h.load(ctx, id)
-	if err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, l.ID)
-	if err != nil {
-		return err
-	}
-	p := DetailPage{D: d, CanWrite: CanWrite(auth.UserOf(ctx), l.Kind, l.OrgPath) && !l.Locked(), Forms: forms}
+	p := DetailPage{D: d, CanWrite: CanWrite(auth.ScopeOf(ctx), l.Kind, l.OrgPath) && !l.Locked(), Forms: forms}
 	if p.CanWrite {
 		if p.Candidates, err = Candidates(ctx, h.pool, l); err != nil {
 			return err
@@ -253,11 +237,45 @@ func (h *Handler) writable(r *http.Request) (Life, error) {
 	return h.loadWritable(r.Context(), id)
 }
 
-// apply runs a change to one section of a writable life meeting in a
-// transaction and goes back to the page.
-func (h *Handler) apply(w http.ResponseWriter, r *http.Request, l Life, anchor string, fn func(ctx context.Context, tx pgx.Tx) error) error {
-	ctx := r.Context()
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return fn(ctx, tx) }); err != nil {
+// detail reads the life meeting of the request with its sections; for a
+// change (write) the user must be allowed to change it.
+func (h *Handler) detail(r *http.Request, write bool) (Life, Detail, error) {
+	id, err := idParam(r, "id")
+	if err != nil {
+		return Life{}, Detail{}, err
+	}
+	load := h.load
+	if write {
+		load = h.loadWritable
+	}
+	l, err := load(r.Context(), id)
+	if err != nil {
+		return l, Detail{}, err
+	}
+	d, err := Load(r.Context(), h.pool, l.ID)
+	return l, d, err
+}
+
+// section handles one inline form of the detail page. check reads the
+// request's forms (f), puts a message beside each bad field and returns
+// the change to make. With a message the page is shown again (422) with
+// the user's input; otherwise the store makes the change and the user goes
+// back to the section (anchor).
+func (h *Handler) section(w http.ResponseWriter, r *http.Request, anchor string,
+	check func(ctx context.Context, l Life, f *SectionForms) (func() error, error)) error {
+	l, err := h.writable(r)
+	if err != nil {
+		return err
+	}
+	f := formsFrom(r)
+	change, err := check(r.Context(), l, &f)
+	if err != nil {
+		return err
+	}
+	if f.Errors.Any() {
+		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
+	}
+	if err := change(); err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/life/%d#%s", l.ID, anchor), "life.flash.saved")
@@ -271,126 +289,99 @@ func formsFrom(r *http.Request) SectionForms {
 		CritFrom: v("from_id"), CritTo: v("to_id"), CritContent: v("content"),
 		ItemProblem: v("problem"), ItemMeasure: v("measure"), ItemOwner: v("owner_id"), ItemDeadline: v("deadline"),
 		NewParticipant: v("member_id"),
-		Errors:         ui.Errors{},
 	}
 }
 
 // AddStep records a preparation step.
 func (h *Handler) AddStep(w http.ResponseWriter, r *http.Request) error {
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	f := formsFrom(r)
-	in := StepInput{Kind: f.StepKind, Evidence: f.StepEvidence}
-	if !oneOf(in.Kind, stepKinds) {
-		f.Errors.Add("kind", "life.error.step_kind")
-	}
-	d, ok := parseDate(f.StepDoneOn)
-	if !ok {
-		f.Errors.Add("done_on", "life.error.date")
-	}
-	in.DoneOn = d
-	if in.Evidence == "" || tooLong(in.Evidence, 2000) {
-		f.Errors.Add("evidence", "life.error.evidence")
-	}
-	if f.Errors.Any() {
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.apply(w, r, l, "steps", func(ctx context.Context, tx pgx.Tx) error { return AddStep(ctx, tx, l.ID, in) })
+	return h.section(w, r, "steps", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		in := StepInput{Kind: f.StepKind, Evidence: f.StepEvidence}
+		if !oneOf(in.Kind, stepKinds) {
+			f.Errors.Add("kind", "life.error.step_kind")
+		}
+		d, ok := parseDate(f.StepDoneOn)
+		if !ok {
+			f.Errors.Add("done_on", "life.error.date")
+		}
+		in.DoneOn = d
+		if in.Evidence == "" || tooLong(in.Evidence, 2000) {
+			f.Errors.Add("evidence", "life.error.evidence")
+		}
+		return func() error { return h.store.AddStep(ctx, l.ID, in) }, nil
+	})
 }
 
 // AddOpinion records a solicited opinion.
 func (h *Handler) AddOpinion(w http.ResponseWriter, r *http.Request) error {
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	f := formsFrom(r)
-	in := OpinionInput{SourceType: f.OpinionSource, Content: f.OpinionContent}
-	if !oneOf(in.SourceType, sourceTypes) {
-		f.Errors.Add("source_type", "life.error.source_type")
-	}
-	if in.Content == "" || tooLong(in.Content, 2000) {
-		f.Errors.Add("opinion_content", "life.error.content")
-	}
-	d, ok := parseDate(f.OpinionDate)
-	if !ok {
-		f.Errors.Add("received_on", "life.error.date")
-	}
-	in.ReceivedOn = d
-	f.CritContent = ""
-	if f.Errors.Any() {
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.apply(w, r, l, "opinions", func(ctx context.Context, tx pgx.Tx) error { return AddOpinion(ctx, tx, l.ID, in) })
+	return h.section(w, r, "opinions", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		in := OpinionInput{SourceType: f.OpinionSource, Content: f.OpinionContent}
+		if !oneOf(in.SourceType, sourceTypes) {
+			f.Errors.Add("source_type", "life.error.source_type")
+		}
+		if in.Content == "" || tooLong(in.Content, 2000) {
+			f.Errors.Add("opinion_content", "life.error.content")
+		}
+		d, ok := parseDate(f.OpinionDate)
+		if !ok {
+			f.Errors.Add("received_on", "life.error.date")
+		}
+		in.ReceivedOn = d
+		f.CritContent = ""
+		return func() error { return h.store.AddOpinion(ctx, l.ID, in) }, nil
+	})
 }
 
 // AddCriticism records a criticism given by one participant to another.
 func (h *Handler) AddCriticism(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	id := l.ID
-	f := formsFrom(r)
-	f.OpinionContent = ""
-	in := CriticismInput{Content: f.CritContent}
-	in.FromID, _ = strconv.ParseInt(f.CritFrom, 10, 64)
-	in.ToID, _ = strconv.ParseInt(f.CritTo, 10, 64)
-	if ok, err := isParticipant(ctx, h.pool, id, in.FromID); err != nil {
-		return err
-	} else if !ok {
-		f.Errors.Add("from_id", "life.error.participant")
-	}
-	if ok, err := isParticipant(ctx, h.pool, id, in.ToID); err != nil {
-		return err
-	} else if !ok {
-		f.Errors.Add("to_id", "life.error.participant")
-	} else if in.ToID == in.FromID {
-		f.Errors.Add("to_id", "life.error.self")
-	}
-	if in.Content == "" || tooLong(in.Content, 5000) {
-		f.Errors.Add("crit_content", "life.error.content")
-	}
-	if f.Errors.Any() {
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.apply(w, r, l, "criticisms", func(ctx context.Context, tx pgx.Tx) error { return AddCriticism(ctx, tx, l.ID, in) })
+	return h.section(w, r, "criticisms", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		id := l.ID
+		f.OpinionContent = ""
+		in := CriticismInput{Content: f.CritContent}
+		in.FromID, _ = strconv.ParseInt(f.CritFrom, 10, 64)
+		in.ToID, _ = strconv.ParseInt(f.CritTo, 10, 64)
+		if ok, err := isParticipant(ctx, h.pool, id, in.FromID); err != nil {
+			return nil, err
+		} else if !ok {
+			f.Errors.Add("from_id", "life.error.participant")
+		}
+		if ok, err := isParticipant(ctx, h.pool, id, in.ToID); err != nil {
+			return nil, err
+		} else if !ok {
+			f.Errors.Add("to_id", "life.error.participant")
+		} else if in.ToID == in.FromID {
+			f.Errors.Add("to_id", "life.error.self")
+		}
+		if in.Content == "" || tooLong(in.Content, 5000) {
+			f.Errors.Add("crit_content", "life.error.content")
+		}
+		return func() error { return h.store.AddCriticism(ctx, l.ID, in) }, nil
+	})
 }
 
 // AddItem puts an item on the rectification list.
 func (h *Handler) AddItem(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	id := l.ID
-	f := formsFrom(r)
-	in := ItemInput{Problem: f.ItemProblem, Measure: f.ItemMeasure}
-	if in.Problem == "" || tooLong(in.Problem, 1000) {
-		f.Errors.Add("problem", "life.error.problem")
-	}
-	if in.Measure == "" || tooLong(in.Measure, 2000) {
-		f.Errors.Add("measure", "life.error.measure")
-	}
-	in.OwnerID, _ = strconv.ParseInt(f.ItemOwner, 10, 64)
-	if ok, err := isParticipant(ctx, h.pool, id, in.OwnerID); err != nil {
-		return err
-	} else if !ok {
-		f.Errors.Add("owner_id", "life.error.participant")
-	}
-	d, ok := parseDate(f.ItemDeadline)
-	if !ok {
-		f.Errors.Add("deadline", "life.error.date")
-	}
-	in.Deadline = d
-	if f.Errors.Any() {
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.apply(w, r, l, "items", func(ctx context.Context, tx pgx.Tx) error { return AddItem(ctx, tx, l, in) })
+	return h.section(w, r, "items", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		id := l.ID
+		in := ItemInput{Problem: f.ItemProblem, Measure: f.ItemMeasure}
+		if in.Problem == "" || tooLong(in.Problem, 1000) {
+			f.Errors.Add("problem", "life.error.problem")
+		}
+		if in.Measure == "" || tooLong(in.Measure, 2000) {
+			f.Errors.Add("measure", "life.error.measure")
+		}
+		in.OwnerID, _ = strconv.ParseInt(f.ItemOwner, 10, 64)
+		if ok, err := isParticipant(ctx, h.pool, id, in.OwnerID); err != nil {
+			return nil, err
+		} else if !ok {
+			f.Errors.Add("owner_id", "life.error.participant")
+		}
+		d, ok := parseDate(f.ItemDeadline)
+		if !ok {
+			f.Errors.Add("deadline", "life.error.date")
+		}
+		in.Deadline = d
+		return func() error { return h.store.AddItem(ctx, l, in) }, nil
+	})
 }
 
 // ParticipantForm is the form of one participant's own material.
@@ -406,20 +397,11 @@ type ParticipantForm struct {
 }
 
 func (h *Handler) participant(r *http.Request) (Life, Participant, error) {
-	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return Life{}, Participant{}, err
-	}
 	mid, err := idParam(r, "member")
 	if err != nil {
 		return Life{}, Participant{}, err
 	}
-	l, err := h.loadWritable(ctx, id)
-	if err != nil {
-		return l, Participant{}, err
-	}
-	d, err := Load(ctx, h.pool, id)
+	l, d, err := h.detail(r, true)
 	if err != nil {
 		return l, Participant{}, err
 	}
@@ -428,7 +410,7 @@ func (h *Handler) participant(r *http.Request) (Life, Participant, error) {
 			return l, p, nil
 		}
 	}
-	return l, Participant{}, fmt.Errorf("life: member %d not in %d: %w", mid, id, apperr.ErrNotFound)
+	return l, Participant{}, fmt.Errorf("life: member %d not in %d: %w", mid, l.ID, apperr.ErrNotFound)
 }
 
 // ParticipantPage shows the form of a participant's self-examination and
@@ -438,7 +420,7 @@ func (h *Handler) ParticipantPage(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, ParticipantView(ParticipantForm{Life: l, P: p, SelfExamOn: dateValue(p.SelfExamOn), SelfCriticism: p.SelfCriticism, Version: strconv.Itoa(p.Version), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, ParticipantView(ParticipantForm{Life: l, P: p, SelfExamOn: dateValue(p.SelfExamOn), SelfCriticism: p.SelfCriticism, Version: strconv.Itoa(p.Version)}))
 }
 
 // SaveParticipant stores a participant's material.
@@ -448,7 +430,7 @@ func (h *Handler) SaveParticipant(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := ParticipantForm{Life: l, P: p, SelfExamOn: strings.TrimSpace(r.PostFormValue("self_exam_on")), SelfCriticism: strings.TrimSpace(r.PostFormValue("self_criticism")),
-		Version: r.PostFormValue("version"), Errors: ui.Errors{}}
+		Version: r.PostFormValue("version")}
 	in := ParticipantInput{MemberID: p.MemberID, SelfCriticism: f.SelfCriticism}
 	if f.SelfExamOn != "" {
 		d, ok := parseDate(f.SelfExamOn)
@@ -468,7 +450,7 @@ func (h *Handler) SaveParticipant(w http.ResponseWriter, r *http.Request) error 
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ParticipantView(f))
 	}
 	ctx := r.Context()
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return SaveParticipant(ctx, tx, l.ID, version, in) })
+	err = h.store.SaveParticipant(ctx, l.ID, version, in)
 	if isConflict(err) {
 		f.Newer, f.Version = &p, strconv.Itoa(p.Version)
 		return ui.Render(w, r, http.StatusConflict, ParticipantView(f))
@@ -495,20 +477,11 @@ type HoldForm struct {
 
 // HoldPage shows the meeting and attendance form.
 func (h *Handler) HoldPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := idParam(r, "id")
+	l, d, err := h.detail(r, true)
 	if err != nil {
 		return err
 	}
-	l, err := h.loadWritable(ctx, id)
-	if err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
-	if err != nil {
-		return err
-	}
-	f := HoldForm{Life: l, Participants: d.Participants, Hours: "3", Status: map[int64]string{}, Reason: map[int64]string{}, Version: meetingVersion(l), Errors: ui.Errors{}, RowErrors: map[int64]string{}}
+	f := HoldForm{Life: l, Participants: d.Participants, Hours: "3", Status: map[int64]string{}, Reason: map[int64]string{}, Version: meetingVersion(l), RowErrors: map[int64]string{}}
 	if l.StartsAt != nil {
 		t := l.StartsAt.In(i18n.Shanghai)
 		f.Date, f.Time = t.Format("2006-01-02"), t.Format("15:04")
@@ -533,21 +506,13 @@ func (h *Handler) HoldPage(w http.ResponseWriter, r *http.Request) error {
 // Hold records the meeting and its attendance.
 func (h *Handler) Hold(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := h.loadWritable(ctx, id)
-	if err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	l, d, err := h.detail(r, true)
 	if err != nil {
 		return err
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := HoldForm{Life: l, Participants: d.Participants, Date: v("date"), Time: v("time"), Hours: v("hours"), Place: v("place"),
-		Status: map[int64]string{}, Reason: map[int64]string{}, Version: v("version"), Errors: ui.Errors{}, RowErrors: map[int64]string{}}
+		Status: map[int64]string{}, Reason: map[int64]string{}, Version: v("version"), RowErrors: map[int64]string{}}
 	in := HoldInput{Place: f.Place, Attendance: map[int64]AttendanceInput{}}
 	if in.MeetingVersion, err = strconv.Atoi(f.Version); err != nil {
 		f.Errors.Add("date", "life.error.changed")
@@ -585,7 +550,7 @@ func (h *Handler) Hold(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, HoldView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return Hold(ctx, tx, l, in) })
+	err = h.store.Hold(ctx, l, in)
 	if isConflict(err) {
 		f.Conflict, f.Version = true, meetingVersion(l)
 		return ui.Render(w, r, http.StatusConflict, HoldView(f))
@@ -631,15 +596,7 @@ func submitWarnings(d Detail) []string {
 
 // ConfirmSubmit shows what will be submitted and asks for confirmation.
 func (h *Handler) ConfirmSubmit(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := h.loadWritable(ctx, id); err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	_, d, err := h.detail(r, true)
 	if err != nil {
 		return err
 	}
@@ -649,15 +606,7 @@ func (h *Handler) ConfirmSubmit(w http.ResponseWriter, r *http.Request) error {
 // Submit locks the record and reports it to the committee.
 func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	l, err := h.loadWritable(ctx, id)
-	if err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	l, d, err := h.detail(r, true)
 	if err != nil {
 		return err
 	}
@@ -671,7 +620,7 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) error {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, SubmitView(p))
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return Submit(ctx, tx, l.ID, version) }); err != nil {
+	if err := h.store.Submit(ctx, l.ID, version); err != nil {
 		if isConflict(err) {
 			p.Error = "life.error.changed"
 			return ui.Render(w, r, http.StatusConflict, SubmitView(p))
@@ -683,15 +632,7 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) error {
 
 // Print shows the whole record as one printable document.
 func (h *Handler) Print(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	id, err := idParam(r, "id")
-	if err != nil {
-		return err
-	}
-	if _, err := h.load(ctx, id); err != nil {
-		return err
-	}
-	d, err := Load(ctx, h.pool, id)
+	_, d, err := h.detail(r, false)
 	if err != nil {
 		return err
 	}
@@ -715,7 +656,7 @@ func (h *Handler) Items(w http.ResponseWriter, r *http.Request) error {
 		status = ""
 	}
 	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/rectification"}
-	items, total, err := ListItems(ctx, h.pool, ItemFilter{Roots: auth.UserOf(ctx).ReadRoots(), Status: status, Search: strings.TrimSpace(q.Get("q")),
+	items, total, err := ListItems(ctx, h.pool, ItemFilter{Roots: auth.ScopeOf(ctx).ReadRoots(), Status: status, Search: strings.TrimSpace(q.Get("q")),
 		Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Limit: pageSize, Offset: p.Offset()})
 	if err != nil {
 		return err
@@ -747,15 +688,15 @@ func (h *Handler) item(r *http.Request) (Item, bool, error) {
 	if err != nil {
 		return it, false, err
 	}
-	u := auth.UserOf(ctx)
-	if !u.CanRead(path) {
-		return it, false, fmt.Errorf("life: item %d outside scope: %w", id, apperr.ErrNotFound)
+	s := auth.ScopeOf(ctx)
+	if err := s.CheckRead(path); err != nil {
+		return it, false, fmt.Errorf("life: item %d: %w", id, err)
 	}
 	kind := KindOrgLife
 	if it.LifeKind != nil {
 		kind = *it.LifeKind
 	}
-	return it, CanWrite(u, kind, path), nil
+	return it, CanWrite(s, kind, path), nil
 }
 
 // ItemPage shows a rectification item with its progress form.
@@ -764,7 +705,7 @@ func (h *Handler) ItemPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := ItemForm{Item: it, CanWrite: canWrite, Status: it.Status, DoneOn: dateValue(it.DoneOn), Evidence: it.Evidence, Version: strconv.Itoa(it.Version), Errors: ui.Errors{}}
+	f := ItemForm{Item: it, CanWrite: canWrite, Status: it.Status, DoneOn: dateValue(it.DoneOn), Evidence: it.Evidence, Version: strconv.Itoa(it.Version)}
 	return ui.Render(w, r, http.StatusOK, ItemView(f))
 }
 
@@ -779,7 +720,7 @@ func (h *Handler) UpdateItem(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("life: item %d read-only: %w", it.ID, apperr.ErrForbidden)
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := ItemForm{Item: it, CanWrite: true, Status: v("status"), DoneOn: v("done_on"), Evidence: v("evidence"), Version: v("version"), Errors: ui.Errors{}}
+	f := ItemForm{Item: it, CanWrite: true, Status: v("status"), DoneOn: v("done_on"), Evidence: v("evidence"), Version: v("version")}
 	in := ItemUpdate{Status: f.Status, Evidence: f.Evidence}
 	if !oneOf(f.Status, itemStatuses) {
 		f.Errors.Add("status", "life.error.item_status")
@@ -808,7 +749,7 @@ func (h *Handler) UpdateItem(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ItemView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return UpdateItem(ctx, tx, it, version, in) })
+	err = h.store.UpdateItem(ctx, it, version, in)
 	if isConflict(err) {
 		newer, _, gerr := GetItem(ctx, h.pool, it.ID)
 		if gerr != nil {
@@ -827,22 +768,17 @@ func isConflict(err error) bool { return errors.Is(err, apperr.ErrConflict) }
 
 // AddParticipant adds a member of the organisation to the participants.
 func (h *Handler) AddParticipant(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	l, err := h.writable(r)
-	if err != nil {
-		return err
-	}
-	f := formsFrom(r)
-	cands, err := Candidates(ctx, h.pool, l)
-	if err != nil {
-		return err
-	}
-	memberID, _ := strconv.ParseInt(f.NewParticipant, 10, 64)
-	if !slices.ContainsFunc(cands, func(c Candidate) bool { return c.ID == memberID }) {
-		f.Errors.Add("member_id", "life.error.candidate")
-		return h.renderDetail(w, r, http.StatusUnprocessableEntity, f)
-	}
-	return h.apply(w, r, l, "participants", func(ctx context.Context, tx pgx.Tx) error { return AddParticipant(ctx, tx, l.ID, memberID) })
+	return h.section(w, r, "participants", func(ctx context.Context, l Life, f *SectionForms) (func() error, error) {
+		cands, err := Candidates(ctx, h.pool, l)
+		if err != nil {
+			return nil, err
+		}
+		memberID, _ := strconv.ParseInt(f.NewParticipant, 10, 64)
+		if !slices.ContainsFunc(cands, func(c Candidate) bool { return c.ID == memberID }) {
+			f.Errors.Add("member_id", "life.error.candidate")
+		}
+		return func() error { return h.store.AddParticipant(ctx, l.ID, memberID) }, nil
+	})
 }
 
 // RemovePage is the confirmation step before a participant is removed.
@@ -873,7 +809,7 @@ func (h *Handler) RemoveParticipant(w http.ResponseWriter, r *http.Request) erro
 		page.Error = "life.error.confirm_remove"
 		return ui.Render(w, r, http.StatusUnprocessableEntity, RemoveView(page))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return RemoveParticipant(ctx, tx, l, p.MemberID) })
+	err = h.store.RemoveParticipant(ctx, l, p.MemberID)
 	if errors.Is(err, ErrInUse) {
 		page.Error = "life.error.in_use"
 		return ui.Render(w, r, http.StatusUnprocessableEntity, RemoveView(page))
@@ -900,7 +836,7 @@ func (h *Handler) EditPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, EditView(EditForm{Life: l, Theme: l.Theme, Version: strconv.Itoa(l.Version), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, EditView(EditForm{Life: l, Theme: l.Theme, Version: strconv.Itoa(l.Version)}))
 }
 
 // Edit saves the theme; a stale version re-renders the form with 409.
@@ -910,7 +846,7 @@ func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := EditForm{Life: l, Theme: strings.TrimSpace(r.PostFormValue("theme")), Version: r.PostFormValue("version"), Errors: ui.Errors{}}
+	f := EditForm{Life: l, Theme: strings.TrimSpace(r.PostFormValue("theme")), Version: r.PostFormValue("version")}
 	if f.Theme == "" || tooLong(f.Theme, 300) {
 		f.Errors.Add("theme", "life.error.theme")
 	}
@@ -921,7 +857,7 @@ func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, EditView(f))
 	}
-	err = pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { return UpdateTheme(ctx, tx, l, version, f.Theme) })
+	err = h.store.UpdateTheme(ctx, l, version, f.Theme)
 	if isConflict(err) {
 		f.Newer, f.Version = &l, strconv.Itoa(l.Version)
 		return ui.Render(w, r, http.StatusConflict, EditView(f))

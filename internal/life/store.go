@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -53,15 +52,15 @@ type Life struct {
 // Locked reports whether the record was submitted and no longer changes.
 func (l Life) Locked() bool { return l.Status == StatusSubmitted }
 
-// CanWrite reports whether u may change the life meeting: a democratic-life
-// meeting belongs to the reviewing committee's Party office, an
-// organisational-life meeting to its branch's secretary and committee.
-func CanWrite(u *auth.User, kind string, path []int64) bool {
+// CanWrite reports whether the scope's user may change the life meeting: a
+// democratic-life meeting belongs to the reviewing committee's Party
+// office, an organisational-life meeting to its branch's secretary and
+// committee.
+func CanWrite(s auth.Scope, kind string, path []int64) bool {
 	if kind == KindDemocratic {
-		r := u.OrgOf(auth.RoleReviewer)
-		return r != 0 && slices.Contains(path, r)
+		return s.CanWriteCommittee(path)
 	}
-	return u.CanWrite(path)
+	return s.CanWrite(path)
 }
 
 // Participant is a person due at the meeting with their own material.
@@ -215,11 +214,12 @@ type OrgChoice struct {
 	Kind string
 }
 
-// WritableOrgs lists the organisations u may set up a life meeting for:
-// the reviewer's committee (democratic life) and the user's branches.
-func WritableOrgs(ctx context.Context, q db.Querier, u *auth.User) ([]OrgChoice, error) {
-	ids := u.WriteRoots()
-	if r := u.OrgOf(auth.RoleReviewer); r != 0 {
+// WritableOrgs lists the organisations the scope's user may set up a life
+// meeting for: the reviewer's committee (democratic life) and the user's
+// branches.
+func WritableOrgs(ctx context.Context, q db.Querier, s auth.Scope) ([]OrgChoice, error) {
+	ids := s.WriteRoots()
+	if r := s.Committee(); r != 0 {
 		ids = append(ids, r)
 	}
 	rows, _ := q.Query(ctx, `SELECT id, name, kind FROM organisations WHERE id = ANY($1) AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, ids)

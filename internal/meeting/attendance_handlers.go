@@ -72,7 +72,7 @@ func attendanceRows(m Meeting, due []Option, saved []Attendance) []AttRow {
 }
 
 func (h *Handler) attendancePage(r *http.Request, m Meeting, rows []AttRow) (AttendancePage, error) {
-	members, err := h.store.Members(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	members, err := h.store.Members(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return AttendancePage{}, err
 	}
@@ -87,7 +87,7 @@ func (h *Handler) attendancePage(r *http.Request, m Meeting, rows []AttRow) (Att
 		return AttendancePage{}, err
 	}
 	st := StatsOf(saved)
-	return AttendancePage{M: m, Rows: rows, Candidates: cands, Version: m.Version, Errors: ui.Errors{}, Stats: st, NoQuorum: NoQuorum(m.Kind, st)}, nil
+	return AttendancePage{M: m, Rows: rows, Candidates: cands, Version: m.Version, Stats: st, NoQuorum: NoQuorum(m.Kind, st)}, nil
 }
 
 // AttendanceForm shows one table row per member due (and per observer):
@@ -137,7 +137,7 @@ func (h *Handler) SaveAttendance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	members, err := h.store.Members(ctx, auth.UserOf(ctx).WriteRoots())
+	members, err := h.store.Members(ctx, auth.ScopeOf(ctx).WriteRoots())
 	if err != nil {
 		return err
 	}

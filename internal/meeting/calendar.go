@@ -69,10 +69,10 @@ func sameDay(a, b time.Time) bool {
 // Calendar shows the meetings of a month in the user's scope, as a month
 // grid or as a list (?view=list).
 func (h *Handler) Calendar(w http.ResponseWriter, r *http.Request) error {
-	u := auth.UserOf(r.Context())
+	s := auth.ScopeOf(r.Context())
 	now := time.Now().In(i18n.Shanghai)
 	month := monthParam(r.URL.Query(), now)
-	items, err := h.store.Between(r.Context(), u.ReadRoots(), month, month.AddDate(0, 1, 0))
+	items, err := h.store.Between(r.Context(), s.ReadRoots(), month, month.AddDate(0, 1, 0))
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (h *Handler) Calendar(w http.ResponseWriter, r *http.Request) error {
 	if r.URL.Query().Get("view") == "list" {
 		view = "&view=list"
 	}
-	p := CalendarPage{Month: month, Items: items, List: view != "", CanWrite: len(u.WriteRoots()) > 0,
+	p := CalendarPage{Month: month, Items: items, List: view != "", CanWrite: s.Writes(),
 		Prev: "/meetings/calendar?month=" + month.AddDate(0, -1, 0).Format("2006-01") + view,
 		Next: "/meetings/calendar?month=" + month.AddDate(0, 1, 0).Format("2006-01") + view}
 	p.Weeks = monthGrid(month, now, items)

@@ -69,29 +69,29 @@ func (f *CreditForm) validate(members []Option, now time.Time) CreditInput {
 
 // NewCredit shows the form for an individual study record.
 func (h *Handler) NewCredit(w http.ResponseWriter, r *http.Request) error {
-	if len(auth.UserOf(r.Context()).WriteRoots()) == 0 {
+	if !auth.ScopeOf(r.Context()).Writes() {
 		return fmt.Errorf("meeting: new credit: %w", apperr.ErrForbidden)
 	}
-	members, err := h.store.Members(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	members, err := h.store.Members(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
 	}
-	f := CreditForm{Kind: "online", EarnedOn: time.Now().In(i18n.Shanghai).Format(time.DateOnly), MemberID: r.URL.Query().Get("member"), FormToken: formtoken.New(), Errors: ui.Errors{}}
+	f := CreditForm{Kind: "online", EarnedOn: time.Now().In(i18n.Shanghai).Format(time.DateOnly), MemberID: r.URL.Query().Get("member"), FormToken: formtoken.New()}
 	return ui.Render(w, r, http.StatusOK, CreditView(CreditPage{Form: f, Members: members}))
 }
 
 // CreateCredit saves an individual study record for a member of the
 // user's branch.
 func (h *Handler) CreateCredit(w http.ResponseWriter, r *http.Request) error {
-	if len(auth.UserOf(r.Context()).WriteRoots()) == 0 {
+	if !auth.ScopeOf(r.Context()).Writes() {
 		return fmt.Errorf("meeting: create credit: %w", apperr.ErrForbidden)
 	}
-	members, err := h.store.Members(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	members, err := h.store.Members(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := CreditForm{MemberID: v("member_id"), Hours: v("hours"), Kind: v("kind"), EarnedOn: v("earned_on"), Evidence: v("evidence"), FormToken: v(formtoken.Field), Errors: ui.Errors{}}
+	f := CreditForm{MemberID: v("member_id"), Hours: v("hours"), Kind: v("kind"), EarnedOn: v("earned_on"), Evidence: v("evidence"), FormToken: v(formtoken.Field)}
 	in := f.validate(members, time.Now())
 	in.FormToken = f.FormToken
 	if f.Errors.Any() {

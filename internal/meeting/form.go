@@ -45,7 +45,6 @@ func parseForm(r *http.Request) Form {
 		Place: v("place"), HostID: v("host_id"), RecorderID: v("recorder_id"), Lecturer: v("lecturer"),
 		Agenda: r.PostFormValue("agenda"), Minutes: r.PostFormValue("minutes"), Decisions: r.PostFormValue("decisions"),
 		StudyForm: v("study_form"), StudyHours: v("study_hours"), Status: v("status"), Version: version, FormToken: v(formtoken.Field),
-		Errors: ui.Errors{},
 	}
 }
 
@@ -56,7 +55,7 @@ func formOf(m Meeting) Form {
 		OrgID: strconv.FormatInt(m.OrgID, 10), Kind: m.Kind, Topic: m.Topic, Date: t0.Format(time.DateOnly),
 		Start: t0.Format("15:04"), End: t1.Format("15:04"), Place: m.Place, Lecturer: m.Lecturer,
 		Agenda: m.Agenda, Minutes: m.Minutes, Decisions: m.Decisions, StudyHours: FormatHours(m.StudyHours),
-		Status: m.Status, Version: m.Version, Errors: ui.Errors{},
+		Status: m.Status, Version: m.Version,
 	}
 	if m.HostID != nil {
 		f.HostID = strconv.FormatInt(*m.HostID, 10)
@@ -94,7 +93,7 @@ func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 // democratic-life meeting).
 func (f *Form) validate(orgs []OrgOption, members []Option, now time.Time, wasPlanned bool, savedKind string) Input {
 	var in Input
-	e := f.Errors
+	e := &f.Errors
 	orgID, _ := strconv.ParseInt(f.OrgID, 10, 64)
 	i := slices.IndexFunc(orgs, func(o OrgOption) bool { return o.ID == orgID })
 	if i < 0 {

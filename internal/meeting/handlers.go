@@ -51,8 +51,8 @@ func (h *Handler) load(r *http.Request) (Meeting, error) {
 	if err != nil {
 		return Meeting{}, err
 	}
-	if !auth.UserOf(r.Context()).CanRead(m.OrgPath) {
-		return Meeting{}, fmt.Errorf("meeting: %d outside scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(r.Context()).CheckRead(m.OrgPath); err != nil {
+		return Meeting{}, fmt.Errorf("meeting: %d: %w", id, err)
 	}
 	return m, nil
 }
@@ -64,8 +64,8 @@ func (h *Handler) loadWrite(r *http.Request) (Meeting, error) {
 	if err != nil {
 		return m, err
 	}
-	if !auth.UserOf(r.Context()).CanWrite(m.OrgPath) {
-		return m, fmt.Errorf("meeting: %d read-only: %w", m.ID, apperr.ErrForbidden)
+	if err := auth.ScopeOf(r.Context()).CheckWrite(m.OrgPath); err != nil {
+		return m, fmt.Errorf("meeting: %d: %w", m.ID, err)
 	}
 	return m, nil
 }
@@ -89,10 +89,10 @@ type ListPage struct {
 // List shows the meetings in the user's scope, filtered by kind, year,
 // status and a search, 50 a page.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
-	u := auth.UserOf(r.Context())
+	s := auth.ScopeOf(r.Context())
 	q := r.URL.Query()
 	now := time.Now().In(i18n.Shanghai)
-	p := ListPage{Kind: q.Get("kind"), Year: q.Get("year"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")), CanWrite: len(u.WriteRoots()) > 0}
+	p := ListPage{Kind: q.Get("kind"), Year: q.Get("year"), Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")), CanWrite: s.Writes()}
 	if !slices.Contains(ListKinds, p.Kind) {
 		p.Kind = ""
 	}
@@ -119,7 +119,7 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	}
 	desc := q.Get("dir") == "desc" || (q.Get("sort") == "" && q.Get("dir") == "")
 	p.Pager = ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Query: q, Path: "/meetings"}
-	items, err := h.store.List(r.Context(), ListFilter{Roots: u.ReadRoots(), Kind: p.Kind, Year: year, Status: p.Status, Query: p.Query,
+	items, err := h.store.List(r.Context(), ListFilter{Roots: s.ReadRoots(), Kind: p.Kind, Year: year, Status: p.Status, Query: p.Query,
 		Sort: sort, Desc: desc, Limit: PageSize, Offset: p.Pager.Offset()})
 	if err != nil {
 		return err
@@ -144,12 +144,12 @@ type FormPage struct {
 }
 
 func (h *Handler) formPage(r *http.Request, f Form, isNew bool, id int64, wasPlanned bool) (FormPage, error) {
-	u := auth.UserOf(r.Context())
-	orgs, err := h.store.Orgs(r.Context(), u.WriteRoots())
+	s := auth.ScopeOf(r.Context())
+	orgs, err := h.store.Orgs(r.Context(), s.WriteRoots())
 	if err != nil {
 		return FormPage{}, err
 	}
-	members, err := h.store.Members(r.Context(), u.WriteRoots())
+	members, err := h.store.Members(r.Context(), s.WriteRoots())
 	if err != nil {
 		return FormPage{}, err
 	}
@@ -160,7 +160,7 @@ func (h *Handler) formPage(r *http.Request, f Form, isNew bool, id int64, wasPla
 // user's branch, today, the user as host.
 func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserOf(r.Context())
-	if len(u.WriteRoots()) == 0 {
+	if !auth.ScopeOf(r.Context()).Writes() {
 		return fmt.Errorf("meeting: new: %w", apperr.ErrForbidden)
 	}
 	now := time.Now().In(i18n.Shanghai)
@@ -170,7 +170,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 		day = now.AddDate(0, 0, -1) // a meeting at 09:00 today has not been held yet
 	}
 	f := Form{OrgID: strconv.FormatInt(u.BranchID(), 10), Kind: "committee", Date: day.Format(time.DateOnly),
-		Start: "09:00", End: "10:30", Status: StatusDraft, StudyHours: "0", FormToken: formtoken.New(), Errors: ui.Errors{}}
+		Start: "09:00", End: "10:30", Status: StatusDraft, StudyHours: "0", FormToken: formtoken.New()}
 	if slices.Contains(Kinds, q.Get("kind")) {
 		f.Kind = q.Get("kind")
 	}
@@ -190,8 +190,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 
 // Create saves a new meeting; a held one goes on to its attendance.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
-	u := auth.UserOf(r.Context())
-	if len(u.WriteRoots()) == 0 {
+	if !auth.ScopeOf(r.Context()).Writes() {
 		return fmt.Errorf("meeting: create: %w", apperr.ErrForbidden)
 	}
 	f := parseForm(r)
@@ -254,8 +253,8 @@ func (h *Handler) loadShow(r *http.Request) (ShowPage, error) {
 	if err != nil {
 		return ShowPage{}, err
 	}
-	if !auth.UserOf(r.Context()).CanRead(d.M.OrgPath) {
-		return ShowPage{}, fmt.Errorf("meeting: %d outside scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(r.Context()).CheckRead(d.M.OrgPath); err != nil {
+		return ShowPage{}, fmt.Errorf("meeting: %d: %w", id, err)
 	}
 	return newShowPage(r.Context(), d), nil
 }
@@ -263,7 +262,7 @@ func (h *Handler) loadShow(r *http.Request) (ShowPage, error) {
 func newShowPage(ctx context.Context, d ShowData) ShowPage {
 	st := StatsOf(d.Attendance)
 	return ShowPage{M: d.M, Attendance: d.Attendance, Stats: st, NoQuorum: NoQuorum(d.M.Kind, st), Revisions: d.Revisions,
-		Attachments: d.Attachments, CanWrite: auth.UserOf(ctx).CanWrite(d.M.OrgPath)}
+		Attachments: d.Attachments, CanWrite: auth.ScopeOf(ctx).CanWrite(d.M.OrgPath)}
 }
 
 // Show shows one meeting with its attendance, minutes, revisions and files.
@@ -406,7 +405,7 @@ func (h *Handler) CorrectForm(w http.ResponseWriter, r *http.Request) error {
 	if m.Status != StatusSubmitted {
 		return ui.Redirect(w, r, meetingURL(m.ID, "/edit"), "")
 	}
-	return ui.Render(w, r, http.StatusOK, CorrectView(CorrectPage{M: m, Minutes: m.Minutes, Decisions: m.Decisions, Version: m.Version, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, CorrectView(CorrectPage{M: m, Minutes: m.Minutes, Decisions: m.Decisions, Version: m.Version}))
 }
 
 // Correct saves a correction with its reason, keeping the earlier text.
@@ -417,7 +416,7 @@ func (h *Handler) Correct(w http.ResponseWriter, r *http.Request) error {
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	p := CorrectPage{M: m, Minutes: r.PostFormValue("minutes"), Decisions: r.PostFormValue("decisions"),
-		Reason: strings.TrimSpace(r.PostFormValue("reason")), Version: version, Errors: ui.Errors{}}
+		Reason: strings.TrimSpace(r.PostFormValue("reason")), Version: version}
 	switch {
 	case p.Reason == "":
 		p.Errors.Add("reason", "meeting.error.required")

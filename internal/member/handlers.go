@@ -61,8 +61,8 @@ func (h *Handler) load(r *http.Request) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !auth.UserOf(r.Context()).CanRead(m.BranchPath) {
-		return nil, fmt.Errorf("member: %d outside read scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(r.Context()).CheckRead(m.BranchPath); err != nil {
+		return nil, fmt.Errorf("member: %d: %w", id, err)
 	}
 	return m, nil
 }
@@ -74,8 +74,8 @@ func (h *Handler) loadWritable(r *http.Request) (*Member, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !auth.UserOf(r.Context()).CanWrite(m.BranchPath) {
-		return nil, fmt.Errorf("member: %d read-only: %w", m.ID, apperr.ErrForbidden)
+	if err := auth.ScopeOf(r.Context()).CheckWrite(m.BranchPath); err != nil {
+		return nil, fmt.Errorf("member: %d: %w", m.ID, err)
 	}
 	return m, nil
 }
@@ -101,19 +101,21 @@ func filterFrom(q url.Values, roots []int64) Filter {
 // subtree (?org=), with search, filters, sorting and pages.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
+	s := auth.ScopeOf(ctx)
 	q := r.URL.Query()
-	f := filterFrom(q, u.ReadRoots())
+	f := filterFrom(q, s.ReadRoots())
 	page := ui.PageParam(q)
 	f.Limit, f.Offset = PageSize, (page-1)*PageSize
-	data, err := h.store.Roster(ctx, f, u.ReadRoots())
+	data, err := h.store.Roster(ctx, f, s.ReadRoots())
 	if err != nil {
 		return err
 	}
-	if f.OrgID != 0 && !u.CanRead(data.OrgPath) {
-		return fmt.Errorf("member: organisation %d outside read scope: %w", f.OrgID, apperr.ErrNotFound)
+	if f.OrgID != 0 {
+		if err := s.CheckRead(data.OrgPath); err != nil {
+			return fmt.Errorf("member: organisation %d: %w", f.OrgID, err)
+		}
 	}
-	p := ListPage{Filter: f, Orgs: data.Orgs, CanWrite: len(u.WriteRoots()) > 0,
+	p := ListPage{Filter: f, Orgs: data.Orgs, CanWrite: s.Writes(),
 		Pager: ui.Pager{Page: page, PageSize: PageSize, Total: data.Total, Query: q, Path: "/members"}}
 	today := h.today()
 	for _, row := range data.Rows {
@@ -163,7 +165,7 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, m *Member, 
 	if err != nil {
 		return err
 	}
-	p := ShowPage{M: m, Events: events, CanWrite: auth.UserOf(ctx).CanWrite(m.BranchPath), Revealed: reveal,
+	p := ShowPage{M: m, Events: events, CanWrite: auth.ScopeOf(ctx).CanWrite(m.BranchPath), Revealed: reveal,
 		Conversion: m.ConversionState(h.today()), ConversionDue: m.ConversionDue()}
 	if reveal {
 		p.IDNumber, p.Phone, err = h.store.Open(m)
@@ -250,8 +252,7 @@ func checkOrgs(opts []OrgOption, v Values, errs map[string]string) {
 // NewForm shows the empty member form.
 func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	opts, err := h.store.OrgOptions(ctx, u.WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, auth.ScopeOf(ctx).WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -265,20 +266,20 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
-	return ui.Render(w, r, http.StatusOK, FormView(FormPage{New: true, Form: f, Orgs: opts, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, FormView(FormPage{New: true, Form: f, Orgs: opts}))
 }
 
 // Create adds a member from the form.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
-	if len(u.WriteRoots()) == 0 {
+	s := auth.ScopeOf(ctx)
+	if !s.Writes() {
 		return fmt.Errorf("member: create: %w", apperr.ErrForbidden)
 	}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("member: create form: %w", apperr.ErrInvalid)
 	}
-	opts, err := h.store.OrgOptions(ctx, u.WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, s.WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -310,7 +311,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := h.store.Create(ctx, v, arrival, h.today())
 	if errors.Is(err, ErrDuplicateID) {
-		page.Errors["id_number"] = "member.id_number.duplicate"
+		page.Errors.Set("id_number", "member.id_number.duplicate")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(page))
 	}
 	if err != nil {
@@ -331,12 +332,12 @@ func (h *Handler) EditForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	opts, err := h.store.OrgOptions(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	opts, err := h.store.OrgOptions(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
 	}
 	id, phone := h.store.Masked(m.IDNumberEnc, m.PhoneEnc)
-	return ui.Render(w, r, http.StatusOK, FormView(FormPage{ID: m.ID, Form: FormOf(m), Orgs: opts, Errors: ui.Errors{}, MaskedID: id, MaskedPhone: phone}))
+	return ui.Render(w, r, http.StatusOK, FormView(FormPage{ID: m.ID, Form: FormOf(m), Orgs: opts, MaskedID: id, MaskedPhone: phone}))
 }
 
 // Update saves the edited member; a save over someone else's newer save is
@@ -350,7 +351,7 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("member: update form: %w", apperr.ErrInvalid)
 	}
-	opts, err := h.store.OrgOptions(ctx, auth.UserOf(ctx).WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, auth.ScopeOf(ctx).WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -392,7 +393,7 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 		page.Form.Version = saved.Version
 		return ui.Render(w, r, http.StatusConflict, FormView(page))
 	case errors.Is(err, ErrDuplicateID):
-		page.Errors["id_number"] = "member.id_number.duplicate"
+		page.Errors.Set("id_number", "member.id_number.duplicate")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(page))
 	case err != nil:
 		return err
@@ -428,17 +429,27 @@ func savedFacts(m *Member) []Fact {
 	}
 }
 
-// ActionFormPage shows a lifecycle action's form.
-func (h *Handler) ActionFormPage(w http.ResponseWriter, r *http.Request) error {
+// loadAction returns the member the user may change and the lifecycle
+// action named in the URL.
+func (h *Handler) loadAction(r *http.Request) (*Member, string, error) {
 	m, err := h.loadWritable(r)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
 	kind := chi.URLParam(r, "action")
 	if !slices.Contains(Actions, kind) {
-		return fmt.Errorf("member: action %q: %w", kind, apperr.ErrNotFound)
+		return nil, "", fmt.Errorf("member: action %q: %w", kind, apperr.ErrNotFound)
 	}
-	p, err := h.actionPage(r, m, kind, ActionForm{Version: m.Version, Date: h.today().Format(dateLayout)}, ui.Errors{})
+	return m, kind, nil
+}
+
+// ActionFormPage shows a lifecycle action's form.
+func (h *Handler) ActionFormPage(w http.ResponseWriter, r *http.Request) error {
+	m, kind, err := h.loadAction(r)
+	if err != nil {
+		return err
+	}
+	p, err := h.actionPage(r, m, kind, ActionForm{Version: m.Version, Date: h.today().Format(dateLayout)}, nil)
 	if err != nil {
 		return err
 	}
@@ -462,13 +473,9 @@ func (h *Handler) actionPage(r *http.Request, m *Member, kind string, f ActionFo
 
 // Act records a lifecycle action.
 func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
-	m, err := h.loadWritable(r)
+	m, kind, err := h.loadAction(r)
 	if err != nil {
 		return err
-	}
-	kind := chi.URLParam(r, "action")
-	if !slices.Contains(Actions, kind) {
-		return fmt.Errorf("member: action %q: %w", kind, apperr.ErrNotFound)
 	}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("member: action form: %w", apperr.ErrInvalid)
@@ -489,7 +496,7 @@ func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
 			if gerr != nil {
 				return gerr
 			}
-			p, perr := h.actionPage(r, fresh, kind, f, ui.Errors{})
+			p, perr := h.actionPage(r, fresh, kind, f, nil)
 			if perr != nil {
 				return perr
 			}
@@ -505,7 +512,7 @@ func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
 				if gerr != nil {
 					return gerr
 				}
-				if !auth.UserOf(r.Context()).CanRead(moved.BranchPath) {
+				if !auth.ScopeOf(r.Context()).CanRead(moved.BranchPath) {
 					to = "/members" // moved out of the user's scope
 				}
 			}
@@ -521,14 +528,14 @@ func (h *Handler) Act(w http.ResponseWriter, r *http.Request) error {
 
 // ImportForm shows the upload form.
 func (h *Handler) ImportForm(w http.ResponseWriter, r *http.Request) error {
-	opts, err := h.store.OrgOptions(r.Context(), auth.UserOf(r.Context()).WriteRoots())
+	opts, err := h.store.OrgOptions(r.Context(), auth.ScopeOf(r.Context()).WriteRoots())
 	if err != nil {
 		return err
 	}
 	if len(opts) == 0 {
 		return fmt.Errorf("member: no branch to import into: %w", apperr.ErrForbidden)
 	}
-	return ui.Render(w, r, http.StatusOK, ImportView(ImportPage{Orgs: opts, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, ImportView(ImportPage{Orgs: opts}))
 }
 
 // Preview reads an uploaded roster, checks every row and shows them all
@@ -536,26 +543,27 @@ func (h *Handler) ImportForm(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) Preview(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u := auth.UserOf(ctx)
-	if len(u.WriteRoots()) == 0 {
+	s := auth.ScopeOf(ctx)
+	if !s.Writes() {
 		return fmt.Errorf("member: import: %w", apperr.ErrForbidden)
 	}
-	opts, err := h.store.OrgOptions(ctx, u.WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, s.WriteRoots())
 	if err != nil {
 		return err
 	}
-	p := ImportPage{Orgs: opts, Errors: ui.Errors{}}
+	p := ImportPage{Orgs: opts}
 	if err := r.ParseMultipartForm(MaxImportBytes); err != nil {
-		p.Errors["file"] = "member.import.too_big"
+		p.Errors.Set("file", "member.import.too_big")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
 	p.BranchID = r.PostFormValue("branch_id")
 	branchID, _ := strconv.ParseInt(p.BranchID, 10, 64)
 	if !slices.ContainsFunc(opts, func(o OrgOption) bool { return o.Kind == "branch" && o.ID == branchID }) {
-		p.Errors["branch_id"] = "form.required"
+		p.Errors.Set("branch_id", "form.required")
 	}
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		p.Errors["file"] = "form.required"
+		p.Errors.Set("file", "form.required")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
 	defer func() { _ = file.Close() }()
@@ -566,7 +574,7 @@ func (h *Handler) Preview(w http.ResponseWriter, r *http.Request) error {
 	roster, err := ParseRoster(data)
 	var fe *FileError
 	if errors.As(err, &fe) {
-		p.Errors["file"] = fe.Key
+		p.Errors.Set("file", fe.Key)
 		p.FileArg = fe.Arg
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
@@ -606,7 +614,7 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 	if im.AccountID != u.AccountID {
 		return fmt.Errorf("member: import %d of another account: %w", id, apperr.ErrNotFound)
 	}
-	if err := auth.CheckWrite(ctx, h.pool, u, im.BranchID); err != nil {
+	if err := auth.CheckWrite(ctx, h.pool, im.BranchID); err != nil {
 		return err
 	}
 	if im.UsedAt != nil {
@@ -616,7 +624,7 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	opts, err := h.store.OrgOptions(ctx, u.WriteRoots())
+	opts, err := h.store.OrgOptions(ctx, auth.ScopeOf(ctx).WriteRoots())
 	if err != nil {
 		return err
 	}
@@ -624,13 +632,13 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := ImportPage{Orgs: opts, Errors: ui.Errors{}, Rows: rows, Bad: bad, Filename: im.Filename, BranchID: strconv.FormatInt(im.BranchID, 10)}
+	p := ImportPage{Orgs: opts, Rows: rows, Bad: bad, Filename: im.Filename, BranchID: strconv.FormatInt(im.BranchID, 10)}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("member: confirm form: %w", apperr.ErrInvalid)
 	}
 	if bad == 0 && r.PostForm.Get("confirm") != "1" {
 		p.ImportID = im.ID
-		p.Errors["confirm"] = "form.confirm_required"
+		p.Errors.Set("confirm", "form.confirm_required")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
 	if bad == 0 {
@@ -639,7 +647,7 @@ func (h *Handler) Confirm(w http.ResponseWriter, r *http.Request) error {
 		case errors.Is(err, ErrImportUsed):
 			return fmt.Errorf("member: import %d: %w", id, apperr.ErrConflict)
 		case errors.Is(err, ErrDuplicateID):
-			p.Errors["file"] = "member.id_number.duplicate"
+			p.Errors.Set("file", "member.id_number.duplicate")
 		case err != nil:
 			return err
 		default:

@@ -37,11 +37,6 @@ func (h *Handler) today() time.Time {
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// canRead: system administrators see the whole tree; others their scope.
-func canRead(u *auth.User, path []int64) bool {
-	return u.Has(auth.RoleSysAdmin) || u.CanRead(path)
-}
-
 func (h *Handler) load(r *http.Request) (*Org, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -51,7 +46,7 @@ func (h *Handler) load(r *http.Request) (*Org, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !canRead(auth.UserOf(r.Context()), o.Path) {
+	if !auth.ScopeOf(r.Context()).CanSeeOrg(o.Path) {
 		return nil, fmt.Errorf("org: %d outside scope: %w", id, apperr.ErrNotFound)
 	}
 	return o, nil
@@ -61,7 +56,8 @@ func (h *Handler) load(r *http.Request) (*Org, error) {
 func (h *Handler) Tree(w http.ResponseWriter, r *http.Request) error {
 	u := auth.UserOf(r.Context())
 	withDissolved := r.URL.Query().Get("dissolved") == "1"
-	orgs, err := h.store.Tree(r.Context(), u.Has(auth.RoleSysAdmin), u.ReadRoots(), withDissolved)
+	s := auth.ScopeOf(r.Context())
+	orgs, err := h.store.Tree(r.Context(), s.SeesWholeTree(), s.ReadRoots(), withDissolved)
 	if err != nil {
 		return err
 	}
@@ -85,7 +81,7 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := ShowPage{O: o, Terms: terms, Children: children, Admin: u.Has(auth.RoleSysAdmin),
-		Roster: u.CanRead(o.Path)}
+		Roster: auth.ScopeOf(ctx).CanRead(o.Path)}
 	for i := range terms {
 		if terms[i].EndedOn == nil {
 			p.Current = &terms[i]
@@ -129,7 +125,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := Form{ParentID: r.URL.Query().Get("parent"), Kind: "branch", EstablishedOn: h.today().Format(dateLayout)}
-	return ui.Render(w, r, http.StatusOK, FormView(FormPage{New: true, Form: f, Parents: parents, Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, FormView(FormPage{New: true, Form: f, Parents: parents}))
 }
 
 // Create adds an organisation.
@@ -149,7 +145,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, err := h.store.Create(r.Context(), v)
 	if errors.Is(err, ErrNameTaken) {
-		page.Errors["name"] = "org.name.taken"
+		page.Errors.Set("name", "org.name.taken")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(page))
 	}
 	if err != nil {
@@ -172,7 +168,7 @@ func (h *Handler) EditForm(w http.ResponseWriter, r *http.Request) error {
 	if o.ParentID != nil {
 		f.ParentID = strconv.FormatInt(*o.ParentID, 10)
 	}
-	return ui.Render(w, r, http.StatusOK, FormView(FormPage{O: o, Form: f, Parents: movable(parents, o), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, FormView(FormPage{O: o, Form: f, Parents: movable(parents, o)}))
 }
 
 // movable drops the organisation itself and its descendants from the
@@ -211,7 +207,7 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 	err = h.store.Update(r.Context(), o.ID, version, v.Name, v.ParentID)
 	switch {
 	case errors.Is(err, ErrNameTaken):
-		page.Errors["name"] = "org.name.taken"
+		page.Errors.Set("name", "org.name.taken")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, FormView(page))
 	case errors.Is(err, apperr.ErrConflict):
 		fresh, gerr := h.store.Get(r.Context(), o.ID)
@@ -233,7 +229,7 @@ func (h *Handler) DissolveForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, DissolveView(DissolvePage{O: o, Date: h.today().Format(dateLayout), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, DissolveView(DissolvePage{O: o, Date: h.today().Format(dateLayout)}))
 }
 
 // Dissolve marks the organisation dissolved.
@@ -245,27 +241,27 @@ func (h *Handler) Dissolve(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("org: form: %w", apperr.ErrInvalid)
 	}
-	p := DissolvePage{O: o, Date: r.PostForm.Get("date"), Errors: ui.Errors{}}
+	p := DissolvePage{O: o, Date: r.PostForm.Get("date")}
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	d, err := time.Parse(dateLayout, p.Date)
 	switch {
 	case o.DissolvedOn != nil:
-		p.Errors["date"] = "org.dissolve.already"
+		p.Errors.Set("date", "org.dissolve.already")
 	case err != nil:
-		p.Errors["date"] = "form.bad_date"
+		p.Errors.Set("date", "form.bad_date")
 	case d.Before(o.EstablishedOn):
-		p.Errors["date"] = "org.dissolve.before_established"
+		p.Errors.Set("date", "org.dissolve.before_established")
 	case d.After(h.today()):
-		p.Errors["date"] = "member.stage.future"
+		p.Errors.Set("date", "member.stage.future")
 	}
 	if r.PostForm.Get("confirm") != "1" {
-		p.Errors["confirm"] = "form.confirm_required"
+		p.Errors.Set("confirm", "form.confirm_required")
 	}
 	if len(p.Errors) == 0 {
 		err = h.store.Dissolve(r.Context(), o.ID, version, d)
 		switch {
 		case errors.Is(err, ErrNotEmpty):
-			p.Errors["date"] = "org.dissolve.not_empty"
+			p.Errors.Set("date", "org.dissolve.not_empty")
 		case err != nil:
 			return err
 		default:
@@ -301,7 +297,7 @@ func (h *Handler) TermForm(w http.ResponseWriter, r *http.Request) error {
 		next = terms[0].TermNo + 1
 	}
 	f := TermForm{TermNo: strconv.Itoa(next), ElectedOn: h.today().Format(dateLayout), Posts: map[string]string{}}
-	return ui.Render(w, r, http.StatusOK, TermView(TermPage{O: o, Form: f, Candidates: cands, Years: h.years(o.Kind), Errors: ui.Errors{}}))
+	return ui.Render(w, r, http.StatusOK, TermView(TermPage{O: o, Form: f, Candidates: cands, Years: h.years(o.Kind)}))
 }
 
 // CreateTerm records a newly elected term and its posts.
@@ -327,7 +323,7 @@ func (h *Handler) CreateTerm(w http.ResponseWriter, r *http.Request) error {
 		_, err = h.store.CreateTerm(r.Context(), o.ID, t)
 		switch {
 		case errors.Is(err, ErrTermTaken):
-			p.Errors["term_no"] = "org.term.taken"
+			p.Errors.Set("term_no", "org.term.taken")
 		case err != nil:
 			return err
 		default:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/db"
 	"zhibu/internal/rules"
@@ -91,12 +92,6 @@ ON CONFLICT (branch_id, period) DO UPDATE SET
        att_num = EXCLUDED.att_num, att_den = EXCLUDED.att_den, study_num = EXCLUDED.study_num, study_den = EXCLUDED.study_den,
        open_items = EXCLUDED.open_items, overdue_items = EXCLUDED.overdue_items,
        chart_met = EXCLUDED.chart_met, chart_checked = EXCLUDED.chart_checked, cells = EXCLUDED.cells`
-
-// Store is what the cached dashboard needs of the database: queries and batches.
-type Store interface {
-	db.Querier
-	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
-}
 
 const urgentDeleteSQL = `DELETE FROM branch_status_urgent WHERE branch_id = $1 AND period = $2`
 
@@ -191,7 +186,7 @@ func idsOf(ctx context.Context, q db.Querier, sql string, args ...any) ([]int64,
 // computed today (branch_status_scopes). It returns how many rows it
 // wrote. It costs a recompute of every branch on the first call of a day.
 // The background job calls it; so do tests that want the rows stored.
-func Refresh(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time) (int, error) {
+func Refresh(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period, today time.Time) (int, error) {
 	today = rules.Day(today)
 	stamp, started, err := rulesStamp(ctx, q)
 	if err != nil {
@@ -247,7 +242,7 @@ func evaluateRows(ctx context.Context, q db.Querier, ids []int64, p rules.Period
 }
 
 // recompute evaluates the given branches and writes their rows.
-func recompute(ctx context.Context, q Store, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
+func recompute(ctx context.Context, q *pgxpool.Pool, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
 	return evaluateRows(ctx, q, ids, p, today, func(rows []statusRow) error {
 		batch := &pgx.Batch{}
 		for _, row := range rows {
@@ -580,7 +575,7 @@ SELECT s.branch_id, o.name, coalesce(p.name, ''), s.worst, s.n_met, s.n_pending,
 
 // Subtree is the dashboard of every branch under roots: summary over all
 // of them, and the page of rows opt asks for.
-func Subtree(ctx context.Context, q Store, roots []int64, p rules.Period, today time.Time, opt Options) (*Dashboard, error) {
+func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period, today time.Time, opt Options) (*Dashboard, error) {
 	today = rules.Day(today)
 	stale, asOf, behind, err := outOfDate(ctx, q, roots, p, today, opt.Jobs)
 	if err != nil {

@@ -76,8 +76,8 @@ func periodParam(r *http.Request, today time.Time) rules.Period {
 }
 
 // reviewRoots is the subtree a reviewer reviews.
-func reviewRoots(u *auth.User) []int64 {
-	if id := u.OrgOf(auth.RoleReviewer); id != 0 {
+func reviewRoots(s auth.Scope) []int64 {
+	if id := s.Committee(); id != 0 {
 		return []int64{id}
 	}
 	return nil
@@ -95,7 +95,6 @@ type DashboardPage struct {
 
 // Dashboard shows every branch of the reviewer's subtree against the rules.
 func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
-	u := auth.UserOf(r.Context())
 	today := h.today()
 	p := periodParam(r, today)
 	q := r.URL.Query()
@@ -105,7 +104,7 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	pager := ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Query: q, Path: "/review"}
 	opt.Offset = pager.Offset()
-	d, err := Subtree(r.Context(), h.pool, reviewRoots(u), p, today, opt)
+	d, err := Subtree(r.Context(), h.pool, reviewRoots(auth.ScopeOf(r.Context())), p, today, opt)
 	if err != nil {
 		return err
 	}
@@ -124,13 +123,12 @@ func (h *Handler) branch(r *http.Request) (Branch, []int64, error) {
 	if err != nil {
 		return Branch{}, nil, apperr.ErrNotFound
 	}
-	u := auth.UserOf(r.Context())
 	path, err := auth.OrgPath(r.Context(), h.pool, id)
 	if err != nil {
 		return Branch{}, nil, err
 	}
-	if !u.CanRead(path) {
-		return Branch{}, nil, fmt.Errorf("review: branch %d outside scope: %w", id, apperr.ErrNotFound)
+	if err := auth.ScopeOf(r.Context()).CheckRead(path); err != nil {
+		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, err)
 	}
 	rows, err := h.pool.Query(r.Context(), branchSQL, id)
 	if err != nil {
@@ -177,32 +175,27 @@ type BranchPage struct {
 	Respond    RespondForm
 }
 
-func canRate(u *auth.User, path []int64) bool {
-	id := u.OrgOf(auth.RoleReviewer)
-	return id != 0 && slices.Contains(path, id)
-}
-
 func (h *Handler) branchPage(r *http.Request) (BranchPage, error) {
 	b, path, err := h.branch(r)
 	if err != nil {
 		return BranchPage{}, err
 	}
-	u := auth.UserOf(r.Context())
+	s := auth.ScopeOf(r.Context())
 	today := h.today()
 	p := periodParam(r, today)
 	d, err := Evaluate(r.Context(), h.pool, []Branch{b}, p, today, true)
 	if err != nil {
 		return BranchPage{}, err
 	}
-	page := BranchPage{D: d, Row: d.Rows[0], Periods: periodOptions(today), CanRate: canRate(u, path), CanRespond: u.CanWrite(path)}
+	page := BranchPage{D: d, Row: d.Rows[0], Periods: periodOptions(today), CanRate: s.CanWriteCommittee(path), CanRespond: s.CanWrite(path)}
 	if page.History, err = History(r.Context(), h.pool, b.ID); err != nil {
 		return BranchPage{}, err
 	}
 	if page.Scale, err = rules.RatingScale(r.Context(), h.pool); err != nil {
 		return BranchPage{}, err
 	}
-	page.Rate = RateForm{Period: p.Key(), Errors: ui.Errors{}}
-	page.Respond = RespondForm{Errors: ui.Errors{}}
+	page.Rate = RateForm{Period: p.Key()}
+	page.Respond = RespondForm{}
 	return page, nil
 }
 
@@ -228,7 +221,7 @@ func (h *Handler) Rate(w http.ResponseWriter, r *http.Request) error {
 		return apperr.ErrInvalid
 	}
 	f := RateForm{Period: strings.TrimSpace(r.PostFormValue("period")), Rating: r.PostFormValue("rating"),
-		Comments: strings.TrimSpace(r.PostFormValue("comments")), Corrections: strings.TrimSpace(r.PostFormValue("corrections")), Errors: ui.Errors{}}
+		Comments: strings.TrimSpace(r.PostFormValue("comments")), Corrections: strings.TrimSpace(r.PostFormValue("corrections"))}
 	if _, err := rules.ParsePeriod(f.Period); err != nil {
 		f.Errors.Add("period", "review.error.period")
 	}
@@ -275,7 +268,7 @@ func (h *Handler) Respond(w http.ResponseWriter, r *http.Request) error {
 		return apperr.ErrInvalid
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	f := RespondForm{ReviewID: rid, Version: version, Response: strings.TrimSpace(r.PostFormValue("response")), Errors: ui.Errors{}}
+	f := RespondForm{ReviewID: rid, Version: version, Response: strings.TrimSpace(r.PostFormValue("response"))}
 	if n := len([]rune(f.Response)); n == 0 || n > 5000 {
 		f.Errors.Add("response", "review.error.response")
 	}

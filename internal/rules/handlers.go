@@ -101,7 +101,7 @@ func (h *Handler) today() time.Time { return Day(h.now().In(i18n.Shanghai)) }
 
 func formFor(ctx context.Context, rule Rule, today time.Time) EditForm {
 	return EditForm{Rule: rule, Minimum: fmtNum(rule.Minimum), Maximum: fmtMax(rule.Maximum), Enabled: rule.Enabled,
-		Title: rule.TitleText(ctx), Source: rule.SourceText(ctx), EffectiveFrom: today.AddDate(0, 0, 1).Format(time.DateOnly), Errors: ui.Errors{}}
+		Title: rule.TitleText(ctx), Source: rule.SourceText(ctx), EffectiveFrom: today.AddDate(0, 0, 1).Format(time.DateOnly)}
 }
 
 // Edit shows the change form of a rule with its versions.
@@ -118,7 +118,7 @@ func (h *Handler) Edit(w http.ResponseWriter, r *http.Request) error {
 	return ui.Render(w, r, http.StatusOK, EditView(f))
 }
 
-func parseNum(s string, errs ui.Errors, field string, required bool) *float64 {
+func parseNum(s string, errs *ui.Errors, field string, required bool) *float64 {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		if required {
@@ -134,7 +134,7 @@ func parseNum(s string, errs ui.Errors, field string, required bool) *float64 {
 	return &v
 }
 
-func parseText(s string, max int, errs ui.Errors, field string) string {
+func parseText(s string, max int, errs *ui.Errors, field string) string {
 	s = strings.TrimSpace(s)
 	if s == "" || len([]rune(s)) > max {
 		errs.Add(field, "rules.error.text")
@@ -153,18 +153,18 @@ func (h *Handler) Update(w http.ResponseWriter, r *http.Request) error {
 		return apperr.ErrInvalid
 	}
 	f := EditForm{Rule: cur, Minimum: r.PostFormValue("minimum"), Maximum: r.PostFormValue("maximum"), Enabled: r.PostFormValue("enabled") == "on",
-		Title: r.PostFormValue("title"), Source: r.PostFormValue("source"), EffectiveFrom: r.PostFormValue("effective_from"), Errors: ui.Errors{}}
+		Title: r.PostFormValue("title"), Source: r.PostFormValue("source"), EffectiveFrom: r.PostFormValue("effective_from")}
 	base, _ := strconv.ParseInt(r.PostFormValue("base"), 10, 64)
 	c := Change{Code: code, BaseID: base, Enabled: f.Enabled}
-	if v := parseNum(f.Minimum, f.Errors, "minimum", true); v != nil {
+	if v := parseNum(f.Minimum, &f.Errors, "minimum", true); v != nil {
 		c.Minimum = *v
 	}
-	c.Maximum = parseNum(f.Maximum, f.Errors, "maximum", false)
+	c.Maximum = parseNum(f.Maximum, &f.Errors, "maximum", false)
 	if c.Maximum != nil && *c.Maximum < c.Minimum {
 		f.Errors.Add("maximum", "rules.error.max_below_min")
 	}
-	c.Title = cur.storedText(r.Context(), "title", parseText(f.Title, 200, f.Errors, "title"))
-	c.Source = cur.storedText(r.Context(), "source", parseText(f.Source, 300, f.Errors, "source"))
+	c.Title = cur.storedText(r.Context(), "title", parseText(f.Title, 200, &f.Errors, "title"))
+	c.Source = cur.storedText(r.Context(), "source", parseText(f.Source, 300, &f.Errors, "source"))
 	from, err := time.Parse(time.DateOnly, strings.TrimSpace(f.EffectiveFrom))
 	switch {
 	case err != nil:
@@ -214,7 +214,7 @@ type NewForm struct {
 // New shows the form for a new rule.
 func (h *Handler) New(w http.ResponseWriter, r *http.Request) error {
 	f := NewForm{Kind: KindMeetings, MeetingKind: "lecture", AppliesTo: "branch", Period: PeriodQuarter, Minimum: "1",
-		EffectiveFrom: h.today().Format(time.DateOnly), Errors: ui.Errors{}}
+		EffectiveFrom: h.today().Format(time.DateOnly)}
 	return ui.Render(w, r, http.StatusOK, NewView(f))
 }
 
@@ -227,7 +227,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := r.PostFormValue
 	f := NewForm{Code: strings.TrimSpace(v("code")), Kind: v("kind"), MeetingKind: v("meeting_kind"), AppliesTo: v("applies_to"), Period: v("period"),
-		Minimum: v("minimum"), Maximum: v("maximum"), Title: v("title"), Source: v("source"), EffectiveFrom: v("effective_from"), Errors: ui.Errors{}}
+		Minimum: v("minimum"), Maximum: v("maximum"), Title: v("title"), Source: v("source"), EffectiveFrom: v("effective_from")}
 	rule := Rule{Code: f.Code, Kind: f.Kind, AppliesTo: f.AppliesTo, Period: f.Period, Enabled: true}
 	if !codeRE.MatchString(f.Code) {
 		f.Errors.Add("code", "rules.error.code")
@@ -248,15 +248,15 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains([]string{PeriodMonth, PeriodQuarter, PeriodYear, PeriodNone}, f.Period) || (f.Kind == KindMeetings && f.Period == PeriodNone) {
 		f.Errors.Add("period", "rules.error.choice")
 	}
-	if n := parseNum(f.Minimum, f.Errors, "minimum", true); n != nil {
+	if n := parseNum(f.Minimum, &f.Errors, "minimum", true); n != nil {
 		rule.Minimum = *n
 	}
-	rule.Maximum = parseNum(f.Maximum, f.Errors, "maximum", false)
+	rule.Maximum = parseNum(f.Maximum, &f.Errors, "maximum", false)
 	if rule.Maximum != nil && *rule.Maximum < rule.Minimum {
 		f.Errors.Add("maximum", "rules.error.max_below_min")
 	}
-	rule.Title = parseText(f.Title, 200, f.Errors, "title")
-	rule.Source = parseText(f.Source, 300, f.Errors, "source")
+	rule.Title = parseText(f.Title, 200, &f.Errors, "title")
+	rule.Source = parseText(f.Source, 300, &f.Errors, "source")
 	from, err := time.Parse(time.DateOnly, strings.TrimSpace(f.EffectiveFrom))
 	if err != nil {
 		f.Errors.Add("effective_from", "rules.error.date")

@@ -56,18 +56,19 @@ type Person struct {
 	Committee bool
 }
 
-// CanWrite reports whether u records talks of the organisation: its
-// secretary or committee, or for the agency committee its reviewer.
-func CanWrite(u *auth.User, o Org) bool {
+// CanWrite reports whether the scope's user records talks of the
+// organisation: its secretary or committee, or for the agency committee
+// its reviewer.
+func CanWrite(s auth.Scope, o Org) bool {
 	if o.Kind == "committee" {
-		return u.OrgOf(auth.RoleReviewer) == o.ID
+		return s.Committee() == o.ID
 	}
-	return u.CanWrite(o.Path)
+	return s.CanWrite(o.Path)
 }
 
-// CanReadSummary reports whether u may read the summaries of the
-// organisation's talks: only its own committee may.
-func CanReadSummary(u *auth.User, o Org) bool { return CanWrite(u, o) }
+// CanReadSummary reports whether the scope's user may read the summaries
+// of the organisation's talks: only its own committee may.
+func CanReadSummary(s auth.Scope, o Org) bool { return CanWrite(s, o) }
 
 // summaryCase selects the summary only for readers allowed to see it:
 // $7 are the user's write roots, $8 the reviewer's committee (0 if none).
@@ -89,11 +90,11 @@ type Filter struct {
 	Offset   int
 }
 
-// List returns a page of talks in u's scope, summaries only where u may
+// List returns a page of talks in scope s, summaries only where s may
 // read them, and the total.
-func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, int, error) {
+func List(ctx context.Context, q db.Querier, s auth.Scope, f Filter) ([]Talk, int, error) {
 	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*)`+listFrom, u.ReadRoots(), f.BranchID, f.Year, f.Search).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, `SELECT count(*)`+listFrom, s.ReadRoots(), f.BranchID, f.Year, f.Search).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("talk: count: %w", err)
 	}
 	dir := "ASC"
@@ -102,7 +103,7 @@ func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, in
 	}
 	rows, _ := q.Query(ctx, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
 		listFrom+` ORDER BY t.held_on `+dir+`, t.id LIMIT $5 OFFSET $6`,
-		u.ReadRoots(), f.BranchID, f.Year, f.Search, f.Limit, f.Offset, u.WriteRoots(), u.OrgOf(auth.RoleReviewer))
+		s.ReadRoots(), f.BranchID, f.Year, f.Search, f.Limit, f.Offset, s.WriteRoots(), s.Committee())
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Talk])
 	if err != nil {
 		return nil, 0, fmt.Errorf("talk: list: %w", err)
@@ -110,10 +111,10 @@ func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, in
 	return out, total, nil
 }
 
-// Orgs lists the branches (and committees) in u's read scope.
-func Orgs(ctx context.Context, q db.Querier, u *auth.User) ([]Org, error) {
+// Orgs lists the branches (and committees) in the read scope s.
+func Orgs(ctx context.Context, q db.Querier, s auth.Scope) ([]Org, error) {
 	rows, _ := q.Query(ctx, `SELECT id, name, kind, path FROM organisations
- WHERE path && $1::bigint[] AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, u.ReadRoots())
+ WHERE path && $1::bigint[] AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, s.ReadRoots())
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Org])
 	if err != nil {
 		return nil, fmt.Errorf("talk: orgs: %w", err)
@@ -201,11 +202,12 @@ func Create(ctx context.Context, tx pgx.Tx, orgID int64, in Input) (int64, error
 
 // Handler serves the talk pages.
 type Handler struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	store *Store
 }
 
 // New returns the talk handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool} }
+func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool)} }
 
 const pageSize = 50
 
@@ -231,9 +233,9 @@ func findOrg(orgs []Org, id int64) (Org, bool) {
 // List shows the talks in the user's scope.
 func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	u := auth.UserOf(ctx)
+	s := auth.ScopeOf(ctx)
 	q := r.URL.Query()
-	orgs, err := Orgs(ctx, h.pool, u)
+	orgs, err := Orgs(ctx, h.pool, s)
 	if err != nil {
 		return err
 	}
@@ -243,12 +245,12 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	}
 	year, _ := strconv.Atoi(q.Get("year"))
 	p := ui.Pager{Page: ui.PageParam(q), PageSize: pageSize, Query: q, Path: "/talks"}
-	talks, total, err := List(ctx, h.pool, u, Filter{BranchID: branchID, Year: year, Search: strings.TrimSpace(q.Get("q")), Desc: q.Get("dir") != "asc", Limit: pageSize, Offset: p.Offset()})
+	talks, total, err := List(ctx, h.pool, s, Filter{BranchID: branchID, Year: year, Search: strings.TrimSpace(q.Get("q")), Desc: q.Get("dir") != "asc", Limit: pageSize, Offset: p.Offset()})
 	if err != nil {
 		return err
 	}
 	p.Total = total
-	canWrite := slices.ContainsFunc(orgs, func(o Org) bool { return CanWrite(u, o) })
+	canWrite := slices.ContainsFunc(orgs, func(o Org) bool { return CanWrite(s, o) })
 	return ui.Render(w, r, http.StatusOK, ListView(ListPage{Talks: talks, Pager: p, Orgs: orgs, BranchID: q.Get("branch"), Year: q.Get("year"), Search: q.Get("q"), CanWrite: canWrite}))
 }
 
@@ -266,14 +268,14 @@ type Form struct {
 	Errors    ui.Errors
 }
 
-func (h *Handler) formOrg(ctx context.Context, u *auth.User, raw string) (Org, []Org, error) {
-	orgs, err := Orgs(ctx, h.pool, u)
+func (h *Handler) formOrg(ctx context.Context, s auth.Scope, raw string) (Org, []Org, error) {
+	orgs, err := Orgs(ctx, h.pool, s)
 	if err != nil {
 		return Org{}, nil, err
 	}
 	var writable []Org
 	for _, o := range orgs {
-		if CanWrite(u, o) {
+		if CanWrite(s, o) {
 			writable = append(writable, o)
 		}
 	}
@@ -295,31 +297,39 @@ func (h *Handler) formOrg(ctx context.Context, u *auth.User, raw string) (Org, [
 
 // NewPage shows the talk form for a branch.
 func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	o, writable, err := h.formOrg(ctx, auth.UserOf(ctx), r.URL.Query().Get("branch"))
+	f, err := h.form(r.Context(), r.URL.Query().Get("branch"))
 	if err != nil {
 		return err
+	}
+	f.HeldOn = today().Format("2006-01-02")
+	f.FormToken = formtoken.New()
+	return ui.Render(w, r, http.StatusOK, NewView(f))
+}
+
+// form starts the talk form for the organisation raw names (or the
+// user's first writable one), with the people who may take part.
+func (h *Handler) form(ctx context.Context, raw string) (Form, error) {
+	o, writable, err := h.formOrg(ctx, auth.ScopeOf(ctx), raw)
+	if err != nil {
+		return Form{}, err
 	}
 	people, err := People(ctx, h.pool, o)
 	if err != nil {
-		return err
+		return Form{}, err
 	}
-	return ui.Render(w, r, http.StatusOK, NewView(Form{Orgs: writable, Org: o, People: people, HeldOn: today().Format("2006-01-02"), FormToken: formtoken.New(), Errors: ui.Errors{}}))
+	return Form{Orgs: writable, Org: o, People: people}, nil
 }
 
 // Create records a talk.
 func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	o, writable, err := h.formOrg(ctx, auth.UserOf(ctx), r.PostFormValue("branch"))
-	if err != nil {
-		return err
-	}
-	people, err := People(ctx, h.pool, o)
+	f, err := h.form(ctx, r.PostFormValue("branch"))
 	if err != nil {
 		return err
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	f := Form{Orgs: writable, Org: o, People: people, HeldOn: v("held_on"), AID: v("a_id"), BID: v("b_id"), Topic: v("topic"), Summary: v("summary"), FormToken: v(formtoken.Field), Errors: ui.Errors{}}
+	f.HeldOn, f.AID, f.BID, f.Topic, f.Summary = v("held_on"), v("a_id"), v("b_id"), v("topic"), v("summary")
+	f.FormToken = v(formtoken.Field)
 	in := Input{Topic: f.Topic, Summary: f.Summary, FormToken: f.FormToken}
 	d, err := time.Parse("2006-01-02", f.HeldOn)
 	if err != nil {
@@ -330,7 +340,7 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	in.HeldOn = d
 	in.AID, _ = strconv.ParseInt(f.AID, 10, 64)
 	in.BID, _ = strconv.ParseInt(f.BID, 10, 64)
-	known := func(id int64) bool { return slices.ContainsFunc(people, func(p Person) bool { return p.ID == id }) }
+	known := func(id int64) bool { return slices.ContainsFunc(f.People, func(p Person) bool { return p.ID == id }) }
 	if !known(in.AID) {
 		f.Errors.Add("a_id", "talk.error.person")
 	}
@@ -348,10 +358,10 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
-	if err := pgx.BeginFunc(ctx, h.pool, func(tx pgx.Tx) error { _, err := Create(ctx, tx, o.ID, in); return err }); err != nil {
+	if _, err := h.store.Create(ctx, f.Org.ID, in); err != nil {
 		return err
 	}
-	return ui.Redirect(w, r, fmt.Sprintf("/talks?branch=%d", o.ID), "talk.flash.created")
+	return ui.Redirect(w, r, fmt.Sprintf("/talks?branch=%d", f.Org.ID), "talk.flash.created")
 }
 
 // MatrixPage is the yearly who-talked-with-whom table of an organisation.
@@ -376,7 +386,7 @@ func (h *Handler) Matrix(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	u := auth.UserOf(ctx)
 	q := r.URL.Query()
-	orgs, err := Orgs(ctx, h.pool, u)
+	orgs, err := Orgs(ctx, h.pool, auth.ScopeOf(ctx))
 	if err != nil {
 		return err
 	}

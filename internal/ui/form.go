@@ -6,13 +6,25 @@ import (
 )
 
 // Errors maps a form field's name to the translation key of its message.
+// The zero value is an empty set ready to use: Add and Set allocate the
+// map on first use (reading a nil map is fine). A function that adds to
+// someone else's Errors takes a *Errors.
 type Errors map[string]string
 
 // Add records a message for a field, keeping the first one.
-func (e Errors) Add(field, key string) {
-	if _, ok := e[field]; !ok {
-		e[field] = key
+func (e *Errors) Add(field, key string) {
+	if _, ok := (*e)[field]; ok {
+		return
 	}
+	e.Set(field, key)
+}
+
+// Set records a message for a field, replacing any earlier one.
+func (e *Errors) Set(field, key string) {
+	if *e == nil {
+		*e = Errors{}
+	}
+	(*e)[field] = key
 }
 
 // Any reports whether any field has a message.

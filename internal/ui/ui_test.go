@@ -91,3 +91,32 @@ func TestPagerAndSort(t *testing.T) {
 		t.Errorf("sort flip %q", got)
 	}
 }
+
+// The zero value of Errors is ready to use: no make, no literal.
+func TestErrorsZeroValue(t *testing.T) {
+	var e Errors
+	if e.Any() || e["name"] != "" {
+		t.Fatal("the zero Errors is not empty")
+	}
+	e.Add("name", "form.required")
+	e.Add("name", "form.too_long") // the first message stays
+	if !e.Any() || e["name"] != "form.required" {
+		t.Fatalf("after Add: %v", e)
+	}
+	e.Set("name", "form.too_long") // Set replaces it
+	if e["name"] != "form.too_long" {
+		t.Fatalf("after Set: %v", e)
+	}
+
+	// A zero Errors inside a form struct, added to through the field.
+	var f struct{ Errors Errors }
+	f.Errors.Add("date", "form.bad_date")
+	if f.Errors["date"] != "form.bad_date" {
+		t.Fatalf("field after Add: %v", f.Errors)
+	}
+	var g struct{ Errors Errors }
+	g.Errors.Set("date", "form.bad_date")
+	if !g.Errors.Any() {
+		t.Fatal("field after Set is empty")
+	}
+}
