@@ -155,25 +155,24 @@ func OrgPath(ctx context.Context, q db.Querier, orgID int64) ([]int64, error) {
 // CheckRead returns nil when the request's user may read the
 // organisation's records and ErrNotFound otherwise.
 func CheckRead(ctx context.Context, q db.Querier, orgID int64) error {
-	path, err := OrgPath(ctx, q, orgID)
-	if err != nil {
-		return err
-	}
-	if err := ScopeOf(ctx).CheckRead(path); err != nil {
-		return fmt.Errorf("auth: organisation %d: %w", orgID, err)
-	}
-	return nil
+	return checkOrg(ctx, q, orgID, Scope.CheckRead)
 }
 
 // CheckWrite returns nil when the request's user may change the
 // organisation's records; ErrNotFound when they may not even read them;
 // ErrForbidden when they may read but not change them.
 func CheckWrite(ctx context.Context, q db.Querier, orgID int64) error {
+	return checkOrg(ctx, q, orgID, Scope.CheckWrite)
+}
+
+// checkOrg runs check (Scope.CheckRead or CheckWrite) on the path of the
+// organisation orgID with the request's scope.
+func checkOrg(ctx context.Context, q db.Querier, orgID int64, check func(Scope, []int64) error) error {
 	path, err := OrgPath(ctx, q, orgID)
 	if err != nil {
 		return err
 	}
-	if err := ScopeOf(ctx).CheckWrite(path); err != nil {
+	if err := check(ScopeOf(ctx), path); err != nil {
 		return fmt.Errorf("auth: organisation %d: %w", orgID, err)
 	}
 	return nil
