@@ -148,10 +148,8 @@ func (h *Handler) CreateAccount(w http.ResponseWriter, r *http.Request) error {
 		if in.MemberID != 0 {
 			member = &in.MemberID
 		}
-		err := tx.QueryRow(ctx, `
-INSERT INTO accounts (username, display_name, password_hash, member_id, must_change_password)
-VALUES ($1, $2, $3, $4, true) RETURNING id`, in.Username, in.DisplayName, hash, member).Scan(&id)
-		if err != nil {
+		var err error
+		if id, err = auth.CreateAccount(ctx, tx, in.Username, in.DisplayName, hash, member); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{Action: "account.created", Entity: "account", EntityID: id,
@@ -237,8 +235,8 @@ func (h *Handler) DisableAccount(w http.ResponseWriter, r *http.Request) error {
 		return ui.Redirect(w, r, "/admin/accounts/"+strconv.FormatInt(id, 10), "admin.not_yourself")
 	}
 	err = h.change(ctx, id, "account.disabled", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("admin: disable %d: %w", id, err)
+		if err := auth.DisableAccount(ctx, tx, id); err != nil {
+			return fmt.Errorf("admin: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})
@@ -256,8 +254,7 @@ func (h *Handler) EnableAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	err = h.change(ctx, id, "account.enabled", func(tx pgx.Tx, _ Account) error {
-		_, err := tx.Exec(ctx, `UPDATE accounts SET disabled_at = NULL WHERE id = $1`, id)
-		return err
+		return auth.EnableAccount(ctx, tx, id)
 	})
 	if err != nil {
 		return err
@@ -293,8 +290,8 @@ func (h *Handler) ResetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	err = h.change(ctx, id, "account.password_reset", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = $2, must_change_password = true, password_changed_at = now() WHERE id = $1`, id, hash); err != nil {
-			return fmt.Errorf("admin: reset password of %d: %w", id, err)
+		if err := auth.SetTemporaryPassword(ctx, tx, id, hash); err != nil {
+			return fmt.Errorf("admin: reset password: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})

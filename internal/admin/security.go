@@ -283,8 +283,8 @@ func (h *Handler) Grant(w http.ResponseWriter, r *http.Request) error {
 		if in.OrgID != 0 {
 			org = &in.OrgID
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO account_roles (account_id, role, org_id) VALUES ($1, $2, $3)`, id, in.Role, org); err != nil {
-			return fmt.Errorf("admin: grant %s to %d: %w", in.Role, id, err)
+		if err := auth.GrantRole(ctx, tx, id, in.Role, org); err != nil {
+			return fmt.Errorf("admin: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})
@@ -320,8 +320,8 @@ func (h *Handler) Revoke(w http.ResponseWriter, r *http.Request) error {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
 	err = h.change(ctx, id, "role.revoked", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM account_roles WHERE account_id = $1 AND role = $2`, id, role); err != nil {
-			return fmt.Errorf("admin: revoke %s from %d: %w", role, id, err)
+		if err := auth.RevokeRole(ctx, tx, id, role); err != nil {
+			return fmt.Errorf("admin: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})
@@ -339,8 +339,7 @@ func (h *Handler) Unlock(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	err = h.change(ctx, id, "account.unlocked", func(tx pgx.Tx, _ Account) error {
-		_, err := tx.Exec(ctx, `UPDATE accounts SET locked_until = NULL, failed_logins = 0 WHERE id = $1`, id)
-		return err
+		return auth.Unlock(ctx, tx, id)
 	})
 	if err != nil {
 		return err
@@ -371,14 +370,8 @@ func (h *Handler) ResetTOTP(w http.ResponseWriter, r *http.Request) error {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, GrantsView(p))
 	}
 	err = h.change(ctx, id, "account.totp_reset", func(tx pgx.Tx, _ Account) error {
-		for _, q := range []string{
-			`UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = $1`,
-			`DELETE FROM recovery_codes WHERE account_id = $1`,
-			`DELETE FROM login_challenges WHERE account_id = $1`,
-		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
-				return fmt.Errorf("admin: reset totp of %d: %w", id, err)
-			}
+		if err := auth.ResetTOTP(ctx, tx, id); err != nil {
+			return fmt.Errorf("admin: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})

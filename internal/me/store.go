@@ -17,6 +17,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/auth"
 	"zhibu/internal/meeting"
 )
 
@@ -210,8 +211,8 @@ func (s *Store) ResetCalendarToken(ctx context.Context, accountID int64) (string
 	}
 	token := hex.EncodeToString(b)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET calendar_token = $2 WHERE id = $1`, accountID, token); err != nil {
-			return fmt.Errorf("me: reset calendar token of %d: %w", accountID, err)
+		if err := auth.SetCalendarToken(ctx, tx, accountID, token); err != nil {
+			return fmt.Errorf("me: reset calendar token: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Event{Action: "account.calendar_token_reset", Entity: "account", EntityID: accountID})
 	})
