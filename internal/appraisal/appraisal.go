@@ -79,7 +79,10 @@ const getSQL = `SELECT a.id, a.branch_id, o.name AS branch_name, o.path AS branc
 
 // Get loads one appraisal; ErrNotFound when there is none.
 func Get(ctx context.Context, q db.Querier, id int64) (Appraisal, error) {
-	rows, _ := q.Query(ctx, getSQL, id)
+	rows, err := q.Query(ctx, getSQL, id)
+	if err != nil {
+		return Appraisal{}, fmt.Errorf("appraisal: get %d: %w", id, err)
+	}
 	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Appraisal])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, fmt.Errorf("appraisal: get %d: %w", id, apperr.ErrNotFound)
@@ -96,7 +99,10 @@ const resultsSQL = `SELECT r.member_id, m.name, r.self_assessment, r.mutual_asse
 
 // ResultsOf lists the members' results of an appraisal.
 func ResultsOf(ctx context.Context, q db.Querier, id int64) ([]Result, error) {
-	rows, _ := q.Query(ctx, resultsSQL, id)
+	rows, err := q.Query(ctx, resultsSQL, id)
+	if err != nil {
+		return nil, fmt.Errorf("appraisal: results of %d: %w", id, err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Result])
 	if err != nil {
 		return nil, fmt.Errorf("appraisal: results of %d: %w", id, err)
@@ -134,7 +140,10 @@ func List(ctx context.Context, q db.Querier, roots []int64, year int, search, so
 	if desc {
 		dir = " DESC"
 	}
-	rows, _ := q.Query(ctx, listSQL+order+dir+`, o.name LIMIT $4 OFFSET $5`, roots, year, search, limit, offset)
+	rows, err := q.Query(ctx, listSQL+order+dir+`, o.name LIMIT $4 OFFSET $5`, roots, year, search, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("appraisal: list: %w", err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ListRow])
 	if err != nil {
 		return nil, 0, fmt.Errorf("appraisal: list: %w", err)
@@ -150,7 +159,10 @@ type Branch struct {
 
 // WritableBranches lists the branches u may run an appraisal for.
 func WritableBranches(ctx context.Context, q db.Querier, u *auth.User) ([]Branch, error) {
-	rows, _ := q.Query(ctx, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, u.WriteRoots())
+	rows, err := q.Query(ctx, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, u.WriteRoots())
+	if err != nil {
+		return nil, fmt.Errorf("appraisal: branches: %w", err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
 	if err != nil {
 		return nil, fmt.Errorf("appraisal: branches: %w", err)

@@ -138,7 +138,10 @@ const getSQL = `SELECT ` + lifeCols + `
 
 // Get loads one life meeting; ErrNotFound when there is none.
 func Get(ctx context.Context, q db.Querier, id int64) (Life, error) {
-	rows, _ := q.Query(ctx, getSQL, id)
+	rows, err := q.Query(ctx, getSQL, id)
+	if err != nil {
+		return Life{}, fmt.Errorf("life: get %d: %w", id, err)
+	}
 	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Life])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Life{}, fmt.Errorf("life: get %d: %w", id, apperr.ErrNotFound)
@@ -197,10 +200,13 @@ func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, erro
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, _ := q.Query(ctx, `SELECT l.id, o.name AS org_name, l.kind, l.year, l.theme, l.status,
+	rows, err := q.Query(ctx, `SELECT l.id, o.name AS org_name, l.kind, l.year, l.theme, l.status,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done')::int AS open_n,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done' AND r.deadline < current_date)::int AS overdue_n`+
 		listWhere+` ORDER BY `+order+` `+dir+`, l.id DESC LIMIT $5 OFFSET $6`, f.Roots, f.Year, f.Search, f.Status, f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("life: list: %w", err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ListRow])
 	if err != nil {
 		return nil, 0, fmt.Errorf("life: list: %w", err)
@@ -222,7 +228,10 @@ func WritableOrgs(ctx context.Context, q db.Querier, u *auth.User) ([]OrgChoice,
 	if r := u.OrgOf(auth.RoleReviewer); r != 0 {
 		ids = append(ids, r)
 	}
-	rows, _ := q.Query(ctx, `SELECT id, name, kind FROM organisations WHERE id = ANY($1) AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, ids)
+	rows, err := q.Query(ctx, `SELECT id, name, kind FROM organisations WHERE id = ANY($1) AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("life: writable orgs: %w", err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgChoice])
 	if err != nil {
 		return nil, fmt.Errorf("life: writable orgs: %w", err)
@@ -349,30 +358,48 @@ func Load(ctx context.Context, q db.Querier, id int64) (Detail, error) {
 		return Detail{}, err
 	}
 	d := Detail{Life: l}
-	rows, _ := q.Query(ctx, participantsSQL, id)
+	rows, err := q.Query(ctx, participantsSQL, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: participants of %d: %w", id, err)
+	}
 	if d.Participants, err = pgx.CollectRows(rows, pgx.RowToStructByName[Participant]); err != nil {
 		return d, fmt.Errorf("life: participants of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT id, kind, done_on, evidence FROM life_steps WHERE life_id = $1 ORDER BY done_on NULLS LAST, id`, id)
+	rows, err = q.Query(ctx, `SELECT id, kind, done_on, evidence FROM life_steps WHERE life_id = $1 ORDER BY done_on NULLS LAST, id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: steps of %d: %w", id, err)
+	}
 	if d.Steps, err = pgx.CollectRows(rows, pgx.RowToStructByName[Step]); err != nil {
 		return d, fmt.Errorf("life: steps of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT id, source_type, content, received_on FROM life_opinions WHERE life_id = $1 ORDER BY received_on, id`, id)
+	rows, err = q.Query(ctx, `SELECT id, source_type, content, received_on FROM life_opinions WHERE life_id = $1 ORDER BY received_on, id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: opinions of %d: %w", id, err)
+	}
 	if d.Opinions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Opinion]); err != nil {
 		return d, fmt.Errorf("life: opinions of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT c.id, c.from_id, f.name AS from_name, c.to_id, t.name AS to_name, c.content
+	rows, err = q.Query(ctx, `SELECT c.id, c.from_id, f.name AS from_name, c.to_id, t.name AS to_name, c.content
   FROM criticisms c JOIN members f ON f.id = c.from_id JOIN members t ON t.id = c.to_id WHERE c.life_id = $1 ORDER BY c.id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: criticisms of %d: %w", id, err)
+	}
 	if d.Criticisms, err = pgx.CollectRows(rows, pgx.RowToStructByName[Criticism]); err != nil {
 		return d, fmt.Errorf("life: criticisms of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT t.held_on, a.name AS a_name, b.name AS b_name, t.topic
+	rows, err = q.Query(ctx, `SELECT t.held_on, a.name AS a_name, b.name AS b_name, t.topic
   FROM talks t JOIN members a ON a.id = t.a_id JOIN members b ON b.id = t.b_id
  WHERE t.branch_id = $1 AND extract(year FROM t.held_on)::int IN ($2, $2 + 1) ORDER BY t.held_on`, l.OrgID, l.Year)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: talks of %d: %w", id, err)
+	}
 	if d.Talks, err = pgx.CollectRows(rows, pgx.RowToStructByName[TalkHeld]); err != nil {
 		return d, fmt.Errorf("life: talks of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT `+itemCols+itemFrom+` WHERE r.life_id = $1 ORDER BY r.deadline, r.id`, id)
+	rows, err = q.Query(ctx, `SELECT `+itemCols+itemFrom+` WHERE r.life_id = $1 ORDER BY r.deadline, r.id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: items of %d: %w", id, err)
+	}
 	if d.Items, err = pgx.CollectRows(rows, pgx.RowToStructByName[Item]); err != nil {
 		return d, fmt.Errorf("life: items of %d: %w", id, err)
 	}
@@ -406,8 +433,11 @@ func touch(ctx context.Context, tx pgx.Tx, id int64) error {
 // OverdueForOrg lists the overdue rectification items of an organisation
 // and everything under it, for the review dashboard and branch pages.
 func OverdueForOrg(ctx context.Context, q db.Querier, orgID int64) ([]Item, error) {
-	rows, _ := q.Query(ctx, `SELECT `+itemCols+itemFrom+`
+	rows, err := q.Query(ctx, `SELECT `+itemCols+itemFrom+`
  WHERE o.path @> ARRAY[$1::bigint] AND r.status <> 'done' AND r.deadline < current_date ORDER BY r.deadline, r.id`, orgID)
+	if err != nil {
+		return nil, fmt.Errorf("life: overdue of org %d: %w", orgID, err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, fmt.Errorf("life: overdue of org %d: %w", orgID, err)
@@ -418,8 +448,11 @@ func OverdueForOrg(ctx context.Context, q db.Querier, orgID int64) ([]Item, erro
 // OverdueForMember lists the overdue rectification items a member owns,
 // for the member page.
 func OverdueForMember(ctx context.Context, q db.Querier, memberID int64) ([]Item, error) {
-	rows, _ := q.Query(ctx, `SELECT `+itemCols+itemFrom+`
+	rows, err := q.Query(ctx, `SELECT `+itemCols+itemFrom+`
  WHERE r.owner_id = $1 AND r.status <> 'done' AND r.deadline < current_date ORDER BY r.deadline, r.id`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("life: overdue of member %d: %w", memberID, err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, fmt.Errorf("life: overdue of member %d: %w", memberID, err)
@@ -429,7 +462,10 @@ func OverdueForMember(ctx context.Context, q db.Querier, memberID int64) ([]Item
 
 // GetItem loads one rectification item with its organisation's path.
 func GetItem(ctx context.Context, q db.Querier, id int64) (Item, []int64, error) {
-	rows, _ := q.Query(ctx, `SELECT `+itemCols+`, o.path`+itemFrom+` WHERE r.id = $1`, id)
+	rows, err := q.Query(ctx, `SELECT `+itemCols+`, o.path`+itemFrom+` WHERE r.id = $1`, id)
+	if err != nil {
+		return Item{}, nil, fmt.Errorf("life: item %d: %w", id, err)
+	}
 	var it Item
 	var path []int64
 	found := false
@@ -482,8 +518,11 @@ func ListItems(ctx context.Context, q db.Querier, f ItemFilter) ([]Item, int, er
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, _ := q.Query(ctx, `SELECT `+itemCols+itemFrom+itemWhere+` ORDER BY (r.status <> 'done' AND r.deadline < current_date) DESC, `+order+` `+dir+`, r.id LIMIT $4 OFFSET $5`,
+	rows, err := q.Query(ctx, `SELECT `+itemCols+itemFrom+itemWhere+` ORDER BY (r.status <> 'done' AND r.deadline < current_date) DESC, `+order+` `+dir+`, r.id LIMIT $4 OFFSET $5`,
 		f.Roots, f.Status, f.Search, f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("life: list items: %w", err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, 0, fmt.Errorf("life: list items: %w", err)
@@ -533,10 +572,13 @@ type Candidate struct {
 // Candidates lists the members of the organisation's subtree who are not
 // yet participants.
 func Candidates(ctx context.Context, q db.Querier, l Life) ([]Candidate, error) {
-	rows, _ := q.Query(ctx, `SELECT m.id, m.name FROM members m JOIN organisations o ON o.id = m.branch_id
+	rows, err := q.Query(ctx, `SELECT m.id, m.name FROM members m JOIN organisations o ON o.id = m.branch_id
  WHERE o.path @> ARRAY[$1::bigint] AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
    AND NOT EXISTS (SELECT 1 FROM life_participants p WHERE p.life_id = $2 AND p.member_id = m.id)
  ORDER BY m.name, m.id`, l.OrgID, l.ID)
+	if err != nil {
+		return nil, fmt.Errorf("life: candidates of %d: %w", l.ID, err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Candidate])
 	if err != nil {
 		return nil, fmt.Errorf("life: candidates of %d: %w", l.ID, err)

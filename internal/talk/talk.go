@@ -99,9 +99,12 @@ func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, in
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, _ := q.Query(ctx, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
+	rows, err := q.Query(ctx, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
 		listFrom+` ORDER BY t.held_on `+dir+`, t.id LIMIT $5 OFFSET $6`,
 		u.ReadRoots(), f.BranchID, f.Year, f.Search, f.Limit, f.Offset, u.WriteRoots(), u.OrgOf(auth.RoleReviewer))
+	if err != nil {
+		return nil, 0, fmt.Errorf("talk: list: %w", err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Talk])
 	if err != nil {
 		return nil, 0, fmt.Errorf("talk: list: %w", err)
@@ -111,8 +114,11 @@ func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, in
 
 // Orgs lists the branches (and committees) in u's read scope.
 func Orgs(ctx context.Context, q db.Querier, u *auth.User) ([]Org, error) {
-	rows, _ := q.Query(ctx, `SELECT id, name, kind, path FROM organisations
+	rows, err := q.Query(ctx, `SELECT id, name, kind, path FROM organisations
  WHERE path && $1::bigint[] AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, u.ReadRoots())
+	if err != nil {
+		return nil, fmt.Errorf("talk: orgs: %w", err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Org])
 	if err != nil {
 		return nil, fmt.Errorf("talk: orgs: %w", err)
@@ -124,7 +130,7 @@ func Orgs(ctx context.Context, q db.Querier, u *auth.User) ([]Org, error) {
 // probationary members, or a committee's current post holders; Committee
 // marks the holders of a post in the organisation's current term.
 func People(ctx context.Context, q db.Querier, o Org) ([]Person, error) {
-	rows, _ := q.Query(ctx, `
+	rows, err := q.Query(ctx, `
 WITH term AS (SELECT id FROM committee_terms WHERE org_id = $1 AND ended_on IS NULL ORDER BY term_no DESC LIMIT 1),
      posts AS (SELECT member_id FROM committee_posts WHERE term_id = (SELECT id FROM term))
 SELECT m.id, m.name, m.id IN (SELECT member_id FROM posts) AS committee
@@ -132,6 +138,9 @@ SELECT m.id, m.name, m.id IN (SELECT member_id FROM posts) AS committee
  WHERE ($2 = 'committee' AND m.id IN (SELECT member_id FROM posts))
     OR ($2 <> 'committee' AND m.branch_id = $1 AND m.category IN ('full', 'probationary') AND m.party_status = 'normal')
  ORDER BY committee DESC, m.name, m.id`, o.ID, o.Kind)
+	if err != nil {
+		return nil, fmt.Errorf("talk: people of %d: %w", o.ID, err)
+	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 	if err != nil {
 		return nil, fmt.Errorf("talk: people of %d: %w", o.ID, err)
