@@ -127,6 +127,7 @@ var sorts = map[string]string{"year": "a.year", "branch": "o.name", "status": "a
 
 // List returns a page of appraisals inside roots, and the total.
 func List(ctx context.Context, q db.Querier, roots []int64, year int, search, sort string, desc bool, limit, offset int) ([]ListRow, int, error) {
+	search = db.EscapeLike(search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM appraisals a JOIN organisations o ON o.id = a.branch_id
  WHERE o.path && $1::bigint[] AND ($2 = 0 OR a.year = $2) AND ($3 = '' OR o.name ILIKE '%' || $3 || '%')`, roots, year, search).Scan(&total); err != nil {

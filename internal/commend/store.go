@@ -95,6 +95,7 @@ const where = `
 
 // List returns the commendations matching f and their total.
 func List(ctx context.Context, q db.Querier, f Filter) ([]Commendation, int, error) {
+	f.Search = db.EscapeLike(f.Search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)`+from+where, f.Roots, f.Year, f.Level, f.Status, f.Search).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("commend: count: %w", err)

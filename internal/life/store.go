@@ -187,6 +187,7 @@ const listWhere = `
 
 // List returns a page of the life meetings inside roots and the total.
 func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, error) {
+	f.Search = db.EscapeLike(f.Search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)`+listWhere, f.Roots, f.Year, f.Search, f.Status).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("life: count: %w", err)
@@ -506,6 +507,7 @@ const itemWhere = `
 
 // ListItems returns a page of rectification items inside roots and the total.
 func ListItems(ctx context.Context, q db.Querier, f ItemFilter) ([]Item, int, error) {
+	f.Search = db.EscapeLike(f.Search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)`+itemFrom+itemWhere, f.Roots, f.Status, f.Search).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("life: count items: %w", err)

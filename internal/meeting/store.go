@@ -251,7 +251,7 @@ func (s *Store) List(ctx context.Context, f ListFilter) ([]ListItem, error) {
 		dir = " DESC"
 	}
 	sql := listSQL + order + dir + `, m.id` + dir + ` LIMIT $6 OFFSET $7`
-	rows, err := s.pool.Query(ctx, sql, f.Roots, f.Kind, f.Year, f.Status, escapeLike(f.Query), f.Limit, f.Offset)
+	rows, err := s.pool.Query(ctx, sql, f.Roots, f.Kind, f.Year, f.Status, db.EscapeLike(f.Query), f.Limit, f.Offset)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: list: %w", err)
 	}
@@ -260,17 +260,6 @@ func (s *Store) List(ctx context.Context, f ListFilter) ([]ListItem, error) {
 		return nil, fmt.Errorf("meeting: list: %w", err)
 	}
 	return items, nil
-}
-
-func escapeLike(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '%' || r == '_' || r == '\\' {
-			out = append(out, '\\')
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }
 
 // CalendarItem is a meeting on the calendar.

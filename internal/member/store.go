@@ -14,6 +14,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/db"
 	"zhibu/internal/pii"
 )
 
@@ -141,7 +142,7 @@ func listQuery(f Filter) (string, []any) {
 		where.WriteString("\n   AND b.path @> ARRAY[" + arg(f.OrgID) + "::bigint]")
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		like := arg("%" + likeEscaper.Replace(q) + "%")
+		like := arg(db.Contains(q))
 		where.WriteString("\n   AND (m.name ILIKE " + like + ` ESCAPE '\' OR m.department ILIKE ` + like + ` ESCAPE '\'`)
 		if tailRE.MatchString(q) {
 			tail := arg(strings.ToUpper(q))
@@ -185,8 +186,6 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	}
 	return out, total, nil
 }
-
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 const getSQL = `
 SELECT m.id, m.branch_id, b.name, b.path, m.group_id, g.name, m.name, m.gender, m.ethnicity, m.birth_date,

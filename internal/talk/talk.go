@@ -91,6 +91,7 @@ type Filter struct {
 // List returns a page of talks in u's scope, summaries only where u may
 // read them, and the total.
 func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, int, error) {
+	f.Search = db.EscapeLike(f.Search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)`+listFrom, u.ReadRoots(), f.BranchID, f.Year, f.Search).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("talk: count: %w", err)

@@ -1,0 +1,24 @@
+package dbtest
+
+import "testing"
+
+// SearchText is stored text holding the three characters LIKE treats
+// specially: a percent sign, an underscore and a backslash.
+const SearchText = `百分之%下划_反斜\杠`
+
+// CheckLiteralSearch checks a search box against a data set where exactly
+// one record holds SearchText in a searched field: typing %, _ or a
+// backslash finds that record only, and so does its own text (with the
+// backslash), while an empty search finds more. search returns how many
+// records match what was typed.
+func CheckLiteralSearch(t *testing.T, search func(typed string) int) {
+	t.Helper()
+	if n := search(""); n < 2 {
+		t.Fatalf("an empty search finds %d records; the check needs at least two", n)
+	}
+	for _, typed := range []string{"%", "_", `\`, `斜\杠`, SearchText} {
+		if n := search(typed); n != 1 {
+			t.Errorf("searching %q finds %d records, want only the one holding %q", typed, n, SearchText)
+		}
+	}
+}
