@@ -138,10 +138,10 @@ func fromUrgent(ctx context.Context, list []review.Urgent, scope string) []Alert
 
 const ownHoursSQL = `
 SELECT coalesce(sum(s.hours), 0)::float8,
-       EXISTS (SELECT 1 FROM committee_posts cp JOIN committee_terms ct ON ct.id = cp.term_id
-                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id AND ct.ended_on IS NULL)
+       EXISTS (SELECT 1 FROM committee_posts cp JOIN terms_on(current_date) ct ON ct.id = cp.term_id
+                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id)
   FROM members m LEFT JOIN member_month_stats s ON s.member_id = m.id AND s.month >= $2 AND s.month < $3
- WHERE m.id = $1 AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
+ WHERE m.id = $1 AND in_good_standing(m.category, m.party_status)
  GROUP BY m.id`
 
 const tomorrowSQL = `

@@ -183,7 +183,7 @@ func Create(ctx context.Context, tx pgx.Tx, branchID int64, year int) (int64, er
 		return 0, fmt.Errorf("appraisal: create: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO appraisal_results (appraisal_id, member_id)
-SELECT $1, id FROM members WHERE branch_id = $2 AND category IN ('full', 'probationary') AND party_status = 'normal'`, id, branchID); err != nil {
+SELECT $1, id FROM members WHERE branch_id = $2 AND in_good_standing(category, party_status)`, id, branchID); err != nil {
 		return 0, fmt.Errorf("appraisal: members of %d: %w", id, err)
 	}
 	return id, audit.Record(ctx, tx, audit.Event{Action: "appraisal.create", Entity: "appraisal", EntityID: id, After: map[string]any{"branch_id": branchID, "year": year}})

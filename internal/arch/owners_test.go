@@ -129,3 +129,29 @@ func schemaTables(t *testing.T) map[string]bool {
 	}
 	return out
 }
+
+// spelledOut are the shared definitions written out instead of called:
+// "in good standing" is in_good_standing(category, party_status) and the
+// term in office is terms_on(day), both from migration 000120.
+var spelledOut = []*regexp.Regexp{
+	regexp.MustCompile(`party_status\s*=\s*'normal'`),
+	regexp.MustCompile(`(?s)committee_terms\b.*ended_on IS NULL\s*(\)|ORDER|AND|$)`),
+}
+
+// TestSharedDefinitionsAreCalled fails when production SQL writes out a
+// shared definition again (the owner of committee_terms, which closes a
+// term, and the loaders aside).
+func TestSharedDefinitionsAreCalled(t *testing.T) {
+	for _, f := range productionFiles(t) {
+		if slices.Contains(loaders, f.pkg) || f.pkg == "internal/org" {
+			continue
+		}
+		for _, s := range f.stringLiterals() {
+			for _, re := range spelledOut {
+				if re.MatchString(s) {
+					t.Errorf("%s: %q writes out a shared definition; call the SQL function", f.path, re.FindString(s))
+				}
+			}
+		}
+	}
+}

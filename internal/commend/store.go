@@ -178,7 +178,7 @@ type Choice struct {
 // Members lists the members inside roots who may be honoured.
 func Members(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error) {
 	rows, err := q.Query(ctx, `SELECT m.id, m.name, o.name AS branch, o.path FROM members m JOIN organisations o ON o.id = m.branch_id
- WHERE o.path && $1::bigint[] AND m.category IN ('full', 'probationary') AND m.party_status = 'normal' ORDER BY o.path, m.name`, roots)
+ WHERE o.path && $1::bigint[] AND in_good_standing(m.category, m.party_status) ORDER BY o.path, m.name`, roots)
 	if err != nil {
 		return nil, fmt.Errorf("commend: members: %w", err)
 	}

@@ -246,10 +246,10 @@ const dueSQL = `
 SELECT m.id FROM members m
  WHERE $2 = 'committee' AND m.id IN (
        SELECT p.member_id FROM committee_posts p
-        WHERE p.term_id = (SELECT t.id FROM committee_terms t WHERE t.org_id = $1 AND t.ended_on IS NULL ORDER BY t.term_no DESC LIMIT 1))
+        WHERE p.term_id = (SELECT t.id FROM terms_on(current_date) t WHERE t.org_id = $1))
 UNION
 SELECT m.id FROM members m
- WHERE $2 <> 'committee' AND m.branch_id = $1 AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'`
+ WHERE $2 <> 'committee' AND m.branch_id = $1 AND in_good_standing(m.category, m.party_status)`
 
 // NewLife is what the set-up form creates.
 type NewLife struct {
@@ -575,7 +575,7 @@ type Candidate struct {
 // yet participants.
 func Candidates(ctx context.Context, q db.Querier, l Life) ([]Candidate, error) {
 	rows, err := q.Query(ctx, `SELECT m.id, m.name FROM members m JOIN organisations o ON o.id = m.branch_id
- WHERE o.path @> ARRAY[$1::bigint] AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
+ WHERE o.path @> ARRAY[$1::bigint] AND in_good_standing(m.category, m.party_status)
    AND NOT EXISTS (SELECT 1 FROM life_participants p WHERE p.life_id = $2 AND p.member_id = m.id)
  ORDER BY m.name, m.id`, l.OrgID, l.ID)
 	if err != nil {

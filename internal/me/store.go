@@ -97,8 +97,8 @@ SELECT m.id, o.name AS org_name, m.kind, m.topic, m.place, m.starts_at, m.ends_a
  WHERE m.status = 'planned' AND m.starts_at >= $2
    AND m.org_id IN (me.branch_id, me.group_id)
    AND (m.kind <> 'committee' OR EXISTS (
-        SELECT 1 FROM committee_posts p JOIN committee_terms t ON t.id = p.term_id
-         WHERE p.member_id = me.id AND t.org_id = m.org_id AND t.ended_on IS NULL))
+        SELECT 1 FROM committee_posts p JOIN terms_on(current_date) t ON t.id = p.term_id
+         WHERE p.member_id = me.id AND t.org_id = m.org_id))
  ORDER BY m.starts_at, m.id
  LIMIT 20`
 

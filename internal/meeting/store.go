@@ -328,7 +328,7 @@ func (s *Store) Orgs(ctx context.Context, roots []int64) ([]OrgOption, error) {
 const scopeMembersSQL = `
 SELECT m.id, m.name FROM members m
   JOIN organisations b ON b.id = m.branch_id
- WHERE b.path && $1::bigint[] AND m.party_status = 'normal' AND m.category IN ('full', 'probationary')
+ WHERE b.path && $1::bigint[] AND in_good_standing(m.category, m.party_status)
  ORDER BY m.id`
 
 // Members lists the full and probationary members in good standing inside

@@ -194,13 +194,10 @@ candidates AS (
     UNION
     SELECT cp.member_id FROM committee_posts cp
      WHERE $3 = 'committee'
-       AND cp.term_id = (SELECT t.id FROM committee_terms t
-                          WHERE t.org_id = $1 AND t.elected_on <= $2::date
-                            AND (t.ended_on IS NULL OR t.ended_on >= $2::date)
-                          ORDER BY t.elected_on DESC LIMIT 1))
+       AND cp.term_id = (SELECT t.id FROM terms_on($2::date) t WHERE t.org_id = $1))
 SELECT m.id AS member_id, m.name FROM members m
  WHERE m.id IN (SELECT id FROM candidates)
-   AND m.category IN ('full', 'probationary') AND m.party_status = 'normal' AND m.admitted_on <= $2::date
+   AND in_good_standing(m.category, m.party_status) AND m.admitted_on <= $2::date
  ORDER BY m.id`
 
 // Due lists the members expected at the meeting.

@@ -132,12 +132,12 @@ func Orgs(ctx context.Context, q db.Querier, u *auth.User) ([]Org, error) {
 // marks the holders of a post in the organisation's current term.
 func People(ctx context.Context, q db.Querier, o Org) ([]Person, error) {
 	rows, err := q.Query(ctx, `
-WITH term AS (SELECT id FROM committee_terms WHERE org_id = $1 AND ended_on IS NULL ORDER BY term_no DESC LIMIT 1),
+WITH term AS (SELECT id FROM terms_on(current_date) WHERE org_id = $1),
      posts AS (SELECT member_id FROM committee_posts WHERE term_id = (SELECT id FROM term))
 SELECT m.id, m.name, m.id IN (SELECT member_id FROM posts) AS committee
   FROM members m
  WHERE ($2 = 'committee' AND m.id IN (SELECT member_id FROM posts))
-    OR ($2 <> 'committee' AND m.branch_id = $1 AND m.category IN ('full', 'probationary') AND m.party_status = 'normal')
+    OR ($2 <> 'committee' AND m.branch_id = $1 AND in_good_standing(m.category, m.party_status))
  ORDER BY committee DESC, m.name, m.id`, o.ID, o.Kind)
 	if err != nil {
 		return nil, fmt.Errorf("talk: people of %d: %w", o.ID, err)
