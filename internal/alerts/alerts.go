@@ -24,6 +24,7 @@ import (
 	"zhibu/internal/review"
 	"zhibu/internal/rules"
 	"zhibu/internal/ui"
+	"zhibu/internal/vocab"
 )
 
 // Scopes an alert belongs to.
@@ -219,7 +220,7 @@ func (s *Service) unanswered(ctx context.Context, branchID int64) ([]Alert, erro
 		if err := rows.Scan(&id, &period, &rating, &at, &org); err != nil {
 			return nil, fmt.Errorf("alerts: unanswered reviews %d: %w", branchID, err)
 		}
-		out = append(out, Alert{Scope: ScopeBranch, Branch: org, Title: ui.T(ctx, "alerts.review_waiting"), Subject: review.PeriodLabel(ctx, period) + " " + review.RatingLabel(ctx, rating),
+		out = append(out, Alert{Scope: ScopeBranch, Branch: org, Title: ui.T(ctx, "alerts.review_waiting"), Subject: review.PeriodLabel(ctx, period) + " " + vocab.Rating(ctx, rating),
 			Status: rules.DueSoon, DueOn: rules.Day(at.In(i18n.Shanghai)), Href: review.BranchURL(branchID, period) + "#reviews"})
 	}
 	return out, rows.Err()

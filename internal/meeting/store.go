@@ -16,6 +16,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/db"
 	"zhibu/internal/i18n"
+	"zhibu/internal/vocab"
 )
 
 // Kinds a secretary may log here, in the order the form offers them.
@@ -38,10 +39,10 @@ const (
 
 // Attendance statuses.
 const (
-	Present  = "present"
-	Leave    = "leave"
-	Absent   = "absent"
-	Observer = "observer"
+	Present  = vocab.Present
+	Leave    = vocab.Leave
+	Absent   = vocab.Absent
+	Observer = vocab.Observer
 )
 
 // Store reads and writes meetings, attendance and study credits.

@@ -16,6 +16,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
 	"zhibu/internal/rules"
+	"zhibu/internal/ui"
 )
 
 // Ratings in each scale, best first.
@@ -171,6 +172,21 @@ func ItemsURL(branchID int64) string { return "/rectification?org=" + strconv.Fo
 // BranchURL is the branch's compliance page for a period.
 func BranchURL(id int64, period string) string {
 	return "/review/branches/" + strconv.FormatInt(id, 10) + "?period=" + url.QueryEscape(period)
+}
+
+// PeriodLabel names a period key in the request language.
+func PeriodLabel(ctx context.Context, key string) string {
+	p, err := rules.ParsePeriod(key)
+	if err != nil {
+		return key
+	}
+	switch p.Kind {
+	case rules.PeriodQuarter:
+		return ui.T(ctx, "review.period.quarter", p.Start.Year(), (int(p.Start.Month())-1)/3+1)
+	case rules.PeriodMonth:
+		return ui.T(ctx, "review.period.month", p.Start.Year(), int(p.Start.Month()))
+	}
+	return ui.T(ctx, "review.period.year", p.Start.Year())
 }
 
 // RuleURL is where the records behind a rule's figure live.
