@@ -99,11 +99,7 @@ const resultsSQL = `SELECT r.member_id, m.name, r.self_assessment, r.mutual_asse
 
 // ResultsOf lists the members' results of an appraisal.
 func ResultsOf(ctx context.Context, q db.Querier, id int64) ([]Result, error) {
-	rows, err := q.Query(ctx, resultsSQL, id)
-	if err != nil {
-		return nil, fmt.Errorf("appraisal: results of %d: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Result])
+	out, err := db.Rows[Result](ctx, q, resultsSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("appraisal: results of %d: %w", id, err)
 	}
@@ -141,11 +137,7 @@ func List(ctx context.Context, q db.Querier, roots []int64, year int, search, so
 	if desc {
 		dir = " DESC"
 	}
-	rows, err := q.Query(ctx, listSQL+order+dir+`, o.name LIMIT $4 OFFSET $5`, roots, year, search, limit, offset)
-	if err != nil {
-		return nil, 0, fmt.Errorf("appraisal: list: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ListRow])
+	out, err := db.Rows[ListRow](ctx, q, listSQL+order+dir+`, o.name LIMIT $4 OFFSET $5`, roots, year, search, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("appraisal: list: %w", err)
 	}
@@ -160,11 +152,7 @@ type Branch struct {
 
 // WritableBranches lists the branches u may run an appraisal for.
 func WritableBranches(ctx context.Context, q db.Querier, u *auth.User) ([]Branch, error) {
-	rows, err := q.Query(ctx, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, u.WriteRoots())
-	if err != nil {
-		return nil, fmt.Errorf("appraisal: branches: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
+	out, err := db.Rows[Branch](ctx, q, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, u.WriteRoots())
 	if err != nil {
 		return nil, fmt.Errorf("appraisal: branches: %w", err)
 	}

@@ -177,12 +177,8 @@ type Choice struct {
 
 // Members lists the members inside roots who may be honoured.
 func Members(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error) {
-	rows, err := q.Query(ctx, `SELECT m.id, m.name, o.name AS branch, o.path FROM members m JOIN organisations o ON o.id = m.branch_id
+	out, err := db.Rows[Choice](ctx, q, `SELECT m.id, m.name, o.name AS branch, o.path FROM members m JOIN organisations o ON o.id = m.branch_id
  WHERE o.path && $1::bigint[] AND in_good_standing(m.category, m.party_status) ORDER BY o.path, m.name`, roots)
-	if err != nil {
-		return nil, fmt.Errorf("commend: members: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Choice])
 	if err != nil {
 		return nil, fmt.Errorf("commend: members: %w", err)
 	}
@@ -191,11 +187,7 @@ func Members(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error)
 
 // Orgs lists the organisations inside roots that may be honoured.
 func Orgs(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error) {
-	rows, err := q.Query(ctx, `SELECT id, name, '' AS branch, path FROM organisations WHERE path && $1::bigint[] AND dissolved_on IS NULL ORDER BY path`, roots)
-	if err != nil {
-		return nil, fmt.Errorf("commend: orgs: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Choice])
+	out, err := db.Rows[Choice](ctx, q, `SELECT id, name, '' AS branch, path FROM organisations WHERE path && $1::bigint[] AND dissolved_on IS NULL ORDER BY path`, roots)
 	if err != nil {
 		return nil, fmt.Errorf("commend: orgs: %w", err)
 	}
@@ -211,12 +203,8 @@ type YearLevel struct {
 
 // Summary counts the granted commendations inside roots by year and level.
 func Summary(ctx context.Context, q db.Querier, roots []int64) ([]YearLevel, error) {
-	rows, err := q.Query(ctx, `SELECT extract(year FROM c.granted_on)::int AS year, c.level, count(*)::int AS n`+from+`
+	out, err := db.Rows[YearLevel](ctx, q, `SELECT extract(year FROM c.granted_on)::int AS year, c.level, count(*)::int AS n`+from+`
  WHERE o.path && $1::bigint[] AND c.status = 'granted' GROUP BY 1, 2 ORDER BY 1 DESC, 2`, roots)
-	if err != nil {
-		return nil, fmt.Errorf("commend: summary: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[YearLevel])
 	if err != nil {
 		return nil, fmt.Errorf("commend: summary: %w", err)
 	}

@@ -1,6 +1,10 @@
 package dbtest
 
-import "testing"
+import (
+	"testing"
+
+	"zhibu/internal/db"
+)
 
 // SearchText is stored text holding the three characters LIKE treats
 // specially: a percent sign, an underscore and a backslash.
@@ -21,4 +25,26 @@ func CheckLiteralSearch(t *testing.T, search func(typed string) int) {
 			t.Errorf("searching %q finds %d records, want only the one holding %q", typed, n, SearchText)
 		}
 	}
+}
+
+// LiteralSearch stores SearchText in one record with mark (an UPDATE taking
+// the text as $1) and checks a search over the demo data set's committee
+// subtree with CheckLiteralSearch; search gets the roots to search under.
+func LiteralSearch(t *testing.T, q db.Querier, mark string, search func(roots []int64, typed string) (int, error)) {
+	t.Helper()
+	ctx := t.Context()
+	var root int64
+	if err := q.QueryRow(ctx, `SELECT id FROM organisations WHERE kind = 'committee' ORDER BY id LIMIT 1`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.Exec(ctx, mark, SearchText); err != nil {
+		t.Fatal(err)
+	}
+	CheckLiteralSearch(t, func(typed string) int {
+		n, err := search([]int64{root}, typed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	})
 }

@@ -201,14 +201,10 @@ func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, erro
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := q.Query(ctx, `SELECT l.id, o.name AS org_name, l.kind, l.year, l.theme, l.status,
+	out, err := db.Rows[ListRow](ctx, q, `SELECT l.id, o.name AS org_name, l.kind, l.year, l.theme, l.status,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done')::int AS open_n,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done' AND r.deadline < current_date)::int AS overdue_n`+
 		listWhere+` ORDER BY `+order+` `+dir+`, l.id DESC LIMIT $5 OFFSET $6`, f.Roots, f.Year, f.Search, f.Status, f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, fmt.Errorf("life: list: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ListRow])
 	if err != nil {
 		return nil, 0, fmt.Errorf("life: list: %w", err)
 	}
@@ -229,11 +225,7 @@ func WritableOrgs(ctx context.Context, q db.Querier, u *auth.User) ([]OrgChoice,
 	if r := u.OrgOf(auth.RoleReviewer); r != 0 {
 		ids = append(ids, r)
 	}
-	rows, err := q.Query(ctx, `SELECT id, name, kind FROM organisations WHERE id = ANY($1) AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("life: writable orgs: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgChoice])
+	out, err := db.Rows[OrgChoice](ctx, q, `SELECT id, name, kind FROM organisations WHERE id = ANY($1) AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("life: writable orgs: %w", err)
 	}
@@ -434,12 +426,8 @@ func touch(ctx context.Context, tx pgx.Tx, id int64) error {
 // OverdueForOrg lists the overdue rectification items of an organisation
 // and everything under it, for the review dashboard and branch pages.
 func OverdueForOrg(ctx context.Context, q db.Querier, orgID int64) ([]Item, error) {
-	rows, err := q.Query(ctx, `SELECT `+itemCols+itemFrom+`
+	out, err := db.Rows[Item](ctx, q, `SELECT `+itemCols+itemFrom+`
  WHERE o.path @> ARRAY[$1::bigint] AND r.status <> 'done' AND r.deadline < current_date ORDER BY r.deadline, r.id`, orgID)
-	if err != nil {
-		return nil, fmt.Errorf("life: overdue of org %d: %w", orgID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, fmt.Errorf("life: overdue of org %d: %w", orgID, err)
 	}
@@ -449,12 +437,8 @@ func OverdueForOrg(ctx context.Context, q db.Querier, orgID int64) ([]Item, erro
 // OverdueForMember lists the overdue rectification items a member owns,
 // for the member page.
 func OverdueForMember(ctx context.Context, q db.Querier, memberID int64) ([]Item, error) {
-	rows, err := q.Query(ctx, `SELECT `+itemCols+itemFrom+`
+	out, err := db.Rows[Item](ctx, q, `SELECT `+itemCols+itemFrom+`
  WHERE r.owner_id = $1 AND r.status <> 'done' AND r.deadline < current_date ORDER BY r.deadline, r.id`, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("life: overdue of member %d: %w", memberID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, fmt.Errorf("life: overdue of member %d: %w", memberID, err)
 	}
@@ -520,12 +504,8 @@ func ListItems(ctx context.Context, q db.Querier, f ItemFilter) ([]Item, int, er
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := q.Query(ctx, `SELECT `+itemCols+itemFrom+itemWhere+` ORDER BY (r.status <> 'done' AND r.deadline < current_date) DESC, `+order+` `+dir+`, r.id LIMIT $4 OFFSET $5`,
+	out, err := db.Rows[Item](ctx, q, `SELECT `+itemCols+itemFrom+itemWhere+` ORDER BY (r.status <> 'done' AND r.deadline < current_date) DESC, `+order+` `+dir+`, r.id LIMIT $4 OFFSET $5`,
 		f.Roots, f.Status, f.Search, f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, fmt.Errorf("life: list items: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, 0, fmt.Errorf("life: list items: %w", err)
 	}
@@ -574,14 +554,10 @@ type Candidate struct {
 // Candidates lists the members of the organisation's subtree who are not
 // yet participants.
 func Candidates(ctx context.Context, q db.Querier, l Life) ([]Candidate, error) {
-	rows, err := q.Query(ctx, `SELECT m.id, m.name FROM members m JOIN organisations o ON o.id = m.branch_id
+	out, err := db.Rows[Candidate](ctx, q, `SELECT m.id, m.name FROM members m JOIN organisations o ON o.id = m.branch_id
  WHERE o.path @> ARRAY[$1::bigint] AND in_good_standing(m.category, m.party_status)
    AND NOT EXISTS (SELECT 1 FROM life_participants p WHERE p.life_id = $2 AND p.member_id = m.id)
  ORDER BY m.name, m.id`, l.OrgID, l.ID)
-	if err != nil {
-		return nil, fmt.Errorf("life: candidates of %d: %w", l.ID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Candidate])
 	if err != nil {
 		return nil, fmt.Errorf("life: candidates of %d: %w", l.ID, err)
 	}

@@ -340,11 +340,7 @@ SELECT a.member_id, m.name, a.status, a.reason, a.hours::float8 AS hours
 
 // AttendanceOf returns the meeting's saved attendance, observers last.
 func (s *Store) AttendanceOf(ctx context.Context, id int64) ([]Attendance, error) {
-	rows, err := s.pool.Query(ctx, attendanceSQL, id)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: attendance of %d: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Attendance])
+	out, err := db.Rows[Attendance](ctx, s.pool, attendanceSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: attendance of %d: %w", id, err)
 	}
@@ -359,17 +355,8 @@ func (s *Store) DueOf(ctx context.Context, m Meeting) ([]Option, error) {
 // SaveAttendance replaces the attendance of a held meeting and its credits.
 func (s *Store) SaveAttendance(ctx context.Context, id int64, version int, rows []Attendance) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		m, err := getMeeting(ctx, tx, id, true)
-		if err != nil {
+		if _, err := lockHeld(ctx, tx, id, version, "attendance of"); err != nil {
 			return err
-		}
-		switch {
-		case m.Status == StatusSubmitted:
-			return ErrLocked
-		case m.Status == StatusPlanned:
-			return ErrNotHeld
-		case m.Version != version:
-			return fmt.Errorf("meeting: attendance of %d: %w", id, apperr.ErrConflict)
 		}
 		if err := writeAttendance(ctx, tx, id, rows); err != nil {
 			return err
@@ -382,20 +369,31 @@ func (s *Store) SaveAttendance(ctx context.Context, id int64, version int, rows 
 	})
 }
 
+// lockHeld locks a held meeting for a change at the version the user
+// loaded: ErrLocked once submitted, ErrNotHeld while planned, a conflict
+// when the version moved on; what names the change in the error.
+func lockHeld(ctx context.Context, tx pgx.Tx, id int64, version int, what string) (Meeting, error) {
+	m, err := getMeeting(ctx, tx, id, true)
+	if err != nil {
+		return m, err
+	}
+	switch {
+	case m.Status == StatusSubmitted:
+		return m, ErrLocked
+	case m.Status == StatusPlanned:
+		return m, ErrNotHeld
+	case m.Version != version:
+		return m, fmt.Errorf("meeting: %s %d: %w", what, id, apperr.ErrConflict)
+	}
+	return m, nil
+}
+
 // Submit locks a held meeting's record.
 func (s *Store) Submit(ctx context.Context, id int64, version int) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		m, err := getMeeting(ctx, tx, id, true)
+		m, err := lockHeld(ctx, tx, id, version, "submit")
 		if err != nil {
 			return err
-		}
-		switch {
-		case m.Status == StatusSubmitted:
-			return ErrLocked
-		case m.Status == StatusPlanned:
-			return ErrNotHeld
-		case m.Version != version:
-			return fmt.Errorf("meeting: submit %d: %w", id, apperr.ErrConflict)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE meetings SET status = 'submitted', submitted_at = $2, version = version + 1 WHERE id = $1`, id, s.now()); err != nil {
 			return fmt.Errorf("meeting: submit %d: %w", id, err)
@@ -458,11 +456,7 @@ SELECT r.n, r.minutes, r.decisions, coalesce(NULLIF(a.display_name, ''), a.usern
 
 // Revisions lists a meeting's earlier texts, newest first.
 func (s *Store) Revisions(ctx context.Context, id int64) ([]Revision, error) {
-	rows, err := s.pool.Query(ctx, revisionsSQL, id)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: revisions of %d: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Revision])
+	out, err := db.Rows[Revision](ctx, s.pool, revisionsSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: revisions of %d: %w", id, err)
 	}

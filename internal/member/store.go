@@ -437,11 +437,7 @@ SELECT e.id, e.kind, e.occurred_on, f.name AS from_org, t.name AS to_org, e.deta
 
 // Events returns a member's timeline, newest first.
 func (s *Store) Events(ctx context.Context, memberID int64) ([]Event, error) {
-	rows, err := s.pool.Query(ctx, eventsSQL, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("member: events %d: %w", memberID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Event])
+	out, err := db.Rows[Event](ctx, s.pool, eventsSQL, memberID)
 	if err != nil {
 		return nil, fmt.Errorf("member: events %d: %w", memberID, err)
 	}
@@ -466,11 +462,7 @@ func (s *Store) OrgOptions(ctx context.Context, roots []int64) ([]OrgOption, err
 	if roots == nil {
 		roots = []int64{}
 	}
-	rows, err := s.pool.Query(ctx, orgOptionsSQL, roots)
-	if err != nil {
-		return nil, fmt.Errorf("member: org options: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgOption])
+	out, err := db.Rows[OrgOption](ctx, s.pool, orgOptionsSQL, roots)
 	if err != nil {
 		return nil, fmt.Errorf("member: org options: %w", err)
 	}
@@ -484,11 +476,7 @@ SELECT o.id, o.name, o.kind, o.parent_id FROM organisations o, organisations src
 
 // MoveTargets lists the other open branches of the agency a branch belongs to.
 func (s *Store) MoveTargets(ctx context.Context, branchID int64) ([]OrgOption, error) {
-	rows, err := s.pool.Query(ctx, moveTargetsSQL, branchID)
-	if err != nil {
-		return nil, fmt.Errorf("member: move targets: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgOption])
+	out, err := db.Rows[OrgOption](ctx, s.pool, moveTargetsSQL, branchID)
 	if err != nil {
 		return nil, fmt.Errorf("member: move targets: %w", err)
 	}

@@ -72,11 +72,7 @@ SELECT ` + reviewCols + `
 
 // History lists every review of a branch, newest first.
 func History(ctx context.Context, q db.Querier, branchID int64) ([]Review, error) {
-	rows, err := q.Query(ctx, historySQL, branchID)
-	if err != nil {
-		return nil, fmt.Errorf("review: history %d: %w", branchID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Review])
+	out, err := db.Rows[Review](ctx, q, historySQL, branchID)
 	if err != nil {
 		return nil, fmt.Errorf("review: history %d: %w", branchID, err)
 	}

@@ -13,20 +13,10 @@ import (
 // themselves in a talk's topic.
 func TestSearchIsLiteral(t *testing.T) {
 	app := apptest.New(t)
-	ctx := t.Context()
-	var root int64
-	if err := app.Pool.QueryRow(ctx, `SELECT id FROM organisations WHERE kind = 'committee' ORDER BY id LIMIT 1`).Scan(&root); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Pool.Exec(ctx, `UPDATE talks SET topic = $1 WHERE id = (SELECT min(id) FROM talks)`, dbtest.SearchText); err != nil {
-		t.Fatal(err)
-	}
-	u := &auth.User{Grants: []auth.Grant{{Role: auth.RoleReviewer, OrgID: root}}}
-	dbtest.CheckLiteralSearch(t, func(typed string) int {
-		_, total, err := talk.List(ctx, app.Pool, u, talk.Filter{Search: typed, Limit: 100})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return total
-	})
+	dbtest.LiteralSearch(t, app.Pool, `UPDATE talks SET topic = $1 WHERE id = (SELECT min(id) FROM talks)`,
+		func(roots []int64, typed string) (int, error) {
+			u := &auth.User{Grants: []auth.Grant{{Role: auth.RoleReviewer, OrgID: roots[0]}}}
+			_, n, err := talk.List(t.Context(), app.Pool, u, talk.Filter{Search: typed, Limit: 100})
+			return n, err
+		})
 }

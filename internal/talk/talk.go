@@ -100,13 +100,9 @@ func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, in
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, err := q.Query(ctx, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
+	out, err := db.Rows[Talk](ctx, q, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
 		listFrom+` ORDER BY t.held_on `+dir+`, t.id LIMIT $5 OFFSET $6`,
 		u.ReadRoots(), f.BranchID, f.Year, f.Search, f.Limit, f.Offset, u.WriteRoots(), u.OrgOf(auth.RoleReviewer))
-	if err != nil {
-		return nil, 0, fmt.Errorf("talk: list: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Talk])
 	if err != nil {
 		return nil, 0, fmt.Errorf("talk: list: %w", err)
 	}
@@ -115,12 +111,8 @@ func List(ctx context.Context, q db.Querier, u *auth.User, f Filter) ([]Talk, in
 
 // Orgs lists the branches (and committees) in u's read scope.
 func Orgs(ctx context.Context, q db.Querier, u *auth.User) ([]Org, error) {
-	rows, err := q.Query(ctx, `SELECT id, name, kind, path FROM organisations
+	out, err := db.Rows[Org](ctx, q, `SELECT id, name, kind, path FROM organisations
  WHERE path && $1::bigint[] AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, u.ReadRoots())
-	if err != nil {
-		return nil, fmt.Errorf("talk: orgs: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Org])
 	if err != nil {
 		return nil, fmt.Errorf("talk: orgs: %w", err)
 	}
@@ -131,7 +123,7 @@ func Orgs(ctx context.Context, q db.Querier, u *auth.User) ([]Org, error) {
 // probationary members, or a committee's current post holders; Committee
 // marks the holders of a post in the organisation's current term.
 func People(ctx context.Context, q db.Querier, o Org) ([]Person, error) {
-	rows, err := q.Query(ctx, `
+	out, err := db.Rows[Person](ctx, q, `
 WITH term AS (SELECT id FROM terms_on(current_date) WHERE org_id = $1),
      posts AS (SELECT member_id FROM committee_posts WHERE term_id = (SELECT id FROM term))
 SELECT m.id, m.name, m.id IN (SELECT member_id FROM posts) AS committee
@@ -139,10 +131,6 @@ SELECT m.id, m.name, m.id IN (SELECT member_id FROM posts) AS committee
  WHERE ($2 = 'committee' AND m.id IN (SELECT member_id FROM posts))
     OR ($2 <> 'committee' AND m.branch_id = $1 AND in_good_standing(m.category, m.party_status))
  ORDER BY committee DESC, m.name, m.id`, o.ID, o.Kind)
-	if err != nil {
-		return nil, fmt.Errorf("talk: people of %d: %w", o.ID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 	if err != nil {
 		return nil, fmt.Errorf("talk: people of %d: %w", o.ID, err)
 	}
