@@ -115,6 +115,7 @@ var accountSorts = map[string]string{
 // only the locked ones when lockedOnly, sorted by one of accountSorts
 // (username when unknown), with the total count.
 func listAccounts(ctx context.Context, q db.Querier, search string, lockedOnly bool, sort string, desc bool, page int) ([]AccountRow, int, error) {
+	search = db.EscapeLike(search)
 	order, ok := accountSorts[sort]
 	if !ok {
 		order = accountSorts["username"]

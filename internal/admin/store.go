@@ -51,10 +51,7 @@ func (s *Store) CreateAccount(ctx context.Context, in AccountInput, hash string)
 		if in.MemberID != 0 {
 			member = &in.MemberID
 		}
-		var id int64
-		err := tx.QueryRow(ctx, `
-INSERT INTO accounts (username, display_name, password_hash, member_id, must_change_password)
-VALUES ($1, $2, $3, $4, true) RETURNING id`, in.Username, in.DisplayName, hash, member).Scan(&id)
+		id, err := auth.CreateAccount(ctx, tx, in.Username, in.DisplayName, hash, member)
 		if err != nil {
 			return 0, err
 		}
@@ -85,8 +82,8 @@ func (s *Store) change(ctx context.Context, id int64, action string, do func(tx 
 // DisableAccount disables an account and ends its sessions.
 func (s *Store) DisableAccount(ctx context.Context, id int64) error {
 	return s.change(ctx, id, "account.disabled", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("admin: disable %d: %w", id, err)
+		if err := auth.DisableAccount(ctx, tx, id); err != nil {
+			return fmt.Errorf("admin: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})
@@ -95,8 +92,7 @@ func (s *Store) DisableAccount(ctx context.Context, id int64) error {
 // EnableAccount enables a disabled account again.
 func (s *Store) EnableAccount(ctx context.Context, id int64) error {
 	return s.change(ctx, id, "account.enabled", func(tx pgx.Tx, _ Account) error {
-		_, err := tx.Exec(ctx, `UPDATE accounts SET disabled_at = NULL WHERE id = $1`, id)
-		return err
+		return auth.EnableAccount(ctx, tx, id)
 	})
 }
 
@@ -104,8 +100,8 @@ func (s *Store) EnableAccount(ctx context.Context, id int64) error {
 // at the next sign-in, and ends the account's sessions.
 func (s *Store) ResetPassword(ctx context.Context, id int64, hash string) error {
 	return s.change(ctx, id, "account.password_reset", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET password_hash = $2, must_change_password = true, password_changed_at = now() WHERE id = $1`, id, hash); err != nil {
-			return fmt.Errorf("admin: reset password of %d: %w", id, err)
+		if err := auth.SetTemporaryPassword(ctx, tx, id, hash); err != nil {
+			return fmt.Errorf("admin: reset password: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})
@@ -134,8 +130,8 @@ func (s *Store) GrantRole(ctx context.Context, id int64, in GrantInput) error {
 		if in.OrgID != 0 {
 			org = &in.OrgID
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO account_roles (account_id, role, org_id) VALUES ($1, $2, $3)`, id, in.Role, org); err != nil {
-			return fmt.Errorf("admin: grant %s to %d: %w", in.Role, id, err)
+		if err := auth.GrantRole(ctx, tx, id, in.Role, org); err != nil {
+			return fmt.Errorf("admin: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})
@@ -144,8 +140,8 @@ func (s *Store) GrantRole(ctx context.Context, id int64, in GrantInput) error {
 // RevokeRole takes a role away and ends the account's sessions.
 func (s *Store) RevokeRole(ctx context.Context, id int64, role string) error {
 	return s.change(ctx, id, "role.revoked", func(tx pgx.Tx, _ Account) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM account_roles WHERE account_id = $1 AND role = $2`, id, role); err != nil {
-			return fmt.Errorf("admin: revoke %s from %d: %w", role, id, err)
+		if err := auth.RevokeRole(ctx, tx, id, role); err != nil {
+			return fmt.Errorf("admin: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})
@@ -154,8 +150,7 @@ func (s *Store) RevokeRole(ctx context.Context, id int64, role string) error {
 // Unlock ends an account's lock-out and clears its failure count.
 func (s *Store) Unlock(ctx context.Context, id int64) error {
 	return s.change(ctx, id, "account.unlocked", func(tx pgx.Tx, _ Account) error {
-		_, err := tx.Exec(ctx, `UPDATE accounts SET locked_until = NULL, failed_logins = 0 WHERE id = $1`, id)
-		return err
+		return auth.Unlock(ctx, tx, id)
 	})
 }
 
@@ -163,14 +158,8 @@ func (s *Store) Unlock(ctx context.Context, id int64) error {
 // pending sign-in challenges, and ends its sessions.
 func (s *Store) ResetTOTP(ctx context.Context, id int64) error {
 	return s.change(ctx, id, "account.totp_reset", func(tx pgx.Tx, _ Account) error {
-		for _, q := range []string{
-			`UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_pending = NULL, totp_last_step = 0 WHERE id = $1`,
-			`DELETE FROM recovery_codes WHERE account_id = $1`,
-			`DELETE FROM login_challenges WHERE account_id = $1`,
-		} {
-			if _, err := tx.Exec(ctx, q, id); err != nil {
-				return fmt.Errorf("admin: reset totp of %d: %w", id, err)
-			}
+		if err := auth.ResetTOTP(ctx, tx, id); err != nil {
+			return fmt.Errorf("admin: %w", err)
 		}
 		return auth.EndSessions(ctx, tx, id)
 	})

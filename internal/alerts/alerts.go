@@ -24,6 +24,7 @@ import (
 	"zhibu/internal/review"
 	"zhibu/internal/rules"
 	"zhibu/internal/ui"
+	"zhibu/internal/vocab"
 )
 
 // Scopes an alert belongs to.
@@ -138,10 +139,10 @@ func fromUrgent(ctx context.Context, list []review.Urgent, scope string) []Alert
 
 const ownHoursSQL = `
 SELECT coalesce(sum(s.hours), 0)::float8,
-       EXISTS (SELECT 1 FROM committee_posts cp JOIN committee_terms ct ON ct.id = cp.term_id
-                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id AND ct.ended_on IS NULL)
+       EXISTS (SELECT 1 FROM committee_posts cp JOIN terms_on(current_date) ct ON ct.id = cp.term_id
+                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id)
   FROM members m LEFT JOIN member_month_stats s ON s.member_id = m.id AND s.month >= $2 AND s.month < $3
- WHERE m.id = $1 AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
+ WHERE m.id = $1 AND in_good_standing(m.category, m.party_status)
  GROUP BY m.id`
 
 const tomorrowSQL = `
@@ -219,7 +220,7 @@ func (s *Service) unanswered(ctx context.Context, branchID int64) ([]Alert, erro
 		if err := rows.Scan(&id, &period, &rating, &at, &org); err != nil {
 			return nil, fmt.Errorf("alerts: unanswered reviews %d: %w", branchID, err)
 		}
-		out = append(out, Alert{Scope: ScopeBranch, Branch: org, Title: ui.T(ctx, "alerts.review_waiting"), Subject: review.PeriodLabel(ctx, period) + " " + review.RatingLabel(ctx, rating),
+		out = append(out, Alert{Scope: ScopeBranch, Branch: org, Title: ui.T(ctx, "alerts.review_waiting"), Subject: review.PeriodLabel(ctx, period) + " " + vocab.Rating(ctx, rating),
 			Status: rules.DueSoon, DueOn: rules.Day(at.In(i18n.Shanghai)), Href: review.BranchURL(branchID, period) + "#reviews"})
 	}
 	return out, rows.Err()

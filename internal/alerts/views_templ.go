@@ -11,8 +11,8 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"zhibu/internal/i18n"
-	"zhibu/internal/review"
 	"zhibu/internal/ui"
+	"zhibu/internal/vocab"
 )
 
 // View is /alerts.
@@ -118,9 +118,9 @@ func View(p Page) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var6 string
-					templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(review.StatusLabel(ctx, a.Status))
+					templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(vocab.ReviewStatus(ctx, string(a.Status)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/alerts/views.templ`, Line: 19, Col: 72}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/alerts/views.templ`, Line: 19, Col: 80}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 					if templ_7745c5c3_Err != nil {

@@ -79,7 +79,10 @@ const getSQL = `SELECT a.id, a.branch_id, o.name AS branch_name, o.path AS branc
 
 // Get loads one appraisal; ErrNotFound when there is none.
 func Get(ctx context.Context, q db.Querier, id int64) (Appraisal, error) {
-	rows, _ := q.Query(ctx, getSQL, id)
+	rows, err := q.Query(ctx, getSQL, id)
+	if err != nil {
+		return Appraisal{}, fmt.Errorf("appraisal: get %d: %w", id, err)
+	}
 	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Appraisal])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, fmt.Errorf("appraisal: get %d: %w", id, apperr.ErrNotFound)
@@ -96,8 +99,7 @@ const resultsSQL = `SELECT r.member_id, m.name, r.self_assessment, r.mutual_asse
 
 // ResultsOf lists the members' results of an appraisal.
 func ResultsOf(ctx context.Context, q db.Querier, id int64) ([]Result, error) {
-	rows, _ := q.Query(ctx, resultsSQL, id)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Result])
+	out, err := db.Rows[Result](ctx, q, resultsSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("appraisal: results of %d: %w", id, err)
 	}
@@ -132,6 +134,7 @@ var sorts = map[string]string{"year": "a.year", "branch": "o.name", "status": "a
 
 // List returns a page of appraisals inside roots, and the total.
 func List(ctx context.Context, q db.Querier, roots []int64, year int, search, sort string, desc bool, limit, offset int) ([]ListRow, int, error) {
+	search = db.EscapeLike(search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM appraisals a JOIN organisations o ON o.id = a.branch_id
  WHERE o.path && $1::bigint[] AND ($2 = 0 OR a.year = $2) AND ($3 = '' OR o.name ILIKE '%' || $3 || '%')`, roots, year, search).Scan(&total); err != nil {
@@ -145,8 +148,7 @@ func List(ctx context.Context, q db.Querier, roots []int64, year int, search, so
 	if desc {
 		dir = " DESC"
 	}
-	rows, _ := q.Query(ctx, listSQL+order+dir+`, o.name LIMIT $4 OFFSET $5`, roots, year, search, limit, offset)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ListRow])
+	out, err := db.Rows[ListRow](ctx, q, listSQL+order+dir+`, o.name LIMIT $4 OFFSET $5`, roots, year, search, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("appraisal: list: %w", err)
 	}
@@ -161,8 +163,7 @@ type Branch struct {
 
 // WritableBranches lists the branches the scope's user may run an appraisal for.
 func WritableBranches(ctx context.Context, q db.Querier, s auth.Scope) ([]Branch, error) {
-	rows, _ := q.Query(ctx, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, s.WriteRoots())
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Branch])
+	out, err := db.Rows[Branch](ctx, q, `SELECT id, name FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL ORDER BY name`, s.WriteRoots())
 	if err != nil {
 		return nil, fmt.Errorf("appraisal: branches: %w", err)
 	}
@@ -181,7 +182,7 @@ func Create(ctx context.Context, tx pgx.Tx, branchID int64, year int) (int64, er
 		return 0, fmt.Errorf("appraisal: create: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO appraisal_results (appraisal_id, member_id)
-SELECT $1, id FROM members WHERE branch_id = $2 AND category IN ('full', 'probationary') AND party_status = 'normal'`, id, branchID); err != nil {
+SELECT $1, id FROM members WHERE branch_id = $2 AND in_good_standing(category, party_status)`, id, branchID); err != nil {
 		return 0, fmt.Errorf("appraisal: members of %d: %w", id, err)
 	}
 	return id, audit.Record(ctx, tx, audit.Event{Action: "appraisal.create", Entity: "appraisal", EntityID: id, After: map[string]any{"branch_id": branchID, "year": year}})

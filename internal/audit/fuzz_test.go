@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"zhibu/internal/db"
 )
 
 func FuzzParseFilter(f *testing.F) {
@@ -25,13 +27,13 @@ func FuzzParseFilter(f *testing.F) {
 		if !flt.From.IsZero() && !flt.To.IsZero() && !flt.To.After(flt.From) {
 			t.Fatalf("accepted an empty range %+v", flt)
 		}
-		if lit, ok := literalPrefix(likePrefix(flt.Actor)); !ok || lit != flt.Actor {
-			t.Fatalf("LIKE pattern %q does not match exactly the prefix %q", likePrefix(flt.Actor), flt.Actor)
+		if lit, ok := literalPrefix(db.Prefix(flt.Actor)); !ok || lit != flt.Actor {
+			t.Fatalf("LIKE pattern %q does not match exactly the prefix %q", db.Prefix(flt.Actor), flt.Actor)
 		}
 	})
 }
 
-// literalPrefix undoes likePrefix: it reports whether the pattern is an
+// literalPrefix undoes db.Prefix: it reports whether the pattern is an
 // escaped literal followed by one final %, and returns the literal.
 func literalPrefix(p string) (string, bool) {
 	var b strings.Builder

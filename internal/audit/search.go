@@ -119,11 +119,6 @@ type Row struct {
 	Outcome  string
 }
 
-func likePrefix(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s) + "%"
-}
-
 const searchSQL = `
 SELECT id, at, coalesce(actor_id, 0), actor, role, ip, action, entity, coalesce(entity_id, 0),
        coalesce(before::text, ''), coalesce(after::text, ''), outcome, count(*) OVER ()
@@ -146,7 +141,7 @@ func SearchRows(ctx context.Context, q db.Querier, f Filter, limit, offset int) 
 	if f.Oldest {
 		order = "at ASC, id ASC"
 	}
-	rows, err := q.Query(ctx, searchSQL+order+" LIMIT $7 OFFSET $8", nullTime(f.From), nullTime(f.To), likePrefix(f.Actor), likePrefix(f.Action), f.Entity, f.EntityID, limit, offset)
+	rows, err := q.Query(ctx, searchSQL+order+" LIMIT $7 OFFSET $8", nullTime(f.From), nullTime(f.To), db.Prefix(f.Actor), db.Prefix(f.Action), f.Entity, f.EntityID, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: search: %w", err)
 	}

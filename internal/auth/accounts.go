@@ -111,6 +111,15 @@ func SetLanguage(ctx context.Context, q db.Querier, accountID int64, lang string
 	return nil
 }
 
+// SetCalendarToken gives the account a new calendar secret (the account's
+// own page resets it); the old address stops working.
+func SetCalendarToken(ctx context.Context, q db.Querier, accountID int64, token string) error {
+	if _, err := q.Exec(ctx, `UPDATE accounts SET calendar_token = $2 WHERE id = $1`, accountID, token); err != nil {
+		return fmt.Errorf("auth: set calendar token of %d: %w", accountID, err)
+	}
+	return nil
+}
+
 // mainRoleOf names an account's most senior role for the audit trail of
 // its sign-in, before there is a User; "" when it holds none.
 func mainRoleOf(ctx context.Context, q db.Querier, accountID int64) string {

@@ -1,7 +1,6 @@
 package commend
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,6 +18,7 @@ import (
 	"zhibu/internal/export"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
+	"zhibu/internal/vocab"
 )
 
 // Handler serves the commendation pages.
@@ -33,7 +33,7 @@ func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewSt
 const pageSize = 50
 
 // Preset titles; "other" takes a named title typed by the user.
-var titleKinds = []string{"outstanding_member", "outstanding_worker", "advanced_org", "other"}
+var titleKinds = vocab.CommendationTitleKinds
 
 // memberTitle reports whether a preset title is given to a person.
 func memberTitle(kind string) bool {
@@ -116,7 +116,7 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("commend: export: %w", err)
 	}
 	for i, c := range items {
-		row := []any{TitleText(ctx, c.Title), c.Recipient(), c.OrgName, i18n.T(ctx, key("commend.level.", c.Level)), c.GrantedOn.Format("2006-01-02"), c.Issuer, c.DocumentNo, c.Citation}
+		row := []any{vocab.CommendationTitle(ctx, c.Title), c.Recipient(), c.OrgName, i18n.T(ctx, key("commend.level.", c.Level)), c.GrantedOn.Format("2006-01-02"), c.Issuer, c.DocumentNo, c.Citation}
 		row = export.Values(row)
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := x.SetSheetRow(sheet, cell, &row); err != nil {
@@ -330,15 +330,4 @@ func (h *Handler) Approve(w http.ResponseWriter, r *http.Request) error {
 func today() time.Time {
 	n := time.Now().In(i18n.Shanghai)
 	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// TitleText shows a stored title in the reader's language: a preset title
-// is stored in Chinese and translated here; a named title is shown as typed.
-func TitleText(ctx context.Context, title string) string {
-	for _, k := range titleKinds[:len(titleKinds)-1] {
-		if title == i18n.TL(i18n.ZH, key("commend.preset.", k)) {
-			return i18n.T(ctx, key("commend.preset.", k))
-		}
-	}
-	return title
 }

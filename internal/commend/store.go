@@ -96,6 +96,7 @@ const where = `
 
 // List returns the commendations matching f and their total.
 func List(ctx context.Context, q db.Querier, f Filter) ([]Commendation, int, error) {
+	f.Search = db.EscapeLike(f.Search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)`+from+where, f.Roots, f.Year, f.Level, f.Status, f.Search).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("commend: count: %w", err)
@@ -205,12 +206,8 @@ type Choice struct {
 
 // Members lists the members inside roots who may be honoured.
 func Members(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error) {
-	rows, err := q.Query(ctx, `SELECT m.id, m.name, o.name AS branch, o.path, m.category FROM members m JOIN organisations o ON o.id = m.branch_id
- WHERE o.path && $1::bigint[] AND m.category IN ('full', 'probationary') AND m.party_status = 'normal' ORDER BY o.path, m.name`, roots)
-	if err != nil {
-		return nil, fmt.Errorf("commend: members: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Choice])
+	out, err := db.Rows[Choice](ctx, q, `SELECT m.id, m.name, o.name AS branch, o.path, m.category FROM members m JOIN organisations o ON o.id = m.branch_id
+ WHERE o.path && $1::bigint[] AND in_good_standing(m.category, m.party_status) ORDER BY o.path, m.name`, roots)
 	if err != nil {
 		return nil, fmt.Errorf("commend: members: %w", err)
 	}
@@ -219,11 +216,7 @@ func Members(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error)
 
 // Orgs lists the organisations inside roots that may be honoured.
 func Orgs(ctx context.Context, q db.Querier, roots []int64) ([]Choice, error) {
-	rows, err := q.Query(ctx, `SELECT id, name, '' AS branch, path, '' AS category FROM organisations WHERE path && $1::bigint[] AND dissolved_on IS NULL ORDER BY path`, roots)
-	if err != nil {
-		return nil, fmt.Errorf("commend: orgs: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Choice])
+	out, err := db.Rows[Choice](ctx, q, `SELECT id, name, '' AS branch, path, '' AS category FROM organisations WHERE path && $1::bigint[] AND dissolved_on IS NULL ORDER BY path`, roots)
 	if err != nil {
 		return nil, fmt.Errorf("commend: orgs: %w", err)
 	}
@@ -239,12 +232,8 @@ type YearLevel struct {
 
 // Summary counts the granted commendations inside roots by year and level.
 func Summary(ctx context.Context, q db.Querier, roots []int64) ([]YearLevel, error) {
-	rows, err := q.Query(ctx, `SELECT extract(year FROM c.granted_on)::int AS year, c.level, count(*)::int AS n`+from+`
+	out, err := db.Rows[YearLevel](ctx, q, `SELECT extract(year FROM c.granted_on)::int AS year, c.level, count(*)::int AS n`+from+`
  WHERE o.path && $1::bigint[] AND c.status = 'granted' GROUP BY 1, 2 ORDER BY 1 DESC, 2`, roots)
-	if err != nil {
-		return nil, fmt.Errorf("commend: summary: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[YearLevel])
 	if err != nil {
 		return nil, fmt.Errorf("commend: summary: %w", err)
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"zhibu/internal/commend"
 	"zhibu/internal/i18n"
+	"zhibu/internal/vocab"
 )
 
 func TestPresetTitlesAreTranslated(t *testing.T) {
@@ -20,8 +20,8 @@ func TestPresetTitlesAreTranslated(t *testing.T) {
 		{en, "优秀党务工作标兵", "优秀党务工作标兵"}, // a named title stays as typed
 	}
 	for _, c := range cases {
-		if got := commend.TitleText(c.ctx, c.title); got != c.want {
-			t.Errorf("TitleText(%s, %q) = %q, want %q", i18n.LangOf(c.ctx), c.title, got, c.want)
+		if got := vocab.CommendationTitle(c.ctx, c.title); got != c.want {
+			t.Errorf("CommendationTitle(%s, %q) = %q, want %q", i18n.LangOf(c.ctx), c.title, got, c.want)
 		}
 	}
 }

@@ -137,7 +137,10 @@ const getSQL = `SELECT ` + lifeCols + `
 
 // Get loads one life meeting; ErrNotFound when there is none.
 func Get(ctx context.Context, q db.Querier, id int64) (Life, error) {
-	rows, _ := q.Query(ctx, getSQL, id)
+	rows, err := q.Query(ctx, getSQL, id)
+	if err != nil {
+		return Life{}, fmt.Errorf("life: get %d: %w", id, err)
+	}
 	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Life])
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Life{}, fmt.Errorf("life: get %d: %w", id, apperr.ErrNotFound)
@@ -183,6 +186,7 @@ const listWhere = `
 
 // List returns a page of the life meetings inside roots and the total.
 func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, error) {
+	f.Search = db.EscapeLike(f.Search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)`+listWhere, f.Roots, f.Year, f.Search, f.Status).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("life: count: %w", err)
@@ -196,11 +200,10 @@ func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, erro
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, _ := q.Query(ctx, `SELECT l.id, o.name AS org_name, l.kind, l.year, l.theme, l.status,
+	out, err := db.Rows[ListRow](ctx, q, `SELECT l.id, o.name AS org_name, l.kind, l.year, l.theme, l.status,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done')::int AS open_n,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done' AND r.deadline < current_date)::int AS overdue_n`+
 		listWhere+` ORDER BY `+order+` `+dir+`, l.id DESC LIMIT $5 OFFSET $6`, f.Roots, f.Year, f.Search, f.Status, f.Limit, f.Offset)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[ListRow])
 	if err != nil {
 		return nil, 0, fmt.Errorf("life: list: %w", err)
 	}
@@ -222,8 +225,7 @@ func WritableOrgs(ctx context.Context, q db.Querier, s auth.Scope) ([]OrgChoice,
 	if r := s.Committee(); r != 0 {
 		ids = append(ids, r)
 	}
-	rows, _ := q.Query(ctx, `SELECT id, name, kind FROM organisations WHERE id = ANY($1) AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, ids)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgChoice])
+	out, err := db.Rows[OrgChoice](ctx, q, `SELECT id, name, kind FROM organisations WHERE id = ANY($1) AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("life: writable orgs: %w", err)
 	}
@@ -236,10 +238,10 @@ const dueSQL = `
 SELECT m.id FROM members m
  WHERE $2 = 'committee' AND m.id IN (
        SELECT p.member_id FROM committee_posts p
-        WHERE p.term_id = (SELECT t.id FROM committee_terms t WHERE t.org_id = $1 AND t.ended_on IS NULL ORDER BY t.term_no DESC LIMIT 1))
+        WHERE p.term_id = (SELECT t.id FROM terms_on(current_date) t WHERE t.org_id = $1))
 UNION
 SELECT m.id FROM members m
- WHERE $2 <> 'committee' AND m.branch_id = $1 AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'`
+ WHERE $2 <> 'committee' AND m.branch_id = $1 AND in_good_standing(m.category, m.party_status)`
 
 // NewLife is what the set-up form creates.
 type NewLife struct {
@@ -349,30 +351,48 @@ func Load(ctx context.Context, q db.Querier, id int64) (Detail, error) {
 		return Detail{}, err
 	}
 	d := Detail{Life: l}
-	rows, _ := q.Query(ctx, participantsSQL, id)
+	rows, err := q.Query(ctx, participantsSQL, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: participants of %d: %w", id, err)
+	}
 	if d.Participants, err = pgx.CollectRows(rows, pgx.RowToStructByName[Participant]); err != nil {
 		return d, fmt.Errorf("life: participants of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT id, kind, done_on, evidence FROM life_steps WHERE life_id = $1 ORDER BY done_on NULLS LAST, id`, id)
+	rows, err = q.Query(ctx, `SELECT id, kind, done_on, evidence FROM life_steps WHERE life_id = $1 ORDER BY done_on NULLS LAST, id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: steps of %d: %w", id, err)
+	}
 	if d.Steps, err = pgx.CollectRows(rows, pgx.RowToStructByName[Step]); err != nil {
 		return d, fmt.Errorf("life: steps of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT id, source_type, content, received_on FROM life_opinions WHERE life_id = $1 ORDER BY received_on, id`, id)
+	rows, err = q.Query(ctx, `SELECT id, source_type, content, received_on FROM life_opinions WHERE life_id = $1 ORDER BY received_on, id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: opinions of %d: %w", id, err)
+	}
 	if d.Opinions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Opinion]); err != nil {
 		return d, fmt.Errorf("life: opinions of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT c.id, c.from_id, f.name AS from_name, c.to_id, t.name AS to_name, c.content
+	rows, err = q.Query(ctx, `SELECT c.id, c.from_id, f.name AS from_name, c.to_id, t.name AS to_name, c.content
   FROM criticisms c JOIN members f ON f.id = c.from_id JOIN members t ON t.id = c.to_id WHERE c.life_id = $1 ORDER BY c.id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: criticisms of %d: %w", id, err)
+	}
 	if d.Criticisms, err = pgx.CollectRows(rows, pgx.RowToStructByName[Criticism]); err != nil {
 		return d, fmt.Errorf("life: criticisms of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT t.held_on, a.name AS a_name, b.name AS b_name, t.topic
+	rows, err = q.Query(ctx, `SELECT t.held_on, a.name AS a_name, b.name AS b_name, t.topic
   FROM talks t JOIN members a ON a.id = t.a_id JOIN members b ON b.id = t.b_id
  WHERE t.branch_id = $1 AND extract(year FROM t.held_on)::int IN ($2, $2 + 1) ORDER BY t.held_on`, l.OrgID, l.Year)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: talks of %d: %w", id, err)
+	}
 	if d.Talks, err = pgx.CollectRows(rows, pgx.RowToStructByName[TalkHeld]); err != nil {
 		return d, fmt.Errorf("life: talks of %d: %w", id, err)
 	}
-	rows, _ = q.Query(ctx, `SELECT `+itemCols+itemFrom+` WHERE r.life_id = $1 ORDER BY r.deadline, r.id`, id)
+	rows, err = q.Query(ctx, `SELECT `+itemCols+itemFrom+` WHERE r.life_id = $1 ORDER BY r.deadline, r.id`, id)
+	if err != nil {
+		return Detail{}, fmt.Errorf("life: items of %d: %w", id, err)
+	}
 	if d.Items, err = pgx.CollectRows(rows, pgx.RowToStructByName[Item]); err != nil {
 		return d, fmt.Errorf("life: items of %d: %w", id, err)
 	}
@@ -406,9 +426,8 @@ func touch(ctx context.Context, tx pgx.Tx, id int64) error {
 // OverdueForOrg lists the overdue rectification items of an organisation
 // and everything under it, for the review dashboard and branch pages.
 func OverdueForOrg(ctx context.Context, q db.Querier, orgID int64) ([]Item, error) {
-	rows, _ := q.Query(ctx, `SELECT `+itemCols+itemFrom+`
+	out, err := db.Rows[Item](ctx, q, `SELECT `+itemCols+itemFrom+`
  WHERE o.path @> ARRAY[$1::bigint] AND r.status <> 'done' AND r.deadline < current_date ORDER BY r.deadline, r.id`, orgID)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, fmt.Errorf("life: overdue of org %d: %w", orgID, err)
 	}
@@ -418,9 +437,8 @@ func OverdueForOrg(ctx context.Context, q db.Querier, orgID int64) ([]Item, erro
 // OverdueForMember lists the overdue rectification items a member owns,
 // for the member page.
 func OverdueForMember(ctx context.Context, q db.Querier, memberID int64) ([]Item, error) {
-	rows, _ := q.Query(ctx, `SELECT `+itemCols+itemFrom+`
+	out, err := db.Rows[Item](ctx, q, `SELECT `+itemCols+itemFrom+`
  WHERE r.owner_id = $1 AND r.status <> 'done' AND r.deadline < current_date ORDER BY r.deadline, r.id`, memberID)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, fmt.Errorf("life: overdue of member %d: %w", memberID, err)
 	}
@@ -429,7 +447,10 @@ func OverdueForMember(ctx context.Context, q db.Querier, memberID int64) ([]Item
 
 // GetItem loads one rectification item with its organisation's path.
 func GetItem(ctx context.Context, q db.Querier, id int64) (Item, []int64, error) {
-	rows, _ := q.Query(ctx, `SELECT `+itemCols+`, o.path`+itemFrom+` WHERE r.id = $1`, id)
+	rows, err := q.Query(ctx, `SELECT `+itemCols+`, o.path`+itemFrom+` WHERE r.id = $1`, id)
+	if err != nil {
+		return Item{}, nil, fmt.Errorf("life: item %d: %w", id, err)
+	}
 	var it Item
 	var path []int64
 	found := false
@@ -470,6 +491,7 @@ const itemWhere = `
 
 // ListItems returns a page of rectification items inside roots and the total.
 func ListItems(ctx context.Context, q db.Querier, f ItemFilter) ([]Item, int, error) {
+	f.Search = db.EscapeLike(f.Search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)`+itemFrom+itemWhere, f.Roots, f.Status, f.Search).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("life: count items: %w", err)
@@ -482,9 +504,8 @@ func ListItems(ctx context.Context, q db.Querier, f ItemFilter) ([]Item, int, er
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, _ := q.Query(ctx, `SELECT `+itemCols+itemFrom+itemWhere+` ORDER BY (r.status <> 'done' AND r.deadline < current_date) DESC, `+order+` `+dir+`, r.id LIMIT $4 OFFSET $5`,
+	out, err := db.Rows[Item](ctx, q, `SELECT `+itemCols+itemFrom+itemWhere+` ORDER BY (r.status <> 'done' AND r.deadline < current_date) DESC, `+order+` `+dir+`, r.id LIMIT $4 OFFSET $5`,
 		f.Roots, f.Status, f.Search, f.Limit, f.Offset)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
 	if err != nil {
 		return nil, 0, fmt.Errorf("life: list items: %w", err)
 	}
@@ -533,11 +554,10 @@ type Candidate struct {
 // Candidates lists the members of the organisation's subtree who are not
 // yet participants.
 func Candidates(ctx context.Context, q db.Querier, l Life) ([]Candidate, error) {
-	rows, _ := q.Query(ctx, `SELECT m.id, m.name FROM members m JOIN organisations o ON o.id = m.branch_id
- WHERE o.path @> ARRAY[$1::bigint] AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
+	out, err := db.Rows[Candidate](ctx, q, `SELECT m.id, m.name FROM members m JOIN organisations o ON o.id = m.branch_id
+ WHERE o.path @> ARRAY[$1::bigint] AND in_good_standing(m.category, m.party_status)
    AND NOT EXISTS (SELECT 1 FROM life_participants p WHERE p.life_id = $2 AND p.member_id = m.id)
  ORDER BY m.name, m.id`, l.OrgID, l.ID)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Candidate])
 	if err != nil {
 		return nil, fmt.Errorf("life: candidates of %d: %w", l.ID, err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/meeting"
 )
 
 // StepInput is one preparation step to record.
@@ -122,27 +123,21 @@ func Hold(ctx context.Context, tx pgx.Tx, l Life, in HoldInput) error {
 	if (current == nil) != (in.MeetingVersion == 0) {
 		return fmt.Errorf("life: meeting of %d recorded meanwhile: %w", l.ID, apperr.ErrConflict)
 	}
-	if current == nil {
-		if err := tx.QueryRow(ctx, `INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, place, status, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, 'draft', NULLIF($7, 0)) RETURNING id`, l.OrgID, l.Kind, topic, in.StartsAt, ends, in.Place, audit.ActorOf(ctx).ID).Scan(&meetingID); err != nil {
-			return fmt.Errorf("life: meeting of %d: %w", l.ID, err)
-		}
-	} else {
+	if current != nil {
 		meetingID = *current
-		tag, err := tx.Exec(ctx, `UPDATE meetings SET starts_at = $2, ends_at = $3, place = $4, version = version + 1 WHERE id = $1 AND version = $5`,
-			meetingID, in.StartsAt, ends, in.Place, in.MeetingVersion)
-		if err != nil {
-			return fmt.Errorf("life: meeting of %d: %w", l.ID, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("life: meeting of %d at version %d: %w", l.ID, in.MeetingVersion, apperr.ErrConflict)
-		}
 	}
+	meetingID, err := meeting.RecordHeld(ctx, tx, meetingID, in.MeetingVersion, meeting.Held{
+		OrgID: l.OrgID, Kind: l.Kind, Topic: topic, StartsAt: in.StartsAt, EndsAt: ends, Place: in.Place,
+	}, audit.ActorOf(ctx).ID)
+	if err != nil {
+		return fmt.Errorf("life: meeting of %d: %w", l.ID, err)
+	}
+	marks := make(map[int64]meeting.Mark, len(in.Attendance))
 	for memberID, a := range in.Attendance {
-		if _, err := tx.Exec(ctx, `INSERT INTO attendance (meeting_id, member_id, status, reason) VALUES ($1, $2, $3, $4)
-ON CONFLICT (meeting_id, member_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason`, meetingID, memberID, a.Status, a.Reason); err != nil {
-			return fmt.Errorf("life: attendance of %d at %d: %w", memberID, l.ID, err)
-		}
+		marks[memberID] = meeting.Mark{Status: a.Status, Reason: a.Reason}
+	}
+	if err := meeting.MarkAttendance(ctx, tx, meetingID, marks); err != nil {
+		return fmt.Errorf("life: attendance at %d: %w", l.ID, err)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE life_meetings SET meeting_id = $2, status = 'held' WHERE id = $1`, l.ID, meetingID); err != nil {
 		return fmt.Errorf("life: hold %d: %w", l.ID, err)
@@ -194,17 +189,19 @@ func AddItem(ctx context.Context, tx pgx.Tx, l Life, in ItemInput) error {
 // Submit reports the record to the committee and locks it; version is the
 // version the user reviewed on the confirmation page.
 func Submit(ctx context.Context, tx pgx.Tx, lifeID int64, version int) error {
-	tag, err := tx.Exec(ctx, `UPDATE life_meetings SET status = 'submitted', submitted_at = now(), version = version + 1
- WHERE id = $1 AND version = $2 AND status = 'held'`, lifeID, version)
+	var meetingID *int64
+	err := tx.QueryRow(ctx, `UPDATE life_meetings SET status = 'submitted', submitted_at = now(), version = version + 1
+ WHERE id = $1 AND version = $2 AND status = 'held' RETURNING meeting_id`, lifeID, version).Scan(&meetingID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("life: submit %d at version %d: %w", lifeID, version, apperr.ErrConflict)
+	}
 	if err != nil {
 		return fmt.Errorf("life: submit %d: %w", lifeID, err)
 	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("life: submit %d at version %d: %w", lifeID, version, apperr.ErrConflict)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE meetings SET status = 'submitted', submitted_at = now()
- WHERE id = (SELECT meeting_id FROM life_meetings WHERE id = $1) AND status <> 'submitted'`, lifeID); err != nil {
-		return fmt.Errorf("life: submit meeting of %d: %w", lifeID, err)
+	if meetingID != nil {
+		if err := meeting.SubmitHeld(ctx, tx, *meetingID); err != nil {
+			return fmt.Errorf("life: submit meeting of %d: %w", lifeID, err)
+		}
 	}
 	return audit.Record(ctx, tx, audit.Event{Action: "life.submit", Entity: "life_meeting", EntityID: lifeID, After: map[string]any{"status": StatusSubmitted}})
 }
@@ -274,7 +271,7 @@ func RemoveParticipant(ctx context.Context, tx pgx.Tx, l Life, memberID int64) e
 		return fmt.Errorf("life: remove participant %d of %d: %w", memberID, l.ID, err)
 	}
 	if l.MeetingID != nil {
-		if _, err := tx.Exec(ctx, `DELETE FROM attendance WHERE meeting_id = $1 AND member_id = $2`, *l.MeetingID, memberID); err != nil {
+		if err := meeting.RemoveAttendee(ctx, tx, *l.MeetingID, memberID); err != nil {
 			return fmt.Errorf("life: remove attendance of %d: %w", memberID, err)
 		}
 	}

@@ -12,8 +12,8 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
 	"zhibu/internal/i18n"
-	"zhibu/internal/meeting"
 	"zhibu/internal/ui"
+	"zhibu/internal/vocab"
 )
 
 // Handler serves /me.
@@ -38,7 +38,7 @@ type Page struct {
 func (p Page) Attended() int {
 	n := 0
 	for _, a := range p.Activities {
-		if a.Status == meeting.Present {
+		if a.Status == vocab.Present {
 			n++
 		}
 	}
@@ -49,7 +49,7 @@ func (p Page) Attended() int {
 func (p Page) Missed() int {
 	n := 0
 	for _, a := range p.Activities {
-		if a.Status == meeting.Leave || a.Status == meeting.Absent {
+		if a.Status == vocab.Leave || a.Status == vocab.Absent {
 			n++
 		}
 	}

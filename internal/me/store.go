@@ -17,6 +17,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/auth"
 	"zhibu/internal/meeting"
 )
 
@@ -96,8 +97,8 @@ SELECT m.id, o.name AS org_name, m.kind, m.topic, m.place, m.starts_at, m.ends_a
  WHERE m.status = 'planned' AND m.starts_at >= $2
    AND m.org_id IN (me.branch_id, me.group_id)
    AND (m.kind <> 'committee' OR EXISTS (
-        SELECT 1 FROM committee_posts p JOIN committee_terms t ON t.id = p.term_id
-         WHERE p.member_id = me.id AND t.org_id = m.org_id AND t.ended_on IS NULL))
+        SELECT 1 FROM committee_posts p JOIN terms_on(current_date) t ON t.id = p.term_id
+         WHERE p.member_id = me.id AND t.org_id = m.org_id))
  ORDER BY m.starts_at, m.id
  LIMIT 20`
 
@@ -210,8 +211,8 @@ func (s *Store) ResetCalendarToken(ctx context.Context, accountID int64) (string
 	}
 	token := hex.EncodeToString(b)
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE accounts SET calendar_token = $2 WHERE id = $1`, accountID, token); err != nil {
-			return fmt.Errorf("me: reset calendar token of %d: %w", accountID, err)
+		if err := auth.SetCalendarToken(ctx, tx, accountID, token); err != nil {
+			return fmt.Errorf("me: reset calendar token: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Event{Action: "account.calendar_token_reset", Entity: "account", EntityID: accountID})
 	})

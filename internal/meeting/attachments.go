@@ -11,6 +11,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/db"
 )
 
 // MaxAttachmentBytes caps one attachment (sign-in sheet photo, PDF).
@@ -88,11 +89,7 @@ SELECT id, filename, content_type, size_bytes, uploaded_at FROM meeting_attachme
  WHERE meeting_id = $1 ORDER BY id`
 
 func (s *Store) Attachments(ctx context.Context, meetingID int64) ([]AttachmentInfo, error) {
-	rows, err := s.pool.Query(ctx, attachmentsSQL, meetingID)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: attachments of %d: %w", meetingID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AttachmentInfo])
+	out, err := db.Rows[AttachmentInfo](ctx, s.pool, attachmentsSQL, meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: attachments of %d: %w", meetingID, err)
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
@@ -141,96 +140,46 @@ func (h *Handler) SaveAttendance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	known := map[int64]string{}
-	for _, lists := range [][]Option{due, members} {
-		for _, o := range lists {
-			known[o.ID] = o.Name
-		}
-	}
-	for _, a := range saved {
-		known[a.MemberID] = a.Name
-	}
-	isDue := func(id int64) bool { return slices.ContainsFunc(due, func(o Option) bool { return o.ID == id }) }
-
-	var rows []AttRow
-	var out []Attendance
-	bad := false
-	seen := map[int64]bool{}
-	for _, s := range r.PostForm["member"] {
-		id, err := strconv.ParseInt(s, 10, 64)
-		name, ok := known[id]
-		if err != nil || !ok || seen[id] {
-			continue
-		}
-		seen[id] = true
-		row := AttRow{MemberID: id, Name: name, Due: isDue(id),
-			Status: r.PostFormValue("status-" + s), Reason: strings.TrimSpace(r.PostFormValue("reason-" + s)), Hours: strings.TrimSpace(r.PostFormValue("hours-" + s))}
-		if !row.Due {
-			if r.PostFormValue("remove-"+s) == "yes" {
-				continue
-			}
-			row.Status = Observer
-		}
-		if !slices.Contains([]string{Present, Leave, Absent, Observer}, row.Status) {
-			row.Status = Present
-		}
-		if row.Status == Leave && row.Reason == "" {
-			row.ReasonError, bad = "meeting.error.leave_reason", true
-		} else if tooLong(row.Reason, 200) {
-			row.ReasonError, bad = "meeting.error.too_long", true
-		}
-		hours, ok := ParseHours(row.Hours)
-		if !ok {
-			row.HoursError, bad = "meeting.error.hours", true
-		}
-		rows = append(rows, row)
-		out = append(out, Attendance{MemberID: id, Name: name, Status: row.Status, Reason: row.Reason, Hours: hours})
-	}
-	// Everyone due has a row even if the post left them out: present.
-	for _, d := range due {
-		if !seen[d.ID] {
-			rows = append(rows, AttRow{MemberID: d.ID, Name: d.Name, Status: Present, Hours: FormatHours(m.StudyHours), Due: true})
-			out = append(out, Attendance{MemberID: d.ID, Name: d.Name, Status: Present, Hours: m.StudyHours})
-			seen[d.ID] = true
-		}
-	}
-	addObserver := false
-	if s := r.PostFormValue("add_observer"); s != "" {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if name, ok := known[id]; err == nil && ok && !seen[id] && slices.ContainsFunc(members, func(o Option) bool { return o.ID == id }) {
-			rows = append(rows, AttRow{MemberID: id, Name: name, Status: Observer, Hours: "0"})
-			out = append(out, Attendance{MemberID: id, Name: name, Status: Observer})
-			addObserver = true
-		}
-	}
+	f := parseAttendance(r.PostForm["member"], r.PostFormValue, newAttendees(due, saved, members), m)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	if bad {
-		p, err := h.attendancePage(r, m, rows)
-		if err != nil {
-			return err
-		}
-		p.Version = version
-		p.Errors.Add("attendance", "meeting.error.attendance")
-		return ui.Render(w, r, http.StatusUnprocessableEntity, AttendanceView(p))
+	if f.bad {
+		return h.attendanceInvalid(w, r, m, f.rows, version)
 	}
-	err = h.store.SaveAttendance(ctx, m.ID, version, out)
+	err = h.store.SaveAttendance(ctx, m.ID, version, f.out)
 	if IsConflict(err) && !errors.Is(err, ErrLocked) {
-		cur, gerr := h.store.Get(ctx, m.ID)
-		if gerr != nil {
-			return gerr
-		}
-		p, perr := h.attendancePage(r, cur, rows)
-		if perr != nil {
-			return perr
-		}
-		p.Conflict = true
-		return ui.Render(w, r, http.StatusConflict, AttendanceView(p))
+		return h.attendanceConflict(w, r, m.ID, f.rows)
 	}
 	if err != nil {
 		return err
 	}
-	if addObserver {
+	if f.addObserver {
 		return ui.Redirect(w, r, meetingURL(m.ID, "/attendance"), "meeting.flash.observer_added")
 	}
 	return ui.Redirect(w, r, meetingURL(m.ID, ""), "meeting.flash.attendance_saved")
+}
+
+// attendanceInvalid shows the typed table again with its messages.
+func (h *Handler) attendanceInvalid(w http.ResponseWriter, r *http.Request, m Meeting, rows []AttRow, version int) error {
+	p, err := h.attendancePage(r, m, rows)
+	if err != nil {
+		return err
+	}
+	p.Version = version
+	p.Errors.Add("attendance", "meeting.error.attendance")
+	return ui.Render(w, r, http.StatusUnprocessableEntity, AttendanceView(p))
+}
+
+// attendanceConflict shows the typed table over the meeting as it is now,
+// after someone else saved it meanwhile.
+func (h *Handler) attendanceConflict(w http.ResponseWriter, r *http.Request, id int64, rows []AttRow) error {
+	cur, err := h.store.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	p, err := h.attendancePage(r, cur, rows)
+	if err != nil {
+		return err
+	}
+	p.Conflict = true
+	return ui.Render(w, r, http.StatusConflict, AttendanceView(p))
 }

@@ -12,6 +12,7 @@ import (
 	"zhibu/internal/formtoken"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
+	"zhibu/internal/vocab"
 )
 
 // Form is the meeting form as typed, kept whole when it is sent back.
@@ -69,8 +70,8 @@ func formOf(m Meeting) Form {
 	return f
 }
 
-// FormatHours writes hours without trailing zeros: 2, 1.5.
-func FormatHours(h float64) string { return strconv.FormatFloat(h, 'f', -1, 64) }
+// FormatHours writes hours without trailing zeros (vocab.FormatHours).
+var FormatHours = vocab.FormatHours
 
 // ParseHours reads hours between 0 and 100 with at most one decimal.
 func ParseHours(s string) (float64, bool) {

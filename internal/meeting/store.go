@@ -16,6 +16,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/db"
 	"zhibu/internal/i18n"
+	"zhibu/internal/vocab"
 )
 
 // Kinds a secretary may log here, in the order the form offers them.
@@ -38,10 +39,10 @@ const (
 
 // Attendance statuses.
 const (
-	Present  = "present"
-	Leave    = "leave"
-	Absent   = "absent"
-	Observer = "observer"
+	Present  = vocab.Present
+	Leave    = vocab.Leave
+	Absent   = vocab.Absent
+	Observer = vocab.Observer
 )
 
 // Store reads and writes meetings, attendance and study credits.
@@ -251,26 +252,11 @@ func (s *Store) List(ctx context.Context, f ListFilter) ([]ListItem, error) {
 		dir = " DESC"
 	}
 	sql := listSQL + order + dir + `, m.id` + dir + ` LIMIT $6 OFFSET $7`
-	rows, err := s.pool.Query(ctx, sql, f.Roots, f.Kind, f.Year, f.Status, escapeLike(f.Query), f.Limit, f.Offset)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: list: %w", err)
-	}
-	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[ListItem])
+	items, err := db.Rows[ListItem](ctx, s.pool, sql, f.Roots, f.Kind, f.Year, f.Status, db.EscapeLike(f.Query), f.Limit, f.Offset)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: list: %w", err)
 	}
 	return items, nil
-}
-
-func escapeLike(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '%' || r == '_' || r == '\\' {
-			out = append(out, '\\')
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }
 
 // CalendarItem is a meeting on the calendar.
@@ -294,11 +280,7 @@ SELECT m.id, o.name AS org_name, m.kind, m.topic, m.place, m.starts_at, m.ends_a
 
 // Between lists the meetings inside the roots' subtrees that start in [from, to).
 func (s *Store) Between(ctx context.Context, roots []int64, from, to time.Time) ([]CalendarItem, error) {
-	rows, err := s.pool.Query(ctx, calendarSQL, roots, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: calendar: %w", err)
-	}
-	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[CalendarItem])
+	items, err := db.Rows[CalendarItem](ctx, s.pool, calendarSQL, roots, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: calendar: %w", err)
 	}
@@ -325,11 +307,7 @@ SELECT o.id, o.name, o.kind FROM organisations o
 
 // Orgs lists the branches and groups inside the roots' subtrees.
 func (s *Store) Orgs(ctx context.Context, roots []int64) ([]OrgOption, error) {
-	rows, err := s.pool.Query(ctx, writableOrgsSQL, roots)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: organisations: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgOption])
+	out, err := db.Rows[OrgOption](ctx, s.pool, writableOrgsSQL, roots)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: organisations: %w", err)
 	}
@@ -339,7 +317,7 @@ func (s *Store) Orgs(ctx context.Context, roots []int64) ([]OrgOption, error) {
 const scopeMembersSQL = `
 SELECT m.id, m.name FROM members m
   JOIN organisations b ON b.id = m.branch_id
- WHERE b.path && $1::bigint[] AND m.party_status = 'normal' AND m.category IN ('full', 'probationary')
+ WHERE b.path && $1::bigint[] AND in_good_standing(m.category, m.party_status)
  ORDER BY m.id`
 
 // Members lists the full and probationary members in good standing inside
@@ -349,11 +327,7 @@ func (s *Store) Members(ctx context.Context, roots []int64) ([]Option, error) {
 }
 
 func options(ctx context.Context, q db.Querier, sql string, args ...any) ([]Option, error) {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: options: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Option])
+	out, err := db.Rows[Option](ctx, q, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: options: %w", err)
 	}

@@ -204,13 +204,10 @@ candidates AS (
     UNION
     SELECT cp.member_id FROM committee_posts cp
      WHERE $3 = 'committee'
-       AND cp.term_id = (SELECT t.id FROM committee_terms t
-                          WHERE t.org_id = $1 AND t.elected_on <= $2::date
-                            AND (t.ended_on IS NULL OR t.ended_on >= $2::date)
-                          ORDER BY t.elected_on DESC LIMIT 1))
+       AND cp.term_id = (SELECT t.id FROM terms_on($2::date) t WHERE t.org_id = $1))
 SELECT m.id AS member_id, m.name FROM members m
  WHERE m.id IN (SELECT id FROM candidates)
-   AND m.category IN ('full', 'probationary') AND m.party_status = 'normal' AND m.admitted_on <= $2::date
+   AND in_good_standing(m.category, m.party_status) AND m.admitted_on <= $2::date
  ORDER BY m.id`
 
 // Due lists the members expected at the meeting.
@@ -353,11 +350,7 @@ SELECT a.member_id, m.name, a.status, a.reason, a.hours::float8 AS hours
 
 // AttendanceOf returns the meeting's saved attendance, observers last.
 func (s *Store) AttendanceOf(ctx context.Context, id int64) ([]Attendance, error) {
-	rows, err := s.pool.Query(ctx, attendanceSQL, id)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: attendance of %d: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Attendance])
+	out, err := db.Rows[Attendance](ctx, s.pool, attendanceSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: attendance of %d: %w", id, err)
 	}
@@ -372,17 +365,8 @@ func (s *Store) DueOf(ctx context.Context, m Meeting) ([]Option, error) {
 // SaveAttendance replaces the attendance of a held meeting and its credits.
 func (s *Store) SaveAttendance(ctx context.Context, id int64, version int, rows []Attendance) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		m, err := getMeeting(ctx, tx, id, true)
-		if err != nil {
+		if _, err := lockHeld(ctx, tx, id, version, "attendance of"); err != nil {
 			return err
-		}
-		switch {
-		case m.Status == StatusSubmitted:
-			return ErrLocked
-		case m.Status == StatusPlanned:
-			return ErrNotHeld
-		case m.Version != version:
-			return fmt.Errorf("meeting: attendance of %d: %w", id, apperr.ErrConflict)
 		}
 		if err := writeAttendance(ctx, tx, id, rows); err != nil {
 			return err
@@ -395,20 +379,31 @@ func (s *Store) SaveAttendance(ctx context.Context, id int64, version int, rows 
 	})
 }
 
+// lockHeld locks a held meeting for a change at the version the user
+// loaded: ErrLocked once submitted, ErrNotHeld while planned, a conflict
+// when the version moved on; what names the change in the error.
+func lockHeld(ctx context.Context, tx pgx.Tx, id int64, version int, what string) (Meeting, error) {
+	m, err := getMeeting(ctx, tx, id, true)
+	if err != nil {
+		return m, err
+	}
+	switch {
+	case m.Status == StatusSubmitted:
+		return m, ErrLocked
+	case m.Status == StatusPlanned:
+		return m, ErrNotHeld
+	case m.Version != version:
+		return m, fmt.Errorf("meeting: %s %d: %w", what, id, apperr.ErrConflict)
+	}
+	return m, nil
+}
+
 // Submit locks a held meeting's record.
 func (s *Store) Submit(ctx context.Context, id int64, version int) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		m, err := getMeeting(ctx, tx, id, true)
+		m, err := lockHeld(ctx, tx, id, version, "submit")
 		if err != nil {
 			return err
-		}
-		switch {
-		case m.Status == StatusSubmitted:
-			return ErrLocked
-		case m.Status == StatusPlanned:
-			return ErrNotHeld
-		case m.Version != version:
-			return fmt.Errorf("meeting: submit %d: %w", id, apperr.ErrConflict)
 		}
 		if _, err := tx.Exec(ctx, `UPDATE meetings SET status = 'submitted', submitted_at = $2, version = version + 1 WHERE id = $1`, id, s.now()); err != nil {
 			return fmt.Errorf("meeting: submit %d: %w", id, err)
@@ -471,11 +466,7 @@ SELECT r.n, r.minutes, r.decisions, coalesce(NULLIF(a.display_name, ''), a.usern
 
 // Revisions lists a meeting's earlier texts, newest first.
 func (s *Store) Revisions(ctx context.Context, id int64) ([]Revision, error) {
-	rows, err := s.pool.Query(ctx, revisionsSQL, id)
-	if err != nil {
-		return nil, fmt.Errorf("meeting: revisions of %d: %w", id, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Revision])
+	out, err := db.Rows[Revision](ctx, s.pool, revisionsSQL, id)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: revisions of %d: %w", id, err)
 	}

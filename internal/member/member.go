@@ -103,92 +103,121 @@ func (f *Form) normalise() {
 // on an update an empty ID or phone number keeps the stored one.
 func (f *Form) Validate(needID bool, today time.Time) (Values, map[string]string) {
 	f.normalise()
-	errs := map[string]string{}
-	add := func(field, key string) {
-		if _, ok := errs[field]; !ok {
-			errs[field] = key
-		}
-	}
+	c := checker{}
 	var v Values
-	text := func(field, s string, required bool, maxLen int) string {
-		if required && s == "" {
-			add(field, "form.required")
-		}
-		if utf8.RuneCountInString(s) > maxLen {
-			add(field, "form.too_long")
-		}
-		if !utf8.ValidString(s) || strings.ContainsAny(s, "\x00") {
-			add(field, "form.invalid")
-		}
-		return s
-	}
-	v.Name = text("name", f.Name, true, 50)
-	v.Ethnicity = text("ethnicity", f.Ethnicity, false, 20)
-	v.NativePlace = text("native_place", f.NativePlace, false, 100)
-	v.Department = text("department", f.Department, false, 100)
-	v.JobTitle = text("job_title", f.JobTitle, false, 100)
-	v.Notes = text("notes", f.Notes, false, 2000)
+	f.checkTexts(c, &v)
+	f.checkPlacement(c, &v)
+	f.checkChoices(c, &v)
+	f.checkBirthDate(c, &v, today)
+	f.checkContact(c, &v, needID)
+	f.checkStages(c, &v, today)
+	return v, c
+}
 
+// checker holds the first message key for each bad field.
+type checker map[string]string
+
+func (c checker) add(field, key string) {
+	if _, ok := c[field]; !ok {
+		c[field] = key
+	}
+}
+
+// text checks a free-text field: present when required, not longer than
+// maxLen characters, valid UTF-8 without NUL.
+func (c checker) text(field, s string, required bool, maxLen int) string {
+	if required && s == "" {
+		c.add(field, "form.required")
+	}
+	if utf8.RuneCountInString(s) > maxLen {
+		c.add(field, "form.too_long")
+	}
+	if !utf8.ValidString(s) || strings.ContainsAny(s, "\x00") {
+		c.add(field, "form.invalid")
+	}
+	return s
+}
+
+// choice checks a field that must be one of the allowed values (or empty
+// when not required).
+func (c checker) choice(field, s string, required bool, allowed []string) string {
+	switch {
+	case s == "" && required:
+		c.add(field, "form.required")
+	case s != "" && !slices.Contains(allowed, s):
+		c.add(field, "form.invalid")
+	}
+	return s
+}
+
+func (f *Form) checkTexts(c checker, v *Values) {
+	v.Name = c.text("name", f.Name, true, 50)
+	v.Ethnicity = c.text("ethnicity", f.Ethnicity, false, 20)
+	v.NativePlace = c.text("native_place", f.NativePlace, false, 100)
+	v.Department = c.text("department", f.Department, false, 100)
+	v.JobTitle = c.text("job_title", f.JobTitle, false, 100)
+	v.Notes = c.text("notes", f.Notes, false, 2000)
+}
+
+// checkPlacement checks the branch (required) and the group (optional).
+func (f *Form) checkPlacement(c checker, v *Values) {
 	if id, err := strconv.ParseInt(f.BranchID, 10, 64); err != nil || id <= 0 {
-		add("branch_id", "form.required")
+		c.add("branch_id", "form.required")
 	} else {
 		v.BranchID = id
 	}
 	if f.GroupID != "" {
 		if id, err := strconv.ParseInt(f.GroupID, 10, 64); err != nil || id <= 0 {
-			add("group_id", "form.invalid")
+			c.add("group_id", "form.invalid")
 		} else {
 			v.GroupID = &id
 		}
 	}
-	switch {
-	case f.Gender == "":
-		add("gender", "form.required")
-	case !slices.Contains(Genders, f.Gender):
-		add("gender", "form.invalid")
-	}
-	v.Gender = f.Gender
-	if f.Education != "" && !slices.Contains(Educations, f.Education) {
-		add("education", "form.invalid")
-	}
-	v.Education = f.Education
-	switch {
-	case f.Category == "":
-		add("category", "form.required")
-	case !slices.Contains(Categories, f.Category):
-		add("category", "form.invalid")
-	}
-	v.Category = f.Category
+}
 
+func (f *Form) checkChoices(c checker, v *Values) {
+	v.Gender = c.choice("gender", f.Gender, true, Genders)
+	v.Education = c.choice("education", f.Education, false, Educations)
+	v.Category = c.choice("category", f.Category, true, Categories)
+}
+
+// checkBirthDate: required, a real day from 1900 to today.
+func (f *Form) checkBirthDate(c checker, v *Values, today time.Time) {
 	if f.BirthDate == "" {
-		add("birth_date", "form.required")
+		c.add("birth_date", "form.required")
 	} else if d, err := time.Parse(dateLayout, f.BirthDate); err != nil {
-		add("birth_date", "form.bad_date")
+		c.add("birth_date", "form.bad_date")
 	} else if d.Year() < 1900 || d.After(today) {
-		add("birth_date", "member.birth_date.range")
+		c.add("birth_date", "member.birth_date.range")
 	} else {
 		v.BirthDate = d
 	}
+}
 
+// checkContact: the ID number (required when needID) is valid and agrees
+// with the birth date; the phone is a mobile or landline number.
+func (f *Form) checkContact(c checker, v *Values, needID bool) {
 	switch {
 	case f.IDNumber == "" && needID:
-		add("id_number", "form.required")
+		c.add("id_number", "form.required")
 	case f.IDNumber != "":
 		birth, problem := pii.CheckIDNumber(f.IDNumber)
 		if problem != "" {
-			add("id_number", problem)
+			c.add("id_number", problem)
 		} else if !v.BirthDate.IsZero() && !birth.Equal(v.BirthDate) {
-			add("id_number", pii.IDBirthDiffer)
+			c.add("id_number", pii.IDBirthDiffer)
 		}
 		v.IDNumber = f.IDNumber
 	}
 	if f.Phone != "" && !mobileRE.MatchString(f.Phone) && !landlineRE.MatchString(f.Phone) {
-		add("phone", "member.phone.format")
+		c.add("phone", "member.phone.format")
 	}
 	v.Phone = f.Phone
+}
 
-	// Stage dates: each a real day, not in the future, in order, and
-	// present exactly up to the category's stage.
+// checkStages checks the stage dates: each a real day, not in the future,
+// in order, and present exactly up to the category's stage.
+func (f *Form) checkStages(c checker, v *Values, today time.Time) {
 	stages := []struct {
 		field string
 		raw   string
@@ -204,38 +233,44 @@ func (f *Form) Validate(needID bool, today time.Time) (Values, map[string]string
 	var prev *time.Time
 	for i, s := range stages {
 		if s.raw == "" {
-			// Admission and conversion dates are what make a member probationary or full.
-			if reached >= 3 && i == 3 || reached == 4 && i == 4 {
-				add(s.field, "member.stage.required")
+			if stageRequired(i, reached) {
+				c.add(s.field, "member.stage.required")
 			}
 			continue
 		}
-		d, err := time.Parse(dateLayout, s.raw)
-		if err != nil {
-			add(s.field, "form.bad_date")
+		d, problem := checkStage(s.raw, i, reached, v.BirthDate, prev, today)
+		if problem != "" {
+			c.add(s.field, problem)
 			continue
 		}
-		if d.After(today) {
-			add(s.field, "member.stage.future")
-			continue
-		}
-		if reached >= 0 && i > reached {
-			add(s.field, "member.stage.beyond_category")
-			continue
-		}
-		if !v.BirthDate.IsZero() && !d.After(v.BirthDate) {
-			add(s.field, "member.stage.before_birth")
-			continue
-		}
-		if prev != nil && d.Before(*prev) {
-			add(s.field, "member.stage.order")
-			continue
-		}
-		dd := d
-		*s.dst = &dd
-		prev = &dd
+		*s.dst = &d
+		prev = &d
 	}
-	return v, errs
+}
+
+// stageRequired: admission and conversion dates are what make a member
+// probationary or full.
+func stageRequired(stage, reached int) bool {
+	return reached >= 3 && stage == 3 || reached == 4 && stage == 4
+}
+
+// checkStage parses one stage date and returns it, or the message key of
+// its first problem.
+func checkStage(raw string, stage, reached int, birth time.Time, prev *time.Time, today time.Time) (time.Time, string) {
+	d, err := time.Parse(dateLayout, raw)
+	switch {
+	case err != nil:
+		return d, "form.bad_date"
+	case d.After(today):
+		return d, "member.stage.future"
+	case reached >= 0 && stage > reached:
+		return d, "member.stage.beyond_category"
+	case !birth.IsZero() && !d.After(birth):
+		return d, "member.stage.before_birth"
+	case prev != nil && d.Before(*prev):
+		return d, "member.stage.order"
+	}
+	return d, ""
 }
 
 // Member is one roster record as read from the store (ID and phone numbers

@@ -14,6 +14,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/db"
 	"zhibu/internal/pii"
 )
 
@@ -141,7 +142,7 @@ func listQuery(f Filter) (string, []any) {
 		where.WriteString("\n   AND b.path @> ARRAY[" + arg(f.OrgID) + "::bigint]")
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
-		like := arg("%" + likeEscaper.Replace(q) + "%")
+		like := arg(db.Contains(q))
 		where.WriteString("\n   AND (m.name ILIKE " + like + ` ESCAPE '\' OR m.department ILIKE ` + like + ` ESCAPE '\'`)
 		if tailRE.MatchString(q) {
 			tail := arg(strings.ToUpper(q))
@@ -185,8 +186,6 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Row, int, error) {
 	}
 	return out, total, nil
 }
-
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 const getSQL = `
 SELECT m.id, m.branch_id, b.name, b.path, m.group_id, g.name, m.name, m.gender, m.ethnicity, m.birth_date,
@@ -439,11 +438,7 @@ SELECT e.id, e.kind, e.occurred_on, f.name AS from_org, t.name AS to_org, e.deta
 
 // Events returns a member's timeline, newest first.
 func (s *Store) Events(ctx context.Context, memberID int64) ([]Event, error) {
-	rows, err := s.pool.Query(ctx, eventsSQL, memberID)
-	if err != nil {
-		return nil, fmt.Errorf("member: events %d: %w", memberID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Event])
+	out, err := db.Rows[Event](ctx, s.pool, eventsSQL, memberID)
 	if err != nil {
 		return nil, fmt.Errorf("member: events %d: %w", memberID, err)
 	}
@@ -468,11 +463,7 @@ func (s *Store) OrgOptions(ctx context.Context, roots []int64) ([]OrgOption, err
 	if roots == nil {
 		roots = []int64{}
 	}
-	rows, err := s.pool.Query(ctx, orgOptionsSQL, roots)
-	if err != nil {
-		return nil, fmt.Errorf("member: org options: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgOption])
+	out, err := db.Rows[OrgOption](ctx, s.pool, orgOptionsSQL, roots)
 	if err != nil {
 		return nil, fmt.Errorf("member: org options: %w", err)
 	}
@@ -486,11 +477,7 @@ SELECT o.id, o.name, o.kind, o.parent_id FROM organisations o, organisations src
 
 // MoveTargets lists the other open branches of the agency a branch belongs to.
 func (s *Store) MoveTargets(ctx context.Context, branchID int64) ([]OrgOption, error) {
-	rows, err := s.pool.Query(ctx, moveTargetsSQL, branchID)
-	if err != nil {
-		return nil, fmt.Errorf("member: move targets: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[OrgOption])
+	out, err := db.Rows[OrgOption](ctx, s.pool, moveTargetsSQL, branchID)
 	if err != nil {
 		return nil, fmt.Errorf("member: move targets: %w", err)
 	}

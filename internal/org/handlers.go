@@ -83,7 +83,7 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 	p := ShowPage{O: o, Terms: terms, Children: children, Admin: u.Has(auth.RoleSysAdmin),
 		Roster: auth.ScopeOf(ctx).CanRead(o.Path)}
 	for i := range terms {
-		if terms[i].EndedOn == nil {
+		if terms[i].Current {
 			p.Current = &terms[i]
 			break
 		}

@@ -129,6 +129,7 @@ type Term struct {
 	ElectedOn time.Time  `db:"elected_on"`
 	DueOn     time.Time  `db:"due_on"`
 	EndedOn   *time.Time `db:"ended_on"`
+	Current   bool       `db:"current"` // in office today (terms_on)
 	Posts     []Post     `db:"-"`
 }
 
@@ -142,7 +143,9 @@ type Post struct {
 
 // Terms lists an organisation's terms, newest first, with their posts.
 func (s *Store) Terms(ctx context.Context, orgID int64) ([]Term, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, term_no, elected_on, due_on, ended_on FROM committee_terms WHERE org_id = $1 ORDER BY term_no DESC`, orgID)
+	rows, err := s.pool.Query(ctx, `SELECT id, term_no, elected_on, due_on, ended_on,
+       id IN (SELECT c.id FROM terms_on(current_date) c WHERE c.org_id = $1) AS current
+  FROM committee_terms WHERE org_id = $1 ORDER BY term_no DESC`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("org: terms %d: %w", orgID, err)
 	}
@@ -182,7 +185,7 @@ type Candidate struct {
 func (s *Store) Candidates(ctx context.Context, orgID int64) ([]Candidate, error) {
 	rows, err := s.pool.Query(ctx, `
 SELECT m.id, m.name FROM members m JOIN organisations b ON b.id = m.branch_id
- WHERE b.path @> ARRAY[$1::bigint] AND m.category = 'full' AND m.party_status = 'normal'
+ WHERE b.path @> ARRAY[$1::bigint] AND m.category = 'full' AND in_good_standing(m.category, m.party_status)
  ORDER BY m.name, m.id`, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("org: candidates %d: %w", orgID, err)

@@ -53,8 +53,8 @@ const membersSQL = `
 SELECT m.id, m.branch_id, m.name, m.category,
        coalesce(m.admitted_on, m.created_at::date) AS since,
        CASE WHEN m.category = 'probationary' THEN coalesce(m.probation_extended_to, (m.admitted_on + interval '1 year')::date) END AS conversion_due,
-       EXISTS (SELECT 1 FROM committee_posts cp JOIN committee_terms ct ON ct.id = cp.term_id
-                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id AND ct.ended_on IS NULL) AS committee,
+       EXISTS (SELECT 1 FROM committee_posts cp JOIN terms_on(current_date) ct ON ct.id = cp.term_id
+                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id) AS committee,
        st.hours, st.last_present
   FROM members m
   -- One pass over each member's monthly rows for both figures.
@@ -62,12 +62,11 @@ SELECT m.id, m.branch_id, m.name, m.category,
         SELECT coalesce(sum(s.hours) FILTER (WHERE s.month >= $2 AND s.month < $3), 0)::float8 AS hours,
                max(s.last_present) AS last_present
           FROM member_month_stats s WHERE s.member_id = m.id) st
- WHERE m.branch_id = ANY ($1) AND m.category IN ('full', 'probationary') AND m.party_status = 'normal'
+ WHERE m.branch_id = ANY ($1) AND in_good_standing(m.category, m.party_status)
  ORDER BY m.branch_id, m.id`
 
 const termsSQL = `
-SELECT DISTINCT ON (org_id) org_id, due_on FROM committee_terms
- WHERE org_id = ANY ($1) AND ended_on IS NULL ORDER BY org_id, term_no DESC`
+SELECT org_id, due_on FROM terms_on(current_date) WHERE org_id = ANY ($1)`
 
 const itemsSQL = `
 SELECT id, org_id, problem, deadline, status = 'done' AS done FROM rectification_items

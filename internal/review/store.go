@@ -16,6 +16,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
 	"zhibu/internal/rules"
+	"zhibu/internal/ui"
 )
 
 // Ratings in each scale, best first.
@@ -71,11 +72,7 @@ SELECT ` + reviewCols + `
 
 // History lists every review of a branch, newest first.
 func History(ctx context.Context, q db.Querier, branchID int64) ([]Review, error) {
-	rows, err := q.Query(ctx, historySQL, branchID)
-	if err != nil {
-		return nil, fmt.Errorf("review: history %d: %w", branchID, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Review])
+	out, err := db.Rows[Review](ctx, q, historySQL, branchID)
 	if err != nil {
 		return nil, fmt.Errorf("review: history %d: %w", branchID, err)
 	}
@@ -171,6 +168,21 @@ func ItemsURL(branchID int64) string { return "/rectification?org=" + strconv.Fo
 // BranchURL is the branch's compliance page for a period.
 func BranchURL(id int64, period string) string {
 	return "/review/branches/" + strconv.FormatInt(id, 10) + "?period=" + url.QueryEscape(period)
+}
+
+// PeriodLabel names a period key in the request language.
+func PeriodLabel(ctx context.Context, key string) string {
+	p, err := rules.ParsePeriod(key)
+	if err != nil {
+		return key
+	}
+	switch p.Kind {
+	case rules.PeriodQuarter:
+		return ui.T(ctx, "review.period.quarter", p.Start.Year(), (int(p.Start.Month())-1)/3+1)
+	case rules.PeriodMonth:
+		return ui.T(ctx, "review.period.month", p.Start.Year(), int(p.Start.Month()))
+	}
+	return ui.T(ctx, "review.period.year", p.Start.Year())
 }
 
 // RuleURL is where the records behind a rule's figure live.

@@ -9,6 +9,7 @@ import (
 	"zhibu/internal/i18n"
 	"zhibu/internal/rules"
 	"zhibu/internal/ui"
+	"zhibu/internal/vocab"
 )
 
 // RuleLabel is a rule's short column label: a translated one for the
@@ -22,8 +23,7 @@ func RuleLabel(ctx context.Context, r rules.Rule) string {
 
 // StatusLabel is the translated name of a status.
 func StatusLabel(ctx context.Context, s rules.Status) string {
-	key := "review.status." + string(s)
-	return ui.T(ctx, key)
+	return vocab.ReviewStatus(ctx, string(s))
 }
 
 func statusClass(s rules.Status) string {
@@ -42,8 +42,7 @@ func statusClass(s rules.Status) string {
 
 // RatingLabel is the translated rating: a grade or stars.
 func RatingLabel(ctx context.Context, rating string) string {
-	key := "review.rating." + rating
-	return ui.T(ctx, key)
+	return vocab.Rating(ctx, rating)
 }
 
 func percent(r Rate) string {
@@ -88,21 +87,6 @@ func dateText(ctx context.Context, t time.Time) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-// PeriodLabel names a period key in the request language.
-func PeriodLabel(ctx context.Context, key string) string {
-	p, err := rules.ParsePeriod(key)
-	if err != nil {
-		return key
-	}
-	switch p.Kind {
-	case rules.PeriodQuarter:
-		return ui.T(ctx, "review.period.quarter", p.Start.Year(), (int(p.Start.Month())-1)/3+1)
-	case rules.PeriodMonth:
-		return ui.T(ctx, "review.period.month", p.Start.Year(), int(p.Start.Month()))
-	}
-	return ui.T(ctx, "review.period.year", p.Start.Year())
-}
 
 // chartBars lays out the compliance chart.
 type chartBar struct {

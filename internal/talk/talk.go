@@ -93,6 +93,7 @@ type Filter struct {
 // List returns a page of talks in scope s, summaries only where s may
 // read them, and the total.
 func List(ctx context.Context, q db.Querier, s auth.Scope, f Filter) ([]Talk, int, error) {
+	f.Search = db.EscapeLike(f.Search)
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)`+listFrom, s.ReadRoots(), f.BranchID, f.Year, f.Search).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("talk: count: %w", err)
@@ -101,10 +102,9 @@ func List(ctx context.Context, q db.Querier, s auth.Scope, f Filter) ([]Talk, in
 	if f.Desc {
 		dir = "DESC"
 	}
-	rows, _ := q.Query(ctx, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
+	out, err := db.Rows[Talk](ctx, q, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
 		listFrom+` ORDER BY t.held_on `+dir+`, t.id LIMIT $5 OFFSET $6`,
 		s.ReadRoots(), f.BranchID, f.Year, f.Search, f.Limit, f.Offset, s.WriteRoots(), s.Committee())
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Talk])
 	if err != nil {
 		return nil, 0, fmt.Errorf("talk: list: %w", err)
 	}
@@ -113,9 +113,8 @@ func List(ctx context.Context, q db.Querier, s auth.Scope, f Filter) ([]Talk, in
 
 // Orgs lists the branches (and committees) in the read scope s.
 func Orgs(ctx context.Context, q db.Querier, s auth.Scope) ([]Org, error) {
-	rows, _ := q.Query(ctx, `SELECT id, name, kind, path FROM organisations
+	out, err := db.Rows[Org](ctx, q, `SELECT id, name, kind, path FROM organisations
  WHERE path && $1::bigint[] AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, s.ReadRoots())
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Org])
 	if err != nil {
 		return nil, fmt.Errorf("talk: orgs: %w", err)
 	}
@@ -126,15 +125,14 @@ func Orgs(ctx context.Context, q db.Querier, s auth.Scope) ([]Org, error) {
 // probationary members, or a committee's current post holders; Committee
 // marks the holders of a post in the organisation's current term.
 func People(ctx context.Context, q db.Querier, o Org) ([]Person, error) {
-	rows, _ := q.Query(ctx, `
-WITH term AS (SELECT id FROM committee_terms WHERE org_id = $1 AND ended_on IS NULL ORDER BY term_no DESC LIMIT 1),
+	out, err := db.Rows[Person](ctx, q, `
+WITH term AS (SELECT id FROM terms_on(current_date) WHERE org_id = $1),
      posts AS (SELECT member_id FROM committee_posts WHERE term_id = (SELECT id FROM term))
 SELECT m.id, m.name, m.id IN (SELECT member_id FROM posts) AS committee
   FROM members m
  WHERE ($2 = 'committee' AND m.id IN (SELECT member_id FROM posts))
-    OR ($2 <> 'committee' AND m.branch_id = $1 AND m.category IN ('full', 'probationary') AND m.party_status = 'normal')
+    OR ($2 <> 'committee' AND m.branch_id = $1 AND in_good_standing(m.category, m.party_status))
  ORDER BY committee DESC, m.name, m.id`, o.ID, o.Kind)
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 	if err != nil {
 		return nil, fmt.Errorf("talk: people of %d: %w", o.ID, err)
 	}
