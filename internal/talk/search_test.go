@@ -16,7 +16,7 @@ func TestSearchIsLiteral(t *testing.T) {
 	dbtest.LiteralSearch(t, app.Pool, `UPDATE talks SET topic = $1 WHERE id = (SELECT min(id) FROM talks)`,
 		func(roots []int64, typed string) (int, error) {
 			u := &auth.User{Grants: []auth.Grant{{Role: auth.RoleReviewer, OrgID: roots[0]}}}
-			_, n, err := talk.List(t.Context(), app.Pool, u, talk.Filter{Search: typed, Limit: 100})
+			_, n, err := talk.List(t.Context(), app.Pool, auth.NewScope(u), talk.Filter{Search: typed, Limit: 100})
 			return n, err
 		})
 }
