@@ -82,16 +82,15 @@ func CreateFirstAdmin(ctx context.Context, pool *pgxpool.Pool, role, username, n
 		if held {
 			return ErrAdminExists
 		}
-		if err := tx.QueryRow(ctx, `
-INSERT INTO accounts (username, display_name, password_hash, must_change_password)
-VALUES ($1, $2, $3, true) RETURNING id`, username, name, hash).Scan(&a.ID); err != nil {
+		var err error
+		if a.ID, err = auth.CreateAccount(ctx, tx, username, name, hash, nil); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, audit.Event{Action: "account.created", Entity: "account", EntityID: a.ID,
 			After: map[string]any{"username": username, "display_name": name, "member_id": nil, "must_change_password": true}}); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO account_roles (account_id, role) VALUES ($1, $2)`, a.ID, role); err != nil {
+		if err := auth.GrantRole(ctx, tx, a.ID, role, nil); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event{Action: "role.granted", Entity: "account", EntityID: a.ID,
