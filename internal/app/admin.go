@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -39,9 +38,6 @@ the application. Each creation is written to the audit trail.`, "")
 		return errors.New("admin: say create")
 	}
 	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -51,11 +47,7 @@ the application. Each creation is written to the audit trail.`, "")
 		fs.Usage()
 		return errors.New("admin create: --role, --username and --name are required")
 	}
-	logger, err := NewLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	pool, closeDB, err := OpenMigrated(ctx, cfg, logger)
+	pool, closeDB, err := OpenPool(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -110,7 +110,11 @@ func Run(ctx context.Context, args []string, env Env, stdout, stderr io.Writer) 
 	}
 	for _, c := range commands {
 		if c.name == name {
-			return c.run(ctx, args, env, stdout, stderr)
+			err := c.run(ctx, args, env, stdout, stderr)
+			if errors.Is(err, flag.ErrHelp) {
+				return nil // -h: the command has printed its usage
+			}
+			return err
 		}
 	}
 	usage(stderr)
@@ -127,6 +131,21 @@ func DBFlags(name string, env Env, stderr io.Writer, cfg *Config) *flag.FlagSet 
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(env, "ZHIBU_LOG_LEVEL", "info"), "debug, info, warn or error (env ZHIBU_LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(env, "ZHIBU_LOG_FORMAT", "text"), "text or json (env ZHIBU_LOG_FORMAT)")
 	return fs
+}
+
+// firstArg splits off the argument that comes before a command's flags
+// (a step, a folder, a data set). Without one it prints the usage and
+// returns missing as the error; -h or --help print the usage.
+func firstArg(fs *flag.FlagSet, args []string, missing string) (string, []string, error) {
+	if len(args) == 0 {
+		fs.Usage()
+		return "", nil, errors.New(missing)
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		fs.Usage()
+		return "", nil, flag.ErrHelp
+	}
+	return args[0], args[1:], nil
 }
 
 // envOr returns the environment variable k, or def when it is unset or empty.
@@ -197,6 +216,26 @@ func database(ctx context.Context, cfg Config, logger *slog.Logger) (url string,
 	}, nil
 }
 
+// databaseURL makes the logger the configuration asks for and brings up
+// the database (see database); stop shuts down what it started.
+func databaseURL(ctx context.Context, cfg Config, stderr io.Writer) (url string, stop func(), err error) {
+	logger, err := NewLogger(cfg, stderr)
+	if err != nil {
+		return "", nil, err
+	}
+	return database(ctx, cfg, logger)
+}
+
+// OpenPool makes the logger the configuration asks for and opens the
+// migrated database (see OpenMigrated); close releases it.
+func OpenPool(ctx context.Context, cfg Config, stderr io.Writer) (pool *pgxpool.Pool, close func(), err error) {
+	logger, err := NewLogger(cfg, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	return OpenMigrated(ctx, cfg, logger)
+}
+
 // OpenMigrated brings up the database (the private cluster when no URL is
 // set), applies the migrations and opens a pool; close releases both.
 func OpenMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *pgxpool.Pool, close func(), err error) {
@@ -221,14 +260,9 @@ func migrateCmd(ctx context.Context, args []string, env Env, stdout, stderr io.W
 	var cfg Config
 	fs := DBFlags("migrate", env, stderr, &cfg)
 	fs.Usage = UsageFunc(fs, "Usage: zhibu migrate up | down N | down all | version [flags]\n\nup applies every pending migration; down N rolls back N (down all: every one); version prints the schema version.", "")
-	if len(args) == 0 {
-		fs.Usage()
-		return errors.New("migrate: say up, down N or version")
-	}
-	sub, rest := args[0], args[1:]
-	if sub == "-h" || sub == "--help" {
-		fs.Usage()
-		return nil
+	sub, rest, err := firstArg(fs, args, "migrate: say up, down N or version")
+	if err != nil {
+		return err
 	}
 	n := 0
 	if sub == "down" {
@@ -243,16 +277,9 @@ func migrateCmd(ctx context.Context, args []string, env Env, stdout, stderr io.W
 		rest = rest[1:]
 	}
 	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
-	logger, err := NewLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	url, stop, err := database(ctx, cfg, logger)
+	url, stop, err := databaseURL(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -285,9 +312,7 @@ func migrateCmd(ctx context.Context, args []string, env Env, stdout, stderr io.W
 // Main is the process entry point used by cmd/zhibu.
 func Main(ctx context.Context) int {
 	if err := Run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "zhibu:", err)
-		}
+		fmt.Fprintln(os.Stderr, "zhibu:", err)
 		return 1
 	}
 	return 0

@@ -17,7 +17,9 @@ func envOf(m map[string]string) Env {
 }
 
 func TestHelpForEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"admin", "-h"}, {"version", "-h"}, {"help"}} {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"seed", "-h"}, {"backup", "-h"}, {"restore", "-h"}, {"admin", "-h"}, {"version", "-h"}, {"help"},
+		// -h after the first argument is help too, for every command.
+		{"migrate", "up", "-h"}, {"seed", "demo", "-h"}, {"restore", "some/dir", "-h"}, {"admin", "create", "-h"}} {
 		var out, errb bytes.Buffer
 		if err := Run(context.Background(), args, envOf(nil), &out, &errb); err != nil {
 			t.Errorf("%v: %v", args, err)
@@ -29,6 +31,21 @@ func TestHelpForEveryCommand(t *testing.T) {
 	var out, errb bytes.Buffer
 	if err := Run(context.Background(), []string{"frobnicate"}, envOf(nil), &out, &errb); err == nil {
 		t.Error("unknown command accepted")
+	}
+}
+
+func TestMissingFirstArgument(t *testing.T) {
+	for _, tc := range []struct{ cmd, want string }{
+		{"migrate", "say up, down N or version"}, {"restore", "name the backup folder"}, {"seed", "say which data set"}, {"admin", "say create"},
+	} {
+		var out, errb bytes.Buffer
+		err := Run(context.Background(), []string{tc.cmd}, envOf(nil), &out, &errb)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.cmd, err, tc.want)
+		}
+		if !strings.HasPrefix(errb.String(), "Usage: zhibu "+tc.cmd) {
+			t.Errorf("%s printed no usage: %q", tc.cmd, errb.String())
+		}
 	}
 }
 

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -20,19 +18,12 @@ func backupCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Wr
 	out := fs.String("out", "", "folder to create for the backup (default ./backups/zhibu-YYYYMMDD-HHMMSS)")
 	fs.Usage = UsageFunc(fs, "Usage: zhibu backup [--out DIR] [flags]\n\nWrites a consistent pg_dump (custom format) and manifest.json (time, schema version, row counts per table) into a new folder.\nThe data key (ZHIBU_DATA_KEY) is not in the backup: keep it apart; a restored database needs the same key.", "")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	if *out == "" {
 		*out = filepath.Join("backups", "zhibu-"+time.Now().Format("20060102-150405"))
 	}
-	logger, err := NewLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	url, stop, err := database(ctx, cfg, logger)
+	url, stop, err := databaseURL(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
@@ -54,23 +45,14 @@ func restoreCmd(ctx context.Context, args []string, env Env, stdout, stderr io.W
 	var cfg Config
 	fs := DBFlags("restore", env, stderr, &cfg)
 	fs.Usage = UsageFunc(fs, "Usage: zhibu restore DIR [flags]\n\nLoads a backup folder into an EMPTY database and checks every table's row count against the manifest.\nThe restored data open only with the data key (ZHIBU_DATA_KEY) they were sealed with.", "")
-	if len(args) == 0 {
-		fs.Usage()
-		return errors.New("restore: name the backup folder")
-	}
-	if args[0] == "-h" || args[0] == "--help" {
-		fs.Usage()
-		return nil
-	}
-	dir := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	logger, err := NewLogger(cfg, stderr)
+	dir, rest, err := firstArg(fs, args, "restore: name the backup folder")
 	if err != nil {
 		return err
 	}
-	url, stop, err := database(ctx, cfg, logger)
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	url, stop, err := databaseURL(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -33,9 +32,6 @@ docs/operations.md has the whole procedure.`,
   ZHIBU_OLD_DATA_KEY   the key being replaced
 `)
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	if v, ok := env("ZHIBU_OLD_DATA_KEY"); !ok || v == "" {
@@ -48,11 +44,7 @@ docs/operations.md has the whole procedure.`,
 	if err != nil {
 		return err
 	}
-	logger, err := NewLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	pool, closeDB, err := OpenMigrated(ctx, cfg, logger)
+	pool, closeDB, err := OpenPool(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,9 +38,6 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 		return err
 	}
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	var deps server.Deps
@@ -122,32 +117,21 @@ func seedCmd(ctx context.Context, args []string, env Env, stdout, stderr io.Writ
 	fs := DBFlags("seed", env, stderr, &cfg)
 	fs.Usage = UsageFunc(fs, "Usage: zhibu seed demo [flags]\n\nLoads the demo agency, members, a year of meetings and the demo accounts; running it again changes nothing.\n(The benchmark data set is zhibu-bench's: zhibu-bench seed -h.)",
 		DataKeyHelp+"                   Without it, one is generated into the data dir (demo data only).\n")
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fs.Usage()
-		if len(args) == 0 {
-			return errors.New("seed: say which data set (demo)")
-		}
-		return nil
+	set, rest, err := firstArg(fs, args, "seed: say which data set (demo)")
+	if err != nil {
+		return err
 	}
-	set, rest := args[0], args[1:]
 	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	if set != "demo" {
 		return fmt.Errorf("seed: unknown data set %q", set)
 	}
-	logger, err := NewLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
 	seal, err := Sealer(cfg, env, true)
 	if err != nil {
 		return err
 	}
-	pool, closeDB, err := OpenMigrated(ctx, cfg, logger)
+	pool, closeDB, err := OpenPool(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,9 +16,6 @@ func versionCmd(_ context.Context, args []string, _ Env, stdout, stderr io.Write
 	fs.SetOutput(stderr)
 	fs.Usage = UsageFunc(fs, "Usage: zhibu version\n\nPrints the release (\"devel\" for a build from an untagged commit), the commit and the Go toolchain it was built with.", "")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
 		return err
 	}
 	bi, _ := debug.ReadBuildInfo()

@@ -59,6 +59,24 @@ func tool(name, serverMajor string) (string, error) {
 	return "", fmt.Errorf("backup: %s not found: install the PostgreSQL client package (apt-get install postgresql-client)", name)
 }
 
+// connect connects to the database at url and finds the client program
+// name (see tool) for the server's major version, which it returns too.
+func connect(ctx context.Context, url, name string) (conn *pgx.Conn, program, major string, err error) {
+	conn, err = pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("backup: connect: %w", err)
+	}
+	major, err = serverMajor(ctx, conn)
+	if err == nil {
+		program, err = tool(name, major)
+	}
+	if err != nil {
+		conn.Close(ctx)
+		return nil, "", "", err
+	}
+	return conn, program, major, nil
+}
+
 // serverMajor returns the major version of the server conn is connected
 // to: "15" for 15.18, "9.6" for 9.6.24.
 func serverMajor(ctx context.Context, q db.Querier) (string, error) {
@@ -191,19 +209,11 @@ func splitPassword(connString string) (rest, password string, err error) {
 // dump come from one snapshot, so they agree.
 func Backup(ctx context.Context, url, dir string) (Manifest, error) {
 	var m Manifest
-	conn, err := pgx.Connect(ctx, url)
+	conn, pgDump, major, err := connect(ctx, url, "pg_dump")
 	if err != nil {
-		return m, fmt.Errorf("backup: connect: %w", err)
+		return m, err
 	}
 	defer conn.Close(ctx)
-	major, err := serverMajor(ctx, conn)
-	if err != nil {
-		return m, err
-	}
-	pgDump, err := tool("pg_dump", major)
-	if err != nil {
-		return m, err
-	}
 	out, err := exec.CommandContext(ctx, pgDump, "--version").Output()
 	if err != nil {
 		return m, fmt.Errorf("backup: %s --version: %w", pgDump, err)
@@ -335,19 +345,11 @@ func Restore(ctx context.Context, dir, url string) (Manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	conn, err := pgx.Connect(ctx, url)
+	conn, pgRestore, _, err := connect(ctx, url, "pg_restore")
 	if err != nil {
-		return m, fmt.Errorf("backup: connect: %w", err)
+		return m, err
 	}
 	defer conn.Close(ctx)
-	major, err := serverMajor(ctx, conn)
-	if err != nil {
-		return m, err
-	}
-	pgRestore, err := tool("pg_restore", major)
-	if err != nil {
-		return m, err
-	}
 	var n int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&n); err != nil {
 		return m, fmt.Errorf("backup: inspect target: %w", err)

@@ -62,17 +62,13 @@ func loadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 	if f.Members, err = ids(ctx, pool, fixtureMembersSQL, f.Branch); err != nil {
 		return nil, err
 	}
-	rows, err := pool.Query(ctx, saversSQL, benchdata.SecretaryPrefix+"%")
-	if err != nil {
-		return nil, fmt.Errorf("bench: fixture: %w", err)
-	}
-	savers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Saver, error) {
+	savers, err := collect(ctx, pool, func(r pgx.CollectableRow) (Saver, error) {
 		var s Saver
 		err := r.Scan(&s.User, &s.Branch)
 		return s, err
-	})
+	}, saversSQL, benchdata.SecretaryPrefix+"%")
 	if err != nil {
-		return nil, fmt.Errorf("bench: fixture: %w", err)
+		return nil, err
 	}
 	if len(savers) == 0 || savers[0].User != Secretary {
 		return nil, fmt.Errorf("bench: fixture: the first benchmark secretary is not %s", Secretary)
@@ -108,11 +104,16 @@ func makeDrafts(ctx context.Context, pool *pgxpool.Pool, branch int64) ([]int64,
 
 // ids runs a query that returns one id a row.
 func ids(ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) ([]int64, error) {
+	return collect(ctx, pool, pgx.RowTo[int64], sql, args...)
+}
+
+// collect runs a query and turns each row into a T with row.
+func collect[T any](ctx context.Context, pool *pgxpool.Pool, row pgx.RowToFunc[T], sql string, args ...any) ([]T, error) {
+	var out []T
 	rows, err := pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("bench: fixture: %w", err)
+	if err == nil {
+		out, err = pgx.CollectRows(rows, row)
 	}
-	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return nil, fmt.Errorf("bench: fixture: %w", err)
 	}

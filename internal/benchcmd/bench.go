@@ -2,8 +2,6 @@ package benchcmd
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,44 +25,27 @@ import (
 // data set, serves Zhibu in-process and measures every page under load
 // (see package bench). It is what `make bench` runs.
 func measureCmd(ctx context.Context, args []string, env app.Env, stdout, stderr io.Writer) error {
-	var cfg app.Config
-	fs := app.DBFlags("measure", env, stderr, &cfg)
-	var preset, until, out string
-	var bc benchdata.Config
-	benchFlags(fs, &preset, &bc, &until)
-	duration := fs.Duration("duration", 10*time.Second, "length of each phase (fixed rate, then saturation) of each target")
-	rate := fs.Float64("rate", 200, "fixed request rate, per second, for targets without their own")
-	workers := fs.Int("workers", 16, "closed-loop workers at saturation")
-	fs.StringVar(&out, "out", "docs/performance.md", "markdown file that receives the results table (empty: print only)")
-	only := fs.String("only", "", "comma-separated parts of target names or paths to run (e.g. \"roster,/review\"); the floors always run")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured run (server and load generator) to this file")
-	fs.Usage = app.UsageFunc(fs, "Usage: zhibu-bench [measure] [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.",
-		app.DataKeyHelp+"                   Without it, one is generated into the data dir.\n")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	dc, err := benchConfig(preset, bc, until)
+	f := newFlags("measure", "Usage: zhibu-bench [measure] [flags]\n\nLoads the benchmark data set (once per preset, into a private cluster under the data dir, or into the empty database at DATABASE_URL),\nserves Zhibu in-process and drives each page at a fixed rate and at saturation. Writes the table into --out.", env, stderr)
+	duration := f.Duration("duration", 10*time.Second, "length of each phase (fixed rate, then saturation) of each target")
+	rate := f.Float64("rate", 200, "fixed request rate, per second, for targets without their own")
+	workers := f.Int("workers", 16, "closed-loop workers at saturation")
+	out := f.String("out", "docs/performance.md", "markdown file that receives the results table (empty: print only)")
+	only := f.String("only", "", "comma-separated parts of target names or paths to run (e.g. \"roster,/review\"); the floors always run")
+	cpuProfile := f.String("cpuprofile", "", "write a CPU profile of the measured run (server and load generator) to this file")
+	dc, seal, err := f.parseDataSet(args, env, stderr)
 	if err != nil {
 		return err
 	}
 	if dc.Until.IsZero() {
 		dc.Until = benchdata.Today()
 	}
-	dc.Progress = stderr
-	logger, err := app.NewLogger(cfg, stderr)
+	logger, err := app.NewLogger(f.db, stderr)
 	if err != nil {
 		return err
 	}
-	seal, err := app.Sealer(cfg, env, true)
-	if err != nil {
-		return err
-	}
-	url := cfg.DatabaseURL
+	url := f.db.DatabaseURL
 	if url == "" {
-		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "bench-pg"))
+		dir, err := filepath.Abs(filepath.Join(f.db.DataDir, "bench-pg"))
 		if err != nil {
 			return err
 		}
@@ -74,7 +55,7 @@ func measureCmd(ctx context.Context, args []string, env app.Env, stdout, stderr 
 		}
 		defer func() { _ = c.Stop(context.Background()) }()
 		name := benchDatabase(dc)
-		if until == "" {
+		if f.until == "" {
 			// Reuse the newest database of this data set from an earlier
 			// day rather than load the full preset again.
 			if older, day, ok := newestBenchDatabase(ctx, c.URL("postgres"), dc); ok && !day.Equal(dc.Until) {
@@ -101,9 +82,9 @@ func measureCmd(ctx context.Context, args []string, env app.Env, stdout, stderr 
 	if err := vacuumIfLoaded(ctx, pool, stdout); err != nil {
 		return err
 	}
-	label := fmt.Sprintf("%s preset: %s branches, %s members, %d years, seed %d", preset,
+	label := fmt.Sprintf("%s preset: %s branches, %s members, %d years, seed %d", f.preset,
 		groupDigits(dc.Branches), groupDigits(dc.Members), dc.Years, dc.Seed)
-	if preset != "tiny" && preset != "small" && preset != "full" || bc != (benchdata.Config{}) {
+	if f.preset != "tiny" && f.preset != "small" && f.preset != "full" || f.given != (benchdata.Config{}) {
 		label = fmt.Sprintf("custom: %s branches, %s members, %d years, seed %d", groupDigits(dc.Branches), groupDigits(dc.Members), dc.Years, dc.Seed)
 	}
 	machine := bench.DescribeMachine(ctx, pool)
@@ -125,17 +106,17 @@ func measureCmd(ctx context.Context, args []string, env app.Env, stdout, stderr 
 		return err
 	}
 	machine.LoadAfter = bench.LoadAvg()
-	key := preset
+	key := f.preset
 	if strings.HasPrefix(label, "custom") {
 		key = "custom"
 	}
 	section := bench.Markdown(key, rep, machine, data)
 	fmt.Fprint(stdout, section)
-	if out != "" {
-		if err := bench.WriteSection(out, key, section); err != nil {
+	if *out != "" {
+		if err := bench.WriteSection(*out, key, section); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "written to %s\n", out)
+		fmt.Fprintf(stdout, "written to %s\n", *out)
 	}
 	return nil
 }

@@ -42,18 +42,21 @@ func Run(ctx context.Context, args []string, env app.Env, stdout, stderr io.Writ
 			}
 		}
 	}
+	run := measureCmd
 	if name == "seed" {
-		return seedCmd(ctx, args, env, stdout, stderr)
+		run = seedCmd
 	}
-	return measureCmd(ctx, args, env, stdout, stderr)
+	err := run(ctx, args, env, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // -h: the command has printed its usage
+	}
+	return err
 }
 
 // Main is the process entry point used by cmd/zhibu-bench.
 func Main(ctx context.Context) int {
 	if err := Run(ctx, os.Args[1:], os.LookupEnv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "zhibu-bench:", err)
-		}
+		fmt.Fprintln(os.Stderr, "zhibu-bench:", err)
 		return 1
 	}
 	return 0

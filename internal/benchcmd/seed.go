@@ -2,7 +2,6 @@ package benchcmd
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,16 +9,47 @@ import (
 
 	"zhibu/internal/app"
 	"zhibu/internal/benchdata"
+	"zhibu/internal/pii"
 )
 
-// benchFlags declares the data-set flags shared by "seed" and "measure".
-func benchFlags(fs *flag.FlagSet, preset *string, cfg *benchdata.Config, until *string) {
-	fs.StringVar(preset, "preset", "small", "tiny, small (1,000 branches, 20,000 members, 2 years) or full (10,000 branches, 200,000 members, 5 years)")
-	fs.IntVar(&cfg.Branches, "branches", 0, "branches (overrides the preset)")
-	fs.IntVar(&cfg.Members, "members", 0, "members (overrides the preset)")
-	fs.IntVar(&cfg.Years, "years", 0, "years of meetings (overrides the preset)")
-	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed (overrides the preset's 1)")
-	fs.StringVar(until, "until", "", "last day with meetings, YYYY-MM-DD (default today); fix it to reproduce a data set")
+// flags are the flags "seed" and "measure" share: the database's and the
+// data set's.
+type flags struct {
+	*flag.FlagSet
+	db     app.Config
+	preset string
+	until  string
+	given  benchdata.Config // the sizes and seed given, zero where not
+}
+
+// newFlags declares the shared flags of the command name, whose usage
+// starts with text.
+func newFlags(name, text string, env app.Env, stderr io.Writer) *flags {
+	f := &flags{}
+	f.FlagSet = app.DBFlags(name, env, stderr, &f.db)
+	f.StringVar(&f.preset, "preset", "small", "tiny, small (1,000 branches, 20,000 members, 2 years) or full (10,000 branches, 200,000 members, 5 years)")
+	f.IntVar(&f.given.Branches, "branches", 0, "branches (overrides the preset)")
+	f.IntVar(&f.given.Members, "members", 0, "members (overrides the preset)")
+	f.IntVar(&f.given.Years, "years", 0, "years of meetings (overrides the preset)")
+	f.Uint64Var(&f.given.Seed, "seed", 0, "random seed (overrides the preset's 1)")
+	f.StringVar(&f.until, "until", "", "last day with meetings, YYYY-MM-DD (default today); fix it to reproduce a data set")
+	f.Usage = app.UsageFunc(f.FlagSet, text, app.DataKeyHelp+"                   Without it, one is generated into the data dir.\n")
+	return f
+}
+
+// parseDataSet parses args and returns the data set they ask for (loading
+// progress to stderr) and the sealer of its personal data.
+func (f *flags) parseDataSet(args []string, env app.Env, stderr io.Writer) (benchdata.Config, *pii.Sealer, error) {
+	if err := f.Parse(args); err != nil {
+		return benchdata.Config{}, nil, err
+	}
+	dc, err := benchConfig(f.preset, f.given, f.until)
+	if err != nil {
+		return dc, nil, err
+	}
+	dc.Progress = stderr
+	seal, err := app.Sealer(f.db, env, true)
+	return dc, seal, err
 }
 
 // benchConfig merges the preset with the flags that were given.
@@ -53,34 +83,13 @@ func benchConfig(preset string, flags benchdata.Config, until string) (benchdata
 // seedCmd runs "zhibu-bench seed": the large synthetic agency, loaded
 // with COPY into an empty migrated database, progress on stderr.
 func seedCmd(ctx context.Context, args []string, env app.Env, stdout, stderr io.Writer) error {
-	var cfg app.Config
-	fs := app.DBFlags("seed", env, stderr, &cfg)
-	var preset, until string
-	var bc benchdata.Config
-	benchFlags(fs, &preset, &bc, &until)
-	fs.Usage = app.UsageFunc(fs, "Usage: zhibu-bench seed [flags]\n\nGenerates a synthetic agency for benchmarks into an EMPTY migrated database (it refuses one that holds organisations).\nThe same flags and seed give the same data. Benchmark accounts: "+
-		benchdata.ReviewerUser+", "+benchdata.SecretaryPrefix+"1…, "+benchdata.MemberPrefix+"1…, password "+benchdata.Password+".",
-		app.DataKeyHelp+"                   Without it, one is generated into the data dir.\n")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return err
-	}
-	dc, err := benchConfig(preset, bc, until)
+	f := newFlags("seed", "Usage: zhibu-bench seed [flags]\n\nGenerates a synthetic agency for benchmarks into an EMPTY migrated database (it refuses one that holds organisations).\nThe same flags and seed give the same data. Benchmark accounts: "+
+		benchdata.ReviewerUser+", "+benchdata.SecretaryPrefix+"1…, "+benchdata.MemberPrefix+"1…, password "+benchdata.Password+".", env, stderr)
+	dc, seal, err := f.parseDataSet(args, env, stderr)
 	if err != nil {
 		return err
 	}
-	dc.Progress = stderr
-	logger, err := app.NewLogger(cfg, stderr)
-	if err != nil {
-		return err
-	}
-	seal, err := app.Sealer(cfg, env, true)
-	if err != nil {
-		return err
-	}
-	pool, closeDB, err := app.OpenMigrated(ctx, cfg, logger)
+	pool, closeDB, err := app.OpenPool(ctx, f.db, stderr)
 	if err != nil {
 		return err
 	}
