@@ -81,8 +81,9 @@ type Values struct {
 }
 
 var (
-	mobileRE   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
-	landlineRE = regexp.MustCompile(`^0[0-9]{2,3}-?[0-9]{7,8}$`)
+	mobileRE = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	// A landline: area code, number, and an extension after a dash or 转.
+	landlineRE = regexp.MustCompile(`^0[0-9]{2,3}-?[0-9]{7,8}((-|转)[0-9]{1,6})?$`)
 	tailRE     = regexp.MustCompile(`^[0-9Xx]{1,4}$`)
 )
 
@@ -209,7 +210,7 @@ func (f *Form) checkContact(c checker, v *Values, needID bool) {
 		}
 		v.IDNumber = f.IDNumber
 	}
-	if f.Phone != "" && !mobileRE.MatchString(f.Phone) && !landlineRE.MatchString(f.Phone) {
+	if f.Phone != "" && !ValidPhone(f.Phone) {
 		c.add("phone", "member.phone.format")
 	}
 	v.Phone = f.Phone
@@ -272,6 +273,11 @@ func checkStage(raw string, stage, reached int, birth time.Time, prev *time.Time
 	}
 	return d, ""
 }
+
+// ValidPhone reports whether s is a mainland mobile number (11 digits,
+// 13x–19x) or a landline with its area code and an optional extension
+// (010-12345678, 0755-1234567-801, 010-12345678转801).
+func ValidPhone(s string) bool { return mobileRE.MatchString(s) || landlineRE.MatchString(s) }
 
 // Member is one roster record as read from the store (ID and phone numbers
 // still sealed).

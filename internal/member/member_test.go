@@ -130,3 +130,15 @@ func FuzzMemberForm(f *testing.F) {
 		}
 	})
 }
+
+func TestValidPhone(t *testing.T) {
+	for s, want := range map[string]bool{
+		"13800138000": true, "19912345678": true, "138001380001": false, "1380013800": false, "12800138000": false,
+		"010-12345678": true, "01012345678": true, "0755-1234567": true, "010-12345678-801": true, "010-12345678转801": true,
+		"010-12345678-1234567": false, "12345": false, "": false, "+8613800138000": false,
+	} {
+		if got := ValidPhone(s); got != want {
+			t.Errorf("ValidPhone(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -192,7 +192,9 @@ func (g *gen) members(ctx context.Context) error {
 			}
 			g.seq++
 			idNo := pii.MakeIDNumber(areaCodes[g.rnd.IntN(len(areaCodes))], birth, 100+g.seq%800*1+boolInt(male))
-			phone := fmt.Sprintf("1%d%09d", 30+g.rnd.IntN(60), g.rnd.IntN(1_000_000_000))
+			// An 11-digit mobile, 13x–19x (the draw is the one the data set
+			// always made, so the rest of it stays as it was).
+			phone := fmt.Sprintf("1%d%09d", 3+g.rnd.IntN(60)%7, g.rnd.IntN(1_000_000_000))
 			var groupID *int64
 			if len(b.groupIDs) > 0 {
 				groupID = &b.groupIDs[i%len(b.groupIDs)]

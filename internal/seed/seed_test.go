@@ -4,8 +4,11 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"zhibu/internal/apptest"
 	"zhibu/internal/dbtest"
+	"zhibu/internal/member"
 	"zhibu/internal/seed"
 )
 
@@ -89,5 +92,32 @@ SELECT o.name, count(m.id) FROM organisations o
 	}
 	if low == 0 || high == 0 {
 		t.Errorf("want some branches behind and some compliant: %d behind, %d compliant", low, high)
+	}
+}
+
+// TestDemoPhonesAreValid: every demo member's phone is a number the member
+// form accepts (the demo data once held 12-digit mobiles).
+func TestDemoPhonesAreValid(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	rows, err := app.Pool.Query(context.Background(), `SELECT phone_enc FROM members WHERE phone_enc IS NOT NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	encs, err := pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(encs) < 100 {
+		t.Fatalf("only %d demo phones", len(encs))
+	}
+	for _, enc := range encs {
+		phone, err := app.Sealer.Open(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !member.ValidPhone(phone) {
+			t.Errorf("demo phone %q is not a valid number", phone)
+		}
 	}
 }
