@@ -217,6 +217,7 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Disposition", `attachment; filename="audit-`+time.Now().In(i18n.Shanghai).Format("20060102-150405")+`.csv"`)
 	_, _ = w.Write([]byte("\ufeff"))
 	cw := csv.NewWriter(w)
+	cw.UseCRLF = true // RFC 4180, as spreadsheet programs write it
 	_ = cw.Write([]string{"id", "time", "actor_id", "actor", "role", "ip", "action", "entity", "entity_id", "before", "after", "outcome"})
 	for _, x := range rows {
 		rec := []string{strconv.FormatInt(x.ID, 10), x.At.In(i18n.Shanghai).Format(time.RFC3339), strconv.FormatInt(x.ActorID, 10), x.Actor, x.Role, x.IP,

@@ -139,6 +139,7 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	case "csv":
 		buf.WriteString("\xef\xbb\xbf")
 		cw := csv.NewWriter(&buf)
+		cw.UseCRLF = true // RFC 4180, as spreadsheet programs write it
 		_ = cw.Write(exportHeaders(lang))
 		for _, rec := range recs {
 			_ = cw.Write(export.Row(rec))
@@ -213,6 +214,7 @@ func (h *Handler) Template(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
 	buf.WriteString("\xef\xbb\xbf")
 	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true // RFC 4180, as spreadsheet programs write it
 	lang := i18n.LangOf(r.Context())
 	head := exportHeaders(lang)
 	row := templateExample(lang)

@@ -97,3 +97,25 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVLinesEndWithCRLF: every CSV the app writes ends its lines with
+// CR LF (RFC 4180), as spreadsheet programs expect.
+func TestCSVLinesEndWithCRLF(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	sec, aud := app.Login(t, "secretary"), app.Login(t, "auditor")
+	for _, tc := range []struct {
+		c    *apptest.Client
+		path string
+	}{{sec, "/members/export.csv"}, {sec, "/members/import/template.csv"}, {aud, "/audit/export.csv"}} {
+		r := tc.c.Get(tc.path)
+		if r.Status != 200 {
+			t.Errorf("%s: %d", tc.path, r.Status)
+			continue
+		}
+		lines := strings.Count(r.Body, "\n")
+		if lines < 2 || strings.Count(r.Body, "\r\n") != lines {
+			t.Errorf("%s: %d lines, %d of them end with CR LF", tc.path, lines, strings.Count(r.Body, "\r\n"))
+		}
+	}
+}
