@@ -62,31 +62,21 @@ func Rekey(ctx context.Context, pool *pgxpool.Pool, s *Sealer, opt RekeyOptions)
 		opt.BatchSize = 500
 	}
 	var st RekeyStats
-	for after := int64(0); ; {
-		last, done, err := rekeyMembers(ctx, pool, s, after, opt.BatchSize, &st)
-		if err != nil {
-			return st, err
+	type batchFunc func(context.Context, *pgxpool.Pool, *Sealer, int64, int, *RekeyStats) (int64, bool, error)
+	for _, batch := range []batchFunc{rekeyMembers, rekeyAccounts} {
+		for after := int64(0); ; {
+			last, done, err := batch(ctx, pool, s, after, opt.BatchSize, &st)
+			if err != nil {
+				return st, err
+			}
+			if opt.Progress != nil {
+				opt.Progress(st)
+			}
+			if done {
+				break
+			}
+			after = last
 		}
-		if opt.Progress != nil {
-			opt.Progress(st)
-		}
-		if done {
-			break
-		}
-		after = last
-	}
-	for after := int64(0); ; {
-		last, done, err := rekeyAccounts(ctx, pool, s, after, opt.BatchSize, &st)
-		if err != nil {
-			return st, err
-		}
-		if opt.Progress != nil {
-			opt.Progress(st)
-		}
-		if done {
-			break
-		}
-		after = last
 	}
 	left, err := Unreadable(ctx, pool, s.Current())
 	if err != nil {
