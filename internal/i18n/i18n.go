@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -37,16 +38,41 @@ var catalogues = map[Lang]map[string]string{}
 
 func init() {
 	for _, l := range Supported {
-		b, err := files.ReadFile("locales/" + string(l) + ".txt")
-		if err != nil {
-			panic(fmt.Sprintf("i18n: missing catalogue %s: %v", l, err))
-		}
-		m, err := parseCatalogue(string(b))
+		m, err := loadCatalogue(l)
 		if err != nil {
 			panic(fmt.Sprintf("i18n: catalogue %s: %v", l, err))
 		}
 		catalogues[l] = m
 	}
+}
+
+// loadCatalogue reads locales/<lang>.txt and every locales/<area>.<lang>.txt
+// beside it (one file per feature area keeps parallel work apart); a key
+// may appear in one file only.
+func loadCatalogue(l Lang) (map[string]string, error) {
+	names, err := fs.Glob(files, "locales/*."+string(l)+".txt")
+	if err != nil {
+		return nil, err
+	}
+	names = append([]string{"locales/" + string(l) + ".txt"}, names...)
+	out := map[string]string{}
+	for _, name := range names {
+		b, err := files.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("missing %s: %w", name, err)
+		}
+		m, err := parseCatalogue(string(b))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		for k, v := range m {
+			if _, dup := out[k]; dup {
+				return nil, fmt.Errorf("%s: key %q is also in another file", name, k)
+			}
+			out[k] = v
+		}
+	}
+	return out, nil
 }
 
 // parseCatalogue reads "key = text" lines; blank lines and lines starting
