@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/klauspost/compress/gzhttp"
 
 	"zhibu/internal/auth"
 	"zhibu/internal/ui"
@@ -214,4 +216,29 @@ func validText(exempt func(*http.Request) bool) func(http.Handler) http.Handler 
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// compressTypes are the text responses worth compressing; spreadsheets,
+// images and attachments are compressed already or stored as sent, and
+// event streams must not be buffered.
+var compressTypes = []string{
+	"text/html", "text/css", "text/plain", "text/csv", "text/calendar",
+	"application/json", "image/svg+xml", "application/javascript", "text/javascript",
+}
+
+// compress gzips text responses of 1 KiB or more for clients that accept
+// it (klauspost/compress gzhttp: pooled writers, a size threshold, Vary and
+// ETag handled). A few random bytes of padding, chosen from the page's own
+// checksum, keep the compressed length from revealing page content to a
+// BREACH-style attacker who can inject text into a page.
+func compress() func(http.Handler) http.Handler {
+	wrap, err := gzhttp.NewWrapper(
+		gzhttp.MinSize(1024),
+		gzhttp.ContentTypes(compressTypes),
+		gzhttp.RandomJitter(32, 0, false),
+	)
+	if err != nil {
+		panic(fmt.Sprintf("server: gzip options: %v", err)) // fixed options: a programming error
+	}
+	return func(next http.Handler) http.Handler { return wrap(next) }
 }

@@ -50,6 +50,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	r.Use(d.Metrics.Middleware)
 	r.Use(ui.Recoverer)
 	r.Use(securityHeaders(d.HTTPS))
+	r.Use(compress())
 	r.Use(crossOrigin)
 	r.Use(limitBody(MaxBodyBytes, uploadRoutes))
 	r.Use(validText(uploadRoutes))
