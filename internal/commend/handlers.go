@@ -162,9 +162,7 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.GrantedOn = today().Format("2006-01-02")
-	f.TitleKind = "outstanding_member"
-	f.Level = "committee"
+	f.GrantedOn = today().Format("2006-01-02") // title and level start on "请选择"
 	return ui.Render(w, r, http.StatusOK, NewView(f))
 }
 

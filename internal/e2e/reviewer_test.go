@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -41,7 +42,8 @@ func TestReviewerSeesTheDashboardChange(t *testing.T) {
 
 	sec := newBrowser(t, "zh-CN,zh")
 	signIn(sec, app.URL, "secretary")
-	sec.Do(chromedp.Navigate(app.URL+"/meetings/new"), chromedp.WaitVisible(chromedp.ID("f-topic")))
+	sec.Do(chromedp.Navigate(app.URL+"/meetings/new?status=draft"), chromedp.WaitVisible(chromedp.ID("f-topic")))
+	sec.set("f-org_id", strconv.FormatInt(secretaryBranch(t, app), 10))
 	sec.set("f-kind", "party_day")
 	sec.set("f-topic", "参观红色教育基地")
 	sec.set("f-study_hours", "2")

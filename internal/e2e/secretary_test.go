@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +56,8 @@ func TestSecretaryJourney(t *testing.T) {
 			}
 			year := time.Now().Year()
 			before := hoursOf(t, app, memberID, year)
-			b.Do(chromedp.Navigate(app.URL+"/meetings/new"), chromedp.WaitVisible(chromedp.ID("f-topic")))
+			b.Do(chromedp.Navigate(app.URL+"/meetings"), chromedp.Click(chromedp.CSS(`[data-testid="new-meeting"]`)), chromedp.WaitVisible(chromedp.ID("f-topic")))
+			b.set("f-org_id", strconv.FormatInt(secretaryBranch(t, app), 10))
 			b.set("f-kind", "party_day")
 			b.set("f-topic", "重温入党誓词主题党日")
 			b.set("f-study_hours", "2")
@@ -96,4 +98,11 @@ func hoursOf(t *testing.T, app *apptest.App, memberID int64, year int) float64 {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// secretaryBranch is the branch the demo secretary runs: the meeting form
+// makes them choose it when they may also write its groups.
+func secretaryBranch(t *testing.T, app *apptest.App) int64 {
+	t.Helper()
+	return app.Int(t, `SELECT ar.org_id FROM account_roles ar JOIN accounts a ON a.id = ar.account_id WHERE a.username = 'secretary' AND ar.role = 'secretary'`)
 }

@@ -76,7 +76,7 @@ func (h *Handler) NewCredit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := CreditForm{Kind: "online", EarnedOn: time.Now().In(i18n.Shanghai).Format(time.DateOnly), MemberID: r.URL.Query().Get("member"), FormToken: formtoken.New()}
+	f := CreditForm{EarnedOn: time.Now().In(i18n.Shanghai).Format(time.DateOnly), MemberID: r.URL.Query().Get("member"), FormToken: formtoken.New()}
 	return ui.Render(w, r, http.StatusOK, CreditView(CreditPage{Form: f, Members: members}))
 }
 

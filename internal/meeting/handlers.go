@@ -169,14 +169,19 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	if now.Hour() < 9 {
 		day = now.AddDate(0, 0, -1) // a meeting at 09:00 today has not been held yet
 	}
-	f := Form{OrgID: strconv.FormatInt(u.BranchID(), 10), Kind: "committee", Date: day.Format(time.DateOnly),
-		Start: "09:00", End: "10:30", Status: StatusDraft, StudyHours: "0", FormToken: formtoken.New()}
+	// Kind and status start on "请选择" so a careless save is refused, not
+	// recorded as the first choice; a link may preselect them.
+	f := Form{Date: day.Format(time.DateOnly),
+		Start: "09:00", End: "10:30", StudyHours: "0", FormToken: formtoken.New()}
 	if slices.Contains(Kinds, q.Get("kind")) {
 		f.Kind = q.Get("kind")
 	}
-	if q.Get("status") == StatusPlanned {
+	switch q.Get("status") {
+	case StatusPlanned:
 		f.Status = StatusPlanned
 		f.Date = now.AddDate(0, 0, 7).Format(time.DateOnly)
+	case StatusDraft:
+		f.Status = StatusDraft
 	}
 	if u.MemberID != 0 {
 		f.HostID = strconv.FormatInt(u.MemberID, 10)
@@ -184,6 +189,9 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.formPage(r, f, true, 0, true)
 	if err != nil {
 		return err
+	}
+	if len(p.Orgs) == 1 { // the only organisation the user may write
+		p.Form.OrgID = idStr(p.Orgs[0].ID)
 	}
 	return ui.Render(w, r, http.StatusOK, FormView(p))
 }

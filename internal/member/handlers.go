@@ -259,12 +259,17 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	if len(opts) == 0 {
 		return fmt.Errorf("member: no branch to write: %w", apperr.ErrForbidden)
 	}
-	f := Form{Category: "applicant", Gender: ""}
+	// Required choices start empty ("请选择"), except a branch that is the
+	// only one the user may write: that is no choice at all.
+	f := Form{}
+	var branches []int64
 	for _, o := range opts {
 		if o.Kind == "branch" {
-			f.BranchID = strconv.FormatInt(o.ID, 10)
-			break
+			branches = append(branches, o.ID)
 		}
+	}
+	if len(branches) == 1 {
+		f.BranchID = strconv.FormatInt(branches[0], 10)
 	}
 	return ui.Render(w, r, http.StatusOK, FormView(FormPage{New: true, Form: f, Orgs: opts}))
 }

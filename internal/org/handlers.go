@@ -124,7 +124,7 @@ func (h *Handler) NewForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := Form{ParentID: r.URL.Query().Get("parent"), Kind: "branch", EstablishedOn: h.today().Format(dateLayout)}
+	f := Form{ParentID: r.URL.Query().Get("parent"), EstablishedOn: h.today().Format(dateLayout)}
 	return ui.Render(w, r, http.StatusOK, FormView(FormPage{New: true, Form: f, Parents: parents}))
 }
 

@@ -213,7 +213,7 @@ type NewForm struct {
 
 // New shows the form for a new rule.
 func (h *Handler) New(w http.ResponseWriter, r *http.Request) error {
-	f := NewForm{Kind: KindMeetings, MeetingKind: "lecture", AppliesTo: "branch", Period: PeriodQuarter, Minimum: "1",
+	f := NewForm{Minimum: "1", // kind, scope and period start on "请选择"
 		EffectiveFrom: h.today().Format(time.DateOnly)}
 	return ui.Render(w, r, http.StatusOK, NewView(f))
 }

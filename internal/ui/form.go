@@ -57,6 +57,22 @@ type Field struct {
 	ID string
 }
 
+// selectOptions are a drop-down's options. A required one starts on an
+// empty "请选择" unless its options already have an empty choice, so the
+// browser's required check fires and a careless save never records the
+// first real value.
+func (f Field) selectOptions() []Option {
+	if !f.Required {
+		return f.Options
+	}
+	for _, o := range f.Options {
+		if o.Value == "" {
+			return f.Options
+		}
+	}
+	return append([]Option{{Value: "", Label: "form.choose"}}, f.Options...)
+}
+
 func (f Field) id() string {
 	if f.ID != "" {
 		return f.ID
