@@ -88,6 +88,9 @@ func TestPrintViews(t *testing.T) {
 			t.Errorf("%s: printed with %q (%v)", v.path, shown, err)
 		}
 		b.media("")
+		if v.shot == "print-meeting" {
+			b.ShootBoth(v.shot)
+		}
 		pdf := b.printPDF()
 		pages, shows, w, h := pdfFacts(t, pdf)
 		if pages < 1 || w == "" || !near(w, 595.3) || !near(h, 841.9) {

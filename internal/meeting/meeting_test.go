@@ -160,11 +160,22 @@ func TestSecretaryLogsACommitteeMeeting(t *testing.T) {
 		t.Error("a committee meeting with 2 of 5 present is not flagged")
 	}
 	pr := c.Get(path(id, "/print"))
-	if got := pr.TestID("print-absent"); !strings.Contains(got, "（请假：出差）") || strings.Count(got, "（缺席）") != 2 {
-		t.Errorf("print absentees %q", got)
+	// The record keeps leave and absence apart, each with names and reasons,
+	// names the meeting's kind in its heading and leaves out empty rows.
+	if got := pr.TestID("print-leave"); !strings.HasSuffix(got, "（出差）") || strings.Contains(got, "、") {
+		t.Errorf("print on leave %q, want one name with its reason", got)
 	}
-	if got := pr.TestID("print-counts"); got != "应到 5 人，实到 2 人，缺席 3 人，列席 0 人" {
+	if got := pr.TestID("print-absent"); strings.Count(got, "、") != 1 || strings.Contains(got, "出差") || strings.Contains(got, "请假") {
+		t.Errorf("print absentees %q, want two names and no leave", got)
+	}
+	if got := pr.TestID("print-counts"); got != "应到 5 人，实到 2 人，请假 1 人，缺席 2 人" {
 		t.Errorf("print counts %q", got)
+	}
+	if got := pr.TestID("print-heading"); !strings.Contains(got, "支部委员会") || !strings.HasSuffix(got, "记录") {
+		t.Errorf("print heading %q does not name the meeting's kind", got)
+	}
+	if pr.Has(`[data-testid="print-observers"]`) || !pr.Has(`[data-testid="print-button"]`) {
+		t.Errorf("print: an empty observers row, or no print button")
 	}
 	list := c.Get("/meetings?kind=committee")
 	if !strings.Contains(list.Body, "研究部署年底党建工作") {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"zhibu/internal/i18n"
@@ -190,21 +189,21 @@ func sizeText(n int) string {
 	return strconv.Itoa((n+1023)/1024) + " KB"
 }
 
-// absentText lists those on leave or absent with their reasons:
-// 韦芳（请假：外出调研）；廖环燕（缺席）.
-func (p ShowPage) absentText(ctx context.Context) string {
-	var parts []string
+// reasonsText lists the people of one attendance status with their
+// reasons: "王芳（出差）、李强".
+func (p ShowPage) reasonsText(ctx context.Context, status string) string {
+	var names []string
 	for _, a := range p.Attendance {
-		if a.Status != Leave && a.Status != Absent {
+		if a.Status != status {
 			continue
 		}
-		s := a.Name + "（" + i18n.T(ctx, attKey(a.Status))
 		if a.Reason != "" {
-			s += "：" + a.Reason
+			names = append(names, i18n.T(ctx, "meeting.print.with_reason", a.Name, a.Reason))
+		} else {
+			names = append(names, a.Name)
 		}
-		parts = append(parts, s+"）")
 	}
-	return strings.Join(parts, "；")
+	return joinNames(ctx, names)
 }
 
 func (p ShowPage) observerNames() []string {
