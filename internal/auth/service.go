@@ -143,6 +143,9 @@ func NavFor(u *User) []ui.NavItem {
 		}
 		nav = append(nav, ui.NavItem{Href: href, Label: label})
 	}
+	pin := func(href, label string) {
+		nav = append(nav, ui.NavItem{Href: href, Label: label, Pinned: true})
+	}
 	if u.Has(RoleReviewer) {
 		add("/review", "nav.review")
 	}
@@ -155,6 +158,10 @@ func NavFor(u *User) []ui.NavItem {
 		add("/life", "nav.life")
 		add("/commendations", "nav.commendations")
 	}
+	if b := u.BranchID(); b != 0 && !u.Has(RoleReviewer) {
+		// A branch's own compliance page: the rules it is held to, month by month.
+		add(fmt.Sprintf("/review/branches/%d", b), "nav.compliance")
+	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")
 		add("/admin/rules", "nav.rules")
@@ -166,10 +173,10 @@ func NavFor(u *User) []ui.NavItem {
 		add("/audit", "nav.audit")
 	}
 	if u.MemberID != 0 {
-		add("/me", "nav.me")
+		pin("/me", "nav.me")
 	}
 	if !u.Has(RoleSysAdmin) && !u.Has(RoleSecAdmin) && !u.Has(RoleAuditAdmin) {
-		add("/alerts", "nav.alerts")
+		pin("/alerts", "nav.alerts")
 	}
 	return nav
 }

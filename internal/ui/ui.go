@@ -16,6 +16,9 @@ type NavItem struct {
 	Href  string
 	Label string // translation key
 	Badge int
+	// Pinned items (my record, my alerts) sit at the header's end, beside the
+	// name, so they stay on screen on a phone while the other entries scroll.
+	Pinned bool
 }
 
 // Viewer is what the layout knows about the signed-in person.
