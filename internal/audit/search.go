@@ -39,19 +39,27 @@ type Filter struct {
 	Action   string    // action prefix, e.g. "login" or "role."
 	Entity   string
 	EntityID int64
-	Oldest   bool // oldest first; newest first by default
+	Kind     string // "" all, KindSignIns or KindChanges
+	Oldest   bool   // oldest first; newest first by default
 }
+
+// Kinds of event the search separates: sign-ins and sign-outs flood the
+// trail, so they can be shown alone or left out.
+const (
+	KindSignIns = "signins"
+	KindChanges = "changes"
+)
 
 // FilterForm is the search form as typed, with its messages.
 type FilterForm struct {
-	From, To, Actor, Action, Entity, EntityID string
-	Errors                                    ui.Errors
+	From, To, Actor, Action, Entity, EntityID, Kind string
+	Errors                                          ui.Errors
 }
 
 // Query is the form's values as a query string, for paging and export.
 func (f FilterForm) Query() url.Values {
 	q := url.Values{}
-	for k, v := range map[string]string{"from": f.From, "to": f.To, "actor": f.Actor, "action": f.Action, "entity": f.Entity, "entity_id": f.EntityID} {
+	for k, v := range map[string]string{"from": f.From, "to": f.To, "actor": f.Actor, "action": f.Action, "entity": f.Entity, "entity_id": f.EntityID, "kind": f.Kind} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -63,7 +71,7 @@ func (f FilterForm) Query() url.Values {
 // (the "to" day included), short texts, an optional numeric record id.
 func ParseFilter(v url.Values) (Filter, FilterForm) {
 	f := FilterForm{From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")), Actor: strings.TrimSpace(v.Get("actor")),
-		Action: strings.TrimSpace(v.Get("action")), Entity: strings.TrimSpace(v.Get("entity")), EntityID: strings.TrimSpace(v.Get("entity_id"))}
+		Action: strings.TrimSpace(v.Get("action")), Entity: strings.TrimSpace(v.Get("entity")), EntityID: strings.TrimSpace(v.Get("entity_id")), Kind: v.Get("kind")}
 	var flt Filter
 	date := func(field, s string) time.Time {
 		if s == "" {
@@ -93,6 +101,12 @@ func ParseFilter(v url.Values) (Filter, FilterForm) {
 	flt.Actor = strings.ToLower(text("actor", f.Actor))
 	flt.Action = text("action", f.Action)
 	flt.Entity = text("entity", f.Entity)
+	switch f.Kind {
+	case "", KindSignIns, KindChanges:
+		flt.Kind = f.Kind
+	default:
+		f.Errors.Add("kind", "audit.kind_invalid")
+	}
 	if f.EntityID != "" {
 		n, err := strconv.ParseInt(f.EntityID, 10, 64)
 		if err != nil || n <= 0 {
@@ -114,6 +128,7 @@ type Row struct {
 	Action   string
 	Entity   string
 	EntityID int64
+	Name     string // the record's name today (a person, a branch, a meeting's topic), when known
 	Before   string
 	After    string
 	Outcome  string
@@ -121,10 +136,17 @@ type Row struct {
 
 const searchSQL = `
 SELECT id, at, coalesce(actor_id, 0), actor, role, ip, action, entity, coalesce(entity_id, 0),
+       coalesce(CASE entity
+           WHEN 'account' THEN (SELECT coalesce(nullif(display_name, ''), username) FROM accounts WHERE id = entity_id)
+           WHEN 'member' THEN (SELECT name FROM members WHERE id = entity_id)
+           WHEN 'organisation' THEN (SELECT name FROM organisations WHERE id = entity_id)
+           WHEN 'meeting' THEN (SELECT topic FROM meetings WHERE id = entity_id)
+       END, ''),
        coalesce(before::text, ''), coalesce(after::text, ''), outcome, count(*) OVER ()
   FROM audit_events
  WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at < $2)
    AND lower(actor) LIKE $3 AND action LIKE $4 AND ($5 = '' OR entity = $5) AND ($6 = 0 OR entity_id = $6)
+   AND ($7 = '' OR ($7 = 'signins') = (action IN ('login', 'logout') OR action LIKE 'login.%'))
  ORDER BY `
 
 func nullTime(t time.Time) *time.Time {
@@ -141,14 +163,14 @@ func SearchRows(ctx context.Context, q db.Querier, f Filter, limit, offset int) 
 	if f.Oldest {
 		order = "at ASC, id ASC"
 	}
-	rows, err := q.Query(ctx, searchSQL+order+" LIMIT $7 OFFSET $8", nullTime(f.From), nullTime(f.To), db.Prefix(f.Actor), db.Prefix(f.Action), f.Entity, f.EntityID, limit, offset)
+	rows, err := q.Query(ctx, searchSQL+order+" LIMIT $8 OFFSET $9", nullTime(f.From), nullTime(f.To), db.Prefix(f.Actor), db.Prefix(f.Action), f.Entity, f.EntityID, f.Kind, limit, offset)
 	if err != nil {
 		return nil, 0, fmt.Errorf("audit: search: %w", err)
 	}
 	total := 0
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Row, error) {
 		var x Row
-		err := r.Scan(&x.ID, &x.At, &x.ActorID, &x.Actor, &x.Role, &x.IP, &x.Action, &x.Entity, &x.EntityID, &x.Before, &x.After, &x.Outcome, &total)
+		err := r.Scan(&x.ID, &x.At, &x.ActorID, &x.Actor, &x.Role, &x.IP, &x.Action, &x.Entity, &x.EntityID, &x.Name, &x.Before, &x.After, &x.Outcome, &total)
 		return x, err
 	})
 	if err != nil {
@@ -218,10 +240,10 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	_, _ = w.Write([]byte("\ufeff"))
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true // RFC 4180, as spreadsheet programs write it
-	_ = cw.Write([]string{"id", "time", "actor_id", "actor", "role", "ip", "action", "entity", "entity_id", "before", "after", "outcome"})
+	_ = cw.Write([]string{"id", "time", "actor_id", "actor", "role", "ip", "action", "action_label", "entity", "entity_id", "name", "before", "after", "outcome"})
 	for _, x := range rows {
 		rec := []string{strconv.FormatInt(x.ID, 10), x.At.In(i18n.Shanghai).Format(time.RFC3339), strconv.FormatInt(x.ActorID, 10), x.Actor, x.Role, x.IP,
-			x.Action, x.Entity, strconv.FormatInt(x.EntityID, 10), x.Before, x.After, x.Outcome}
+			x.Action, ActionLabel(ctx, x.Action), x.Entity, strconv.FormatInt(x.EntityID, 10), x.Name, x.Before, x.After, x.Outcome}
 		if err := cw.Write(export.Row(rec)); err != nil {
 			return nil // the client went away; headers are already sent
 		}
