@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -462,15 +463,31 @@ var summaryCols = func() string {
 	for i := 1; i <= 12; i++ {
 		fmt.Fprintf(&sb, ", coalesce(sum(s.chart_met[%d]), 0), coalesce(sum(s.chart_checked[%d]), 0)", i, i)
 	}
+	// Branches with at least one rule missed, and with at least one due
+	// soon (a branch may count in both), then branches by score decile
+	// (0–9 %, …, 90–100 %; a branch with nothing judged yet in none).
+	sb.WriteString(", count(s.branch_id) FILTER (WHERE s.n_missed > 0), count(s.branch_id) FILTER (WHERE s.n_due_soon > 0)")
+	for k := 0; k < scoreBuckets; k++ {
+		fmt.Fprintf(&sb, ", count(s.branch_id) FILTER (WHERE least(floor((%s) * 10), 9) = %d)", scoreSQL, k)
+	}
 	sb.WriteString("]")
 	return sb.String()
 }()
 
 const (
-	summaryIdxCounts = 5  // results per status start here
-	summaryIdxChart  = 9  // the chart's month pairs start here
-	summaryLen       = 33 // 5 + 4 + 24
+	summaryIdxCounts  = 5  // results per status start here
+	summaryIdxChart   = 9  // the chart's month pairs start here
+	summaryIdxMissed  = 33 // branches with a rule missed
+	summaryIdxDueSoon = 34 // branches with a rule due soon
+	summaryIdxBuckets = 35 // branches per score decile
+	scoreBuckets      = 10
+	summaryLen        = summaryIdxBuckets + scoreBuckets
 )
+
+// scoreSQL is a branch's score as a fraction: the rules met of those
+// settled or due soon in the period (NULL while nothing is); Row.Score is
+// the same in Go.
+const scoreSQL = `s.n_met::float8 / nullif(s.n_met + s.n_due_soon + s.n_missed, 0)`
 
 // subtreeSummary returns a subtree's summary figures, reading only: the
 // one the background job kept, while no row was written and no branch
@@ -514,9 +531,9 @@ func keepSummary(ctx context.Context, q db.Querier, roots []int64, key string) e
 
 // urgentSQL lists a subtree's most urgent items; live rows, if any, are $4.
 func urgentSQL(live bool) string {
-	n := 0
+	n, today := 0, 4
 	if live {
-		n = 4
+		n, today = 4, 5
 	}
 	return `
 SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.lvl, coalesce(u.due_on::text, ''), u.subject, u.href
@@ -524,7 +541,7 @@ SELECT u.branch_id, o.name, coalesce(p.name, '') AS parent, u.code, u.status, u.
   JOIN organisations o ON o.id = u.branch_id
   LEFT JOIN organisations p ON p.id = o.parent_id
  WHERE u.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]
- ORDER BY u.rank DESC, u.lvl DESC, u.due_on
+ ORDER BY u.lvl DESC, abs(coalesce(u.due_on, $` + strconv.Itoa(today) + `::date) - $` + strconv.Itoa(today) + `::date), (u.status <> 'due_soon'), o.name
  LIMIT $3`
 }
 
@@ -539,6 +556,7 @@ var orderBy = map[string]string{
 	"study":      "CASE WHEN s.study_den > 0 THEN s.study_num / s.study_den ELSE -1 END %[1]s",
 	"overdue":    "s.overdue_items * 1000 + s.open_items %[1]s",
 	"rating":     ratingRankSQL + " %[1]s",
+	"score":      "(" + scoreSQL + ") %[1]s NULLS LAST",
 }
 
 // pageSQL returns the page of rows in order, with their cells: the
@@ -559,9 +577,10 @@ func pageSQL(sortKey string, desc, problems, live bool) string {
 	}
 	return `
 SELECT s.branch_id, o.name, coalesce(p.name, ''), s.worst, s.n_met, s.n_pending, s.n_due_soon, s.n_missed,
-       s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells
-  FROM (SELECT x.id, row_number() OVER () AS n
-          FROM (SELECT s.branch_id AS id
+       s.att_num, s.att_den, s.study_num, s.study_den, s.open_items, s.overdue_items, s.cells,
+       s.chart_met, s.chart_checked, ids.rnk
+  FROM (SELECT x.id, x.rnk, row_number() OVER () AS n
+          FROM (SELECT s.branch_id AS id, rank() OVER (ORDER BY (` + scoreSQL + `) DESC NULLS LAST) AS rnk
                   FROM ` + src + ` s
                   JOIN organisations o ON o.id = s.branch_id
                  WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]` + where + `
@@ -624,10 +643,10 @@ func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period
 	batch := &pgx.Batch{}
 	if live != nil {
 		batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems, true), roots, key, limit, opt.Offset, live)
-		batch.Queue(urgentSQL(true), roots, key, urgentN, live)
+		batch.Queue(urgentSQL(true), roots, key, urgentN, live, today)
 	} else {
 		batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems, false), roots, key, limit, opt.Offset)
-		batch.Queue(urgentSQL(false), roots, key, urgentN)
+		batch.Queue(urgentSQL(false), roots, key, urgentN, today)
 	}
 	br := q.SendBatch(ctx, batch)
 	defer func() { _ = br.Close() }() // closed and checked below; this covers the early returns
@@ -642,11 +661,13 @@ func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period
 		attNum, attDen, stNum, stDen   float64
 		open, overdue                  int
 		cellsRaw                       []byte
+		chartMet, chartChecked         []int32
+		rnk                            int
 	)
 	var ids []int64
 	if _, err := pgx.ForEachRow(rows, []any{&b.ID, &b.Name, &b.Parent, &wRnk, &nMet, &nPend, &nDue, &nMiss,
-		&attNum, &attDen, &stNum, &stDen, &open, &overdue, &cellsRaw}, func() error {
-		r := Row{Branch: b, OpenItems: open, OverdueItems: overdue,
+		&attNum, &attDen, &stNum, &stDen, &open, &overdue, &cellsRaw, &chartMet, &chartChecked, &rnk}, func() error {
+		r := Row{Branch: b, OpenItems: open, OverdueItems: overdue, Rank: rnk,
 			Attendance: Rate{attNum, attDen}, Study: Rate{stNum, stDen},
 			Summary: rules.Summary{Worst: rules.Statuses[wRnk], Counts: map[rules.Status]int{rules.Met: nMet, rules.Pending: nPend, rules.DueSoon: nDue, rules.Missed: nMiss}}}
 		var cells []cellJSON
@@ -657,6 +678,8 @@ func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period
 		for _, c := range cells {
 			got[c.Code] = c
 		}
+		copy(r.ChartMet[:], toInts(chartMet))
+		copy(r.ChartChecked[:], toInts(chartChecked))
 		for _, col := range d.Columns {
 			c, ok := got[col.Rule.Code]
 			cell := Cell{Rule: col.Rule, Status: rules.NotApplicable}
@@ -685,6 +708,8 @@ func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period
 	for i, st := range []rules.Status{rules.Met, rules.Pending, rules.DueSoon, rules.Missed} {
 		d.Counts[st] += int(summary[summaryIdxCounts+i])
 	}
+	d.WithMissed, d.WithDueSoon = int(summary[summaryIdxMissed]), int(summary[summaryIdxDueSoon])
+	d.Scores = toInts(summary[summaryIdxBuckets : summaryIdxBuckets+scoreBuckets])
 	for m := 1; m <= 12; m++ {
 		start := time.Date(p.Start.Year(), time.Month(m), 1, 0, 0, 0, 0, time.UTC)
 		if start.After(today) {
@@ -734,4 +759,12 @@ func asOfDay(p rules.Period, today time.Time) time.Time {
 		asOf = today
 	}
 	return asOf
+}
+
+func toInts(v []int32) []int {
+	out := make([]int, len(v))
+	for i, n := range v {
+		out[i] = int(n)
+	}
+	return out
 }

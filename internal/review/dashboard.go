@@ -55,6 +55,34 @@ type Row struct {
 	OpenItems    int
 	OverdueItems int
 	Rating       *Review
+	Rank         int // place by score in the subtree's list (1 = best); 0 when not ranked
+}
+
+// Score is the branch's score for the period in whole percent: the rules
+// met of those settled or due soon (rules not yet due count for nothing
+// either way). ok is false while no rule is settled or due soon. The page
+// says how it is computed; scoreSQL is the same in SQL.
+func (r Row) Score() (int, bool) {
+	met, due, missed := r.Summary.Counts[rules.Met], r.Summary.Counts[rules.DueSoon], r.Summary.Counts[rules.Missed]
+	if met+due+missed == 0 {
+		return 0, false
+	}
+	return (met*100 + (met+due+missed)/2) / (met + due + missed), true
+}
+
+// Trend is the branch's monthly share of meeting rules met, for a
+// sparkline: -1 for a month with nothing to judge.
+func (r Row) Trend() []int {
+	var out []int
+	for m := range 12 {
+		switch {
+		case r.ChartChecked[m] > 0:
+			out = append(out, r.ChartMet[m]*100/r.ChartChecked[m])
+		default:
+			out = append(out, -1)
+		}
+	}
+	return out
 }
 
 // Problem reports whether the branch has a rule due soon or missed.
@@ -90,6 +118,9 @@ type Dashboard struct {
 	BranchCounts map[rules.Status]int // branches by their worst status
 	Chart        []ChartPoint
 	Urgent       []Urgent
+	WithMissed   int   // branches with at least one rule missed
+	WithDueSoon  int   // branches with at least one rule due soon
+	Scores       []int // branches per score decile (0–9 %, …, 90–100 %)
 	// Behind: the rows are being recomputed in the background; those not
 	// changed since were computed on ComputedOn (an earlier day, or under
 	// the rules before a change).
@@ -164,15 +195,27 @@ func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Peri
 			}
 		}
 		d.BranchCounts[row.Summary.Worst]++
+		if row.Summary.Counts[rules.Missed] > 0 {
+			d.WithMissed++
+		}
+		if row.Summary.Counts[rules.DueSoon] > 0 {
+			d.WithDueSoon++
+		}
+		if s, ok := row.Score(); ok {
+			if d.Scores == nil {
+				d.Scores = make([]int, 10)
+			}
+			d.Scores[min(s/10, 9)]++
+		}
 		row.Urgent = urgentOf(b, res, p.Start.Year(), today)
-		sortUrgent(row.Urgent)
+		sortUrgent(row.Urgent, today)
 		if chart {
 			row.ChartMet, row.ChartChecked = chartRow(f, all, p.Start.Year(), today)
 		}
 		d.Rows = append(d.Rows, row)
 		d.Urgent = append(d.Urgent, row.Urgent...)
 	}
-	sortUrgent(d.Urgent)
+	sortUrgent(d.Urgent, today)
 	if chart {
 		d.Chart = chartOf(d.Rows, p.Start.Year(), today)
 	}
@@ -180,16 +223,41 @@ func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Peri
 	return d, nil
 }
 
-func sortUrgent(list []Urgent) {
-	slices.SortStableFunc(list, func(a, b Urgent) int {
-		if c := cmp.Compare(b.Status.Rank(), a.Status.Rank()); c != 0 {
-			return c
+// sortUrgent puts people first by their six-month rung (a member near or
+// past six months without Party life), then what lies closest to today,
+// either side: due in three days or missed last week before a miss from
+// January; on the same distance, what can still be done (due soon) first.
+// urgentSQL orders the same way.
+func sortUrgent(list []Urgent, today time.Time) {
+	dist := func(u Urgent) int {
+		if u.DueOn.IsZero() {
+			return 0
 		}
+		d := int(u.DueOn.Sub(today).Hours() / 24)
+		if d < 0 {
+			d = -d
+		}
+		return d
+	}
+	slices.SortStableFunc(list, func(a, b Urgent) int {
 		if c := cmp.Compare(b.Level, a.Level); c != 0 {
 			return c
 		}
-		return a.DueOn.Compare(b.DueOn)
+		if c := cmp.Compare(dist(a), dist(b)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(urgentClass(a), urgentClass(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Branch.Name, b.Branch.Name)
 	})
+}
+
+func urgentClass(u Urgent) int {
+	if u.Status == rules.DueSoon {
+		return 0
+	}
+	return 1
 }
 
 // urgentOf lists a branch's problems, one per member or item where the
@@ -276,7 +344,7 @@ func chartOf(rows []Row, year int, today time.Time) []ChartPoint {
 }
 
 // Sort keys of the dashboard.
-var sortKeys = []string{"name", "status", "attendance", "study", "overdue", "rating"}
+var sortKeys = []string{"name", "score", "status", "attendance", "study", "overdue", "rating"}
 
 const latestReviewsSQL = `
 SELECT DISTINCT ON (branch_id) ` + reviewCols + `

@@ -19,7 +19,7 @@ import (
 func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	today := h.today()
-	p := periodParam(r, today)
+	p := dashboardPeriod(r, today)
 	d, err := Subtree(ctx, h.pool, reviewRoots(auth.ScopeOf(ctx)), p, today, Options{Sort: "name", Urgent: 1000})
 	if err != nil {
 		return err

@@ -68,6 +68,16 @@ func periodOptions(today time.Time) []PeriodOption {
 	return out
 }
 
+// dashboardPeriod is the dashboard's period: the one asked for, else the
+// current quarter (what is due now; the year and past periods are one
+// click away).
+func dashboardPeriod(r *http.Request, today time.Time) rules.Period {
+	if p, err := rules.ParsePeriod(r.URL.Query().Get("period")); err == nil {
+		return p
+	}
+	return rules.Quarter(today.Year(), (int(today.Month())-1)/3+1)
+}
+
 func periodParam(r *http.Request, today time.Time) rules.Period {
 	if p, err := rules.ParsePeriod(r.URL.Query().Get("period")); err == nil {
 		return p
@@ -96,11 +106,11 @@ type DashboardPage struct {
 // Dashboard shows every branch of the reviewer's subtree against the rules.
 func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
 	today := h.today()
-	p := periodParam(r, today)
+	p := dashboardPeriod(r, today)
 	q := r.URL.Query()
 	opt := Options{Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Problems: q.Get("problems") == "1", Limit: PageSize, Jobs: h.jobs}
 	if !slices.Contains(sortKeys, opt.Sort) {
-		opt.Sort, opt.Desc = "status", true
+		opt.Sort, opt.Desc = "score", false // the lowest score first
 	}
 	pager := ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Query: q, Path: "/review"}
 	opt.Offset = pager.Offset()

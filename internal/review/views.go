@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"zhibu/internal/i18n"
@@ -223,4 +224,130 @@ func statusOf(s string) rules.Status { return rules.Status(s) }
 
 func problemsURL(period string) string {
 	return "/review?period=" + period + "&problems=1&sort=status&dir=desc"
+}
+
+// quickPeriod is a one-click period choice above the dashboard.
+type quickPeriod struct {
+	Label, Href string
+	Current     bool
+}
+
+// quickPeriods offers this month, this quarter, this year and the quarter
+// before, so past periods are one click away.
+func quickPeriods(ctx context.Context, action string, opts []PeriodOption, current string, problems bool) []quickPeriod {
+	if len(opts) == 0 {
+		return nil
+	}
+	year, _ := rules.ParsePeriod(opts[0].Key) // the first option is this year
+	var month, quarter, lastQuarter string
+	for _, o := range opts {
+		p, err := rules.ParsePeriod(o.Key)
+		if err != nil || p.Start.Year() != year.Start.Year() {
+			continue
+		}
+		switch {
+		case len(o.Key) == 7 && o.Key[5] != 'Q': // 2026-12
+			month = o.Key
+		case len(o.Key) == 7: // 2026-Q4
+			lastQuarter, quarter = quarter, o.Key
+		}
+	}
+	if lastQuarter == "" { // the first quarter: the last one of last year
+		lastQuarter = rules.Quarter(year.Start.Year()-1, 4).Key()
+	}
+	var out []quickPeriod
+	for _, k := range []struct{ key, label string }{{month, "review.period.this_month"}, {quarter, "review.period.this_quarter"}, {year.Key(), "review.period.this_year"}, {lastQuarter, "review.period.last_quarter"}} {
+		if k.key == "" {
+			continue
+		}
+		href := action + "?period=" + k.key
+		if problems {
+			href += "&problems=1"
+		}
+		out = append(out, quickPeriod{Label: ui.T(ctx, k.label) + " · " + PeriodLabel(ctx, k.key), Href: href, Current: k.key == current})
+	}
+	return out
+}
+
+// sparkPath is the SVG path of a 12-month trend in a 60×20 box; months
+// with nothing to judge (-1) break the line.
+func sparkPath(trend []int) string {
+	var sb strings.Builder
+	pen := false
+	for i, v := range trend {
+		if v < 0 {
+			pen = false
+			continue
+		}
+		x, y := i*60/11, 18-v*16/100
+		if pen {
+			fmt.Fprintf(&sb, "L%d %d ", x, y)
+		} else {
+			fmt.Fprintf(&sb, "M%d %d h1 ", x, y) // a dot where a month stands alone
+			pen = true
+		}
+	}
+	if sb.Len() == 0 {
+		return "M0 19 h0"
+	}
+	return strings.TrimSpace(sb.String())
+}
+
+// trendText reads the sparkline for a screen reader: month and share.
+func trendText(ctx context.Context, row Row) string {
+	var parts []string
+	for i, v := range row.Trend() {
+		if v >= 0 {
+			parts = append(parts, fmt.Sprintf("%s %d%%", ui.T(ctx, "review.chart.month", i+1), v))
+		}
+	}
+	if len(parts) == 0 {
+		return ui.T(ctx, "review.trend.none")
+	}
+	return ui.T(ctx, "review.trend.label", strings.Join(parts, ", "))
+}
+
+// scoreBar is one decile of the score chart.
+type scoreBar struct {
+	Y, W, N int
+	Label   string
+	Class   string
+}
+
+// scoreBars lays out the deciles, best at the top, bars scaled to the
+// largest.
+func scoreBars(ctx context.Context, buckets []int) []scoreBar {
+	if len(buckets) != 10 {
+		buckets = make([]int, 10)
+	}
+	most := 1
+	for _, n := range buckets {
+		most = max(most, n)
+	}
+	var out []scoreBar
+	for row, i := 0, 9; i >= 0; row, i = row+1, i-1 {
+		b := scoreBar{Y: row * 20, N: buckets[i], W: buckets[i] * 210 / most, Label: ui.T(ctx, "review.scores.bucket", i*10, min(i*10+9, 100))}
+		if i == 9 {
+			b.Label = ui.T(ctx, "review.scores.bucket", 90, 100)
+		}
+		switch {
+		case i >= 8:
+			b.Class = "bar-ok"
+		case i >= 6:
+			b.Class = "bar-warn"
+		default:
+			b.Class = "bar-bad"
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+// scoresSummary reads the score chart as text.
+func scoresSummary(ctx context.Context, buckets []int) string {
+	var parts []string
+	for _, b := range scoreBars(ctx, buckets) {
+		parts = append(parts, fmt.Sprintf("%s: %d", b.Label, b.N))
+	}
+	return strings.Join(parts, "; ")
 }
