@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/xuri/excelize/v2"
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
@@ -102,30 +101,19 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	x := excelize.NewFile()
-	defer func() { _ = x.Close() }()
-	sheet := i18n.T(ctx, "commend.title")
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return fmt.Errorf("commend: export: %w", err)
-	}
-	head := []any{}
+	b := export.NewBook()
+	defer func() { _ = b.Close() }()
+	head := []string{}
 	for _, k := range []string{"commend.col.title", "commend.col.recipient", "commend.col.org", "commend.col.level", "commend.col.granted_on", "commend.col.issuer", "commend.col.document_no", "commend.col.citation"} {
 		head = append(head, i18n.T(ctx, k))
 	}
-	if err := x.SetSheetRow(sheet, "A1", &head); err != nil {
-		return fmt.Errorf("commend: export: %w", err)
-	}
-	for i, c := range items {
-		row := []any{vocab.CommendationTitle(ctx, c.Title), c.Recipient(), c.OrgName, i18n.T(ctx, key("commend.level.", c.Level)), c.GrantedOn.Format("2006-01-02"), c.Issuer, c.DocumentNo, c.Citation}
-		row = export.Values(row)
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := x.SetSheetRow(sheet, cell, &row); err != nil {
-			return fmt.Errorf("commend: export: %w", err)
-		}
+	sheet := b.Sheet(i18n.T(ctx, "commend.title"), head...)
+	for _, c := range items {
+		sheet.Row(vocab.CommendationTitle(ctx, c.Title), c.Recipient(), c.OrgName, i18n.T(ctx, key("commend.level.", c.Level)), c.GrantedOn, c.Issuer, c.DocumentNo, c.Citation)
 	}
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", `attachment; filename="commendations.xlsx"`)
-	return x.Write(w)
+	return b.Write(w)
 }
 
 // Form is the grant / nomination form.

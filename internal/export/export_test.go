@@ -1,8 +1,12 @@
 package export
 
 import (
+	"bytes"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
 )
 
 func TestCellsAreNotFormulas(t *testing.T) {
@@ -26,5 +30,42 @@ func TestRowAndValues(t *testing.T) {
 	got := Values(vals)
 	if got[0] != "'@x" || got[1] != -5 || got[2] != 2.5 || got[3] != "ok" || vals[0] != "@x" {
 		t.Errorf("Values: %v (input now %v)", got, vals)
+	}
+}
+
+func TestBookTypesCells(t *testing.T) {
+	b := NewBook()
+	defer func() { _ = b.Close() }()
+	s := b.Sheet("S", "name", "day", "rate", "n")
+	s.Row("=cmd", time.Date(2024, 2, 29, 15, 0, 0, 0, time.UTC), Percent(0.925), 3)
+	s.Row("x", time.Time{}, NoValue{}, 0)
+	var buf bytes.Buffer
+	if err := b.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(cell string, raw bool) string {
+		v, err := f.GetCellValue("S", cell, excelize.Options{RawCellValue: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for cell, want := range map[string]string{"A2": "'=cmd", "B2": "2024-02-29", "C2": "93%", "D2": "3", "B3": "", "C3": ""} {
+		if got := get(cell, false); got != want {
+			t.Errorf("%s shows %q, want %q", cell, got, want)
+		}
+	}
+	if raw := get("B2", true); raw != "45351" {
+		t.Errorf("B2 raw %q, want the date serial 45351", raw)
+	}
+	if raw := get("C2", true); raw != "0.925" {
+		t.Errorf("C2 raw %q, want 0.925", raw)
+	}
+	if p, err := f.GetPanes("S"); err != nil || !p.Freeze || p.YSplit != 1 {
+		t.Errorf("panes %+v %v", p, err)
 	}
 }

@@ -172,6 +172,15 @@ func writeXLSX(buf *bytes.Buffer, l i18n.Lang, recs [][]string) error {
 	if err != nil {
 		return fmt.Errorf("member: export xlsx: %w", err)
 	}
+	dateFmt := "yyyy-mm-dd"
+	dateStyle, err := x.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt})
+	if err != nil {
+		return fmt.Errorf("member: export xlsx: %w", err)
+	}
+	// The header row stays in view and carries a filter.
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("member: export xlsx: %w", err)
+	}
 	headers := exportHeaders(l)
 	row := make([]any, len(headers))
 	for i, h := range headers {
@@ -183,7 +192,13 @@ func writeXLSX(buf *bytes.Buffer, l i18n.Lang, recs [][]string) error {
 	for n, rec := range recs {
 		vals := make([]any, len(rec))
 		for i, v := range export.Row(rec) {
-			vals[i] = v // text, so ID numbers keep every digit
+			// Dates as date cells; the rest as text, so ID numbers keep
+			// every digit.
+			if d, err := time.Parse(time.DateOnly, v); err == nil && len(v) == 10 {
+				vals[i] = excelize.Cell{StyleID: dateStyle, Value: d}
+				continue
+			}
+			vals[i] = v
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n+2)
 		if err := sw.SetRow(cell, vals); err != nil {
@@ -191,6 +206,10 @@ func writeXLSX(buf *bytes.Buffer, l i18n.Lang, recs [][]string) error {
 		}
 	}
 	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("member: export xlsx: %w", err)
+	}
+	last, _ := excelize.CoordinatesToCellName(len(headers), len(recs)+1)
+	if err := x.AutoFilter(sheet, "A1:"+last, nil); err != nil {
 		return fmt.Errorf("member: export xlsx: %w", err)
 	}
 	if _, err := x.WriteTo(buf); err != nil {

@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/xuri/excelize/v2"
-
 	"zhibu/internal/auth"
 	"zhibu/internal/export"
-	"zhibu/internal/i18n"
+	"zhibu/internal/rules"
 	"zhibu/internal/ui"
 )
 
@@ -24,95 +22,83 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := Workbook(ctx, d)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = f.Close() }()
+	b := Workbook(ctx, d)
+	defer func() { _ = b.Close() }()
 	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="review-%s.xlsx"`, p.Key()))
-	return f.Write(w)
+	return b.Write(w)
 }
 
-// Workbook builds the export of a dashboard.
-func Workbook(ctx context.Context, d *Dashboard) (*excelize.File, error) {
-	f := excelize.NewFile()
+// rate is a rate as a spreadsheet number, or an empty cell.
+func rate(r Rate) any {
+	if r.Den <= 0 {
+		return export.NoValue{}
+	}
+	return export.Percent(r.Num / r.Den)
+}
+
+// Workbook builds the export of a dashboard: a header row on every sheet,
+// one value per cell, rates as percentages and dates as dates.
+func Workbook(ctx context.Context, d *Dashboard) *export.Book {
 	t := func(key string, args ...any) string { return ui.T(ctx, key, args...) }
-	sheets := []string{t("review.sheet.summary"), t("review.sheet.branches"), t("review.sheet.urgent"), t("review.sheet.rules")}
-	if err := f.SetSheetName("Sheet1", sheets[0]); err != nil {
-		return nil, fmt.Errorf("review: export: %w", err)
-	}
-	for _, s := range sheets[1:] {
-		if _, err := f.NewSheet(s); err != nil {
-			return nil, fmt.Errorf("review: export: %w", err)
-		}
-	}
-	var werr error
-	put := func(sheet string, row int, vals ...any) {
-		cell, err := excelize.CoordinatesToCellName(1, row)
-		if err == nil {
-			vals = export.Values(vals)
-			err = f.SetSheetRow(sheet, cell, &vals)
-		}
-		if err != nil && werr == nil {
-			werr = err
-		}
-	}
-	// Summary.
-	s := sheets[0]
-	put(s, 1, t("review.title"), PeriodLabel(ctx, d.Period.Key()), t("review.as_of", i18n.Date(ctx, d.Today)))
-	put(s, 3, t("review.summary.branches"), d.Total)
-	put(s, 4, t("review.summary.missed"), d.BranchCounts["missed"])
-	put(s, 5, t("review.summary.due_soon"), d.BranchCounts["due_soon"])
-	row := 7
+	b := export.NewBook()
+
+	// Summary: what and how many.
+	s := b.Sheet(t("review.sheet.summary"), t("review.col.item"), t("review.col.value"))
+	s.Row(t("review.period"), PeriodLabel(ctx, d.Period.Key()))
+	s.Row(t("review.col.as_of"), d.Today)
+	s.Row(t("review.summary.branches"), d.Total)
+	s.Row(t("review.summary.missed"), d.WithMissed)
+	s.Row(t("review.summary.due_soon"), d.WithDueSoon)
 	for _, st := range []string{"met", "pending", "due_soon", "missed"} {
-		put(s, row, t("review.status."+st), d.Counts[statusOf(st)])
-		row++
+		s.Row(t("review.status."+st), d.Counts[statusOf(st)])
 	}
-	row++
-	put(s, row, t("review.chart.title"))
 	for _, pt := range d.Chart {
-		row++
-		put(s, row, t("review.chart.month", int(pt.Month.Month())), pt.Percent)
+		if pt.Checked > 0 {
+			s.Row(t("review.chart.title")+" "+t("review.chart.month", int(pt.Month.Month())), export.Percent(float64(pt.Percent)/100))
+		}
 	}
-	// Branches: one row each, a column per rule.
-	s = sheets[1]
-	head := []any{t("review.col.branch"), t("review.col.parent"), t("review.col.status")}
+
+	// Branches: one row each; per rule its status, what was done and what
+	// is required, each in its own column.
+	head := []string{t("review.col.branch"), t("review.col.parent"), t("review.col.score"), t("review.col.status")}
 	for _, c := range d.Columns {
-		head = append(head, RuleLabel(ctx, c.Rule))
+		label := RuleLabel(ctx, c.Rule)
+		head = append(head, label, t("review.col.done_of", label), t("review.col.required_of", label))
 	}
 	head = append(head, t("review.col.attendance"), t("review.col.study"), t("review.col.open_items"), t("review.col.overdue_items"), t("review.col.rating"))
-	put(s, 1, head...)
-	for i, rw := range d.Rows {
-		vals := []any{rw.Branch.Name, rw.Branch.Parent, StatusLabel(ctx, rw.Summary.Worst)}
+	s = b.Sheet(t("review.sheet.branches"), head...)
+	for _, rw := range d.Rows {
+		var score any = export.NoValue{}
+		if v, ok := rw.Score(); ok {
+			score = v
+		}
+		vals := []any{rw.Branch.Name, rw.Branch.Parent, score, StatusLabel(ctx, rw.Summary.Worst)}
 		for _, c := range rw.Cells {
-			v := StatusLabel(ctx, c.Status)
-			if fig := figure(ctx, c); fig != "" && fig != "—" {
-				v += " (" + fig + ")"
+			if c.Status == rules.NotApplicable {
+				vals = append(vals, StatusLabel(ctx, c.Status), export.NoValue{}, export.NoValue{})
+				continue
 			}
-			vals = append(vals, v)
+			vals = append(vals, StatusLabel(ctx, c.Status), c.Actual, c.Required)
 		}
 		rating := ""
 		if rw.Rating != nil {
 			rating = RatingLabel(ctx, rw.Rating.Rating)
 		}
-		vals = append(vals, percent(rw.Attendance), percent(rw.Study), rw.OpenItems, rw.OverdueItems, rating)
-		put(s, i+2, vals...)
+		vals = append(vals, rate(rw.Attendance), rate(rw.Study), rw.OpenItems, rw.OverdueItems, rating)
+		s.Row(vals...)
 	}
+
 	// Urgent items with their rule and source.
-	s = sheets[2]
-	put(s, 1, t("review.col.branch"), t("review.col.status"), t("review.col.subject"), t("review.col.rule"), t("review.col.source"), t("review.col.due"))
-	for i, u := range d.Urgent {
-		put(s, i+2, u.Branch.Name, StatusLabel(ctx, u.Status), u.Subject+" "+urgentText(ctx, u), u.Rule.TitleText(ctx), u.Rule.SourceText(ctx), dateText(ctx, u.DueOn))
+	s = b.Sheet(t("review.sheet.urgent"), t("review.col.branch"), t("review.col.status"), t("review.col.subject"), t("review.col.detail"), t("review.col.rule"), t("review.col.source"), t("review.col.due"))
+	for _, u := range d.Urgent {
+		s.Row(u.Branch.Name, StatusLabel(ctx, u.Status), u.Subject, urgentText(ctx, u), u.Rule.TitleText(ctx), u.Rule.SourceText(ctx), u.DueOn)
 	}
+
 	// Rules in force, with their sources.
-	s = sheets[3]
-	put(s, 1, t("review.col.rule"), t("rules.col.period"), t("rules.col.minimum"), t("review.col.source"), t("rules.col.from"))
-	for i, c := range d.Columns {
-		put(s, i+2, c.Rule.TitleText(ctx), t("rules.period."+c.Rule.Period), num(c.Rule.Minimum), c.Rule.SourceText(ctx), i18n.Date(ctx, c.Rule.EffectiveFrom))
+	s = b.Sheet(t("review.sheet.rules"), t("review.col.rule"), t("rules.col.period"), t("rules.col.minimum"), t("review.col.source"), t("rules.col.from"))
+	for _, c := range d.Columns {
+		s.Row(c.Rule.TitleText(ctx), t("rules.period."+c.Rule.Period), c.Rule.Minimum, c.Rule.SourceText(ctx), c.Rule.EffectiveFrom)
 	}
-	if werr != nil {
-		return nil, fmt.Errorf("review: export: %w", werr)
-	}
-	return f, nil
+	return b
 }
