@@ -254,11 +254,21 @@ func (s *Service) Badge(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := ui.ViewerOf(r.Context())
 		u := auth.UserOf(r.Context())
-		if v != nil && u != nil && r.Method == http.MethodGet {
+		if v != nil && u != nil {
+			ctx := r.Context()
 			for i := range v.Nav {
 				if v.Nav[i].Href == "/alerts" {
-					if n, err := s.Count(r.Context(), u); err == nil {
-						v.Nav[i].Badge = n
+					// Counted when the page is drawn, once: a redirect after
+					// a post costs nothing, a form shown again has it.
+					counted, n := false, 0
+					v.Nav[i].Count = func() int {
+						if !counted {
+							counted = true
+							if c, err := s.Count(ctx, u); err == nil {
+								n = c
+							}
+						}
+						return n
 					}
 				}
 			}
@@ -281,7 +291,7 @@ func (s *Service) List(w http.ResponseWriter, r *http.Request) error {
 	if v := ui.ViewerOf(r.Context()); v != nil {
 		for i := range v.Nav {
 			if v.Nav[i].Href == "/alerts" {
-				v.Nav[i].Badge = len(list)
+				v.Nav[i].Badge, v.Nav[i].Count = len(list), nil
 			}
 		}
 	}

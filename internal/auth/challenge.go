@@ -100,7 +100,7 @@ func (s *Service) SecondFactor(w http.ResponseWriter, r *http.Request) error {
 	ch, err := s.challengeOf(r)
 	if errors.Is(err, apperr.ErrNotFound) {
 		s.clearChallengeCookie(w)
-		return ui.Redirect(w, r, "/login", "auth.challenge_expired")
+		return ui.RedirectRefused(w, r, "/login", "auth.challenge_expired")
 	}
 	if err != nil {
 		return err
@@ -137,7 +137,7 @@ func (s *Service) SecondFactor(w http.ResponseWriter, r *http.Request) error {
 	if !verified {
 		if exhausted {
 			s.clearChallengeCookie(w)
-			return ui.Redirect(w, r, "/login", "auth.challenge_expired")
+			return ui.RedirectRefused(w, r, "/login", "auth.challenge_expired")
 		}
 		return ui.Render(w, r, http.StatusUnauthorized, SecondFactorView(SecondFactorForm{Error: "auth.bad_code"}))
 	}

@@ -125,7 +125,7 @@ func (h *Handler) ResetCalendar(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("me: account %d is not a member's: %w", u.AccountID, apperr.ErrNotFound)
 	}
 	if r.PostFormValue("confirm") != "yes" {
-		return ui.Redirect(w, r, "/me#calendar", "me.calendar.confirm_needed")
+		return ui.RedirectRefused(w, r, "/me#calendar", "me.calendar.confirm_needed")
 	}
 	if _, err := h.store.ResetCalendarToken(r.Context(), u.AccountID); err != nil {
 		return err

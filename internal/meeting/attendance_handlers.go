@@ -97,7 +97,7 @@ func (h *Handler) AttendanceForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if m.Status != StatusDraft {
-		return ui.Redirect(w, r, meetingURL(m.ID, ""), "meeting.flash.attendance_closed")
+		return ui.RedirectRefused(w, r, meetingURL(m.ID, ""), "meeting.flash.attendance_closed")
 	}
 	due, err := h.store.DueOf(r.Context(), m)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"zhibu/internal/i18n"
 )
@@ -16,9 +17,21 @@ type NavItem struct {
 	Href  string
 	Label string // translation key
 	Badge int
+	// Count, when set, gives the badge when the page is drawn (once), so a
+	// form shown again after an error has it too without a query on every
+	// post that only redirects.
+	Count func() int
 	// Pinned items (my record, my alerts) sit at the header's end, beside the
 	// name, so they stay on screen on a phone while the other entries scroll.
 	Pinned bool
+}
+
+// BadgeCount is the item's badge: Badge, or Count's answer.
+func (n NavItem) BadgeCount() int {
+	if n.Count != nil {
+		return n.Count()
+	}
+	return n.Badge
 }
 
 // Viewer is what the layout knows about the signed-in person.
@@ -57,8 +70,12 @@ func Flash(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(flashCookie); err == nil {
 			http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-			if key, err := url.QueryUnescape(c.Value); err == nil && i18n.Has(key) {
-				r = r.WithContext(context.WithValue(r.Context(), flashKey{}, key))
+			if key, err := url.QueryUnescape(c.Value); err == nil {
+				refused := strings.HasPrefix(key, refusedMark)
+				key = strings.TrimPrefix(key, refusedMark)
+				if i18n.Has(key) {
+					r = r.WithContext(context.WithValue(r.Context(), flashKey{}, flash{key: key, refused: refused}))
+				}
 			}
 		}
 		next.ServeHTTP(w, r)
@@ -67,8 +84,32 @@ func Flash(next http.Handler) http.Handler {
 
 // FlashOf returns the flash message key of the request, or "".
 func FlashOf(ctx context.Context) string {
-	s, _ := ctx.Value(flashKey{}).(string)
-	return s
+	f, _ := ctx.Value(flashKey{}).(flash)
+	return f.key
+}
+
+// FlashRefused reports whether the flash message says something was
+// refused (shown as a warning, not as a success).
+func FlashRefused(ctx context.Context) bool {
+	f, _ := ctx.Value(flashKey{}).(flash)
+	return f.refused
+}
+
+// flash is the message carried over a redirect.
+type flash struct {
+	key     string
+	refused bool
+}
+
+// refusedMark starts the cookie value of a refusal.
+const refusedMark = "!"
+
+// RedirectRefused sends a 303 See Other with a flash message that says
+// why the action was not done.
+func RedirectRefused(w http.ResponseWriter, r *http.Request, to, flashKey string) error {
+	SetFlash(w, refusedMark+flashKey)
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
 }
 
 // Redirect sends a 303 See Other, the answer to every successful form post,
