@@ -181,6 +181,9 @@ func (h *Handler) renderShow(w http.ResponseWriter, r *http.Request, m *Member, 
 	if p.Commendations, err = commend.ForMember(ctx, h.pool, m.ID); err != nil {
 		return err
 	}
+	if p.Year, err = h.store.YearOf(ctx, m.ID, h.today().Year()); err != nil {
+		return err
+	}
 	for _, a := range Actions {
 		if (Action{Kind: a}).available(m) {
 			p.Actions = append(p.Actions, a)

@@ -55,6 +55,8 @@ type ShowPage struct {
 	Overdue []life.Item
 	// Commendations granted to the member.
 	Commendations []commend.Commendation
+	// Year: this year's hours against the minimum and meetings.
+	Year Year
 }
 
 // FormPage is the member form's view model.
