@@ -209,7 +209,7 @@ var crawlBudget = func() int {
 // keyboardPages are the pages tabbed through, per role: the list.
 var keyboardPages = map[string][]string{
 	"member":    {"/", "/me", "/alerts"},
-	"secretary": {"/", "/members", "/members/{member}", "/meetings/{meeting}", "/meetings/new", "/members/new", "/alerts", "/nope-404"},
+	"secretary": {"/", "/members", "/members/{member}", "/meetings", "/meetings/{meeting}", "/meetings/new", "/members/new", "/alerts", "/nope-404"},
 	"reviewer":  {"/", "/review", "/review/branches/{branch}", "/alerts"},
 	"admin":     {"/", "/admin/rules", "/admin/accounts", "/orgs"},
 	"security":  {"/", "/admin/security"},
