@@ -183,3 +183,25 @@ func (h *Handler) attendanceConflict(w http.ResponseWriter, r *http.Request, id 
 	p.Conflict = true
 	return ui.Render(w, r, http.StatusConflict, AttendanceView(p))
 }
+
+// FormStats counts the form's rows as they stand (a new record starts
+// with everyone due present), for the running count above the table.
+func (p AttendancePage) FormStats() Stats {
+	var s Stats
+	for _, a := range p.Rows {
+		if !a.Due {
+			s.Observers++
+			continue
+		}
+		s.Due++
+		switch a.Status {
+		case Present:
+			s.Present++
+		case Leave:
+			s.Leave++
+		case Absent:
+			s.Absent++
+		}
+	}
+	return s
+}
