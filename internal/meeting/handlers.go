@@ -300,7 +300,11 @@ func (h *Handler) EditForm(w http.ResponseWriter, r *http.Request) error {
 	if m.Status == StatusSubmitted {
 		return ui.Redirect(w, r, meetingURL(m.ID, "/correct"), "meeting.flash.locked")
 	}
-	p, err := h.formPage(r, formOf(m), false, m.ID, m.Status == StatusPlanned)
+	f := formOf(m)
+	if m.Status == StatusPlanned && r.URL.Query().Get("held") == "1" {
+		f.Status = StatusDraft // 会议已召开: record it, then its attendance
+	}
+	p, err := h.formPage(r, f, false, m.ID, m.Status == StatusPlanned)
 	if err != nil {
 		return err
 	}

@@ -759,3 +759,42 @@ func TestStaleAttendanceIsAConflictThatKeepsTheInput(t *testing.T) {
 		t.Errorf("leave %q after the second save", got)
 	}
 }
+
+// TestPlannedToHeld: planning is a short form (no minutes, decisions or
+// hours before the meeting); a planned meeting's main action records it as
+// held, with the form on "held" and the minutes, then leads to attendance.
+func TestPlannedToHeld(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	c := app.Login(t, "secretary")
+	plan := c.Get("/meetings/new?status=planned")
+	if plan.Has(`textarea[name=minutes]`) || plan.Has(`textarea[name=decisions]`) || plan.Has(`select[name=status]`) || plan.TestID("planning-hint") == "" {
+		t.Error("the planning form asks for minutes, decisions or a status")
+	}
+	branch := app.OrgID(t, "办公室党支部")
+	f := meetingForm(branch, "party_day", time.Now().In(i18n.Shanghai).AddDate(0, 0, 5).Format(time.DateOnly))
+	f.Set("status", "planned")
+	f.Set("topic", "重温入党誓词")
+	id := create(t, c, f)
+	// The day came.
+	if _, err := app.Pool.Exec(context.Background(), `UPDATE meetings SET starts_at = starts_at - interval '6 days', ends_at = ends_at - interval '6 days' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	show := c.Get(path(id, ""))
+	held, ok := show.Doc().Find(`[data-testid="held-link"]`).Attr("href")
+	if !ok || !show.Doc().Find(`[data-testid="held-link"]`).HasClass("primary") {
+		t.Fatal("a planned meeting has no main action to record it as held")
+	}
+	form := c.Get(held)
+	if v := form.Doc().Find(`select[name=status] option[selected]`).AttrOr("value", ""); v != "draft" || !form.Has(`textarea[name=minutes]`) {
+		t.Fatalf("the held form starts on status %q, minutes field %v", v, form.Has(`textarea[name=minutes]`))
+	}
+	f.Set("status", "draft")
+	f.Set("date", time.Now().In(i18n.Shanghai).AddDate(0, 0, -1).Format(time.DateOnly))
+	f.Set("minutes", "全体党员重温入党誓词。")
+	f.Set("version", form.Doc().Find(`input[name=version]`).AttrOr("value", ""))
+	r := c.PostForm(path(id, "/edit"), f)
+	if r.Status != http.StatusSeeOther || !strings.HasSuffix(r.Location, "/attendance") {
+		t.Errorf("recording it as held: %d → %q, want the attendance form", r.Status, r.Location)
+	}
+}

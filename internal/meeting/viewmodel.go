@@ -225,3 +225,8 @@ func (p ShowPage) presentNames() []string {
 	}
 	return out
 }
+
+// Planning reports whether the form plans a meeting (status planned): a
+// short form of time, place, agenda and who is due; the minutes, decisions
+// and study hours come when it has been held.
+func (p FormPage) Planning() bool { return p.Form.Status == StatusPlanned }
