@@ -46,3 +46,4 @@ func TestAttendanceRunningCount(t *testing.T) {
 	}
 	b.ShootBoth("secretary-attendance-running")
 }
+
