@@ -46,6 +46,8 @@ var owners = map[string]string{
 	"organisations":           "internal/org",
 	"rate_limits":             "internal/ratelimit",
 	"recovery_codes":          "internal/auth",
+	"recruit_rules":           "internal/recruit",
+	"recruit_steps":           "internal/recruit",
 	"rectification_items":     "internal/life",
 	"review_settings":         "internal/rules",
 	"rules":                   "internal/rules",
