@@ -162,3 +162,68 @@ SELECT '2026', '2026-05-01', code, CASE WHEN code = 'talk_months' THEN 2 ELSE am
 		}
 	}
 }
+
+// probationer takes a new applicant to probation admitted on the day given.
+func probationer(t *testing.T, app *apptest.App, st *recruit.Store, name, admitted string) (int64, int) {
+	t.Helper()
+	ctx := t.Context()
+	branch := app.OrgID(t, "办公室党支部")
+	id := newApplicant(t, app, branch, name)
+	full, _ := recruit.FullMembers(ctx, app.Pool, branch)
+	a, b := full[0].ID, full[1].ID
+	m := d(admitted)
+	voters, _ := recruit.VotingMembers(ctx, app.Pool, branch, m)
+	for _, s := range []recruit.Step{
+		{Kind: "application", DoneOn: m.AddDate(-2, 0, 0)},
+		{Kind: "activist", DoneOn: m.AddDate(-2, 0, 10), PersonA: &a},
+		{Kind: "target", DoneOn: m.AddDate(0, -6, 0)},
+		{Kind: "introducers", DoneOn: m.AddDate(0, -6, 1), PersonA: &a, PersonB: &b},
+		{Kind: "political_review", DoneOn: m.AddDate(0, -2, 0), Outcome: "passed"},
+		{Kind: "training", DoneOn: m.AddDate(0, -2, 0), Days: ip(3)},
+		{Kind: "admission_meeting", DoneOn: m, DueCount: ip(voters), Present: ip(voters), InFavour: ip(voters)},
+		{Kind: "approval", DoneOn: m.AddDate(0, 1, 0), Outcome: "passed"},
+	} {
+		if _, err := st.Record(ctx, id, s); err != nil {
+			t.Fatalf("%s: %v", s.Kind, err)
+		}
+	}
+	return id, voters
+}
+
+func TestExtensionThenCancellation(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	st := recruit.NewStore(app.Pool)
+	ctx := t.Context()
+	id, voters := probationer(t, app, st, "延长预备期", "2023-02-28")
+	ext := recruit.Step{Kind: "conversion_meeting", DoneOn: d("2024-02-28"), Outcome: "extend", EndOn: func() *time.Time { x := d("2024-08-28"); return &x }(),
+		DueCount: ip(voters), Present: ip(voters), InFavour: ip(voters)}
+	if _, err := st.Record(ctx, id, ext); err != nil {
+		t.Fatal(err)
+	}
+	var until time.Time
+	if err := app.Pool.QueryRow(ctx, `SELECT probation_extended_to FROM members WHERE id = $1`, id).Scan(&until); err != nil || !until.Equal(d("2024-08-28")) {
+		t.Fatalf("extended to %v %v", until, err)
+	}
+	early := recruit.Step{Kind: "conversion_meeting", DoneOn: d("2024-08-27"), Outcome: "cancel", DueCount: ip(voters), Present: ip(voters), InFavour: ip(voters)}
+	if _, err := st.Record(ctx, id, early); err == nil {
+		t.Fatal("a meeting before the extended end was recorded")
+	}
+	early.DoneOn = d("2024-08-28")
+	if _, err := st.Record(ctx, id, early); err != nil {
+		t.Fatal(err)
+	}
+	var status string
+	if err := app.Pool.QueryRow(ctx, `SELECT party_status FROM members WHERE id = $1`, id).Scan(&status); err != nil || status != "cancelled" {
+		t.Errorf("status %q %v", status, err)
+	}
+	files, err := recruit.Pipeline(ctx, app.Pool, []int64{app.OrgID(t, "办公室党支部")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Person.ID == id {
+			t.Error("a cancelled probationer is still in the pipeline")
+		}
+	}
+}
