@@ -21,6 +21,7 @@ import (
 	"zhibu/internal/ratelimit"
 	"zhibu/internal/review"
 	"zhibu/internal/rules"
+	"zhibu/internal/recruit"
 	"zhibu/internal/talk"
 	"zhibu/internal/ui"
 )
@@ -38,6 +39,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	lifeH := life.New(d.Pool)
 	appraisalH := appraisal.New(d.Pool)
 	talkH := talk.New(d.Pool)
+	recruitH := recruit.New(d.Pool)
 	commendH := commend.New(d.Pool)
 	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
 	reviewH := review.New(d.Pool, d.ReviewJobs)
@@ -239,6 +241,14 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/talks/new", ui.Handler(talkH.NewPage))
 				r.Method(http.MethodPost, "/talks", ui.Handler(talkH.Create))
 				r.Method(http.MethodGet, "/talks/matrix", ui.Handler(talkH.Matrix))
+
+				// --- recruit ---
+				// The pipeline: the secretary's branch board, the reviewer's
+				// subtree; each handler checks the person's branch in scope.
+				r.Method(http.MethodGet, "/recruitment", ui.Handler(recruitH.Board))
+				r.Method(http.MethodGet, "/recruitment/{id}", ui.Handler(recruitH.Show))
+				r.Method(http.MethodPost, "/recruitment/{id}/steps", ui.Handler(recruitH.Record))
+				r.Method(http.MethodGet, "/recruitment/{id}/print", ui.Handler(recruitH.Print))
 
 				// --- commend ---
 				r.Method(http.MethodGet, "/commendations", ui.Handler(commendH.List))
