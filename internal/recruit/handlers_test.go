@@ -22,7 +22,7 @@ func TestBoardAndOverviewByRole(t *testing.T) {
 	}
 	doc := sec.Doc()
 	for _, st := range []string{"applicant", "activist", "target", "probationary"} {
-		if doc.Find(`[data-testid="stage-` + st + `"]`).Length() != 1 {
+		if doc.Find(`[data-testid="stage-`+st+`"]`).Length() != 1 {
 			t.Errorf("no column %s", st)
 		}
 	}

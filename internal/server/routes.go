@@ -19,9 +19,9 @@ import (
 	"zhibu/internal/member"
 	"zhibu/internal/org"
 	"zhibu/internal/ratelimit"
+	"zhibu/internal/recruit"
 	"zhibu/internal/review"
 	"zhibu/internal/rules"
-	"zhibu/internal/recruit"
 	"zhibu/internal/talk"
 	"zhibu/internal/ui"
 )
