@@ -138,6 +138,8 @@ type Person struct {
 	PartyStatus         string
 	IDTail              string
 	AppliedOn           *time.Time
+	ActivistOn          *time.Time
+	TargetOn            *time.Time
 	AdmittedOn          *time.Time
 	ProbationExtendedTo *time.Time
 	Version             int
@@ -168,6 +170,27 @@ func (f File) Count(kind string) int {
 		}
 	}
 	return n
+}
+
+// On is the day of the latest step of kind, or for the stage-setting
+// steps the roster's date when the file has no such step (people already
+// in the roster before their file was kept here).
+func (f File) On(kind string) *time.Time {
+	if s := f.Last(kind); s != nil {
+		d := s.DoneOn
+		return &d
+	}
+	switch kind {
+	case "application":
+		return f.Person.AppliedOn
+	case "activist":
+		return f.Person.ActivistOn
+	case "target":
+		return f.Person.TargetOn
+	case "admission_meeting":
+		return f.Person.AdmittedOn
+	}
+	return nil
 }
 
 // passed reports whether the last step of kind has outcome passed.
@@ -214,13 +237,7 @@ func (f File) OriginalProbationEnd(r Rules) *time.Time {
 	return &d
 }
 
-func (f File) admittedOn() *time.Time {
-	if s := f.Last("admission_meeting"); s != nil {
-		d := s.DoneOn
-		return &d
-	}
-	return f.Person.AdmittedOn
-}
+func (f File) admittedOn() *time.Time { return f.On("admission_meeting") }
 
 func (f File) lastExtension() *time.Time {
 	for i := len(f.Steps) - 1; i >= 0; i-- {
@@ -234,13 +251,7 @@ func (f File) lastExtension() *time.Time {
 }
 
 // appliedOn is the day of the application step, or the roster's date.
-func (f File) appliedOn() *time.Time {
-	if s := f.Last("application"); s != nil {
-		d := s.DoneOn
-		return &d
-	}
-	return f.Person.AppliedOn
-}
+func (f File) appliedOn() *time.Time { return f.On("application") }
 
 // Refusal is why a step cannot be recorded: the message key, the field it
 // concerns and the rule (with its citation) it breaks, if a rule.
@@ -287,10 +298,10 @@ func Check(f File, s Step, r Rules, history bool) (Step, *Refusal) {
 		return s, refuse("done_on", "recruit.error.before_application", "")
 	}
 	needs := func(kind string) *Refusal {
-		if f.Last(kind) == nil {
+		if f.On(kind) == nil {
 			return refuse("kind", "recruit.error.needs."+kind, "")
 		}
-		if s.DoneOn.Before(f.Last(kind).DoneOn) {
+		if s.DoneOn.Before(*f.On(kind)) {
 			return refuse("done_on", "recruit.error.order."+kind, "")
 		}
 		return nil
@@ -302,7 +313,7 @@ func Check(f File, s Step, r Rules, history bool) (Step, *Refusal) {
 			e = timeRule("done_on", "recruit.error.age", "min_age_years")
 		}
 	case "talk":
-		if e = needs("application"); e == nil && s.DoneOn.After(dates.AddMonths(f.Last("application").DoneOn, r.N("talk_months"))) {
+		if e = needs("application"); e == nil && s.DoneOn.After(dates.AddMonths(*f.On("application"), r.N("talk_months"))) {
 			s.LateRule = "talk_months"
 		}
 	case "recommendation", "activist":
@@ -311,7 +322,7 @@ func Check(f File, s Step, r Rules, history bool) (Step, *Refusal) {
 		e = needs("activist")
 	case "assessment":
 		if e = needs("activist"); e == nil {
-			prev := f.Last("activist").DoneOn
+			prev := *f.On("activist")
 			if a := f.Last("assessment"); a != nil {
 				if s.DoneOn.Before(a.DoneOn) {
 					return s, refuse("done_on", "recruit.error.order.assessment", "")
@@ -323,7 +334,7 @@ func Check(f File, s Step, r Rules, history bool) (Step, *Refusal) {
 			}
 		}
 	case "target":
-		if e = needs("activist"); e == nil && s.DoneOn.Before(dates.AddMonths(f.Last("activist").DoneOn, r.N("activist_months"))) {
+		if e = needs("activist"); e == nil && s.DoneOn.Before(dates.AddMonths(*f.On("activist"), r.N("activist_months"))) {
 			e = timeRule("done_on", "recruit.error.activist_year", "activist_months")
 		}
 	case "target_filed", "introducers", "political_review", "branch_review":
@@ -356,11 +367,13 @@ func Check(f File, s Step, r Rules, history bool) (Step, *Refusal) {
 		e = needs("admission_meeting")
 	case "approval":
 		if e = needs("admission_meeting"); e == nil {
-			e = checkApproval(&s, f.Last("admission_meeting").DoneOn, "approval_months", "approval_max_months", r, refuse)
+			e = checkApproval(&s, *f.On("admission_meeting"), "approval_months", "approval_max_months", r, refuse)
 		}
 	case "oath":
-		if e = needs("approval"); e == nil && !f.passed("approval") {
+		if f.Person.Category != "probationary" && !f.passed("approval") {
 			e = refuse("kind", "recruit.error.needs.approval", "")
+		} else if a := f.Last("approval"); a != nil && s.DoneOn.Before(a.DoneOn) {
+			e = refuse("done_on", "recruit.error.order.approval", "")
 		}
 	case "probation_assessment":
 		start := f.admittedOn()

@@ -7,10 +7,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
 	"zhibu/internal/apptest"
+	"zhibu/internal/recruit"
 )
 
 func TestBoardAndOverviewByRole(t *testing.T) {
@@ -117,5 +119,77 @@ func TestRecordStepsThroughTheForm(t *testing.T) {
 	}
 	if r := rev.PostForm(path+"/steps", url.Values{"kind": {"training"}, "done_on": {"2024-04-01"}, "hours": {"24"}}); r.Status != http.StatusForbidden {
 		t.Errorf("reviewer post: %d", r.Status)
+	}
+}
+
+func TestDemoShowsEveryState(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	doc := app.Login(t, "secretary").Get("/recruitment").Doc()
+	card := func(name string) *goquery.Selection {
+		return doc.Find(`[data-testid="recruit-card"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+			return s.Find("strong").Text() == name
+		})
+	}
+	for _, c := range []struct {
+		name, stage, mark string
+	}{
+		{"孙晓", "applicant", "due-soon"},
+		{"周宁", "applicant", "overdue"},
+		{"王悦", "target", "card-flagged"},
+		{"陈诺", "target", "overdue"},
+		{"褚航", "probationary", "due-soon"},
+		{"卫岚", "probationary", "card-late"},
+	} {
+		s := card(c.name)
+		if s.Length() != 1 {
+			t.Errorf("%s: %d cards", c.name, s.Length())
+			continue
+		}
+		if s.Closest(`[data-testid="stage-`+c.stage+`"]`).Length() != 1 {
+			t.Errorf("%s not under %s", c.name, c.stage)
+		}
+		if s.Find(`[data-testid="`+c.mark+`"]`).Length() == 0 {
+			t.Errorf("%s: no %s mark", c.name, c.mark)
+		}
+	}
+	if card("蒋涛").Length() != 0 {
+		t.Error("a full member is still on the board")
+	}
+	rev := app.Login(t, "reviewer").Get("/recruitment").Doc()
+	if rev.Find(`[data-testid="waiting-row"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return strings.Contains(s.Text(), "陈诺") && s.Find(`[data-testid="overdue"]`).Length() == 1
+	}).Length() != 1 {
+		t.Error("the overdue approval is not waiting for the committee")
+	}
+	if !strings.Contains(rev.Find(`[data-testid="recruit-intake"]`).Text(), "转正 1 名") {
+		t.Errorf("intake: %q", rev.Find(`[data-testid="recruit-intake"]`).Text())
+	}
+}
+
+func TestTodosForTheWorkbench(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	branch := app.OrgID(t, "办公室党支部")
+	items, err := recruit.Todos(t.Context(), app.Pool, []int64{branch}, time.Now().UTC().Truncate(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var overdue, soon int
+	for _, it := range items {
+		if it.Area != "recruit" || it.URL == "" || it.Due.IsZero() {
+			t.Errorf("item %+v", it)
+		}
+		if it.Overdue {
+			overdue++
+		} else {
+			soon++
+		}
+	}
+	if overdue < 2 || soon < 2 || !items[0].Overdue {
+		t.Errorf("%d overdue, %d soon: %+v", overdue, soon, items)
+	}
+	if none, err := recruit.Todos(t.Context(), app.Pool, nil, time.Now()); err != nil || len(none) != 0 {
+		t.Errorf("no branches: %v %v", none, err)
 	}
 }

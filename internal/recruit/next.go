@@ -9,7 +9,10 @@ import (
 // Due is the next step a person's file waits for: its kind, the day it is
 // due (zero when no rule sets one), and the rule that sets it.
 type Due struct {
-	Kind    string
+	Kind string
+	// From is the earliest day the step may be taken (a development
+	// target after a year as activist); it is not a deadline.
+	From    time.Time
 	On      time.Time
 	Rule    string
 	Overdue bool
@@ -39,32 +42,32 @@ func next(f File, r Rules) (Due, bool) {
 	}
 	switch f.Stage() {
 	case "applicant":
-		app := f.Last("application")
+		app := f.On("application")
 		if app == nil {
 			return Due{Kind: "application"}, true
 		}
 		if f.Last("talk") == nil {
-			return after("talk", "talk_months", app.DoneOn, r.N("talk_months")), true
+			return after("talk", "talk_months", *app, r.N("talk_months")), true
 		}
-		if f.Last("activist") == nil {
+		if f.On("activist") == nil {
 			return Due{Kind: "activist"}, true
 		}
 		// The roster still says applicant although the step is recorded:
 		// the next activist's steps apply.
 		fallthrough
 	case "activist":
-		act := f.Last("activist")
+		act := f.On("activist")
 		if act == nil {
 			return Due{Kind: "activist"}, true
 		}
-		from := act.DoneOn
+		from := *act
 		if a := f.Last("assessment"); a != nil {
 			from = a.DoneOn
 		}
-		eligible := dates.AddMonths(act.DoneOn, r.N("activist_months"))
+		eligible := dates.AddMonths(*act, r.N("activist_months"))
 		assess := dates.AddMonths(from, r.N("assessment_months"))
 		if !assess.Before(eligible) && f.Count("assessment") > 0 {
-			return Due{Kind: "target", On: eligible, Rule: "activist_months"}, true
+			return Due{Kind: "target", From: eligible, Rule: "activist_months"}, true
 		}
 		return Due{Kind: "assessment", On: assess, Rule: "assessment_months"}, true
 	case "target":

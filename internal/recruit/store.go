@@ -58,7 +58,7 @@ func LoadRules(ctx context.Context, q db.Querier, day time.Time) (Rules, error) 
 }
 
 const personCols = `m.id, m.branch_id, o.name AS branch_name, m.name, m.gender, m.birth_date, m.category, m.party_status,
-       m.id_number_tail AS id_tail, m.applied_on, m.admitted_on, m.probation_extended_to, m.version`
+       m.id_number_tail AS id_tail, m.applied_on, m.activist_on, m.target_on, m.admitted_on, m.probation_extended_to, m.version`
 
 const personSQL = `SELECT ` + personCols + ` FROM members m JOIN organisations o ON o.id = m.branch_id WHERE m.id = $1`
 
@@ -304,7 +304,7 @@ func roster(ctx context.Context, tx pgx.Tx, f File, s Step, r Rules, actor int64
 		return forward("target", s.DoneOn)
 	case s.Kind == "approval" && s.Outcome == "passed":
 		// Probation counts from the 支部大会 that admitted (第三十二条).
-		return forward("probationary", f.Last("admission_meeting").DoneOn)
+		return forward("probationary", *f.On("admission_meeting"))
 	case s.Kind == "conversion_meeting" && s.Outcome == "extend":
 		return member.ExtendProbation(ctx, tx, f.Person.ID, *s.EndOn, s.DoneOn, actor, s.Details)
 	case s.Kind == "conversion_meeting" && s.Outcome == "cancel":

@@ -29,8 +29,8 @@ func ip(n int) *int { return &n }
 // newApplicant adds a person to the branch's roster as an applicant.
 func newApplicant(t *testing.T, app *apptest.App, branch int64, name string) int64 {
 	t.Helper()
-	return app.Int(t, `INSERT INTO members (branch_id, name, gender, birth_date, category, applied_on)
-VALUES ($1, $2, 'female', '1996-05-04', 'applicant', '2021-03-01') RETURNING id`, branch, name)
+	return app.Int(t, `INSERT INTO members (branch_id, name, gender, birth_date, category)
+VALUES ($1, $2, 'female', '1996-05-04', 'applicant') RETURNING id`, branch, name)
 }
 
 func TestApplicantToFullMember(t *testing.T) {
