@@ -7,6 +7,7 @@ import (
 
 	"zhibu/internal/audit"
 	"zhibu/internal/dates"
+	"zhibu/internal/pii"
 	"zhibu/internal/recruit"
 )
 
@@ -106,8 +107,12 @@ func (g *gen) recruitment(ctx context.Context) error {
 	for i, p := range people {
 		applied := p.steps[0].DoneOn
 		var id int64
-		if err := g.tx.QueryRow(ctx, `INSERT INTO members (branch_id, name, gender, birth_date, department, category, applied_on)
-VALUES ($1, $2, $3, $4, $5, 'applicant', $6) RETURNING id`, b.id, p.name, p.gender, time.Date(1994+i%5, time.Month(1+i), 3+i, 0, 0, 0, 0, time.UTC), b.dept, applied).Scan(&id); err != nil {
+		birth := time.Date(1994+i%5, time.Month(1+i), 3+i, 0, 0, 0, 0, time.UTC)
+		idNo := pii.MakeIDNumber("110105", birth, 300+2*i+boolInt(p.gender == "male"))
+		if err := g.tx.QueryRow(ctx, `INSERT INTO members (branch_id, name, gender, birth_date, department, category, applied_on,
+       id_number_enc, id_number_hash, id_number_tail)
+VALUES ($1, $2, $3, $4, $5, 'applicant', $6, $7, $8, $9) RETURNING id`, b.id, p.name, p.gender, birth, b.dept, applied,
+			g.sealer.Seal(idNo), g.sealer.Hash(idNo), pii.Tail(idNo, 4)).Scan(&id); err != nil {
 			return fmt.Errorf("recruitment: %s: %w", p.name, err)
 		}
 		for _, s := range p.steps {
