@@ -7,5 +7,6 @@ ALTER TABLE members DROP CONSTRAINT members_party_status_check;
 UPDATE members SET party_status = 'struck_off' WHERE party_status = 'cancelled';
 ALTER TABLE members ADD CONSTRAINT members_party_status_check
     CHECK (party_status IN ('normal', 'suspended', 'struck_off', 'expelled', 'deceased', 'transferred_out'));
+DROP TABLE transfer_letters;
 DROP TABLE recruit_steps;
 DROP TABLE recruit_rules;

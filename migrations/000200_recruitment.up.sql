@@ -16,7 +16,7 @@ CREATE TABLE recruit_rules (
     code           text NOT NULL CHECK (code IN ('min_age_years', 'talk_months', 'assessment_months', 'activist_months',
                        'training_hours', 'training_days', 'notice_workdays', 'quorum_percent', 'favour_percent',
                        'approval_months', 'approval_max_months', 'probation_months', 'extension_min_months',
-                       'extension_max_months', 'conversion_approval_months', 'remind_days')),
+                       'extension_max_months', 'conversion_approval_months', 'remind_days', 'letter_valid_days', 'receipt_days')),
     amount         integer NOT NULL CHECK (amount >= 0),
     document       text NOT NULL CHECK (length(document) <= 100),
     article        text NOT NULL CHECK (length(article) <= 50),
@@ -41,7 +41,9 @@ INSERT INTO recruit_rules (rule_set, effective_from, code, amount, document, art
  ('2014', '2014-05-28', 'extension_min_months', 6, '《中国共产党发展党员工作细则》', '第三十二条', false),
  ('2014', '2014-05-28', 'extension_max_months', 12, '《中国共产党发展党员工作细则》', '第三十二条', false),
  ('2014', '2014-05-28', 'conversion_approval_months', 3, '《中国共产党发展党员工作细则》', '第三十四条', false),
- ('2014', '2014-05-28', 'remind_days', 30, '提醒设置', '—', true);
+ ('2014', '2014-05-28', 'remind_days', 30, '提醒设置', '—', true),
+ ('2014', '2014-05-28', 'letter_valid_days', 30, '组织关系介绍信有效期（本机关设置）', '—', true),
+ ('2014', '2014-05-28', 'receipt_days', 30, '介绍信回执退回期限（有效期满后，本机关设置）', '—', true);
 
 CREATE TABLE recruit_steps (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -97,3 +99,23 @@ ALTER TABLE member_events ADD CONSTRAINT member_events_kind_check
 CREATE FUNCTION in_pipeline(p_category text, p_party_status text) RETURNS boolean
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT p_category IN ('applicant', 'activist', 'target', 'probationary') AND p_party_status = 'normal' $$;
+
+-- Letters of introduction (组织关系介绍信) for members transferred out of
+-- the agency: the number, the validity, where to, and the receipt (回执)
+-- tracked until it comes back (late after receipt_days past validity).
+CREATE TABLE transfer_letters (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    member_id   bigint NOT NULL REFERENCES members (id),
+    branch_id   bigint NOT NULL REFERENCES organisations (id),
+    letter_no   text NOT NULL UNIQUE CHECK (length(btrim(letter_no)) BETWEEN 1 AND 50),
+    issued_on   date NOT NULL,
+    valid_until date NOT NULL CHECK (valid_until >= issued_on),
+    destination text NOT NULL CHECK (length(btrim(destination)) BETWEEN 1 AND 200),
+    receipt_on  date CHECK (receipt_on >= issued_on),
+    notes       text NOT NULL DEFAULT '' CHECK (length(notes) <= 500),
+    issued_by   bigint REFERENCES accounts (id),
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX transfer_letters_member_idx ON transfer_letters (member_id);
+CREATE INDEX transfer_letters_branch_idx ON transfer_letters (branch_id, issued_on);
+CREATE INDEX transfer_letters_issued_by_idx ON transfer_letters (issued_by);

@@ -55,6 +55,7 @@ var owners = map[string]string{
 	"sessions":                "internal/auth",
 	"study_credits":           "internal/meeting",
 	"talks":                   "internal/talk",
+	"transfer_letters":        "internal/recruit",
 }
 
 // loaders write many tables at once by design: the demo data set and the

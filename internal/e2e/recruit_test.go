@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,11 +60,20 @@ VALUES ($1, '欧阳晓敏', 'female', '1994-03-08', '办公室', 'applicant') RE
 	step("assessment", map[string]string{"done_on": "2023-08-30"})
 	step("assessment", map[string]string{"done_on": "2024-02-28"})
 	// A day short of a year as activist: refused, 第十三条 named.
+	// (A refused form is the answer to a POST: the language is switched on
+	// the file page and the form sent again for the English photograph.)
 	b.recordStep(app.URL, id, "target", map[string]string{"done_on": "2024-02-29"}, true)
-	if got := b.Text(`[data-testid="refusal-cite"]`); got == "" {
-		t.Fatal("no citation on the refusal")
+	if got := b.Text(`[data-testid="refusal-cite"]`); !strings.Contains(got, "第十三条") {
+		t.Fatalf("refusal cites %q", got)
 	}
-	b.ShootBoth("recruit-refused")
+	b.Shoot("recruit-refused-zh")
+	file := fmt.Sprintf("%s/recruitment/%d", app.URL, id)
+	b.Do(chromedp.Navigate(file), chromedp.WaitVisible(chromedp.CSS(`[data-testid="lang-switch"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] main`)))
+	b.recordStep(app.URL, id, "target", map[string]string{"done_on": "2024-02-29"}, true)
+	b.Shoot("recruit-refused-en")
+	b.Do(chromedp.Navigate(file), chromedp.WaitVisible(chromedp.CSS(`[data-testid="lang-switch"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="zh-Hans"] main`)))
 	step("target", map[string]string{"done_on": "2024-03-01"})
 	step("target_filed", map[string]string{"done_on": "2024-03-05"})
 	step("introducers", map[string]string{"done_on": "2024-03-05", "person_a": pa, "person_b": pc})

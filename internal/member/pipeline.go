@@ -2,6 +2,7 @@ package member
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -75,3 +76,24 @@ func CancelProbation(ctx context.Context, tx pgx.Tx, id int64, occurred time.Tim
 	}
 	return nil
 }
+
+// TransferOut records member id leaving the agency on the day on with the
+// letter of introduction letterNo to place (the recruitment area keeps the
+// letter and its receipt).
+func TransferOut(ctx context.Context, tx pgx.Tx, id, branchID int64, on time.Time, place, letterNo string, actor int64) error {
+	tag, err := tx.Exec(ctx, `UPDATE members SET party_status = 'transferred_out', version = version + 1, updated_at = now()
+ WHERE id = $1 AND party_status IN ('normal', 'suspended')`, id)
+	if err != nil {
+		return fmt.Errorf("member: transfer out %d: %w", id, err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("member: transfer out %d: %w", id, ErrNotPresent)
+	}
+	if _, err := tx.Exec(ctx, insertEventSQL, id, "transferred_out", on, branchID, nil, "", place, letterNo, actor); err != nil {
+		return fmt.Errorf("member: transfer out event %d: %w", id, err)
+	}
+	return nil
+}
+
+// ErrNotPresent: the member has already left (transferred out, struck off…).
+var ErrNotPresent = errors.New("member: not present in the branch")

@@ -162,7 +162,8 @@ func TestDemoShowsEveryState(t *testing.T) {
 	}).Length() != 1 {
 		t.Error("the overdue approval is not waiting for the committee")
 	}
-	if !strings.Contains(rev.Find(`[data-testid="recruit-intake"]`).Text(), "转正 1 名") {
+	converted := app.Int(t, `SELECT count(*) FROM recruit_steps WHERE kind = 'conversion_approval' AND outcome = 'passed' AND extract(year FROM done_on) = extract(year FROM current_date)`)
+	if !strings.Contains(rev.Find(`[data-testid="recruit-intake"]`).Text(), fmt.Sprintf("转正 %d 名", converted)) {
 		t.Errorf("intake: %q", rev.Find(`[data-testid="recruit-intake"]`).Text())
 	}
 }
@@ -191,5 +192,74 @@ func TestTodosForTheWorkbench(t *testing.T) {
 	}
 	if none, err := recruit.Todos(t.Context(), app.Pool, nil, time.Now()); err != nil || len(none) != 0 {
 		t.Errorf("no branches: %v %v", none, err)
+	}
+}
+
+func TestLettersOutAndReceipts(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	branch := app.OrgID(t, "办公室党支部")
+	sec := app.Login(t, "secretary")
+	path := fmt.Sprintf("/recruitment/transfers?branch=%d", branch)
+	page := sec.Get(path)
+	if page.Status != http.StatusOK || page.Doc().Find(`[data-testid="receipt-late"]`).Length() != 1 {
+		t.Fatalf("letters: %d, %d late", page.Status, page.Doc().Find(`[data-testid="receipt-late"]`).Length())
+	}
+	leaver := app.Int(t, `SELECT id FROM members WHERE branch_id = $1 AND category = 'full' AND party_status = 'normal' ORDER BY id DESC LIMIT 1`, branch)
+	form := url.Values{"branch": {fmt.Sprint(branch)}, "member_id": {fmt.Sprint(leaver)}, "letter_no": {"机组转字第100号"},
+		"destination": {"中共某区委组织部"}, "issued_on": {"2026-01-05"}, "valid_until": {"2026-01-04"}}
+	if r := sec.PostForm("/recruitment/transfers", form); r.Status != http.StatusUnprocessableEntity || r.Doc().Find(`#f-valid_until-error`).Length() == 0 {
+		t.Fatalf("validity before issue: %d", r.Status)
+	}
+	form.Set("valid_until", "2026-02-04")
+	if r := sec.PostForm("/recruitment/transfers", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("issue: %d %s", r.Status, r.Body)
+	}
+	var status string
+	if err := app.Pool.QueryRow(t.Context(), `SELECT party_status FROM members WHERE id = $1`, leaver).Scan(&status); err != nil || status != "transferred_out" {
+		t.Fatalf("roster status %q %v", status, err)
+	}
+	if n := app.Int(t, `SELECT count(*) FROM member_events WHERE member_id = $1 AND kind = 'transferred_out' AND letter_no = '机组转字第100号'`, leaver); n != 1 {
+		t.Errorf("member events %d", n)
+	}
+	// The same number again is refused beside the field.
+	other := app.Int(t, `SELECT id FROM members WHERE branch_id = $1 AND category = 'full' AND party_status = 'normal' ORDER BY id DESC LIMIT 1`, branch)
+	form.Set("member_id", fmt.Sprint(other))
+	if r := sec.PostForm("/recruitment/transfers", form); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("duplicate number: %d", r.Status)
+	}
+	letter := app.Int(t, `SELECT id FROM transfer_letters WHERE letter_no = '机组转字第100号'`)
+	pr := sec.Get(fmt.Sprintf("/recruitment/transfers/%d/print", letter))
+	if pr.Status != http.StatusOK || !strings.Contains(pr.Doc().Find(`[data-testid="letter-number"]`).Text(), "机组转字第100号") {
+		t.Errorf("print: %d", pr.Status)
+	}
+	receipt := fmt.Sprintf("/recruitment/transfers/%d/receipt", letter)
+	if r := app.Login(t, "reviewer").PostForm(receipt, url.Values{"receipt_on": {"2026-01-20"}}); r.Status != http.StatusForbidden {
+		t.Errorf("reviewer receipt: %d", r.Status)
+	}
+	if r := sec.PostForm(receipt, url.Values{"receipt_on": {"2026-01-04"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("receipt before issue: %d", r.Status)
+	}
+	if r := sec.PostForm(receipt, url.Values{"receipt_on": {"2026-01-20"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("receipt: %d", r.Status)
+	}
+	if r := sec.PostForm(receipt, url.Values{"receipt_on": {"2026-01-21"}}); r.Status != http.StatusConflict {
+		t.Errorf("second receipt: %d", r.Status)
+	}
+	items, err := recruit.Todos(t.Context(), app.Pool, []int64{branch}, time.Now().UTC().Truncate(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	late := 0
+	for _, it := range items {
+		if strings.Contains(it.Title, "回执") && it.Overdue {
+			late++
+		}
+	}
+	if late != 1 {
+		t.Errorf("late receipts on the workbench: %d", late)
+	}
+	if n := app.Int(t, `SELECT count(*) FROM audit_events WHERE action IN ('recruit.letter_issue', 'recruit.letter_receipt') AND entity_id = $1`, letter); n != 2 {
+		t.Errorf("audit rows %d", n)
 	}
 }

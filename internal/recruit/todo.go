@@ -11,7 +11,8 @@ import (
 )
 
 // Todos returns the recruitment steps of the branches orgIDs that are
-// overdue or due within the reminder days (remind_days) on today, for the
+// overdue or due within the reminder days (remind_days) on today, and the
+// receipts of their letters of introduction due or late, for the
 // workbench; titles are in the context's language.
 func Todos(ctx context.Context, q db.Querier, orgIDs []int64, today time.Time) ([]todo.Item, error) {
 	if len(orgIDs) == 0 {
@@ -39,6 +40,29 @@ func Todos(ctx context.Context, q db.Querier, orgIDs []int64, today time.Time) (
 			Due:     d.On,
 			Overdue: d.Overdue,
 			Cite:    rules.Cite(d.Rule),
+		})
+	}
+	letters, _, err := Letters(ctx, q, orgIDs, nil, 1000, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range letters {
+		if l.ReceiptOn != nil {
+			continue
+		}
+		due := l.ReceiptDue(rules)
+		late := today.After(due)
+		if !late && today.Before(due.AddDate(0, 0, -rules.N("remind_days"))) {
+			continue
+		}
+		out = append(out, todo.Item{
+			Area:    "recruit",
+			Title:   i18n.T(ctx, "recruit.todo.receipt", l.LetterNo, l.MemberName),
+			Detail:  l.Destination,
+			URL:     fmt.Sprintf("/recruitment/transfers?branch=%d", l.BranchID),
+			Due:     due,
+			Overdue: late,
+			Cite:    rules.Cite("receipt_days"),
 		})
 	}
 	todo.Sort(out)

@@ -17,7 +17,7 @@ import (
 // a development target named too early (flagged), one ready for the
 // 支部大会, one whose approval is overdue, a probationer whose probation
 // ends within 30 days, one approved late with a reason, and one who became
-// a full member this year.
+// a full member and then left the agency with a letter whose receipt is late.
 func (g *gen) recruitment(ctx context.Context) error {
 	b := g.branches[0]
 	var account int64
@@ -99,10 +99,12 @@ func (g *gen) recruitment(ctx context.Context) error {
 		{"卫岚", "female", cat(early(ago(40, 0), ago(30, 0)), []recruit.Step{{Kind: "target", DoneOn: ago(14, 0)}}, prepared(ago(14, 0)), admitted(ago(5, 0)),
 			[]recruit.Step{{Kind: "approval", DoneOn: ago(1, 0), Outcome: "passed", Reason: "上级党委委员会议因集中培训推迟召开"}, {Kind: "oath", DoneOn: ago(0, 20)}})},
 		// Full member this year: probation ended two months ago.
-		{"蒋涛", "male", cat(early(ago(50, 0), ago(44, 0)), []recruit.Step{{Kind: "target", DoneOn: ago(26, 0)}}, prepared(ago(26, 0)), admitted(ago(14, 0)),
-			[]recruit.Step{{Kind: "approval", DoneOn: ago(13, 0), Outcome: "passed"}, {Kind: "oath", DoneOn: ago(13, -3)},
-				{Kind: "probation_assessment", DoneOn: ago(8, 0)}, {Kind: "conversion_application", DoneOn: ago(3, 0)},
-				votes("conversion_meeting", ago(2, 0), "on_time"), {Kind: "conversion_approval", DoneOn: ago(1, 0), Outcome: "passed"}})},
+		// Full member: probation ended four months ago; then transferred
+		// out of the agency with a letter whose receipt is late.
+		{"蒋涛", "male", cat(early(ago(52, 0), ago(46, 0)), []recruit.Step{{Kind: "target", DoneOn: ago(28, 0)}}, prepared(ago(28, 0)), admitted(ago(16, 0)),
+			[]recruit.Step{{Kind: "approval", DoneOn: ago(15, 0), Outcome: "passed"}, {Kind: "oath", DoneOn: ago(15, -3)},
+				{Kind: "probation_assessment", DoneOn: ago(10, 0)}, {Kind: "conversion_application", DoneOn: ago(5, 0)},
+				votes("conversion_meeting", ago(4, 0), "on_time"), {Kind: "conversion_approval", DoneOn: ago(3, 0), Outcome: "passed"}})},
 	}
 	for i, p := range people {
 		applied := p.steps[0].DoneOn
@@ -118,6 +120,13 @@ VALUES ($1, $2, $3, $4, $5, 'applicant', $6, $7, $8, $9) RETURNING id`, b.id, p.
 		for _, s := range p.steps {
 			if _, err := recruit.Record(ctx, g.tx, id, s, true); err != nil {
 				return fmt.Errorf("recruitment: %s %s %s: %w", p.name, s.Kind, s.DoneOn.Format("2006-01-02"), err)
+			}
+		}
+		if p.name == "蒋涛" {
+			issued := ago(0, 70)
+			if _, err := recruit.IssueLetter(ctx, g.tx, recruit.Letter{MemberID: id, BranchID: b.id, LetterNo: fmt.Sprintf("机组转字〔%d〕第%03d号", issued.Year(), 7),
+				IssuedOn: issued, ValidUntil: issued.AddDate(0, 0, 30), Destination: "中共某市发展和改革委员会机关委员会"}); err != nil {
+				return fmt.Errorf("recruitment: letter: %w", err)
 			}
 		}
 	}

@@ -246,6 +246,10 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				// The pipeline: the secretary's branch board, the reviewer's
 				// subtree; each handler checks the person's branch in scope.
 				r.Method(http.MethodGet, "/recruitment", ui.Handler(recruitH.Board))
+				r.Method(http.MethodGet, "/recruitment/transfers", ui.Handler(recruitH.Transfers))
+				r.Method(http.MethodPost, "/recruitment/transfers", ui.Handler(recruitH.IssueLetter))
+				r.Method(http.MethodPost, "/recruitment/transfers/{id}/receipt", ui.Handler(recruitH.Receipt))
+				r.Method(http.MethodGet, "/recruitment/transfers/{id}/print", ui.Handler(recruitH.LetterPrint))
 				r.Method(http.MethodGet, "/recruitment/{id}", ui.Handler(recruitH.Show))
 				r.Method(http.MethodPost, "/recruitment/{id}/steps", ui.Handler(recruitH.Record))
 				r.Method(http.MethodGet, "/recruitment/{id}/print", ui.Handler(recruitH.Print))
