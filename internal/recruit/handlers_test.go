@@ -263,3 +263,32 @@ func TestLettersOutAndReceipts(t *testing.T) {
 		t.Errorf("audit rows %d", n)
 	}
 }
+
+func TestChangeARuleFromADay(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	adm := app.Login(t, "admin")
+	if r := adm.Get("/admin/recruit-rules"); r.Status != http.StatusOK || r.Doc().Find(`[data-testid="rule-row"]`).Length() != 18 {
+		t.Fatalf("rules page: %d, %d rows", r.Status, r.Doc().Find(`[data-testid="rule-row"]`).Length())
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	if r := adm.PostForm("/admin/recruit-rules", url.Values{"code": {"notice_workdays"}, "amount": {"7"}, "from": {today.AddDate(0, 0, -1).Format(time.DateOnly)}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("back-dated: %d", r.Status)
+	}
+	from := today.AddDate(0, 0, 10)
+	if r := adm.PostForm("/admin/recruit-rules", url.Values{"code": {"notice_workdays"}, "amount": {"7"}, "from": {from.Format(time.DateOnly)}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("change: %d %s", r.Status, r.Body)
+	}
+	for _, c := range []struct {
+		on   time.Time
+		want int
+	}{{from.AddDate(0, 0, -1), 5}, {from, 7}} {
+		r, err := recruit.LoadRules(t.Context(), app.Pool, c.on)
+		if err != nil || r.N("notice_workdays") != c.want || r.N("talk_months") != 1 {
+			t.Errorf("%v: %d (%s) %v", c.on, r.N("notice_workdays"), r.Set, err)
+		}
+	}
+	if n := app.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'recruit.rule_change'`); n != 1 {
+		t.Errorf("audit %d", n)
+	}
+}

@@ -240,6 +240,8 @@ var accessTable = map[string]accessCase{
 	"GET /recruitment":                         {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /recruitment/{id}":                    {Path: "/recruitment/{own_recruit}", Other: "/recruitment/{other_recruit}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"GET /recruitment/{id}/print":              {Path: "/recruitment/{own_recruit}/print", Other: "/recruitment/{other_recruit}/print", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /admin/recruit-rules":                 {Want: only(get, 200, "admin")},
+	"POST /admin/recruit-rules":                {Want: only(post, 422, "admin")},
 	"GET /recruitment/transfers":               {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /recruitment/transfers":              {Want: only(post, 422, "secretary", "reviewer")},
 	"POST /recruitment/transfers/{id}/receipt": {Path: "/recruitment/transfers/{own_letter}/receipt", Other: "/recruitment/transfers/{missing}/receipt", Want: only(post, 422, "secretary"), WantOther: only(post, 404, "secretary", "reviewer")},

@@ -290,6 +290,13 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/admin/rules/{code}", ui.Handler(rulesH.Edit))
 				r.Method(http.MethodPost, "/admin/rules/{code}", ui.Handler(rulesH.Update))
 			})
+
+			// --- recruit: rule settings --- (system administrators, like /admin/rules)
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/recruit-rules", ui.Handler(recruitH.Rules))
+				r.Method(http.MethodPost, "/admin/recruit-rules", ui.Handler(recruitH.ChangeRule))
+			})
 		})
 	})
 	return r
