@@ -517,3 +517,20 @@ func deref(p *int) int {
 	}
 	return *p
 }
+
+// RosterFlags are the time rules the roster's own stage dates break, for
+// people brought in (the roster form or its spreadsheet import) with dates
+// but without the steps here: kept as given, flagged, never taken as on
+// time. A date that has its step recorded is judged by the step instead.
+func RosterFlags(f File, r Rules) []string {
+	var out []string
+	p := f.Person
+	if p.AppliedOn != nil && f.Last("application") == nil && p.AppliedOn.Before(dates.AddYears(p.BirthDate, r.N("min_age_years"))) {
+		out = append(out, "min_age_years")
+	}
+	if p.ActivistOn != nil && p.TargetOn != nil && f.Last("target") == nil &&
+		p.TargetOn.Before(dates.AddMonths(*p.ActivistOn, r.N("activist_months"))) {
+		out = append(out, "activist_months")
+	}
+	return out
+}

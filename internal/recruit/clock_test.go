@@ -272,3 +272,29 @@ func TestNextDue(t *testing.T) {
 		t.Error("a full member waits for nothing")
 	}
 }
+
+func TestRosterDatesFlagged(t *testing.T) {
+	r := rules2014()
+	person := func(activist, target string) File {
+		a, tg := day(activist), day(target)
+		return File{Person: Person{Category: "target", PartyStatus: "normal", BirthDate: day("1990-01-01"), ActivistOn: &a, TargetOn: &tg}}
+	}
+	for _, c := range []struct {
+		activist, target string
+		flags            int
+	}{{"2023-03-31", "2024-03-30", 1}, {"2023-03-31", "2024-03-31", 0}, {"2024-02-29", "2025-02-27", 1}, {"2024-02-29", "2025-02-28", 0}} {
+		if got := len(RosterFlags(person(c.activist, c.target), r)); got != c.flags {
+			t.Errorf("%s → %s: %d flags, want %d", c.activist, c.target, got, c.flags)
+		}
+	}
+	// A recorded target step is judged by the step, not flagged again.
+	f := person("2023-03-31", "2024-03-30")
+	f.Steps = []Step{{Kind: "target", DoneOn: day("2024-03-30"), FlagRule: "activist_months"}}
+	if len(RosterFlags(f, r)) != 0 {
+		t.Error("flagged twice")
+	}
+	young := File{Person: Person{BirthDate: day("2006-05-10"), AppliedOn: func() *time.Time { d := day("2024-05-09"); return &d }()}}
+	if got := RosterFlags(young, r); len(got) != 1 || got[0] != "min_age_years" {
+		t.Errorf("age: %v", got)
+	}
+}

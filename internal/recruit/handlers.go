@@ -71,6 +71,7 @@ type Card struct {
 func cardOf(f File, r Rules, today time.Time) Card {
 	c := Card{ID: f.Person.ID, Name: f.Person.Name, Branch: f.Person.BranchName}
 	c.Due, c.HasDue = Next(f, r, today)
+	c.Flagged = len(RosterFlags(f, r))
 	for _, s := range f.Steps {
 		if s.LateRule != "" {
 			c.Late++

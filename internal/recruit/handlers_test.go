@@ -292,3 +292,23 @@ func TestChangeARuleFromADay(t *testing.T) {
 		t.Errorf("audit %d", n)
 	}
 }
+
+func TestRosterDatesBreakingARuleAreFlagged(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	branch := app.OrgID(t, "办公室党支部")
+	id := app.Int(t, `INSERT INTO members (branch_id, name, gender, birth_date, category, applied_on, activist_on, target_on)
+VALUES ($1, '名册导入', 'male', '1992-04-01', 'target', '2023-01-10', '2023-03-31', '2024-03-30') RETURNING id`, branch)
+	sec := app.Login(t, "secretary")
+	file := sec.Get(fmt.Sprintf("/recruitment/%d", id))
+	if file.Status != http.StatusOK || file.Doc().Find(`[data-testid="roster-flag"]`).Length() != 1 {
+		t.Fatalf("file: %d, %d flags", file.Status, file.Doc().Find(`[data-testid="roster-flag"]`).Length())
+	}
+	board := sec.Get("/recruitment").Doc()
+	flagged := board.Find(`[data-testid="recruit-card"]`).FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.Find("strong").Text() == "名册导入" && s.Find(`[data-testid="card-flagged"]`).Length() == 1
+	})
+	if flagged.Length() != 1 {
+		t.Error("the board does not flag the roster's early target date")
+	}
+}
