@@ -201,6 +201,17 @@ func TestLettersOutAndReceipts(t *testing.T) {
 	branch := app.OrgID(t, "办公室党支部")
 	sec := app.Login(t, "secretary")
 	path := fmt.Sprintf("/recruitment/transfers?branch=%d", branch)
+	if r := sec.Get(path); r.Status != http.StatusOK || r.TestID("empty") == "" {
+		t.Fatalf("no letters yet: %d", r.Status)
+	}
+	// A letter issued a hundred days ago: valid 30 days, its receipt due
+	// 30 days later (the settings), now late.
+	early := app.Int(t, `SELECT id FROM members WHERE branch_id = $1 AND category = 'full' AND party_status = 'normal' ORDER BY id LIMIT 1 OFFSET 5`, branch)
+	issued := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -100)
+	if _, err := recruit.NewStore(app.Pool).Issue(t.Context(), recruit.Letter{MemberID: early, BranchID: branch, LetterNo: "机组转字第007号",
+		IssuedOn: issued, ValidUntil: issued.AddDate(0, 0, 30), Destination: "中共某市发展和改革委员会机关委员会"}); err != nil {
+		t.Fatal(err)
+	}
 	page := sec.Get(path)
 	if page.Status != http.StatusOK || page.Doc().Find(`[data-testid="receipt-late"]`).Length() != 1 {
 		t.Fatalf("letters: %d, %d late", page.Status, page.Doc().Find(`[data-testid="receipt-late"]`).Length())

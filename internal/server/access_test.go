@@ -236,7 +236,8 @@ var accessTable = map[string]accessCase{
 	"POST /talks":       {Want: only(post, 422, "secretary", "reviewer")},
 	"GET /talks/matrix": {Want: only(get, 200, "secretary", "reviewer")},
 
-	// --- recruit ---
+	// --- recruit --- (the demo holds no transfer letter: a letter's own
+	// branch and read-only access are tested in internal/recruit)
 	"GET /recruitment":                         {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /recruitment/{id}":                    {Path: "/recruitment/{own_recruit}", Other: "/recruitment/{other_recruit}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"GET /recruitment/{id}/print":              {Path: "/recruitment/{own_recruit}/print", Other: "/recruitment/{other_recruit}/print", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
@@ -244,8 +245,8 @@ var accessTable = map[string]accessCase{
 	"POST /admin/recruit-rules":                {Want: only(post, 422, "admin")},
 	"GET /recruitment/transfers":               {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /recruitment/transfers":              {Want: only(post, 422, "secretary", "reviewer")},
-	"POST /recruitment/transfers/{id}/receipt": {Path: "/recruitment/transfers/{own_letter}/receipt", Other: "/recruitment/transfers/{missing}/receipt", Want: only(post, 422, "secretary"), WantOther: only(post, 404, "secretary", "reviewer")},
-	"GET /recruitment/transfers/{id}/print":    {Path: "/recruitment/transfers/{own_letter}/print", Other: "/recruitment/transfers/{missing}/print", Want: only(get, 200, "secretary", "reviewer"), WantOther: only(get, 404, "secretary", "reviewer")},
+	"POST /recruitment/transfers/{id}/receipt": {Path: "/recruitment/transfers/{missing}/receipt", Want: only(post, 404, "secretary", "reviewer")},
+	"GET /recruitment/transfers/{id}/print":    {Path: "/recruitment/transfers/{missing}/print", Want: only(get, 404, "secretary", "reviewer")},
 	"POST /recruitment/{id}/steps":             {Path: "/recruitment/{own_recruit}/steps", Other: "/recruitment/{other_recruit}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
 	// --- commend ---
@@ -307,7 +308,6 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{other_branch}":    `SELECT id FROM organisations WHERE kind = 'branch' AND name <> '办公室党支部' ORDER BY id LIMIT 1`,
 		"{own_member}":      `SELECT member_id FROM accounts WHERE username = 'member'`,
 		"{own_recruit}":     `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name = '办公室党支部' AND in_pipeline(m.category, m.party_status) ORDER BY m.id LIMIT 1`,
-		"{own_letter}":      `SELECT t.id FROM transfer_letters t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '办公室党支部' ORDER BY t.id LIMIT 1`,
 		"{other_recruit}":   `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name <> '办公室党支部' AND in_pipeline(m.category, m.party_status) ORDER BY m.id LIMIT 1`,
 		"{own_life}":        `SELECT l.id FROM life_meetings l JOIN organisations o ON o.id = l.org_id WHERE o.name = '办公室党支部' ORDER BY l.id LIMIT 1`,
 		"{other_life}":      `SELECT l.id FROM life_meetings l WHERE l.kind = 'democratic_life' ORDER BY l.id LIMIT 1`,
