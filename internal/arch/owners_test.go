@@ -46,6 +46,8 @@ var owners = map[string]string{
 	"organisations":           "internal/org",
 	"rate_limits":             "internal/ratelimit",
 	"recovery_codes":          "internal/auth",
+	"recruit_rules":           "internal/recruit",
+	"recruit_steps":           "internal/recruit",
 	"rectification_items":     "internal/life",
 	"review_settings":         "internal/rules",
 	"rules":                   "internal/rules",
@@ -53,6 +55,7 @@ var owners = map[string]string{
 	"sessions":                "internal/auth",
 	"study_credits":           "internal/meeting",
 	"talks":                   "internal/talk",
+	"transfer_letters":        "internal/recruit",
 }
 
 // loaders write many tables at once by design: the demo data set and the

@@ -154,6 +154,7 @@ func NavFor(u *User) []ui.NavItem {
 	}
 	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
 		add("/members", "nav.members")
+		add("/recruitment", "nav.recruitment")
 		add("/meetings", "nav.meetings")
 		add("/life", "nav.life")
 		add("/commendations", "nav.commendations")
@@ -165,6 +166,7 @@ func NavFor(u *User) []ui.NavItem {
 	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")
 		add("/admin/rules", "nav.rules")
+		add("/admin/recruit-rules", "nav.recruit_rules")
 	}
 	if u.Has(RoleSecAdmin) {
 		add("/admin/security", "nav.security")

@@ -15,6 +15,7 @@ import (
 // dynamicPrefixes are key families built at run time from a value (a role,
 // a status, an enumeration); their keys count as used.
 var dynamicPrefixes = []string{
+	"recruit.step.", "recruit.stage.", "recruit.outcome.", "recruit.rule.", "recruit.error.", "recruit.field.", "recruit.hint.", "recruit.doc.", "recruit.setting.",
 	"role.",
 	"error.",
 	"meeting.kind.",

@@ -178,10 +178,10 @@ func TestAccessByRole(t *testing.T) {
 
 	// Rosters: the secretary's is the branch; the reviewer's the whole agency.
 	total := func(c *apptest.Client, path string) string { return c.Get(path).TestID("roster-total") }
-	if got := total(sec, "/members"); got != "共 30 人" {
+	if got := total(sec, "/members"); got != "共 40 人" {
 		t.Errorf("secretary roster: %q", got)
 	}
-	if got := total(rev, "/members"); got != "共 150 人" {
+	if got := total(rev, "/members"); got != "共 160 人" {
 		t.Errorf("reviewer roster: %q", got)
 	}
 	gb := app.OrgID(t, "第二党总支")
@@ -242,9 +242,9 @@ func TestRosterSearchFilterSortMask(t *testing.T) {
 	if r.TestID("conversion-state") == "" {
 		t.Error("no conversion due/overdue shown for probationary members")
 	}
-	// 150 people: three pages of 50.
+	// 160 people (the recruitment demo adds 10 to the secretary's branch): four pages of 50.
 	p3 := rev.Get("/members?page=3")
-	if p3.Doc().Find(`[data-testid="roster-row"]`).Length() != 50 || p3.TestID("page-of") != "第 3 / 3 页，共 150 条" {
+	if p3.Doc().Find(`[data-testid="roster-row"]`).Length() != 50 || p3.TestID("page-of") != "第 3 / 4 页，共 160 条" {
 		t.Errorf("page 3: %d rows, %q", p3.Doc().Find(`[data-testid="roster-row"]`).Length(), p3.TestID("page-of"))
 	}
 	if r := rev.Get("/members?q=nobody-here"); r.TestID("empty") == "" {

@@ -218,7 +218,7 @@ func TestImportXLSX2000Rows(t *testing.T) {
 		t.Fatalf("imported %d, want 2000", n)
 	}
 	// The roster now pages through the branch and its new members.
-	if got := sec.Get("/members").TestID("roster-total"); got != "共 2030 人" {
+	if got := sec.Get("/members").TestID("roster-total"); got != "共 2040 人" {
 		t.Errorf("roster after import: %q", got)
 	}
 }
@@ -284,7 +284,7 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 151 || rows[0][0] != "姓名" {
+	if len(rows) != 161 || rows[0][0] != "姓名" {
 		t.Errorf("xlsx rows %d, header %v", len(rows), rows[0])
 	}
 	if !strings.Contains(rows[1][6], "*") {

@@ -236,6 +236,19 @@ var accessTable = map[string]accessCase{
 	"POST /talks":       {Want: only(post, 422, "secretary", "reviewer")},
 	"GET /talks/matrix": {Want: only(get, 200, "secretary", "reviewer")},
 
+	// --- recruit --- (the demo holds no transfer letter: a letter's own
+	// branch and read-only access are tested in internal/recruit)
+	"GET /recruitment":                         {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /recruitment/{id}":                    {Path: "/recruitment/{own_recruit}", Other: "/recruitment/{other_recruit}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /recruitment/{id}/print":              {Path: "/recruitment/{own_recruit}/print", Other: "/recruitment/{other_recruit}/print", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /admin/recruit-rules":                 {Want: only(get, 200, "admin")},
+	"POST /admin/recruit-rules":                {Want: only(post, 422, "admin")},
+	"GET /recruitment/transfers":               {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /recruitment/transfers":              {Want: only(post, 422, "secretary", "reviewer")},
+	"POST /recruitment/transfers/{id}/receipt": {Path: "/recruitment/transfers/{missing}/receipt", Want: only(post, 404, "secretary", "reviewer")},
+	"GET /recruitment/transfers/{id}/print":    {Path: "/recruitment/transfers/{missing}/print", Want: only(get, 404, "secretary", "reviewer")},
+	"POST /recruitment/{id}/steps":             {Path: "/recruitment/{own_recruit}/steps", Other: "/recruitment/{other_recruit}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+
 	// --- commend ---
 	"GET /commendations":                   {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /commendations/export.xlsx":       {Want: only(get, 200, "secretary", "reviewer")},
@@ -294,6 +307,8 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{own_branch}":      `SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.username = 'secretary' AND r.role = 'secretary'`,
 		"{other_branch}":    `SELECT id FROM organisations WHERE kind = 'branch' AND name <> '办公室党支部' ORDER BY id LIMIT 1`,
 		"{own_member}":      `SELECT member_id FROM accounts WHERE username = 'member'`,
+		"{own_recruit}":     `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name = '办公室党支部' AND in_pipeline(m.category, m.party_status) ORDER BY m.id LIMIT 1`,
+		"{other_recruit}":   `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name <> '办公室党支部' AND in_pipeline(m.category, m.party_status) ORDER BY m.id LIMIT 1`,
 		"{own_life}":        `SELECT l.id FROM life_meetings l JOIN organisations o ON o.id = l.org_id WHERE o.name = '办公室党支部' ORDER BY l.id LIMIT 1`,
 		"{other_life}":      `SELECT l.id FROM life_meetings l WHERE l.kind = 'democratic_life' ORDER BY l.id LIMIT 1`,
 		"{own_rect}":        `SELECT r.id FROM rectification_items r JOIN organisations o ON o.id = r.org_id WHERE o.name = '办公室党支部' ORDER BY r.id LIMIT 1`,

@@ -19,6 +19,7 @@ import (
 	"zhibu/internal/member"
 	"zhibu/internal/org"
 	"zhibu/internal/ratelimit"
+	"zhibu/internal/recruit"
 	"zhibu/internal/review"
 	"zhibu/internal/rules"
 	"zhibu/internal/talk"
@@ -38,6 +39,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	lifeH := life.New(d.Pool)
 	appraisalH := appraisal.New(d.Pool)
 	talkH := talk.New(d.Pool)
+	recruitH := recruit.New(d.Pool)
 	commendH := commend.New(d.Pool)
 	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
 	reviewH := review.New(d.Pool, d.ReviewJobs)
@@ -241,6 +243,18 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/talks", ui.Handler(talkH.Create))
 				r.Method(http.MethodGet, "/talks/matrix", ui.Handler(talkH.Matrix))
 
+				// --- recruit ---
+				// The pipeline: the secretary's branch board, the reviewer's
+				// subtree; each handler checks the person's branch in scope.
+				r.Method(http.MethodGet, "/recruitment", ui.Handler(recruitH.Board))
+				r.Method(http.MethodGet, "/recruitment/transfers", ui.Handler(recruitH.Transfers))
+				r.Method(http.MethodPost, "/recruitment/transfers", ui.Handler(recruitH.IssueLetter))
+				r.Method(http.MethodPost, "/recruitment/transfers/{id}/receipt", ui.Handler(recruitH.Receipt))
+				r.Method(http.MethodGet, "/recruitment/transfers/{id}/print", ui.Handler(recruitH.LetterPrint))
+				r.Method(http.MethodGet, "/recruitment/{id}", ui.Handler(recruitH.Show))
+				r.Method(http.MethodPost, "/recruitment/{id}/steps", ui.Handler(recruitH.Record))
+				r.Method(http.MethodGet, "/recruitment/{id}/print", ui.Handler(recruitH.Print))
+
 				// --- commend ---
 				r.Method(http.MethodGet, "/commendations", ui.Handler(commendH.List))
 				r.Method(http.MethodGet, "/commendations/export.xlsx", ui.Handler(commendH.Export))
@@ -276,6 +290,13 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/admin/rules/scale", ui.Handler(rulesH.SetScale))
 				r.Method(http.MethodGet, "/admin/rules/{code}", ui.Handler(rulesH.Edit))
 				r.Method(http.MethodPost, "/admin/rules/{code}", ui.Handler(rulesH.Update))
+			})
+
+			// --- recruit: rule settings --- (system administrators, like /admin/rules)
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/recruit-rules", ui.Handler(recruitH.Rules))
+				r.Method(http.MethodPost, "/admin/recruit-rules", ui.Handler(recruitH.ChangeRule))
 			})
 		})
 	})
