@@ -53,6 +53,13 @@ var owners = map[string]string{
 	"sessions":                "internal/auth",
 	"study_credits":           "internal/meeting",
 	"talks":                   "internal/talk",
+	// --- discipline (issue 19) ---
+	"discipline_settings": "internal/discipline",
+	"sanctions":           "internal/discipline",
+	"disposal_cases":      "internal/disposal",
+	"disposal_steps":      "internal/disposal",
+	"elections":           "internal/org",
+	"election_candidates": "internal/org",
 }
 
 // loaders write many tables at once by design: the demo data set and the

@@ -15,6 +15,8 @@ import (
 // dynamicPrefixes are key families built at run time from a value (a role,
 // a status, an enumeration); their keys count as used.
 var dynamicPrefixes = []string{
+	// --- discipline (issue 19) ---
+	"talk.kind.", "talk.outcome.", "discipline.kind.", "disposal.ground.", "disposal.step.", "disposal.outcome.", "election.method.", "election.status.",
 	"role.",
 	"error.",
 	"meeting.kind.",

@@ -235,6 +235,11 @@ var accessTable = map[string]accessCase{
 	"GET /talks/new":    {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /talks":       {Want: only(post, 422, "secretary", "reviewer")},
 	"GET /talks/matrix": {Want: only(get, 200, "secretary", "reviewer")},
+	// --- discipline (issue 19): purposeful talks ---
+	"GET /talks/reminders":       {Want: only(get, 200, "secretary")},
+	"GET /talks/{id}":            {Path: "/talks/{own_talk}", Other: "/talks/{other_talk}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /talks/{id}/follow-up": {Path: "/talks/{own_talk}/follow-up", Other: "/talks/{other_talk}/follow-up", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	"GET /talks/mine":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 
 	// --- commend ---
 	"GET /commendations":                   {Want: only(get, 200, "secretary", "reviewer")},
@@ -301,6 +306,17 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{own_appraisal}":   `SELECT a.id FROM appraisals a JOIN organisations o ON o.id = a.branch_id WHERE o.name = '办公室党支部' ORDER BY a.id LIMIT 1`,
 		"{other_appraisal}": `SELECT a.id FROM appraisals a JOIN organisations o ON o.id = a.branch_id WHERE o.name <> '办公室党支部' ORDER BY a.id LIMIT 1`,
 		"{other_member}":    `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name <> '办公室党支部' ORDER BY m.id LIMIT 1`,
+	} {
+		var id int64
+		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
+			t.Fatalf("fixture %s: %v", key, err)
+		}
+		f[key] = strconv.FormatInt(id, 10)
+	}
+	// --- discipline (issue 19) ---
+	for key, q := range map[string]string{
+		"{own_talk}":   `SELECT t.id FROM talks t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '办公室党支部' AND t.kind = 'reminder' AND t.outcome IS NULL ORDER BY t.id LIMIT 1`,
+		"{other_talk}": `SELECT t.id FROM talks t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '财务处党支部' ORDER BY t.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

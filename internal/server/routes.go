@@ -97,6 +97,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me", ui.Handler(meH.Me))
 			r.Method(http.MethodGet, "/me/transcript", ui.Handler(meH.Transcript))
 			r.Method(http.MethodPost, "/me/calendar", ui.Handler(meH.ResetCalendar))
+			// --- discipline: a member's own talks (issue 19) ---
+			r.Method(http.MethodGet, "/talks/mine", ui.Handler(talkH.Mine))
 
 			// --- admin: accounts --- the system administrator.
 			r.Group(func(r chi.Router) {
@@ -239,6 +241,10 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/talks/new", ui.Handler(talkH.NewPage))
 				r.Method(http.MethodPost, "/talks", ui.Handler(talkH.Create))
 				r.Method(http.MethodGet, "/talks/matrix", ui.Handler(talkH.Matrix))
+				// --- discipline: purposeful talks (issue 19) ---
+				r.Method(http.MethodGet, "/talks/reminders", ui.Handler(talkH.Reminders))
+				r.Method(http.MethodGet, "/talks/{id}", ui.Handler(talkH.Show))
+				r.Method(http.MethodPost, "/talks/{id}/follow-up", ui.Handler(talkH.FollowUp))
 
 				// --- commend ---
 				r.Method(http.MethodGet, "/commendations", ui.Handler(commendH.List))
