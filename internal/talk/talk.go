@@ -270,17 +270,17 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 
 // Form is the talk form's input.
 type Form struct {
-	Orgs     []Org
-	Org      Org
-	People   []Person
-	HeldOn   string
-	AID, BID string
-	Topic    string
-	Summary  string
-	Kind     string
-	OrderRef string
-	Problem  string
-	Agreed   string
+	Orgs        []Org
+	Org         Org
+	People      []Person
+	HeldOn      string
+	AID, BID    string
+	Topic       string
+	Summary     string
+	Kind        string
+	OrderRef    string
+	Problem     string
+	Agreed      string
 	LookAgainOn string
 	// FormToken is the one-time token of the form (formtoken).
 	FormToken string
