@@ -3,6 +3,7 @@ DROP TABLE elections;
 DROP TABLE disposal_steps;
 DROP TABLE disposal_cases;
 DROP FUNCTION has_vote(bigint, date);
+DROP FUNCTION sanction_blocks_commend(bigint, date);
 DROP TABLE sanctions;
 DROP TABLE discipline_settings;
 DROP INDEX talks_reminders_open_idx;

@@ -78,6 +78,17 @@ LANGUAGE sql STABLE AS $$
            AND (s.kind = 'expulsion' OR (s.kind = 'probation' AND p_day < s.ends_on)))
 $$;
 
+-- sanction_blocks_commend: whether the setting lets a sanction in its
+-- period block an 优秀共产党员 nomination and the member has one on the day
+-- (an expulsion has no end). internal/commend asks it before a nomination.
+CREATE FUNCTION sanction_blocks_commend(p_member_id bigint, p_day date) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce((SELECT sanction_blocks_commend FROM discipline_settings WHERE id = 1), true)
+       AND EXISTS (SELECT 1 FROM sanctions s
+                    WHERE s.member_id = p_member_id AND s.starts_on <= p_day
+                      AND (s.ends_on IS NULL OR p_day < s.ends_on))
+$$;
+
 -- Disposal of unqualified members (处置不合格党员), rules.md §5: one case
 -- per member and ground, its steps dated with their documents. The
 -- member's status changes only at the higher committee's approval.

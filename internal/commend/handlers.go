@@ -248,6 +248,10 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 		f.Errors.Add("member_id", "commend.error.twice")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
+	if errors.Is(err, ErrSanctioned) {
+		f.Errors.Add("member_id", "commend.error.sanctioned")
+		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
+	}
 	if err != nil {
 		return err
 	}

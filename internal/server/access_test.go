@@ -240,6 +240,21 @@ var accessTable = map[string]accessCase{
 	"GET /talks/{id}":            {Path: "/talks/{own_talk}", Other: "/talks/{other_talk}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /talks/{id}/follow-up": {Path: "/talks/{own_talk}/follow-up", Other: "/talks/{other_talk}/follow-up", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 	"GET /talks/mine":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	// Disciplinary records: the branch secretary (and the committee's
+	// discipline member) read and record, reviewers above read.
+	"GET /discipline":             {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /discipline/new":         {Want: only(get, 200, "secretary")},
+	"POST /discipline":            {Want: only(post, 422, "secretary")},
+	"GET /discipline/{id}":        {Path: "/discipline/{own_sanction}", Other: "/discipline/{other_sanction}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /discipline/{id}/close": {Path: "/discipline/{own_sanction}/close", Other: "/discipline/{other_sanction}/close", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	// Disposal cases: the branch records its steps, the reviewer above the approval.
+	"GET /disposals":                  {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /disposals/new":              {Want: only(get, 200, "secretary")},
+	"POST /disposals":                 {Want: only(post, 422, "secretary")},
+	"GET /disposals/{id}":             {Path: "/disposals/{own_disposal}", Other: "/disposals/{other_disposal}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /disposals/{id}/steps":      {Path: "/disposals/{own_disposal}/steps", Other: "/disposals/{other_disposal}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	"GET /admin/discipline-settings":  {Want: only(get, 200, "admin")},
+	"POST /admin/discipline-settings": {Want: only(post, 422, "admin")},
 
 	// --- commend ---
 	"GET /commendations":                   {Want: only(get, 200, "secretary", "reviewer")},
@@ -315,8 +330,12 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 	}
 	// --- discipline (issue 19) ---
 	for key, q := range map[string]string{
-		"{own_talk}":   `SELECT t.id FROM talks t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '办公室党支部' AND t.kind = 'reminder' AND t.outcome IS NULL ORDER BY t.id LIMIT 1`,
-		"{other_talk}": `SELECT t.id FROM talks t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '财务处党支部' ORDER BY t.id LIMIT 1`,
+		"{own_talk}":       `SELECT t.id FROM talks t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '办公室党支部' AND t.kind = 'reminder' AND t.outcome IS NULL ORDER BY t.id LIMIT 1`,
+		"{other_talk}":     `SELECT t.id FROM talks t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '财务处党支部' ORDER BY t.id LIMIT 1`,
+		"{own_sanction}":   `SELECT s.id FROM sanctions s JOIN organisations o ON o.id = s.branch_id WHERE o.name = '办公室党支部' ORDER BY s.id LIMIT 1`,
+		"{other_sanction}": `SELECT s.id FROM sanctions s JOIN organisations o ON o.id = s.branch_id WHERE o.name = '财务处党支部' ORDER BY s.id LIMIT 1`,
+		"{own_disposal}":   `SELECT c.id FROM disposal_cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '办公室党支部' ORDER BY c.id LIMIT 1`,
+		"{other_disposal}": `SELECT c.id FROM disposal_cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '财务处党支部' ORDER BY c.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

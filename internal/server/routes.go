@@ -12,6 +12,8 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/commend"
+	"zhibu/internal/discipline"
+	"zhibu/internal/disposal"
 	"zhibu/internal/home"
 	"zhibu/internal/life"
 	"zhibu/internal/me"
@@ -39,6 +41,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	appraisalH := appraisal.New(d.Pool)
 	talkH := talk.New(d.Pool)
 	commendH := commend.New(d.Pool)
+	disciplineH := discipline.New(d.Pool)
+	disposalH := disposal.New(d.Pool)
 	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
 	reviewH := review.New(d.Pool, d.ReviewJobs)
 	alertsSvc := alerts.New(d.Pool).WithReviewJobs(d.ReviewJobs)
@@ -245,6 +249,16 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/talks/reminders", ui.Handler(talkH.Reminders))
 				r.Method(http.MethodGet, "/talks/{id}", ui.Handler(talkH.Show))
 				r.Method(http.MethodPost, "/talks/{id}/follow-up", ui.Handler(talkH.FollowUp))
+				r.Method(http.MethodGet, "/discipline", ui.Handler(disciplineH.List))
+				r.Method(http.MethodGet, "/discipline/new", ui.Handler(disciplineH.NewPage))
+				r.Method(http.MethodPost, "/discipline", ui.Handler(disciplineH.Create))
+				r.Method(http.MethodGet, "/discipline/{id}", ui.Handler(disciplineH.Show))
+				r.Method(http.MethodPost, "/discipline/{id}/close", ui.Handler(disciplineH.Close))
+				r.Method(http.MethodGet, "/disposals", ui.Handler(disposalH.List))
+				r.Method(http.MethodGet, "/disposals/new", ui.Handler(disposalH.NewPage))
+				r.Method(http.MethodPost, "/disposals", ui.Handler(disposalH.Create))
+				r.Method(http.MethodGet, "/disposals/{id}", ui.Handler(disposalH.Show))
+				r.Method(http.MethodPost, "/disposals/{id}/steps", ui.Handler(disposalH.AddStep))
 
 				// --- commend ---
 				r.Method(http.MethodGet, "/commendations", ui.Handler(commendH.List))
@@ -281,6 +295,9 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/admin/rules/scale", ui.Handler(rulesH.SetScale))
 				r.Method(http.MethodGet, "/admin/rules/{code}", ui.Handler(rulesH.Edit))
 				r.Method(http.MethodPost, "/admin/rules/{code}", ui.Handler(rulesH.Update))
+				// --- discipline: the settings of issue 19 ---
+				r.Method(http.MethodGet, "/admin/discipline-settings", ui.Handler(disciplineH.SettingsForm))
+				r.Method(http.MethodPost, "/admin/discipline-settings", ui.Handler(disciplineH.SaveSettings))
 			})
 		})
 	})
