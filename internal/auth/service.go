@@ -155,6 +155,17 @@ func NavFor(u *User) []ui.NavItem {
 		add("/life", "nav.life")
 		add("/commendations", "nav.commendations")
 	}
+	// --- discipline (issue 19): reminder talks, sanctions, disposals, elections ---
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
+		add("/elections", "nav.elections")
+		add("/disposals", "nav.disposals")
+	}
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) {
+		add("/discipline", "nav.discipline")
+	}
+	if u.MemberID != 0 {
+		add("/talks/mine", "nav.my_talks")
+	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")
 		add("/admin/rules", "nav.rules")

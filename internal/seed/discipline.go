@@ -52,6 +52,9 @@ VALUES ($1, $2, $3, $4, '提醒谈话', 'reminder', '多次无故缺席支部党
 	if err := g.disposals(ctx, office, finance); err != nil {
 		return err
 	}
+	if err := g.elections(ctx, office, finance); err != nil {
+		return err
+	}
 	// A term ending within 90 days (综合规划处); 财务处's is already overdue.
 	if _, err := g.tx.Exec(ctx, `UPDATE committee_terms SET due_on = $2 WHERE org_id = $1 AND ended_on IS NULL`, planning.id, d(60)); err != nil {
 		return fmt.Errorf("discipline terms: %w", err)
@@ -135,6 +138,49 @@ func (g *gen) disposals(ctx context.Context, office, finance *branch) error {
 	}
 	if _, err := g.tx.Exec(ctx, `INSERT INTO disposal_steps (case_id, step, done_on, document) VALUES ($1, 'talk', $2, '支委会谈话记录')`, c2, g.today.AddDate(0, 0, -15)); err != nil {
 		return fmt.Errorf("disposal step: %w", err)
+	}
+	return nil
+}
+
+// elections: the office branch's current term as an approved election;
+// 财务处 (term overdue) has recorded its election, awaiting approval.
+func (g *gen) elections(ctx context.Context, office, finance *branch) error {
+	var termID, termNo int64
+	var elected, due time.Time
+	if err := g.tx.QueryRow(ctx, `SELECT id, term_no, elected_on, due_on FROM committee_terms WHERE org_id = $1 AND ended_on IS NULL`, office.id).Scan(&termID, &termNo, &elected, &due); err != nil {
+		return fmt.Errorf("elections: %w", err)
+	}
+	voters := office.size * 3 / 4
+	var id int64
+	if err := g.tx.QueryRow(ctx, `INSERT INTO elections (org_id, held_on, method, voters_due, voters_present, term_no, due_on, status, decided_on, decision_note, term_id)
+VALUES ($1, $2, 'competitive', $3, $4, $5, $6, 'approved', $7, '同意。', $8) RETURNING id`, office.id, elected, voters, voters-2, termNo, due, elected.AddDate(0, 0, 10), termID).Scan(&id); err != nil {
+		return fmt.Errorf("elections: %w", err)
+	}
+	if _, err := g.tx.Exec(ctx, `INSERT INTO election_candidates (election_id, member_id, votes, post)
+SELECT $1, p.member_id, $2 - row_number() OVER (ORDER BY p.id)::int, p.post FROM committee_posts p WHERE p.term_id = $3`, id, voters-2, termID); err != nil {
+		return fmt.Errorf("election candidates: %w", err)
+	}
+	if _, err := g.tx.Exec(ctx, `INSERT INTO election_candidates (election_id, member_id, votes) VALUES ($1, $2, 6)`, id, office.members[6].id); err != nil {
+		return fmt.Errorf("election candidates: %w", err)
+	}
+	// 财务处: the election held ten days ago, awaiting the reviewer.
+	var fTerm int
+	if err := g.tx.QueryRow(ctx, `SELECT term_no FROM committee_terms WHERE org_id = $1 AND ended_on IS NULL`, finance.id).Scan(&fTerm); err != nil {
+		return fmt.Errorf("elections: %w", err)
+	}
+	held := g.today.AddDate(0, 0, -10)
+	var n int
+	if err := g.tx.QueryRow(ctx, `SELECT count(*) FROM members WHERE branch_id = $1 AND category = 'full' AND in_good_standing(category, party_status) AND has_vote(id, $2)`, finance.id, held).Scan(&n); err != nil {
+		return err
+	}
+	if err := g.tx.QueryRow(ctx, `INSERT INTO elections (org_id, held_on, method, voters_due, voters_present, term_no, due_on)
+VALUES ($1, $2, 'equal', $3, $4, $5, $6) RETURNING id`, finance.id, held, n, n-1, fTerm+1, held.AddDate(3, 0, 0)).Scan(&id); err != nil {
+		return fmt.Errorf("elections: %w", err)
+	}
+	for i, post := range []string{"secretary", "organisation", "discipline"} {
+		if _, err := g.tx.Exec(ctx, `INSERT INTO election_candidates (election_id, member_id, votes, post) VALUES ($1, $2, $3, $4)`, id, finance.members[i+1].id, n-1-i, post); err != nil {
+			return fmt.Errorf("election candidates: %w", err)
+		}
 	}
 	return nil
 }

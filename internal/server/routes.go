@@ -43,6 +43,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	commendH := commend.New(d.Pool)
 	disciplineH := discipline.New(d.Pool)
 	disposalH := disposal.New(d.Pool)
+	electionH := org.NewElections(d.Pool)
 	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
 	reviewH := review.New(d.Pool, d.ReviewJobs)
 	alertsSvc := alerts.New(d.Pool).WithReviewJobs(d.ReviewJobs)
@@ -259,6 +260,11 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/disposals", ui.Handler(disposalH.Create))
 				r.Method(http.MethodGet, "/disposals/{id}", ui.Handler(disposalH.Show))
 				r.Method(http.MethodPost, "/disposals/{id}/steps", ui.Handler(disposalH.AddStep))
+				r.Method(http.MethodGet, "/elections", ui.Handler(electionH.List))
+				r.Method(http.MethodGet, "/elections/new", ui.Handler(electionH.NewPage))
+				r.Method(http.MethodPost, "/elections", ui.Handler(electionH.Create))
+				r.Method(http.MethodGet, "/elections/{id}", ui.Handler(electionH.Show))
+				r.Method(http.MethodPost, "/elections/{id}/decide", ui.Handler(electionH.Decide))
 
 				// --- commend ---
 				r.Method(http.MethodGet, "/commendations", ui.Handler(commendH.List))
