@@ -184,6 +184,14 @@ const (
 // one step; it returns how many were granted. Any id that is not a pending
 // nominee inside root makes the whole approval ErrConflict.
 func Approve(ctx context.Context, tx pgx.Tx, root int64, ids []int64) (int, error) {
+	var sanctioned bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM commendations WHERE id = ANY($1) AND member_id IS NOT NULL AND title = $2
+   AND sanction_blocks_commend(member_id, granted_on))`, ids, i18n.TL(i18n.ZH, "commend.preset.outstanding_member")).Scan(&sanctioned); err != nil {
+		return 0, fmt.Errorf("commend: approve: %w", err)
+	}
+	if sanctioned {
+		return 0, fmt.Errorf("commend: approve: %w", ErrSanctioned)
+	}
 	rows, err := tx.Query(ctx, `UPDATE commendations c SET status = 'granted'
   FROM commendations x LEFT JOIN members m ON m.id = x.member_id
   JOIN organisations o ON o.id = coalesce(x.org_id, m.branch_id)

@@ -196,6 +196,14 @@ func TestCommendationPeriodEndAndExtension(t *testing.T) {
 	if r := nominate(); r.Status != http.StatusSeeOther {
 		t.Errorf("with the setting off the nomination is refused: %d", r.Status)
 	}
+	// With the setting back on, the reviewer cannot grant the nomination.
+	if err := discipline.NewStore(app.Pool).SaveSettings(ctx, discipline.Settings{ElectionReminderDays: 90, SanctionBlocksCommend: true}); err != nil {
+		t.Fatal(err)
+	}
+	nominee := app.Int(t, `SELECT id FROM commendations WHERE member_id = $1 AND status = 'nominated'`, sanctioned)
+	if r := app.Login(t, "reviewer").PostForm("/commendations/nominees/approve", url.Values{"id": {fmt.Sprint(nominee)}, "confirm": {"yes"}}); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "党纪处分影响期") {
+		t.Errorf("approval of a sanctioned nominee: %d", r.Status)
+	}
 	// The to-dos: the demo's warning ending this month is listed.
 	now := time.Now()
 	d0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
