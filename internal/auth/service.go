@@ -167,6 +167,9 @@ func NavFor(u *User) []ui.NavItem {
 		add("/talks/mine", "nav.my_talks")
 	}
 	if u.Has(RoleSysAdmin) {
+		add("/admin/discipline-settings", "nav.discipline_settings")
+	}
+	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")
 		add("/admin/rules", "nav.rules")
 	}

@@ -256,3 +256,28 @@ func TestCommendationPeriodEndAndExtension(t *testing.T) {
 		t.Errorf("expulsion without confirmation: %d", r.Status)
 	}
 }
+
+// Under 留党察看 Party posts end: the record points out the posts the
+// member still holds in the current term.
+func TestProbationNamesPostsHeld(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	office := app.OrgID(t, "办公室党支部")
+	holder := app.Int(t, `SELECT p.member_id FROM committee_posts p JOIN committee_terms t ON t.id = p.term_id WHERE t.org_id = $1 AND t.ended_on IS NULL AND p.post = 'publicity'`, office)
+	now := time.Now()
+	d0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	end := d0.AddDate(1, 0, 0)
+	id, err := discipline.NewStore(app.Pool).Create(t.Context(), discipline.Input{MemberID: holder, BranchID: office, Kind: "probation", Reason: "r", DecidedBy: "a", ApprovedBy: "b", DocumentNo: "c", DecidedOn: d0, StartsOn: d0, EndsOn: &end})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := app.Login(t, "secretary").Get(fmt.Sprintf("/discipline/%d", id))
+	if !strings.Contains(r.TestID("sanction-posts"), "宣传委员") {
+		t.Errorf("the posts held are not named: %q", r.TestID("sanction-posts"))
+	}
+	// A warning does not end posts.
+	w := app.Int(t, `SELECT id FROM sanctions WHERE kind = 'warning' AND branch_id = $1`, office)
+	if app.Login(t, "secretary").Get(fmt.Sprintf("/discipline/%d", w)).Has(`[data-testid="sanction-posts"]`) {
+		t.Error("a warning names posts to end")
+	}
+}

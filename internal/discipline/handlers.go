@@ -119,6 +119,9 @@ type ShowPage struct {
 	S        Sanction
 	CanWrite bool
 	Today    time.Time
+	// Posts are the committee posts the member still holds, which a
+	// 留党察看 or 撤销党内职务 in its period ends.
+	Posts []string
 }
 
 func (h *Handler) load(r *http.Request) (Sanction, Access, error) {
@@ -140,7 +143,13 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, ShowView(ShowPage{S: s, CanWrite: a.CanWrite(s.BranchPath), Today: today()}))
+	p := ShowPage{S: s, CanWrite: a.CanWrite(s.BranchPath), Today: today()}
+	if (s.Kind == "probation" || s.Kind == "post_removal") && s.InPeriod(p.Today) {
+		if p.Posts, err = PostsHeld(r.Context(), h.pool, s.MemberID); err != nil {
+			return err
+		}
+	}
+	return ui.Render(w, r, http.StatusOK, ShowView(p))
 }
 
 // Close records the decision at the period's end: restore rights, or

@@ -176,6 +176,21 @@ func Get(ctx context.Context, q db.Querier, roots []int64, id int64) (Sanction, 
 	return out[0], nil
 }
 
+// PostsHeld lists the committee posts member id holds in terms in office
+// today: under 留党察看 or 撤销党内职务 they end, which the page points out
+// (the committee's composition changes by election, internal/org).
+func PostsHeld(ctx context.Context, q db.Querier, memberID int64) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT p.post FROM committee_posts p JOIN terms_on(current_date) t ON t.id = p.term_id WHERE p.member_id = $1 ORDER BY p.post`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("discipline: posts of %d: %w", memberID, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("discipline: posts of %d: %w", memberID, err)
+	}
+	return out, nil
+}
+
 // Candidate is a member a sanction may be recorded for.
 type Candidate struct {
 	ID       int64

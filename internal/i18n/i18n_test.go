@@ -16,7 +16,7 @@ import (
 // a status, an enumeration); their keys count as used.
 var dynamicPrefixes = []string{
 	// --- discipline (issue 19) ---
-	"talk.kind.", "talk.outcome.", "discipline.kind.", "discipline.effect.", "disposal.ground.", "disposal.step.", "disposal.outcome.", "disposal.state.", "election.method.", "election.status.", "election.todo.", "election.flash.",
+	"talk.kind.", "talk.outcome.", "discipline.kind.", "discipline.effect.", "org.post.", "disposal.ground.", "disposal.step.", "disposal.outcome.", "disposal.state.", "election.method.", "election.status.", "election.todo.", "election.flash.",
 	"role.",
 	"error.",
 	"meeting.kind.",
