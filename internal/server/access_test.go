@@ -236,7 +236,7 @@ var accessTable = map[string]accessCase{
 	"POST /talks":       {Want: only(post, 422, "secretary", "reviewer")},
 	"GET /talks/matrix": {Want: only(get, 200, "secretary", "reviewer")},
 	// --- discipline (issue 19): purposeful talks ---
-	"GET /talks/reminders":       {Want: only(get, 200, "secretary")},
+	"GET /talks/reminders":       {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /talks/{id}":            {Path: "/talks/{own_talk}", Other: "/talks/{other_talk}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /talks/{id}/follow-up": {Path: "/talks/{own_talk}/follow-up", Other: "/talks/{other_talk}/follow-up", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 	"GET /talks/mine":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},

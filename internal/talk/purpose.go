@@ -120,13 +120,14 @@ func Get(ctx context.Context, q db.Querier, id int64) (Reminder, error) {
 	return rs[0], nil
 }
 
-// Reminders lists the open reminder talks of the organisations the scope
-// writes (the secretary's list), those due for a second look first.
+// Reminders lists the open reminder talks of the organisations whose
+// talks the scope records (CanWrite: a branch's committee, or the agency
+// committee's reviewer for its own), those due for a second look first.
 func Reminders(ctx context.Context, q db.Querier, s auth.Scope, branchID int64) ([]Reminder, error) {
 	out, err := db.Rows[Reminder](ctx, q, `SELECT `+reminderCols+`
- WHERE o.path && $1::bigint[] AND ($2 = 0 OR t.branch_id = $2)
+ WHERE ((o.kind <> 'committee' AND o.path && $1::bigint[]) OR (o.kind = 'committee' AND o.id = $3)) AND ($2 = 0 OR t.branch_id = $2)
    AND t.kind = 'reminder' AND (t.outcome IS NULL OR t.outcome = 'continuing')
- ORDER BY t.look_again_on, t.id`, s.WriteRoots(), branchID)
+ ORDER BY t.look_again_on, t.id`, s.WriteRoots(), branchID, s.Committee())
 	if err != nil {
 		return nil, fmt.Errorf("talk: reminders: %w", err)
 	}

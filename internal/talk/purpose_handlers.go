@@ -28,7 +28,7 @@ type RemindersPage struct {
 func (h *Handler) Reminders(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	s := auth.ScopeOf(ctx)
-	if !s.Writes() {
+	if !s.Writes() && s.Committee() == 0 {
 		return fmt.Errorf("talk: reminders: %w", apperr.ErrForbidden)
 	}
 	branchID, _ := strconv.ParseInt(r.URL.Query().Get("branch"), 10, 64)
