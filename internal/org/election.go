@@ -73,7 +73,7 @@ func TermsDue(ctx context.Context, q db.Querier, roots []int64, today time.Time)
 // Todos lists, for the workbench, the terms of the organisations within
 // the reminder (a setting) or overdue, with no election approved since.
 func Todos(ctx context.Context, q db.Querier, orgIDs []int64, today time.Time) ([]todo.Item, error) {
-	ts, err := db.Rows[TermDue](ctx, q, termDueSQL+` AND o.id = ANY($3::bigint[]) ORDER BY t.due_on`, []int64{}, today, orgIDs)
+	ts, err := db.Rows[TermDue](ctx, q, termDueSQL+` AND o.id = ANY($3::bigint[]) ORDER BY t.due_on`, orgIDs, today, orgIDs)
 	if err != nil {
 		return nil, fmt.Errorf("org: election todos: %w", err)
 	}

@@ -44,6 +44,10 @@ func TestElectionFromReminderToApproval(t *testing.T) {
 	if _, err := app.Pool.Exec(ctx, `UPDATE committee_terms SET due_on = $2 WHERE org_id = $1 AND ended_on IS NULL`, office, now.AddDate(0, 0, 30)); err != nil {
 		t.Fatal(err)
 	}
+	d0 := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if items, err := org.Todos(ctx, app.Pool, []int64{office}, d0); err != nil || len(items) != 1 || items[0].Overdue {
+		t.Errorf("to-dos before the election: %+v %v", items, err)
+	}
 	sec := app.Login(t, "secretary")
 	list := sec.Get("/elections")
 	if list.Status != http.StatusOK || !list.Has(`[data-testid="term-due"]`) || !list.Has(`[data-testid="election-record"]`) {
@@ -130,7 +134,7 @@ func TestElectionFromReminderToApproval(t *testing.T) {
 	if r := rev.PostForm(fmt.Sprintf("/elections/%d/decide", id), url.Values{"decision": {"approve"}}); r.Status != http.StatusConflict {
 		t.Errorf("approved twice: %d", r.Status)
 	}
-	items, err := org.Todos(ctx, app.Pool, []int64{office}, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC))
+	items, err := org.Todos(ctx, app.Pool, []int64{office}, d0)
 	if err != nil || len(items) != 0 {
 		t.Errorf("to-dos after the election: %v %v", items, err)
 	}
@@ -144,5 +148,35 @@ func TestReviewerSeesOverdueTerms(t *testing.T) {
 	r := app.Login(t, "reviewer").Get("/elections")
 	if !r.Has(`[data-testid="term-overdue"]`) || !r.Has(`[data-testid="term-due"]`) || !r.Has(`[data-testid="election-pending"]`) {
 		t.Error("the reviewer does not see the overdue term, the term ending within 90 days, or the pending election")
+	}
+}
+
+// The reminder's lead time is a setting: at 14 days a term ending in 30
+// is not yet due; at 90 it is.
+func TestElectionReminderIsASetting(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	ctx := t.Context()
+	office := app.OrgID(t, "办公室党支部")
+	if _, err := app.Pool.Exec(ctx, `UPDATE committee_terms SET due_on = current_date + 30 WHERE org_id = $1 AND ended_on IS NULL`, office); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		days int
+		n    int
+	}{{14, 0}, {90, 1}} {
+		admin := app.Login(t, "admin")
+		if r := admin.PostForm("/admin/discipline-settings", url.Values{"election_reminder_days": {fmt.Sprint(c.days)}, "sanction_blocks_commend": {"on"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("save setting: %d", r.Status)
+		}
+		items, err := org.Todos(ctx, app.Pool, []int64{office}, today)
+		if err != nil || len(items) != c.n {
+			t.Errorf("reminder %d days: %d to-dos (%v), want %d", c.days, len(items), err, c.n)
+		}
+	}
+	if r := app.Login(t, "admin").PostForm("/admin/discipline-settings", url.Values{"election_reminder_days": {"0"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("0 days: %d", r.Status)
 	}
 }
