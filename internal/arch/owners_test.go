@@ -56,6 +56,13 @@ var owners = map[string]string{
 	"study_credits":           "internal/meeting",
 	"talks":                   "internal/talk",
 	"transfer_letters":        "internal/recruit",
+	// --- discipline (issue 19) ---
+	"discipline_settings": "internal/discipline",
+	"sanctions":           "internal/discipline",
+	"disposal_cases":      "internal/disposal",
+	"disposal_steps":      "internal/disposal",
+	"elections":           "internal/org",
+	"election_candidates": "internal/org",
 }
 
 // loaders write many tables at once by design: the demo data set and the

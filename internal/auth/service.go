@@ -163,6 +163,20 @@ func NavFor(u *User) []ui.NavItem {
 		// A branch's own compliance page: the rules it is held to, month by month.
 		add(fmt.Sprintf("/review/branches/%d", b), "nav.compliance")
 	}
+	// --- discipline (issue 19): reminder talks, sanctions, disposals, elections ---
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
+		add("/elections", "nav.elections")
+		add("/disposals", "nav.disposals")
+	}
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) {
+		add("/discipline", "nav.discipline")
+	}
+	if u.MemberID != 0 {
+		add("/talks/mine", "nav.my_talks")
+	}
+	if u.Has(RoleSysAdmin) {
+		add("/admin/discipline-settings", "nav.discipline_settings")
+	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")
 		add("/admin/rules", "nav.rules")

@@ -234,6 +234,10 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 		f.Errors.Add("member_id", "commend.error.twice")
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
+	if errors.Is(err, ErrSanctioned) {
+		f.Errors.Add("member_id", "commend.error.sanctioned")
+		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
+	}
 	if err != nil {
 		return err
 	}
@@ -292,13 +296,16 @@ func (h *Handler) Approve(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.Error == "" {
 		_, err := h.store.Approve(ctx, root, ids)
-		if err == nil {
+		switch {
+		case err == nil:
 			return ui.Redirect(w, r, "/commendations", "commend.flash.approved")
-		}
-		if !errors.Is(err, apperr.ErrConflict) {
+		case errors.Is(err, ErrSanctioned):
+			p.Error = "commend.error.sanctioned"
+		case errors.Is(err, apperr.ErrConflict):
+			p.Error = "commend.error.changed"
+		default:
 			return err
 		}
-		p.Error = "commend.error.changed"
 	}
 	items, err := h.nominees(r)
 	if err != nil {

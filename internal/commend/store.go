@@ -14,6 +14,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
+	"zhibu/internal/i18n"
 )
 
 // Levels lists the levels of a commendation, lowest first.
@@ -145,6 +146,15 @@ func Create(ctx context.Context, tx pgx.Tx, in Input) (int64, error) {
 		if twice {
 			return 0, fmt.Errorf("commend: create: member %d: %w", *in.MemberID, ErrTwice)
 		}
+		if in.Title == i18n.TL(i18n.ZH, "commend.preset.outstanding_member") {
+			var blocked bool
+			if err := tx.QueryRow(ctx, `SELECT sanction_blocks_commend($1, $2)`, *in.MemberID, in.GrantedOn).Scan(&blocked); err != nil {
+				return 0, fmt.Errorf("commend: create: %w", err)
+			}
+			if blocked {
+				return 0, fmt.Errorf("commend: create: member %d: %w", *in.MemberID, ErrSanctioned)
+			}
+		}
 	}
 	if err := tx.QueryRow(ctx, `INSERT INTO commendations (title, level, granted_on, issuer, document_no, citation, member_id, org_id, status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, in.Title, in.Level, in.GrantedOn, in.Issuer, in.DocumentNo, in.Citation, in.MemberID, in.OrgID, in.Status).Scan(&id); err != nil {
@@ -152,6 +162,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, in.Title, in.Level, i
 	}
 	return id, audit.Record(ctx, tx, audit.Event{Action: "commendation." + in.Status, Entity: "commendation", EntityID: id, After: in})
 }
+
+// ErrSanctioned is an 优秀共产党员 nomination of a member with a
+// disciplinary sanction in its period (a setting of internal/discipline).
+var ErrSanctioned = fmt.Errorf("a sanction in its period: %w", apperr.ErrInvalid)
 
 // ErrTwice is a member nominated or honoured twice with one title at one
 // level in one year.
@@ -170,6 +184,14 @@ const (
 // one step; it returns how many were granted. Any id that is not a pending
 // nominee inside root makes the whole approval ErrConflict.
 func Approve(ctx context.Context, tx pgx.Tx, root int64, ids []int64) (int, error) {
+	var sanctioned bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM commendations WHERE id = ANY($1) AND member_id IS NOT NULL AND title = $2
+   AND sanction_blocks_commend(member_id, granted_on))`, ids, i18n.TL(i18n.ZH, "commend.preset.outstanding_member")).Scan(&sanctioned); err != nil {
+		return 0, fmt.Errorf("commend: approve: %w", err)
+	}
+	if sanctioned {
+		return 0, fmt.Errorf("commend: approve: %w", ErrSanctioned)
+	}
 	rows, err := tx.Query(ctx, `UPDATE commendations c SET status = 'granted'
   FROM commendations x LEFT JOIN members m ON m.id = x.member_id
   JOIN organisations o ON o.id = coalesce(x.org_id, m.branch_id)

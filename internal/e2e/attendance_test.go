@@ -35,7 +35,7 @@ func TestAttendanceRunningCount(t *testing.T) {
 	}
 	// Everyone but one on leave: no quorum, and their hours disappear.
 	for i := 1; i < rows; i++ {
-		b.Do(chromedp.Click(chromedp.CSS(`[data-testid=attendance-form] tbody tr:nth-child(`+strconv.Itoa(i+1)+`) input[value=leave]`)))
+		b.Do(chromedp.Click(chromedp.CSS(`[data-testid=attendance-form] tbody tr:nth-child(` + strconv.Itoa(i+1) + `) input[value=leave]`)))
 	}
 	if got := running(); !strings.Contains(got, "出席 1 人") || !strings.Contains(got, "请假 "+strconv.Itoa(rows-1)+" 人") || !strings.Contains(got, "未过半数") {
 		t.Errorf("after leave: %q", got)
@@ -46,4 +46,3 @@ func TestAttendanceRunningCount(t *testing.T) {
 	}
 	b.ShootBoth("secretary-attendance-running")
 }
-

@@ -16,6 +16,8 @@ import (
 // a status, an enumeration); their keys count as used.
 var dynamicPrefixes = []string{
 	"recruit.step.", "recruit.stage.", "recruit.outcome.", "recruit.rule.", "recruit.error.", "recruit.field.", "recruit.hint.", "recruit.doc.", "recruit.setting.",
+	// --- discipline (issue 19) ---
+	"talk.kind.", "talk.outcome.", "discipline.kind.", "discipline.effect.", "org.post.", "disposal.ground.", "disposal.step.", "disposal.outcome.", "disposal.state.", "election.method.", "election.status.", "election.todo.", "election.flash.",
 	"role.",
 	"error.",
 	"meeting.kind.",

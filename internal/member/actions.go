@@ -2,6 +2,7 @@ package member
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -271,4 +272,34 @@ func (s *Store) Apply(ctx context.Context, id int64, version int, a Action) erro
 		return fmt.Errorf("member: %s %d: %w", a.Kind, id, err)
 	}
 	return nil
+}
+
+// EndMembership records, inside the caller's transaction, that member id
+// leaves the Party on day on with status (expelled by a sanction, or
+// struck_off by an approved disposal): the new status, the dated event and
+// the audit row. Areas that decide such an end (discipline, disposal) call
+// it; members stays written by this package only.
+func EndMembership(ctx context.Context, tx pgx.Tx, id int64, status string, on time.Time, details string) error {
+	if status != "expelled" && status != "struck_off" {
+		return fmt.Errorf("member: end membership %d: status %q: %w", id, status, apperr.ErrInvalid)
+	}
+	var before string
+	if err := tx.QueryRow(ctx, `SELECT party_status FROM members WHERE id = $1 FOR UPDATE`, id).Scan(&before); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("member: end membership %d: %w", id, apperr.ErrNotFound)
+		}
+		return fmt.Errorf("member: end membership %d: %w", id, err)
+	}
+	if _, err := tx.Exec(ctx, setStatusSQL, id, status); err != nil {
+		return fmt.Errorf("member: end membership %d: %w", id, err)
+	}
+	text := strings.TrimSpace(before + " → " + status + " " + details)
+	if utf8.RuneCountInString(text) > 1000 {
+		text = string([]rune(text)[:1000])
+	}
+	if _, err := tx.Exec(ctx, insertEventSQL, id, "status_changed", on, nil, nil, text, "", "", audit.ActorOf(ctx).ID); err != nil {
+		return fmt.Errorf("member: end membership %d: %w", id, err)
+	}
+	return audit.Record(ctx, tx, audit.Event{Action: actionAuditKey + "status", Entity: "member", EntityID: id,
+		Before: map[string]string{"party_status": before}, After: map[string]any{"party_status": status, "on": on.Format(dateLayout), "details": details}})
 }

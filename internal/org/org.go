@@ -88,6 +88,19 @@ type TermValues struct {
 	ElectedOn time.Time
 	DueOn     time.Time
 	Posts     map[string]int64
+	// Members are committee members without a named post (an election's).
+	Members []int64
+}
+
+// members lists who holds post p.
+func (t TermValues) members(p string) []int64 {
+	if p == "member" {
+		return t.Members
+	}
+	if id := t.Posts[p]; id != 0 {
+		return []int64{id}
+	}
+	return nil
 }
 
 // Validate checks a term: a positive number, an election day not in the

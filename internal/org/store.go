@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -315,6 +316,7 @@ type termAudit struct {
 	ElectedOn string           `json:"elected_on"`
 	DueOn     string           `json:"due_on"`
 	Posts     map[string]int64 `json:"posts"`
+	Members   []int64          `json:"members,omitempty"`
 }
 
 // CreateTerm records a newly elected term with its posts, ending the
@@ -322,31 +324,42 @@ type termAudit struct {
 func (s *Store) CreateTerm(ctx context.Context, orgID int64, t TermValues) (int64, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE committee_terms SET ended_on = greatest($2::date, elected_on) WHERE org_id = $1 AND ended_on IS NULL`, orgID, t.ElectedOn); err != nil {
-			return err
-		}
-		err := tx.QueryRow(ctx, `INSERT INTO committee_terms (org_id, term_no, elected_on, due_on) VALUES ($1, $2, $3, $4) RETURNING id`,
-			orgID, t.TermNo, t.ElectedOn, t.DueOn).Scan(&id)
-		if isUnique(err) {
-			return ErrTermTaken
-		}
-		if err != nil {
-			return err
-		}
-		posts := map[string]int64{}
-		for _, p := range Posts {
-			if mid := t.Posts[p]; mid != 0 {
-				if _, err := tx.Exec(ctx, `INSERT INTO committee_posts (term_id, member_id, post) VALUES ($1, $2, $3)`, id, mid, p); err != nil {
-					return err
-				}
-				posts[p] = mid
-			}
-		}
-		return audit.Record(ctx, tx, audit.Event{Action: "org.term.create", Entity: "organisation", EntityID: orgID,
-			After: termAudit{TermNo: t.TermNo, ElectedOn: t.ElectedOn.Format(dateLayout), DueOn: t.DueOn.Format(dateLayout), Posts: posts}})
+		var err error
+		id, err = createTerm(ctx, tx, orgID, t)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("org: create term %d: %w", orgID, err)
 	}
 	return id, nil
+}
+
+// createTerm records a term in tx (CreateTerm, and the approval of an
+// election).
+func createTerm(ctx context.Context, tx pgx.Tx, orgID int64, t TermValues) (int64, error) {
+	var id int64
+	if _, err := tx.Exec(ctx, `UPDATE committee_terms SET ended_on = greatest($2::date, elected_on) WHERE org_id = $1 AND ended_on IS NULL`, orgID, t.ElectedOn); err != nil {
+		return 0, err
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO committee_terms (org_id, term_no, elected_on, due_on) VALUES ($1, $2, $3, $4) RETURNING id`,
+		orgID, t.TermNo, t.ElectedOn, t.DueOn).Scan(&id)
+	if isUnique(err) {
+		return 0, ErrTermTaken
+	}
+	if err != nil {
+		return 0, err
+	}
+	posts := map[string]int64{}
+	for _, p := range append(slices.Clone(Posts), "member") {
+		for _, mid := range t.members(p) {
+			if _, err := tx.Exec(ctx, `INSERT INTO committee_posts (term_id, member_id, post) VALUES ($1, $2, $3)`, id, mid, p); err != nil {
+				return 0, err
+			}
+			if p != "member" {
+				posts[p] = mid
+			}
+		}
+	}
+	return id, audit.Record(ctx, tx, audit.Event{Action: "org.term.create", Entity: "organisation", EntityID: orgID,
+		After: termAudit{TermNo: t.TermNo, ElectedOn: t.ElectedOn.Format(dateLayout), DueOn: t.DueOn.Format(dateLayout), Posts: posts, Members: t.Members}})
 }

@@ -164,11 +164,12 @@ func Intake(ctx context.Context, q db.Querier, roots []int64, year int) (admitte
 }
 
 // votingMembersSQL counts the members of branch $1 with a vote at a 支部大会
-// held on $2: full members in good standing on that day (第二十、二十一条).
-// voting members: sanctions (discipline) are applied at merge
+// held on $2: full members in good standing on that day (第二十、二十一条)
+// who have a vote (has_vote, migration 000240: not under 留党察看 in its
+// period, not expelled).
 const votingMembersSQL = `SELECT count(*)::int FROM members m
  WHERE m.branch_id = $1 AND m.category = 'full' AND in_good_standing(m.category, m.party_status)
-   AND m.converted_on <= $2`
+   AND m.converted_on <= $2 AND has_vote(m.id, $2)`
 
 // VotingMembers is how many members of the branch have a vote at a 支部大会
 // on day: the figure a meeting's attendance and votes are judged against.
@@ -188,10 +189,11 @@ type FullMember struct {
 }
 
 // introducersSQL lists the full members in good standing of branch $1,
-// those who may be 培养联系人 and 入党介绍人 (第九、十四条).
-// voting members: sanctions (discipline) are applied at merge
+// those who may be 培养联系人 and 入党介绍人 (第九、十四条): none under
+// 留党察看 in its period (has_vote, migration 000240).
 const introducersSQL = `SELECT m.id, m.name FROM members m
  WHERE m.branch_id = $1 AND m.category = 'full' AND in_good_standing(m.category, m.party_status)
+   AND has_vote(m.id, current_date)
  ORDER BY m.name, m.id`
 
 // FullMembers lists the branch's full members who may foster or introduce.

@@ -235,6 +235,32 @@ var accessTable = map[string]accessCase{
 	"GET /talks/new":    {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /talks":       {Want: only(post, 422, "secretary", "reviewer")},
 	"GET /talks/matrix": {Want: only(get, 200, "secretary", "reviewer")},
+	// --- discipline (issue 19): purposeful talks ---
+	"GET /talks/reminders":       {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /talks/{id}":            {Path: "/talks/{own_talk}", Other: "/talks/{other_talk}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /talks/{id}/follow-up": {Path: "/talks/{own_talk}/follow-up", Other: "/talks/{other_talk}/follow-up", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	"GET /talks/mine":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	// Disciplinary records: the branch secretary (and the committee's
+	// discipline member) read and record, reviewers above read.
+	"GET /discipline":             {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /discipline/new":         {Want: only(get, 200, "secretary")},
+	"POST /discipline":            {Want: only(post, 422, "secretary")},
+	"GET /discipline/{id}":        {Path: "/discipline/{own_sanction}", Other: "/discipline/{other_sanction}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /discipline/{id}/close": {Path: "/discipline/{own_sanction}/close", Other: "/discipline/{other_sanction}/close", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	// Disposal cases: the branch records its steps, the reviewer above the approval.
+	"GET /disposals":             {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /disposals/new":         {Want: only(get, 200, "secretary")},
+	"POST /disposals":            {Want: only(post, 422, "secretary")},
+	"GET /disposals/{id}":        {Path: "/disposals/{own_disposal}", Other: "/disposals/{other_disposal}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /disposals/{id}/steps": {Path: "/disposals/{own_disposal}/steps", Other: "/disposals/{other_disposal}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	// Elections: the branch secretary records, the reviewer above decides.
+	"GET /elections":                  {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /elections/new":              {Path: "/elections/new?org={own_branch}", Other: "/elections/new?org={other_branch}", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403, "reviewer"), 404, "secretary")},
+	"POST /elections":                 {Want: only(post, 404, "secretary", "reviewer")},
+	"GET /elections/{id}":             {Path: "/elections/{own_election}", Other: "/elections/{other_election}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /elections/{id}/decide":     {Path: "/elections/{own_election}/decide", Other: "/elections/{other_election}/decide", Want: only(post, 422, "reviewer"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	"GET /admin/discipline-settings":  {Want: only(get, 200, "admin")},
+	"POST /admin/discipline-settings": {Want: only(post, 422, "admin")},
 
 	// --- recruit --- (the demo holds no transfer letter: a letter's own
 	// branch and read-only access are tested in internal/recruit)
@@ -316,6 +342,23 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{own_appraisal}":   `SELECT a.id FROM appraisals a JOIN organisations o ON o.id = a.branch_id WHERE o.name = '办公室党支部' ORDER BY a.id LIMIT 1`,
 		"{other_appraisal}": `SELECT a.id FROM appraisals a JOIN organisations o ON o.id = a.branch_id WHERE o.name <> '办公室党支部' ORDER BY a.id LIMIT 1`,
 		"{other_member}":    `SELECT m.id FROM members m JOIN organisations o ON o.id = m.branch_id WHERE o.name <> '办公室党支部' ORDER BY m.id LIMIT 1`,
+	} {
+		var id int64
+		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
+			t.Fatalf("fixture %s: %v", key, err)
+		}
+		f[key] = strconv.FormatInt(id, 10)
+	}
+	// --- discipline (issue 19) ---
+	for key, q := range map[string]string{
+		"{own_talk}":       `SELECT t.id FROM talks t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '办公室党支部' AND t.kind = 'reminder' AND t.outcome IS NULL ORDER BY t.id LIMIT 1`,
+		"{other_talk}":     `SELECT t.id FROM talks t JOIN organisations o ON o.id = t.branch_id WHERE o.name = '财务处党支部' ORDER BY t.id LIMIT 1`,
+		"{own_sanction}":   `SELECT s.id FROM sanctions s JOIN organisations o ON o.id = s.branch_id WHERE o.name = '办公室党支部' ORDER BY s.id LIMIT 1`,
+		"{other_sanction}": `SELECT s.id FROM sanctions s JOIN organisations o ON o.id = s.branch_id WHERE o.name = '财务处党支部' ORDER BY s.id LIMIT 1`,
+		"{own_disposal}":   `SELECT c.id FROM disposal_cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '办公室党支部' ORDER BY c.id LIMIT 1`,
+		"{other_disposal}": `SELECT c.id FROM disposal_cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '财务处党支部' ORDER BY c.id LIMIT 1`,
+		"{own_election}":   `SELECT e.id FROM elections e JOIN organisations o ON o.id = e.org_id WHERE o.name = '办公室党支部' ORDER BY e.id LIMIT 1`,
+		"{other_election}": `SELECT e.id FROM elections e JOIN organisations o ON o.id = e.org_id WHERE o.name = '财务处党支部' ORDER BY e.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

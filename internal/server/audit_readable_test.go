@@ -54,7 +54,7 @@ func TestAuditTrailReadsLikeARecord(t *testing.T) {
 	// Sign-ins alone, and changes without them.
 	actions := func(q string) []string {
 		var out []string
-		aud.Get("/audit?"+q).Doc().Find(`[data-testid="audit-action"] code`).Each(func(_ int, s *goquery.Selection) { out = append(out, s.Text()) })
+		aud.Get("/audit?" + q).Doc().Find(`[data-testid="audit-action"] code`).Each(func(_ int, s *goquery.Selection) { out = append(out, s.Text()) })
 		return out
 	}
 	signins, changes := actions("kind=signins"), actions("kind=changes")

@@ -20,6 +20,9 @@ var auditedReads = map[string]bool{
 	"GET /audit/export.csv":    true,
 	"GET /members/export.csv":  true,
 	"GET /members/export.xlsx": true,
+	// --- discipline: every read of a disciplinary record is audited ---
+	"GET /discipline":      true,
+	"GET /discipline/{id}": true,
 }
 
 const auditTable = "audit_events"

@@ -12,6 +12,8 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/commend"
+	"zhibu/internal/discipline"
+	"zhibu/internal/disposal"
 	"zhibu/internal/home"
 	"zhibu/internal/life"
 	"zhibu/internal/me"
@@ -41,6 +43,9 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	talkH := talk.New(d.Pool)
 	recruitH := recruit.New(d.Pool)
 	commendH := commend.New(d.Pool)
+	disciplineH := discipline.New(d.Pool)
+	disposalH := disposal.New(d.Pool)
+	electionH := org.NewElections(d.Pool)
 	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
 	reviewH := review.New(d.Pool, d.ReviewJobs)
 	alertsSvc := alerts.New(d.Pool).WithReviewJobs(d.ReviewJobs)
@@ -100,6 +105,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me", ui.Handler(meH.Me))
 			r.Method(http.MethodGet, "/me/transcript", ui.Handler(meH.Transcript))
 			r.Method(http.MethodPost, "/me/calendar", ui.Handler(meH.ResetCalendar))
+			// --- discipline: a member's own talks (issue 19) ---
+			r.Method(http.MethodGet, "/talks/mine", ui.Handler(talkH.Mine))
 
 			// --- admin: accounts --- the system administrator.
 			r.Group(func(r chi.Router) {
@@ -242,6 +249,25 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/talks/new", ui.Handler(talkH.NewPage))
 				r.Method(http.MethodPost, "/talks", ui.Handler(talkH.Create))
 				r.Method(http.MethodGet, "/talks/matrix", ui.Handler(talkH.Matrix))
+				// --- discipline: purposeful talks (issue 19) ---
+				r.Method(http.MethodGet, "/talks/reminders", ui.Handler(talkH.Reminders))
+				r.Method(http.MethodGet, "/talks/{id}", ui.Handler(talkH.Show))
+				r.Method(http.MethodPost, "/talks/{id}/follow-up", ui.Handler(talkH.FollowUp))
+				r.Method(http.MethodGet, "/discipline", ui.Handler(disciplineH.List))
+				r.Method(http.MethodGet, "/discipline/new", ui.Handler(disciplineH.NewPage))
+				r.Method(http.MethodPost, "/discipline", ui.Handler(disciplineH.Create))
+				r.Method(http.MethodGet, "/discipline/{id}", ui.Handler(disciplineH.Show))
+				r.Method(http.MethodPost, "/discipline/{id}/close", ui.Handler(disciplineH.Close))
+				r.Method(http.MethodGet, "/disposals", ui.Handler(disposalH.List))
+				r.Method(http.MethodGet, "/disposals/new", ui.Handler(disposalH.NewPage))
+				r.Method(http.MethodPost, "/disposals", ui.Handler(disposalH.Create))
+				r.Method(http.MethodGet, "/disposals/{id}", ui.Handler(disposalH.Show))
+				r.Method(http.MethodPost, "/disposals/{id}/steps", ui.Handler(disposalH.AddStep))
+				r.Method(http.MethodGet, "/elections", ui.Handler(electionH.List))
+				r.Method(http.MethodGet, "/elections/new", ui.Handler(electionH.NewPage))
+				r.Method(http.MethodPost, "/elections", ui.Handler(electionH.Create))
+				r.Method(http.MethodGet, "/elections/{id}", ui.Handler(electionH.Show))
+				r.Method(http.MethodPost, "/elections/{id}/decide", ui.Handler(electionH.Decide))
 
 				// --- recruit ---
 				// The pipeline: the secretary's branch board, the reviewer's
@@ -290,6 +316,9 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/admin/rules/scale", ui.Handler(rulesH.SetScale))
 				r.Method(http.MethodGet, "/admin/rules/{code}", ui.Handler(rulesH.Edit))
 				r.Method(http.MethodPost, "/admin/rules/{code}", ui.Handler(rulesH.Update))
+				// --- discipline: the settings of issue 19 ---
+				r.Method(http.MethodGet, "/admin/discipline-settings", ui.Handler(disciplineH.SettingsForm))
+				r.Method(http.MethodPost, "/admin/discipline-settings", ui.Handler(disciplineH.SaveSettings))
 			})
 
 			// --- recruit: rule settings --- (system administrators, like /admin/rules)

@@ -22,3 +22,11 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 func (s *Store) Create(ctx context.Context, orgID int64, in Input) (int64, error) {
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int64, error) { return Create(ctx, tx, orgID, in) })
 }
+
+// FollowUp records the second look at reminder id.
+func (s *Store) FollowUp(ctx context.Context, id int64, version int, f FollowUp) error {
+	_, err := db.InTx(ctx, s.pool, func(tx pgx.Tx) (struct{}, error) {
+		return struct{}{}, RecordFollowUp(ctx, tx, id, version, f)
+	})
+	return err
+}

@@ -38,6 +38,8 @@ type Talk struct {
 	BName      string
 	Topic      string
 	Summary    *string
+	// Kind is heart, reminder, integrity or admonish (Kinds).
+	Kind string
 }
 
 // Org is a branch (or the agency committee, for its leadership group)
@@ -102,7 +104,7 @@ func List(ctx context.Context, q db.Querier, s auth.Scope, f Filter) ([]Talk, in
 	if f.Desc {
 		dir = "DESC"
 	}
-	out, err := db.Rows[Talk](ctx, q, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, `+summaryCase+
+	out, err := db.Rows[Talk](ctx, q, `SELECT t.id, t.branch_id, o.name AS branch_name, t.held_on, t.a_id, a.name AS a_name, t.b_id, b.name AS b_name, t.topic, t.kind, `+summaryCase+
 		listFrom+` ORDER BY t.held_on `+dir+`, t.id LIMIT $5 OFFSET $6`,
 		s.ReadRoots(), f.BranchID, f.Year, f.Search, f.Limit, f.Offset, s.WriteRoots(), s.Committee())
 	if err != nil {
@@ -149,10 +151,12 @@ func pairOf(a, b int64) Pair {
 	return Pair{a, b}
 }
 
-// Counts returns how often each pair talked in the organisation's year.
+// Counts returns how often each pair had a heart-to-heart talk in the
+// organisation's year (the talks 支部工作条例 第十九条 asks for; reminder,
+// clean-governance and admonishment talks do not count).
 func Counts(ctx context.Context, q db.Querier, orgID int64, year int) (map[Pair]int, error) {
 	rows, err := q.Query(ctx, `SELECT least(a_id, b_id), greatest(a_id, b_id), count(*)::int FROM talks
- WHERE branch_id = $1 AND extract(year FROM held_on)::int = $2 GROUP BY 1, 2`, orgID, year)
+ WHERE branch_id = $1 AND kind = 'heart' AND extract(year FROM held_on)::int = $2 GROUP BY 1, 2`, orgID, year)
 	if err != nil {
 		return nil, fmt.Errorf("talk: counts of %d: %w", orgID, err)
 	}
@@ -173,6 +177,13 @@ type Input struct {
 	BID     int64
 	Topic   string
 	Summary string
+	// Kind is one of Kinds; OrderRef names the order of an admonishment;
+	// Problem, Agreed and LookAgainOn are a reminder talk's.
+	Kind        string
+	OrderRef    string
+	Problem     string
+	Agreed      string
+	LookAgainOn *time.Time
 	// FormToken is the form's one-time token (formtoken): the same form
 	// sent twice records one talk.
 	FormToken string
@@ -185,8 +196,12 @@ func Create(ctx context.Context, tx pgx.Tx, orgID int64, in Input) (int64, error
 		return earlier, err
 	}
 	var id int64
-	if err := tx.QueryRow(ctx, `INSERT INTO talks (branch_id, held_on, a_id, b_id, topic, summary) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		orgID, in.HeldOn, in.AID, in.BID, in.Topic, in.Summary).Scan(&id); err != nil {
+	if in.Kind == "" {
+		in.Kind = "heart"
+	}
+	if err := tx.QueryRow(ctx, `INSERT INTO talks (branch_id, held_on, a_id, b_id, topic, summary, kind, order_ref, problem, agreed, look_again_on)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		orgID, in.HeldOn, in.AID, in.BID, in.Topic, in.Summary, in.Kind, in.OrderRef, in.Problem, in.Agreed, in.LookAgainOn).Scan(&id); err != nil {
 		return 0, fmt.Errorf("talk: create: %w", err)
 	}
 	if err := formtoken.Done(ctx, tx, in.FormToken, id); err != nil {
@@ -194,7 +209,8 @@ func Create(ctx context.Context, tx pgx.Tx, orgID int64, in Input) (int64, error
 	}
 	// The summary is private to the branch committee: the audit trail keeps
 	// only its length.
-	after := map[string]any{"branch_id": orgID, "held_on": in.HeldOn, "a_id": in.AID, "b_id": in.BID, "topic": in.Topic, "summary_chars": utf8.RuneCountInString(in.Summary)}
+	after := map[string]any{"branch_id": orgID, "held_on": in.HeldOn, "a_id": in.AID, "b_id": in.BID, "topic": in.Topic, "summary_chars": utf8.RuneCountInString(in.Summary),
+		"kind": in.Kind, "order_ref": in.OrderRef, "look_again_on": in.LookAgainOn}
 	return id, audit.Record(ctx, tx, audit.Event{Action: "talk.create", Entity: "talk", EntityID: id, After: after})
 }
 
@@ -254,13 +270,18 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 
 // Form is the talk form's input.
 type Form struct {
-	Orgs     []Org
-	Org      Org
-	People   []Person
-	HeldOn   string
-	AID, BID string
-	Topic    string
-	Summary  string
+	Orgs        []Org
+	Org         Org
+	People      []Person
+	HeldOn      string
+	AID, BID    string
+	Topic       string
+	Summary     string
+	Kind        string
+	OrderRef    string
+	Problem     string
+	Agreed      string
+	LookAgainOn string
 	// FormToken is the one-time token of the form (formtoken).
 	FormToken string
 	Errors    ui.Errors
@@ -300,6 +321,10 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.HeldOn = today().Format("2006-01-02")
+	f.Kind = r.URL.Query().Get("kind")
+	if !slices.Contains(Kinds, f.Kind) {
+		f.Kind = "heart"
+	}
 	f.FormToken = formtoken.New()
 	return ui.Render(w, r, http.StatusOK, NewView(f))
 }
@@ -328,6 +353,10 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f.HeldOn, f.AID, f.BID, f.Topic, f.Summary = v("held_on"), v("a_id"), v("b_id"), v("topic"), v("summary")
 	f.FormToken = v(formtoken.Field)
+	f.Kind, f.OrderRef, f.Problem, f.Agreed, f.LookAgainOn = v("kind"), v("order_ref"), v("problem"), v("agreed"), v("look_again_on")
+	if f.Kind == "" {
+		f.Kind = "heart" // a form of before the kinds
+	}
 	in := Input{Topic: f.Topic, Summary: f.Summary, FormToken: f.FormToken}
 	d, err := time.Parse("2006-01-02", f.HeldOn)
 	if err != nil {
@@ -353,11 +382,15 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	if utf8.RuneCountInString(f.Summary) > 5000 {
 		f.Errors.Add("summary", "talk.error.too_long")
 	}
+	validatePurpose(&f, &in)
 	if f.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, NewView(f))
 	}
 	if _, err := h.store.Create(ctx, f.Org.ID, in); err != nil {
 		return err
+	}
+	if in.Kind == "reminder" {
+		return ui.Redirect(w, r, fmt.Sprintf("/talks/reminders?branch=%d", f.Org.ID), "talk.flash.created")
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/talks?branch=%d", f.Org.ID), "talk.flash.created")
 }
@@ -374,6 +407,9 @@ type MatrixPage struct {
 	Missing map[int64][]Person
 	// Overdue counts the overdue rectification items each person owns.
 	Overdue map[int64]int
+	// Pairs is the number of committee-member × person pairs the year's
+	// heart-to-heart talks must cover; Covered how many have talked.
+	Pairs, Covered int
 }
 
 // Count is how often a and b talked.
@@ -425,8 +461,14 @@ func (h *Handler) Matrix(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Committee = append(p.Committee, c)
 		for _, m := range people {
-			if m.ID != c.ID && counts[pairOf(c.ID, m.ID)] == 0 {
+			if m.ID == c.ID {
+				continue
+			}
+			p.Pairs++
+			if counts[pairOf(c.ID, m.ID)] == 0 {
 				p.Missing[c.ID] = append(p.Missing[c.ID], m)
+			} else {
+				p.Covered++
 			}
 		}
 	}
