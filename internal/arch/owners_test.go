@@ -53,6 +53,12 @@ var owners = map[string]string{
 	"sessions":                "internal/auth",
 	"study_credits":           "internal/meeting",
 	"talks":                   "internal/talk",
+	// --- dues ---
+	"dues_bands":    "internal/dues",
+	"dues_bases":    "internal/dues",
+	"dues_months":   "internal/dues",
+	"dues_payments": "internal/dues",
+	"dues_excuses":  "internal/dues",
 }
 
 // loaders write many tables at once by design: the demo data set and the

@@ -154,6 +154,7 @@ func NavFor(u *User) []ui.NavItem {
 		add("/meetings", "nav.meetings")
 		add("/life", "nav.life")
 		add("/commendations", "nav.commendations")
+		add("/dues", "nav.dues")
 	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")

@@ -15,6 +15,12 @@ import (
 // dynamicPrefixes are key families built at run time from a value (a role,
 // a status, an enumeration); their keys count as used.
 var dynamicPrefixes = []string{
+	// --- dues ---
+	"dues.category.",
+	"dues.special.",
+	"dues.method.",
+	"dues.state.",
+	"dues.level.",
 	"role.",
 	"error.",
 	"meeting.kind.",

@@ -20,6 +20,8 @@ var auditedReads = map[string]bool{
 	"GET /audit/export.csv":    true,
 	"GET /members/export.csv":  true,
 	"GET /members/export.xlsx": true,
+	// --- dues ---
+	"GET /dues/branches/{id}/report.xlsx": true,
 }
 
 const auditTable = "audit_events"

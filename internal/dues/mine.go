@@ -1,0 +1,183 @@
+package dues
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"zhibu/internal/db"
+	"zhibu/internal/i18n"
+	"zhibu/internal/todo"
+)
+
+// Mine is what /me shows of a member's own dues: the year's base, rate and
+// monthly amount, the months of the year so far paid and outstanding, and
+// the run of unpaid months with its level.
+type Mine struct {
+	Base           *Base
+	Months         []MonthCell
+	PaidMonths     int
+	OutstandingFen int64
+	Arrear         int
+	Level          string
+	Thresholds     Thresholds
+}
+
+// ForMember gathers a member's own dues for /me (the member sees their own
+// base; nobody else's).
+func ForMember(ctx context.Context, q db.Querier, memberID int64, today time.Time) (Mine, error) {
+	var m Mine
+	var branchID int64
+	err := q.QueryRow(ctx, `SELECT branch_id FROM members WHERE id = $1`, memberID).Scan(&branchID)
+	if err != nil {
+		return m, fmt.Errorf("dues: member %d: %w", memberID, err)
+	}
+	bases, err := BasesFor(ctx, q, []int64{memberID}, today.Year())
+	if err != nil {
+		return m, err
+	}
+	if b, ok := bases[memberID]; ok {
+		m.Base = &b
+	}
+	rows, err := memberOwnMonths(ctx, q, memberID, time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC), FirstOfMonth(today))
+	if err != nil {
+		return m, err
+	}
+	m.Months = rows
+	for _, c := range rows {
+		if c.Paid {
+			m.PaidMonths++
+		}
+		m.OutstandingFen += c.Outstand
+	}
+	arrears, err := Arrears(ctx, q, []int64{branchID}, today)
+	if err != nil {
+		return m, err
+	}
+	if m.Thresholds, err = ThresholdsOn(ctx, q, today); err != nil {
+		return m, err
+	}
+	m.Arrear = arrears[memberID].Months
+	m.Level = m.Thresholds.Level(m.Arrear)
+	return m, nil
+}
+
+// memberOwnMonths lists the months from..to a member owes, wherever they
+// belonged on each first day.
+func memberOwnMonths(ctx context.Context, q db.Querier, memberID int64, from, to time.Time) ([]MonthCell, error) {
+	rows, err := q.Query(ctx, `
+SELECT gs::date, b.monthly_fen, coalesce(p.paid, 0)::bigint,
+       EXISTS (SELECT 1 FROM dues_excuses x WHERE x.member_id = m.id AND gs::date BETWEEN x.from_month AND x.to_month)
+  FROM members m CROSS JOIN generate_series($2::date, $3::date, interval '1 month') gs
+  LEFT JOIN LATERAL (SELECT monthly_fen FROM dues_bases b WHERE b.member_id = m.id AND b.year <= extract(year FROM gs)::int ORDER BY b.year DESC LIMIT 1) b ON true
+  LEFT JOIN LATERAL (SELECT sum(amount_fen) AS paid FROM dues_payments p WHERE p.member_id = m.id AND p.for_month = gs::date) p ON true
+ WHERE m.id = $1 AND m.admitted_on IS NOT NULL AND gs::date >= date_trunc('month', m.admitted_on)::date
+ ORDER BY 1`, memberID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("dues: own months: %w", err)
+	}
+	var out []MonthCell
+	var c MonthCell
+	var due *int64
+	_, err = pgx.ForEachRow(rows, []any{&c.Month, &due, &c.PaidFen, &c.Excused}, func() error {
+		cell := MonthCell{Month: c.Month, PaidFen: c.PaidFen, Excused: c.Excused, NoBase: due == nil}
+		if due != nil {
+			cell.DueFen = *due
+		}
+		cell.Paid = due != nil && c.PaidFen >= cell.DueFen
+		cell.Outstand = max(0, cell.DueFen-c.PaidFen)
+		out = append(out, cell)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dues: own months: %w", err)
+	}
+	return out, nil
+}
+
+// Todos lists the dues work of the organisations' branches for the
+// workbench: ledger months that have ended and are not yet handed in (the
+// last three), months handed in and awaiting the committee's confirmation,
+// and members whose arrears reached the reminder or the six-month rule.
+// Titles are translated for ctx's language.
+func Todos(ctx context.Context, q db.Querier, orgIDs []int64, today time.Time) ([]todo.Item, error) {
+	type br struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	branches, err := db.Rows[br](ctx, q, `SELECT id, name FROM organisations WHERE kind = 'branch' AND dissolved_on IS NULL AND path && $1::bigint[] ORDER BY path`, orgIDs)
+	if err != nil {
+		return nil, fmt.Errorf("dues: todo branches: %w", err)
+	}
+	if len(branches) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(branches))
+	names := map[int64]string{}
+	for i, b := range branches {
+		ids[i], names[b.ID] = b.ID, b.Name
+	}
+	last := LastEnded(today)
+	type st struct {
+		BranchID int64     `db:"branch_id"`
+		Month    time.Time `db:"month"`
+		Status   string    `db:"status"`
+	}
+	states, err := db.Rows[st](ctx, q, `SELECT branch_id, month, status FROM dues_months WHERE branch_id = ANY ($1) AND month BETWEEN $2 AND $3`, ids, last.AddDate(0, -2, 0), last)
+	if err != nil {
+		return nil, fmt.Errorf("dues: todo months: %w", err)
+	}
+	known := map[[2]int64]string{}
+	for _, s := range states {
+		known[[2]int64{s.BranchID, s.Month.Unix()}] = s.Status
+	}
+	var out []todo.Item
+	for _, b := range branches {
+		for m := last.AddDate(0, -2, 0); !m.After(last); m = m.AddDate(0, 1, 0) {
+			due := m.AddDate(0, 1, 0) // handed in in the month after
+			due = time.Date(due.Year(), due.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, -1)
+			switch known[[2]int64{b.ID, m.Unix()}] {
+			case "":
+				out = append(out, todo.Item{Area: "dues", Title: i18n.T(ctx, "dues.todo.close", b.Name, monthLabel(ctx, m)), URL: ledgerURL(b.ID, m), Due: due, Overdue: today.After(due)})
+			case MonthClosed:
+				out = append(out, todo.Item{Area: "dues", Title: i18n.T(ctx, "dues.todo.confirm", b.Name, monthLabel(ctx, m)), URL: ledgerURL(b.ID, m)})
+			}
+		}
+	}
+	th, err := ThresholdsOn(ctx, q, today)
+	if err != nil {
+		return nil, err
+	}
+	arrears, err := Arrears(ctx, q, ids, today)
+	if err != nil {
+		return nil, err
+	}
+	if len(arrears) > 0 {
+		var mids []int64
+		for id := range arrears {
+			mids = append(mids, id)
+		}
+		type mn struct {
+			ID   int64  `db:"id"`
+			Name string `db:"name"`
+		}
+		ms, err := db.Rows[mn](ctx, q, `SELECT id, name FROM members WHERE id = ANY ($1)`, mids)
+		if err != nil {
+			return nil, fmt.Errorf("dues: todo members: %w", err)
+		}
+		for _, m := range ms {
+			a := arrears[m.ID]
+			lvl := th.Level(a.Months)
+			if lvl == "" {
+				continue
+			}
+			due := a.Since.AddDate(0, th.Breach, -1)
+			out = append(out, todo.Item{Area: "dues", Title: i18n.T(ctx, "dues.todo.arrears", m.Name, a.Months), Detail: names[a.BranchID],
+				URL: ledgerURL(a.BranchID, FirstOfMonth(today)), Due: due, Overdue: lvl == "breach", Cite: th.Rule.SourceText(ctx)})
+		}
+	}
+	todo.Sort(out)
+	return out, nil
+}
