@@ -1,4 +1,5 @@
-DROP TRIGGER IF EXISTS dues_bases_status ON dues_bases;
+DROP TRIGGER IF EXISTS dues_bases_status_ins ON dues_bases;
+DROP TRIGGER IF EXISTS dues_bases_status_upd ON dues_bases;
 DROP TRIGGER IF EXISTS dues_excuses_status ON dues_excuses;
 DROP TRIGGER IF EXISTS dues_payments_status ON dues_payments;
 DROP FUNCTION IF EXISTS dues_status_changed();

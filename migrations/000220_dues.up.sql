@@ -168,5 +168,7 @@ CREATE TRIGGER dues_payments_status AFTER INSERT ON dues_payments REFERENCING NE
     FOR EACH STATEMENT EXECUTE FUNCTION dues_status_changed();
 CREATE TRIGGER dues_excuses_status AFTER INSERT ON dues_excuses REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dues_status_changed();
-CREATE TRIGGER dues_bases_status AFTER INSERT OR UPDATE ON dues_bases REFERENCING NEW TABLE AS new_rows
+CREATE TRIGGER dues_bases_status_ins AFTER INSERT ON dues_bases REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION dues_status_changed();
+CREATE TRIGGER dues_bases_status_upd AFTER UPDATE ON dues_bases REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dues_status_changed();
