@@ -54,6 +54,9 @@ CREATE TABLE dues_bases (
     version        integer NOT NULL DEFAULT 1,
     updated_by     bigint REFERENCES accounts (id),
     updated_at     timestamptz NOT NULL DEFAULT now(),
+    -- created_at: when the branch started keeping this base; a member's
+    -- dues are counted from the month of their first base (see dues.md).
+    created_at     timestamptz NOT NULL DEFAULT now(),
     UNIQUE (member_id, year),
     CHECK (special = 'none' OR length(btrim(special_reason)) > 0),
     CHECK ((special IN ('reduced', 'exempt')) = (approved_on IS NOT NULL)),

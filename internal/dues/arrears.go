@@ -17,18 +17,20 @@ const arrearsWindow = 36
 
 // arrearsSQL counts, per member of the branches $1 (their branch now), the
 // consecutive months unpaid up to and including $2 (the last month that has
-// ended), without a recorded good reason. A month counts from the later of
-// the month of admission and January of the first year with a base set (a
-// member without any base is not counted: the branch has not started
-// keeping their dues). A month is in order when what was paid for it
+// ended), without a recorded good reason. A month counts from the latest of
+// the month of admission, January of the first year with a base, and the
+// month that first base was recorded (a member without any base is not
+// counted, and a branch that starts keeping dues in the application does
+// not put its members in arrears for the months before). A month is in order when what was paid for it
 // covers the amount due (nothing is due when exempt) or a good reason is
 // recorded for it.
 const arrearsSQL = `
 WITH mem AS (
   SELECT m.id, m.branch_id,
-         greatest(date_trunc('month', m.admitted_on)::date, make_date(fb.first_year, 1, 1), ($2::date - make_interval(months => $3))::date) AS start
+         greatest(date_trunc('month', m.admitted_on)::date, fb.start, ($2::date - make_interval(months => $3))::date) AS start
     FROM members m
-    JOIN LATERAL (SELECT min(year) AS first_year FROM dues_bases b WHERE b.member_id = m.id) fb ON fb.first_year IS NOT NULL
+    JOIN LATERAL (SELECT greatest(make_date(min(year), 1, 1), date_trunc('month', min(created_at) AT TIME ZONE 'Asia/Shanghai')::date) AS start
+                    FROM dues_bases b WHERE b.member_id = m.id) fb ON fb.start IS NOT NULL
    WHERE m.branch_id = ANY ($1) AND in_good_standing(m.category, m.party_status) AND m.admitted_on IS NOT NULL
 ), mo AS (
   SELECT mem.id, mem.branch_id, gs::date AS month

@@ -64,6 +64,10 @@ func newFixture(t *testing.T) fixture {
 			t.Fatal(err)
 		}
 	}
+	// The branch has kept these dues since before 2026.
+	if _, err := app.Pool.Exec(t.Context(), `UPDATE dues_bases SET created_at = '2025-12-20' WHERE member_id = ANY ($1)`, f.members); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 

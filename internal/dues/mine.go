@@ -73,7 +73,10 @@ SELECT gs::date, b.monthly_fen, coalesce(p.paid, 0)::bigint,
   FROM members m CROSS JOIN generate_series($2::date, $3::date, interval '1 month') gs
   LEFT JOIN LATERAL (SELECT monthly_fen FROM dues_bases b WHERE b.member_id = m.id AND b.year <= extract(year FROM gs)::int ORDER BY b.year DESC LIMIT 1) b ON true
   LEFT JOIN LATERAL (SELECT sum(amount_fen) AS paid FROM dues_payments p WHERE p.member_id = m.id AND p.for_month = gs::date) p ON true
+ CROSS JOIN LATERAL (SELECT greatest(make_date(min(year), 1, 1), date_trunc('month', min(created_at) AT TIME ZONE 'Asia/Shanghai')::date) AS start
+                      FROM dues_bases b WHERE b.member_id = m.id) fb
  WHERE m.id = $1 AND m.admitted_on IS NOT NULL AND gs::date >= date_trunc('month', m.admitted_on)::date
+   AND (fb.start IS NULL OR gs::date >= fb.start)
  ORDER BY 1`, memberID, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("dues: own months: %w", err)

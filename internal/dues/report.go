@@ -13,13 +13,17 @@ import (
 // memberMonthsSQL lists, for branches $1 and the months $2..$3, each month
 // a member owes to a branch: a Party member in good standing, admitted by
 // that month (2008 第八条), who belonged to the branch on its first day
-// (2008 第九条); with the amount due (the newest base of the month's year
+// (2008 第九条), from when the branch keeps their dues (the month of the
+// first base, as arrearsSQL; a member without a base is listed with no
+// amount); with the amount due (the newest base of the month's year
 // or before; NULL: no base set), what was paid for it and whether a good
 // reason was recorded for it.
 const memberMonthsSQL = `
 WITH mem AS (
-  SELECT m.id, m.name, date_trunc('month', m.admitted_on)::date AS adm
+  SELECT m.id, m.name, greatest(date_trunc('month', m.admitted_on)::date, fb.start) AS adm
     FROM members m
+    LEFT JOIN LATERAL (SELECT greatest(make_date(min(year), 1, 1), date_trunc('month', min(created_at) AT TIME ZONE 'Asia/Shanghai')::date) AS start
+                         FROM dues_bases b WHERE b.member_id = m.id) fb ON true
    WHERE in_good_standing(m.category, m.party_status) AND m.admitted_on IS NOT NULL
      AND (m.branch_id = ANY ($1) OR EXISTS (SELECT 1 FROM member_events e WHERE e.member_id = m.id AND e.kind = 'moved' AND e.from_org_id = ANY ($1)))
 ), mm AS (

@@ -104,9 +104,10 @@ func (g *gen) dues(ctx context.Context) error {
 					approved = &d
 				}
 				monthly[y] = amount
-				if _, err := g.tx.Exec(ctx, `INSERT INTO dues_bases (member_id, year, category, base_fen, staff_no, rate_bp, band_id, standard_fen, special, special_reason, approved_on, monthly_fen, source)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'import')`,
-					m.id, year, spec.category, spec.baseFen, fmt.Sprintf("G%04d", m.id), band.RateBP, band.ID, std, spec.special, reason, approved, amount); err != nil {
+				if _, err := g.tx.Exec(ctx, `INSERT INTO dues_bases (member_id, year, category, base_fen, staff_no, rate_bp, band_id, standard_fen, special, special_reason, approved_on, monthly_fen, source, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'import', $13, $13)`,
+					m.id, year, spec.category, spec.baseFen, fmt.Sprintf("G%04d", m.id), band.RateBP, band.ID, std, spec.special, reason, approved, amount,
+					time.Date(year-1, 12, 20, 0, 0, 0, 0, time.UTC)); err != nil {
 					return fmt.Errorf("dues base: %w", err)
 				}
 			}
