@@ -75,7 +75,7 @@ func TestPayFormKeepsInputOnError(t *testing.T) {
 	}
 	d := r.Doc()
 	for _, f := range []string{"member_id", "months", "paid_on", "method"} {
-		if d.Find("#f-" + f + "-error").Length() == 0 {
+		if d.Find("#f-"+f+"-error").Length() == 0 {
 			t.Errorf("no message beside %s", f)
 		}
 	}
