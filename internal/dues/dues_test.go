@@ -89,8 +89,11 @@ func TestArrearsAndTheSixMonthRule(t *testing.T) {
 	paidOn := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	lastPaid := []time.Month{time.September, time.August, time.June, time.May, time.November}
 	for i, m := range lastPaid {
-		f.pay(t, f.members[i], monthsOf(month(2026, 1), month(2026, m)), paidOn)
+		for _, mo := range monthsOf(month(2026, 1), month(2026, m)) {
+			f.pay(t, f.members[i], []time.Time{mo}, mo.AddDate(0, 0, 9))
+		}
 	}
+	_ = paidOn
 	arrears, err := dues.Arrears(ctx, f.app.Pool, []int64{f.branch}, today)
 	if err != nil {
 		t.Fatal(err)
@@ -298,12 +301,18 @@ func TestWhenAndWhereAMemberPays(t *testing.T) {
 		t.Fatal(err)
 	}
 	paidOn := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
-	_, err := f.store.RecordPayment(ctx, f.branch, dues.PaymentInput{MemberID: f.members[0], Months: []time.Time{month(2026, 2)}, PaidOn: paidOn, Method: "cash"})
+	_, err := f.store.RecordPayment(ctx, f.branch, dues.PaymentInput{MemberID: f.members[0], Months: []time.Time{month(2026, 2)}, PaidOn: time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC), Method: "cash"})
 	var pe *dues.PaymentError
 	if !errors.As(err, &pe) || pe.Key != "dues.error.before_admission" {
 		t.Errorf("February before a March admission: %v", err)
 	}
-	f.pay(t, f.members[0], []time.Time{month(2026, 3)}, paidOn)
+	f.pay(t, f.members[0], []time.Time{month(2026, 3)}, time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC))
+	// Making up reaches six months back, not seven (2008 第十二条).
+	_, err = f.store.RecordPayment(ctx, f.branch, dues.PaymentInput{MemberID: f.members[2], Months: []time.Time{month(2026, 5)}, PaidOn: paidOn, Method: "cash"})
+	if !errors.As(err, &pe) || pe.Key != "dues.error.too_old" {
+		t.Errorf("seven months back: %v", err)
+	}
+	f.pay(t, f.members[2], []time.Time{month(2026, 6)}, paidOn)
 
 	other := f.app.OrgID(t, "财务处党支部")
 	// Moved to another branch on 2 November: October and November (on the

@@ -177,11 +177,16 @@ type LedgerPage struct {
 // Open reports whether payments may still be recorded in the month.
 func (p LedgerPage) Open() bool { return p.State.Status == MonthOpen }
 
-// MonthChoices are the months a payment may be for, newest last: a year
-// back (making up missed months) to two months ahead (paying a quarter).
+// MonthChoices are the months a payment may be for, newest last: as far
+// back as making up reaches (the six-month rule's months, 2008 第十二条) to
+// two months ahead (paying a quarter).
 func (p LedgerPage) MonthChoices() []time.Time {
+	back := 6
+	if p.Thresholds.Found {
+		back = p.Thresholds.Breach
+	}
 	var out []time.Time
-	for m := p.Month.AddDate(0, -12, 0); !m.After(p.Month.AddDate(0, 2, 0)); m = m.AddDate(0, 1, 0) {
+	for m := p.Month.AddDate(0, -back, 0); !m.After(p.Month.AddDate(0, 2, 0)); m = m.AddDate(0, 1, 0) {
 		out = append(out, m)
 	}
 	return out

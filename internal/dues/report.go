@@ -170,6 +170,7 @@ type RollupRow struct {
 	LedgerFen int64
 	State     MonthState
 	Members   int
+	NoBase    int // members without a base
 }
 
 // Rollup returns, for every live branch under roots, the month's expected,
@@ -204,6 +205,9 @@ func Rollup(ctx context.Context, q db.Querier, roots []int64, month time.Time) (
 		o.CollectedFen += r.CollectedFen
 		o.OutstandingFen += r.OutstandingFen
 		o.Members++
+		if r.NoBase {
+			o.NoBase++
+		}
 	}
 	lrows, err := q.Query(ctx, `SELECT branch_id, sum(amount_fen)::bigint FROM dues_payments WHERE branch_id = ANY ($1) AND ledger_month = $2 GROUP BY branch_id`, ids, month)
 	if err != nil {

@@ -247,8 +247,9 @@ SELECT mo::date, dues_branch_on(m.id, mo::date) AS branch_id, b.monthly_fen,
 // RecordPayment records a member's payment into a branch's ledger month
 // (the month of PaidOn): one row per month paid for, each of the amount
 // due that month. Refused: a closed ledger month (ErrClosed), a month
-// already paid, a month before admission (2008 第八条: a probationary
-// member pays from admission), a month the member belonged elsewhere on
+// already paid, a month more than the six-month rule's months before the
+// ledger month (2008 第十二条), a month before admission (2008 第八条: a
+// probationary member pays from admission), a month the member belonged elsewhere on
 // its first day (2008 第九条), a month without a base.
 func RecordPayment(ctx context.Context, tx pgx.Tx, branchID int64, in PaymentInput) ([]int64, error) {
 	ledger := FirstOfMonth(in.PaidOn)
@@ -259,6 +260,21 @@ func RecordPayment(ctx context.Context, tx pgx.Tx, branchID int64, in PaymentInp
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("dues: month state: %w", err)
+	}
+	// Making up is allowed for as many months back as the six-month rule
+	// leaves a member (2008 第十二条: up to six months; the dues_arrears
+	// rule's maximum, a setting).
+	th, err := ThresholdsOn(ctx, tx, in.PaidOn)
+	if err != nil {
+		return nil, err
+	}
+	if th.Found {
+		oldest := ledger.AddDate(0, -th.Breach, 0)
+		for _, m := range in.Months {
+			if m.Before(oldest) {
+				return nil, &PaymentError{"months", "dues.error.too_old"}
+			}
+		}
 	}
 	rows, err := tx.Query(ctx, dueSQL, in.MemberID, in.Months)
 	if err != nil {
