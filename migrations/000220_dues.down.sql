@@ -1,7 +1,7 @@
-DROP TRIGGER IF EXISTS dues_bases_status_ins ON dues_bases;
-DROP TRIGGER IF EXISTS dues_bases_status_upd ON dues_bases;
-DROP TRIGGER IF EXISTS dues_excuses_status ON dues_excuses;
-DROP TRIGGER IF EXISTS dues_payments_status ON dues_payments;
+DROP TRIGGER IF EXISTS branch_status_dues_bases_ins ON dues_bases;
+DROP TRIGGER IF EXISTS branch_status_dues_bases_upd ON dues_bases;
+DROP TRIGGER IF EXISTS branch_status_dues_excuses ON dues_excuses;
+DROP TRIGGER IF EXISTS branch_status_dues_payments ON dues_payments;
 DROP FUNCTION IF EXISTS dues_status_changed();
 DELETE FROM rules WHERE kind = 'dues';
 ALTER TABLE rules DROP CONSTRAINT rules_kind_check;

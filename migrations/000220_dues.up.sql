@@ -154,7 +154,9 @@ ALTER TABLE rules ADD CONSTRAINT rules_kind_check CHECK (kind IN ('meetings', 'q
 INSERT INTO rules (code, kind, meeting_kind, applies_to, period, minimum, maximum, title, source, builtin, effective_from) VALUES
  ('dues_arrears', 'dues', NULL, 'member', 'none', 3, 6, '连续6个月不交纳党费（无正当理由）视为自行脱党；欠缴3个月提醒', '《中国共产党章程》第九条；中组发〔2008〕3号 第十三条', true, '2008-04-01');
 
--- Payments and excuses change a branch's results: mark it stale.
+-- Payments, excuses and bases change a branch's results: mark it stale.
+-- (Named branch_status_*, so the bulk loader switches them off with the
+-- other status triggers.)
 CREATE FUNCTION dues_status_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     ids bigint[];
@@ -167,11 +169,11 @@ BEGIN
     PERFORM branch_status_touch(ids);
     RETURN NULL;
 END $$;
-CREATE TRIGGER dues_payments_status AFTER INSERT ON dues_payments REFERENCING NEW TABLE AS new_rows
+CREATE TRIGGER branch_status_dues_payments AFTER INSERT ON dues_payments REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dues_status_changed();
-CREATE TRIGGER dues_excuses_status AFTER INSERT ON dues_excuses REFERENCING NEW TABLE AS new_rows
+CREATE TRIGGER branch_status_dues_excuses AFTER INSERT ON dues_excuses REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dues_status_changed();
-CREATE TRIGGER dues_bases_status_ins AFTER INSERT ON dues_bases REFERENCING NEW TABLE AS new_rows
+CREATE TRIGGER branch_status_dues_bases_ins AFTER INSERT ON dues_bases REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dues_status_changed();
-CREATE TRIGGER dues_bases_status_upd AFTER UPDATE ON dues_bases REFERENCING NEW TABLE AS new_rows
+CREATE TRIGGER branch_status_dues_bases_upd AFTER UPDATE ON dues_bases REFERENCING NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION dues_status_changed();
