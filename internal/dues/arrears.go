@@ -11,13 +11,14 @@ import (
 	"zhibu/internal/rules"
 )
 
-// arrearsWindow is how many months back the arrears count looks: a run of
-// unpaid months longer than this shows as this many.
-const arrearsWindow = 36
+// arrearsWindow is how many months back the arrears count looks (at least
+// one more than the breach threshold): a longer run of unpaid months shows
+// as this many. Kept short: every member's months are checked one by one.
+const arrearsWindow = 13
 
 // arrearsSQL counts, per member of the branches $1 (their branch now), the
-// consecutive months unpaid up to and including $2 (the last month that has
-// ended), without a recorded good reason. A month counts from the latest of
+// consecutive months unpaid among the months $2 (the window up to the last
+// month that has ended), without a recorded good reason. A month counts from the latest of
 // the month of admission, January of the first year with a base, and the
 // month that first base was recorded (a member without any base is not
 // counted, and a branch that starts keeping dues in the application does
@@ -27,14 +28,15 @@ const arrearsWindow = 36
 const arrearsSQL = `
 WITH mem AS (
   SELECT m.id, m.branch_id,
-         greatest(date_trunc('month', m.admitted_on)::date, fb.start, ($2::date - make_interval(months => $3))::date) AS start
+         greatest(date_trunc('month', m.admitted_on)::date, fb.start) AS start
     FROM members m
     JOIN LATERAL (SELECT greatest(make_date(min(year), 1, 1), date_trunc('month', min(created_at) AT TIME ZONE 'Asia/Shanghai')::date) AS start
                     FROM dues_bases b WHERE b.member_id = m.id) fb ON fb.start IS NOT NULL
-   WHERE m.branch_id = ANY ($1) AND in_good_standing(m.category, m.party_status) AND m.admitted_on IS NOT NULL
+   WHERE (m.branch_id = ANY ($1) OR m.id = ANY ($3)) AND in_good_standing(m.category, m.party_status) AND m.admitted_on IS NOT NULL
 ), mo AS (
-  SELECT mem.id, mem.branch_id, gs::date AS month
-    FROM mem CROSS JOIN generate_series(mem.start, $2::date, interval '1 month') gs
+  SELECT mem.id, mem.branch_id, gs AS month
+    FROM mem CROSS JOIN unnest($2::date[]) gs
+   WHERE gs >= mem.start
 ), ok AS (
   SELECT mo.id, mo.branch_id, mo.month,
          coalesce(p.paid, 0) >= coalesce(b.monthly_fen, 0)
@@ -69,7 +71,35 @@ func LastEnded(today time.Time) time.Time { return FirstOfMonth(today).AddDate(0
 // dues are kept, by member id, with their run of unpaid months (Months 0:
 // in order).
 func Arrears(ctx context.Context, q db.Querier, branchIDs []int64, today time.Time) (map[int64]Arrear, error) {
-	rows, err := q.Query(ctx, arrearsSQL, branchIDs, LastEnded(today), arrearsWindow-1)
+	return arrears(ctx, q, branchIDs, nil, today)
+}
+
+// ArrearsOf returns the arrears of the given members only (see Arrears).
+func ArrearsOf(ctx context.Context, q db.Querier, memberIDs []int64, today time.Time) (map[int64]Arrear, error) {
+	return arrears(ctx, q, nil, memberIDs, today)
+}
+
+func arrears(ctx context.Context, q db.Querier, branchIDs, memberIDs []int64, today time.Time) (map[int64]Arrear, error) {
+	if branchIDs == nil {
+		branchIDs = []int64{}
+	}
+	if memberIDs == nil {
+		memberIDs = []int64{}
+	}
+	// The months as an array parameter, not generate_series: the planner
+	// then knows how many there are (an estimate of 1000 a member made it
+	// compile the query with JIT, which cost more than running it).
+	th, err := ThresholdsOn(ctx, q, today)
+	if err != nil {
+		return nil, err
+	}
+	window := max(arrearsWindow, th.Breach+1)
+	last := LastEnded(today)
+	months := make([]time.Time, window)
+	for i := range months {
+		months[i] = last.AddDate(0, i+1-window, 0)
+	}
+	rows, err := q.Query(ctx, arrearsSQL, branchIDs, months, memberIDs)
 	if err != nil {
 		return nil, fmt.Errorf("dues: arrears: %w", err)
 	}

@@ -29,11 +29,6 @@ type Mine struct {
 // base; nobody else's).
 func ForMember(ctx context.Context, q db.Querier, memberID int64, today time.Time) (Mine, error) {
 	var m Mine
-	var branchID int64
-	err := q.QueryRow(ctx, `SELECT branch_id FROM members WHERE id = $1`, memberID).Scan(&branchID)
-	if err != nil {
-		return m, fmt.Errorf("dues: member %d: %w", memberID, err)
-	}
 	bases, err := BasesFor(ctx, q, []int64{memberID}, today.Year())
 	if err != nil {
 		return m, err
@@ -52,7 +47,7 @@ func ForMember(ctx context.Context, q db.Querier, memberID int64, today time.Tim
 		}
 		m.OutstandingFen += c.Outstand
 	}
-	arrears, err := Arrears(ctx, q, []int64{branchID}, today)
+	arrears, err := ArrearsOf(ctx, q, []int64{memberID}, today)
 	if err != nil {
 		return m, err
 	}

@@ -10,7 +10,7 @@ import (
 	"zhibu/internal/db"
 )
 
-// memberMonthsSQL lists, for branches $1 and the months $2..$3, each month
+// memberMonthsSQL lists, for branches $1 and the months $2 (an array), each month
 // a member owes to a branch: a Party member in good standing, admitted by
 // that month (2008 第八条), who belonged to the branch on its first day
 // (2008 第九条), from when the branch keeps their dues (the month of the
@@ -25,12 +25,13 @@ WITH mem AS (
     LEFT JOIN LATERAL (SELECT greatest(make_date(min(year), 1, 1), date_trunc('month', min(created_at) AT TIME ZONE 'Asia/Shanghai')::date) AS start
                          FROM dues_bases b WHERE b.member_id = m.id) fb ON true
    WHERE in_good_standing(m.category, m.party_status) AND m.admitted_on IS NOT NULL
-     AND (m.branch_id = ANY ($1) OR EXISTS (SELECT 1 FROM member_events e WHERE e.member_id = m.id AND e.kind = 'moved' AND e.from_org_id = ANY ($1)))
+     AND m.id IN (SELECT id FROM members WHERE branch_id = ANY ($1)
+                  UNION SELECT member_id FROM member_events WHERE kind = 'moved' AND from_org_id = ANY ($1))
 ), mm AS (
   SELECT x.* FROM (
-    SELECT mem.id, mem.name, gs::date AS month, dues_branch_on(mem.id, gs::date) AS branch_id
-      FROM mem CROSS JOIN generate_series($2::date, $3::date, interval '1 month') gs
-     WHERE gs::date >= mem.adm) x
+    SELECT mem.id, mem.name, gs AS month, dues_branch_on(mem.id, gs) AS branch_id
+      FROM mem CROSS JOIN unnest($2::date[]) gs
+     WHERE gs >= mem.adm) x
    WHERE x.branch_id = ANY ($1)
 )
 SELECT mm.branch_id, mm.id, mm.name, mm.month, b.monthly_fen, coalesce(p.paid, 0)::bigint AS paid,
@@ -68,7 +69,11 @@ type MemberRow struct {
 // MemberMonths returns, per member, the months they owe to the branches
 // in from..to (first days of months), in name order.
 func MemberMonths(ctx context.Context, q db.Querier, branchIDs []int64, from, to time.Time) ([]MemberRow, error) {
-	rows, err := q.Query(ctx, memberMonthsSQL, branchIDs, from, to)
+	var months []time.Time
+	for m := from; !m.After(to); m = m.AddDate(0, 1, 0) {
+		months = append(months, m)
+	}
+	rows, err := q.Query(ctx, memberMonthsSQL, branchIDs, months)
 	if err != nil {
 		return nil, fmt.Errorf("dues: member months: %w", err)
 	}
