@@ -102,8 +102,8 @@ func (h *Handler) monthParam(v string) time.Time {
 	return FirstOfMonth(h.today())
 }
 
-// Index sends a secretary to their branch's ledger and shows a reviewer
-// the roll-up of the committee's subtree.
+// Index shows a secretary their branch's ledger and a reviewer the
+// roll-up of the committee's subtree.
 func (h *Handler) Index(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	s := auth.ScopeOf(ctx)
@@ -117,8 +117,18 @@ func (h *Handler) Index(w http.ResponseWriter, r *http.Request) error {
 		if id == 0 {
 			return fmt.Errorf("dues: no branch: %w", apperr.ErrNotFound)
 		}
-		http.Redirect(w, r, fmt.Sprintf("/dues/branches/%d?month=%s", id, MonthKey(month)), http.StatusSeeOther)
-		return nil
+		o, err := branchOf(ctx, h.pool, id)
+		if err != nil {
+			return err
+		}
+		if err := s.CheckRead(o.Path); err != nil {
+			return err
+		}
+		p, err := h.ledger(ctx, o, month)
+		if err != nil {
+			return err
+		}
+		return ui.Render(w, r, http.StatusOK, LedgerView(p))
 	}
 	rows, err := Rollup(ctx, h.pool, s.ReadRoots(), month)
 	if err != nil {

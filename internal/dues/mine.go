@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/db"
 	"zhibu/internal/i18n"
+	"zhibu/internal/rules"
 	"zhibu/internal/todo"
 )
 
@@ -26,74 +28,102 @@ type Mine struct {
 }
 
 // ForMember gathers a member's own dues for /me (the member sees their own
-// base; nobody else's).
-func ForMember(ctx context.Context, q db.Querier, memberID int64, today time.Time) (Mine, error) {
+// base; nobody else's), in one round trip.
+func ForMember(ctx context.Context, pool *pgxpool.Pool, memberID int64, today time.Time) (Mine, error) {
 	var m Mine
-	bases, err := BasesFor(ctx, q, []int64{memberID}, today.Year())
-	if err != nil {
-		return m, err
+	b := &pgx.Batch{}
+	QueueMine(b, memberID, today, &m)
+	if err := pool.SendBatch(ctx, b).Close(); err != nil {
+		return m, fmt.Errorf("dues: own dues of %d: %w", memberID, err)
 	}
-	if b, ok := bases[memberID]; ok {
-		m.Base = &b
-	}
-	rows, err := memberOwnMonths(ctx, q, memberID, time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC), FirstOfMonth(today))
-	if err != nil {
-		return m, err
-	}
-	m.Months = rows
-	for _, c := range rows {
-		if c.Paid {
-			m.PaidMonths++
-		}
-		m.OutstandingFen += c.Outstand
-	}
-	arrears, err := ArrearsOf(ctx, q, []int64{memberID}, today)
-	if err != nil {
-		return m, err
-	}
-	if m.Thresholds, err = ThresholdsOn(ctx, q, today); err != nil {
-		return m, err
-	}
-	m.Arrear = arrears[memberID].Months
-	m.Level = m.Thresholds.Level(m.Arrear)
 	return m, nil
 }
 
-// memberOwnMonths lists the months from..to a member owes, wherever they
-// belonged on each first day.
-func memberOwnMonths(ctx context.Context, q db.Querier, memberID int64, from, to time.Time) ([]MonthCell, error) {
-	rows, err := q.Query(ctx, `
-SELECT gs::date, b.monthly_fen, coalesce(p.paid, 0)::bigint,
-       EXISTS (SELECT 1 FROM dues_excuses x WHERE x.member_id = m.id AND gs::date BETWEEN x.from_month AND x.to_month)
-  FROM members m CROSS JOIN generate_series($2::date, $3::date, interval '1 month') gs
-  LEFT JOIN LATERAL (SELECT monthly_fen FROM dues_bases b WHERE b.member_id = m.id AND b.year <= extract(year FROM gs)::int ORDER BY b.year DESC LIMIT 1) b ON true
-  LEFT JOIN LATERAL (SELECT sum(amount_fen) AS paid FROM dues_payments p WHERE p.member_id = m.id AND p.for_month = gs::date) p ON true
- CROSS JOIN LATERAL (SELECT greatest(make_date(min(year), 1, 1), date_trunc('month', min(created_at) AT TIME ZONE 'Asia/Shanghai')::date) AS start
-                      FROM dues_bases b WHERE b.member_id = m.id) fb
- WHERE m.id = $1 AND m.admitted_on IS NOT NULL AND gs::date >= date_trunc('month', m.admitted_on)::date
-   AND (fb.start IS NULL OR gs::date >= fb.start)
- ORDER BY 1`, memberID, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("dues: own months: %w", err)
-	}
-	var out []MonthCell
-	var c MonthCell
-	var due *int64
-	_, err = pgx.ForEachRow(rows, []any{&c.Month, &due, &c.PaidFen, &c.Excused}, func() error {
-		cell := MonthCell{Month: c.Month, PaidFen: c.PaidFen, Excused: c.Excused, NoBase: due == nil}
-		if due != nil {
-			cell.DueFen = *due
+// mineWindow is how many months back /me counts a member's arrears.
+const mineWindow = 25
+
+const mineRuleSQL = `SELECT id, code, kind, meeting_kind, applies_to, period, minimum::float8 AS minimum, maximum::float8 AS maximum,
+       title, source, enabled, builtin, effective_from, effective_to
+  FROM rules WHERE kind = 'dues' AND effective_from <= $1 AND (effective_to IS NULL OR effective_to > $1)
+ ORDER BY code LIMIT 1`
+
+// QueueMine adds the statements of a member's own dues to a batch, for
+// pages that read many things in one round trip (/me); dst is filled when
+// the batch runs.
+func QueueMine(b *pgx.Batch, memberID int64, today time.Time, dst *Mine) {
+	b.Queue(`SELECT id, member_id, year, category, base_fen, staff_no, rate_bp, standard_fen, special, special_reason, approved_on, monthly_fen, source, version
+  FROM dues_bases WHERE member_id = $1 AND year <= $2 ORDER BY year DESC LIMIT 1`, memberID, today.Year()).Query(func(rows pgx.Rows) error {
+		bs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Base])
+		if err == nil && len(bs) == 1 {
+			dst.Base = &bs[0]
 		}
-		cell.Paid = due != nil && c.PaidFen >= cell.DueFen
-		cell.Outstand = max(0, cell.DueFen-c.PaidFen)
-		out = append(out, cell)
+		return err
+	})
+	var months []time.Time
+	for m := time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC); !m.After(FirstOfMonth(today)); m = m.AddDate(0, 1, 0) {
+		months = append(months, m)
+	}
+	b.Queue(ownMonthsSQL, memberID, months).Query(func(rows pgx.Rows) error {
+		var c MonthCell
+		var due *int64
+		_, err := pgx.ForEachRow(rows, []any{&c.Month, &due, &c.PaidFen, &c.Excused}, func() error {
+			cell := MonthCell{Month: c.Month, PaidFen: c.PaidFen, Excused: c.Excused, NoBase: due == nil}
+			if due != nil {
+				cell.DueFen = *due
+			}
+			cell.Paid = due != nil && c.PaidFen >= cell.DueFen
+			cell.Outstand = max(0, cell.DueFen-c.PaidFen)
+			dst.Months = append(dst.Months, cell)
+			if cell.Paid {
+				dst.PaidMonths++
+			}
+			dst.OutstandingFen += cell.Outstand
+			return nil
+		})
+		return err
+	})
+	last := LastEnded(today)
+	window := make([]time.Time, mineWindow)
+	for i := range window {
+		window[i] = last.AddDate(0, i+1-mineWindow, 0)
+	}
+	b.Queue(arrearsSQL, []int64{}, window, []int64{memberID}).Query(func(rows pgx.Rows) error {
+		var id, branch int64
+		var n int
+		var since *time.Time
+		_, err := pgx.ForEachRow(rows, []any{&id, &branch, &n, &since}, func() error { dst.Arrear = n; return nil })
+		return err
+	})
+	b.Queue(mineRuleSQL, today).Query(func(rows pgx.Rows) error {
+		rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[rules.Rule])
+		if err != nil {
+			return err
+		}
+		if len(rs) == 1 && rs[0].Enabled {
+			r := rs[0]
+			dst.Thresholds = Thresholds{Remind: int(r.Minimum), Breach: 6, Rule: r, Found: true}
+			if r.Maximum != nil {
+				dst.Thresholds.Breach = int(*r.Maximum)
+			}
+		}
+		dst.Level = dst.Thresholds.Level(dst.Arrear)
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("dues: own months: %w", err)
-	}
-	return out, nil
 }
+
+// ownMonthsSQL lists the months $2 a member owes (from admission and from
+// when their dues are kept), wherever they belonged on each first day.
+const ownMonthsSQL = `
+SELECT gs, b.monthly_fen, coalesce(p.paid, 0)::bigint,
+       EXISTS (SELECT 1 FROM dues_excuses x WHERE x.member_id = m.id AND gs BETWEEN x.from_month AND x.to_month)
+  FROM members m CROSS JOIN unnest($2::date[]) gs
+  LEFT JOIN LATERAL (SELECT monthly_fen FROM dues_bases b WHERE b.member_id = m.id AND b.year <= extract(year FROM gs)::int ORDER BY b.year DESC LIMIT 1) b ON true
+  LEFT JOIN LATERAL (SELECT sum(amount_fen) AS paid FROM dues_payments p WHERE p.member_id = m.id AND p.for_month = gs) p ON true
+ CROSS JOIN LATERAL (SELECT greatest(make_date(min(year), 1, 1), date_trunc('month', min(created_at) AT TIME ZONE 'Asia/Shanghai')::date) AS start
+                      FROM dues_bases b WHERE b.member_id = m.id) fb
+ WHERE m.id = $1 AND m.admitted_on IS NOT NULL AND gs >= date_trunc('month', m.admitted_on)::date
+   AND (fb.start IS NULL OR gs >= fb.start)
+ ORDER BY 1`
 
 // Todos lists the dues work of the organisations' branches for the
 // workbench: ledger months that have ended and are not yet handed in (the

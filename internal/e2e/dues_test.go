@@ -114,6 +114,13 @@ func TestDuesJourney(t *testing.T) {
 				t.Fatalf("month status %q (%v), want confirmed", status, err)
 			}
 			r.Shoot("dues-confirmed-" + l.code)
+
+			// The demo branch with members three and six months behind: the
+			// reminder and the six-month rule, with the rule's source.
+			hr := app.OrgID(t, "人事处党支部")
+			r.Do(chromedp.Navigate(fmt.Sprintf("%s/dues/branches/%d", app.URL, hr)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-level-breach"]`)))
+			r.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-level-remind"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-rule"]`)))
+			r.Shoot("dues-arrears-" + l.code)
 		})
 	}
 }

@@ -11,7 +11,6 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
-	"zhibu/internal/dues"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 	"zhibu/internal/vocab"
@@ -33,8 +32,6 @@ type Page struct {
 	Years       []int
 	Total       float64
 	CalendarURL string
-	// Dues is the member's own dues this year (issue 21).
-	Dues dues.Mine
 }
 
 // Attended counts the activities the member was present at.
@@ -84,10 +81,7 @@ func (h *Handler) page(r *http.Request) (Page, error) {
 		return p, err
 	}
 	p.Record = rec
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if p.Dues, err = dues.ForMember(ctx, h.store.pool, u.MemberID, today); err != nil {
-		return p, err
-	}
+	p.Dues = rec.Dues
 	for _, m := range p.Months {
 		p.Total += m
 	}

@@ -230,7 +230,7 @@ var accessTable = map[string]accessCase{
 	"POST /appraisals/{id}/close":            {Path: "/appraisals/{own_appraisal}/close", Other: "/appraisals/{other_appraisal}/close", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
 
 	// --- dues --- (secretaries keep their branch's ledger; reviewers read the subtree and confirm)
-	"GET /dues":                               {Want: with(only(get, 200, "reviewer"), 303, "secretary")},
+	"GET /dues":                               {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /dues/branches/{id}":                 {Path: "/dues/branches/{own_branch}", Other: "/dues/branches/{other_branch}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /dues/branches/{id}/payments":       {Path: "/dues/branches/{own_branch}/payments", Other: "/dues/branches/{other_branch}/payments", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 	"POST /dues/branches/{id}/close":          {Path: "/dues/branches/{own_branch}/close", Other: "/dues/branches/{other_branch}/close", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
