@@ -63,6 +63,12 @@ var owners = map[string]string{
 	"disposal_steps":      "internal/disposal",
 	"elections":           "internal/org",
 	"election_candidates": "internal/org",
+	// --- dues ---
+	"dues_bands":    "internal/dues",
+	"dues_bases":    "internal/dues",
+	"dues_months":   "internal/dues",
+	"dues_payments": "internal/dues",
+	"dues_excuses":  "internal/dues",
 }
 
 // loaders write many tables at once by design: the demo data set and the

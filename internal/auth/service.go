@@ -158,6 +158,7 @@ func NavFor(u *User) []ui.NavItem {
 		add("/meetings", "nav.meetings")
 		add("/life", "nav.life")
 		add("/commendations", "nav.commendations")
+		add("/dues", "nav.dues")
 	}
 	if b := u.BranchID(); b != 0 && !u.Has(RoleReviewer) {
 		// A branch's own compliance page: the rules it is held to, month by month.

@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/auth"
+	"zhibu/internal/dues"
 	"zhibu/internal/i18n"
 	"zhibu/internal/pii"
 )
@@ -112,6 +113,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 	}
 	p := &progress{w: cfg.Progress, start: time.Now()}
 	g := newGen(cfg, sealer, hash)
+	if g.bands, err = dues.Bands(ctx, pool); err != nil {
+		return err
+	}
 	p.printf("plan: %d organisations, %d members, %d years to %s, seed %d", len(g.orgs), len(g.members), cfg.Years, cfg.Until.Format(time.DateOnly), cfg.Seed)
 
 	// Each group of tables is copied at once; a later group may
@@ -122,6 +126,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 		{g.posts(), g.accounts(), g.meetings()},
 		{g.accountRoles(), g.attendance(), g.credits(), g.lifeMeetings(), g.appraisals()},
 		{g.rectification(), g.appraisalResults(), g.commendations(), g.branchMonths(), g.memberMonths()},
+		{g.duesBases(), g.duesPayments(), g.duesMonths()},
 	}
 	triggers, err := rollupTriggers(ctx, pool)
 	if err != nil {
@@ -243,6 +248,7 @@ type gen struct {
 	branches []*branch
 	members  []member // index = member id - 1
 	start    time.Time
+	bands    []dues.Band // the dues band table the migrations seeded
 }
 
 // Random streams: each (purpose, index) pair has its own generator, so a

@@ -19,7 +19,8 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 var tiny = benchdata.Config{Branches: 20, Members: 400, Years: 1, Seed: 7, Until: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
 
 var tables = []string{"organisations", "committee_terms", "committee_posts", "members", "accounts", "account_roles", "meetings",
-	"attendance", "study_credits", "life_meetings", "rectification_items", "appraisals", "appraisal_results", "commendations"}
+	"attendance", "study_credits", "life_meetings", "rectification_items", "appraisals", "appraisal_results", "commendations",
+	"dues_bases", "dues_payments", "dues_months"}
 
 func load(t *testing.T, cfg benchdata.Config) *pgxpool.Pool {
 	t.Helper()
@@ -70,6 +71,7 @@ func fingerprint(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"attendance sum":    `SELECT md5(string_agg(concat_ws(':', meeting_id, member_id, status, hours), ',' ORDER BY meeting_id, member_id)) FROM attendance`,
 		"meetings sum":      `SELECT md5(string_agg(concat_ws(':', id, org_id, kind, topic, starts_at, status), ',' ORDER BY id)) FROM meetings`,
 		"members sum":       `SELECT md5(string_agg(concat_ws(':', id, name, branch_id, category, birth_date, id_number_tail, encode(id_number_hash, 'hex')), ',' ORDER BY id)) FROM members`,
+		"dues sum":          `SELECT md5(string_agg(concat_ws(':', member_id, for_month, ledger_month, amount_fen), ',' ORDER BY member_id, for_month)) FROM dues_payments`,
 		"organisations sum": `SELECT md5(string_agg(concat_ws(':', id, kind, name, path), ',' ORDER BY id)) FROM organisations`,
 	}
 	for k, q := range sums {
@@ -218,4 +220,21 @@ type testWriter struct{ t *testing.T }
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// Each handed-in dues month's total is the sum of its ledger, and the
+// loaded ledger has a row a member-month.
+func TestDuesMonthsMatchTheLedger(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := load(t, tiny)
+	var payments, bad, closed int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM dues_payments),
+	       (SELECT count(*) FROM dues_months dm WHERE total_fen <> (SELECT coalesce(sum(amount_fen), 0) FROM dues_payments p WHERE p.branch_id = dm.branch_id AND p.ledger_month = dm.month)),
+	       (SELECT count(*) FROM dues_months WHERE status = 'closed')`).Scan(&payments, &bad, &closed); err != nil {
+		t.Fatal(err)
+	}
+	if payments == 0 || bad != 0 || closed == 0 {
+		t.Errorf("payments %d, months whose total differs from the ledger %d, months awaiting confirmation %d", payments, bad, closed)
+	}
 }

@@ -81,6 +81,7 @@ func (h *Handler) page(r *http.Request) (Page, error) {
 		return p, err
 	}
 	p.Record = rec
+	p.Dues = rec.Dues
 	for _, m := range p.Months {
 		p.Total += m
 	}

@@ -18,6 +18,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
+	"zhibu/internal/dues"
 	"zhibu/internal/meeting"
 )
 
@@ -139,6 +140,8 @@ type Record struct {
 	Commendations []Commendation
 	// CalendarToken is the account's calendar secret, "" when none is set.
 	CalendarToken string
+	// Dues is the member's own dues this year (issue 21).
+	Dues dues.Mine
 }
 
 // Record reads the member's record for the year in one round trip: the
@@ -168,6 +171,7 @@ func (s *Store) Record(ctx context.Context, memberID, accountID int64, year int,
 		return err
 	})
 	meeting.QueueStudyMinimum(b, memberID, year, &r.Minimum)
+	dues.QueueMine(b, memberID, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), &r.Dues)
 	queueRows(b, &r.Activities, activitiesSQL, memberID, year)
 	queueRows(b, &r.Credits, creditsSQL, memberID, year)
 	queueRows(b, &r.Upcoming, upcomingSQL, memberID, now)

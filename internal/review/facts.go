@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"zhibu/internal/db"
+	"zhibu/internal/dues"
 	"zhibu/internal/rules"
 )
 
@@ -157,6 +158,20 @@ func LoadFacts(ctx context.Context, q db.Querier, ids []int64, year int, today t
 	})
 	if err != nil {
 		return nil, wrap("members", err)
+	}
+
+	// Dues arrears (the six-month rule watches dues too), from the dues
+	// area's store.
+	arrears, err := dues.Arrears(ctx, q, ids, today)
+	if err != nil {
+		return nil, wrap("dues", err)
+	}
+	for _, f := range out {
+		for i := range f.Members {
+			if a, ok := arrears[f.Members[i].ID]; ok {
+				f.Members[i].DuesTracked, f.Members[i].DuesUnpaid, f.Members[i].DuesSince = true, a.Months, a.Since
+			}
+		}
 	}
 
 	rows, err = q.Query(ctx, termsSQL, ids)

@@ -65,7 +65,7 @@ func figure(ctx context.Context, c Cell) string {
 	switch c.Rule.Kind {
 	case rules.KindTerm:
 		return ""
-	case rules.KindInactivity, rules.KindProbation:
+	case rules.KindInactivity, rules.KindProbation, rules.KindDues:
 		return strconv.Itoa(c.Flagged)
 	case rules.KindBranchSize:
 		if c.Rule.Maximum != nil {
@@ -191,6 +191,8 @@ func levelText(ctx context.Context, m rules.MemberIssue, r rules.Rule) string {
 	switch r.Kind {
 	case rules.KindInactivity:
 		return ui.T(ctx, "review.months_without", int(m.Value))
+	case rules.KindDues:
+		return ui.T(ctx, "dues.months_unpaid", int(m.Value))
 	case rules.KindStudyHours:
 		return ui.T(ctx, "review.hours_of", num(m.Value), num(r.Minimum))
 	case rules.KindProbation:
@@ -200,8 +202,11 @@ func levelText(ctx context.Context, m rules.MemberIssue, r rules.Rule) string {
 }
 
 func urgentText(ctx context.Context, u Urgent) string {
-	if u.Rule.Kind == rules.KindInactivity {
+	switch u.Rule.Kind {
+	case rules.KindInactivity:
 		return ui.T(ctx, "review.six_month_level", u.Level)
+	case rules.KindDues:
+		return ui.T(ctx, "dues.months_unpaid", u.Level)
 	}
 	return ""
 }

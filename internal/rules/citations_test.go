@@ -45,6 +45,8 @@ var wantCitations = map[string]citation{
 	"six_months":            {constitution, "第九条", "Constitution", "Article 9"},
 	"rectification":         {branchRegs, "第十七条", "Branches (Trial)", "Article 17"},
 	"branch_size":           {branchRegs, "第四条", "Branches (Trial)", "Article 4"},
+	// --- dues --- (§2, §5)
+	"dues_arrears": {constitution, "第九条", "Constitution", "Article 9"},
 }
 
 func TestBuiltinRulesCiteRulesMD(t *testing.T) {

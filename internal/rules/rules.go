@@ -24,10 +24,11 @@ const (
 	KindInactivity    = "inactivity"    // no member without attendance for Minimum..Maximum months
 	KindRectification = "rectification" // rectification items done by their deadline
 	KindBranchSize    = "branch_size"   // Minimum ≤ full members ≤ Maximum
+	KindDues          = "dues"          // no member with Minimum..Maximum consecutive months of dues unpaid
 )
 
 // Kinds lists every kind of rule.
-var Kinds = []string{KindMeetings, KindQuorum, KindStudyHours, KindAppraisal, KindOrgLife, KindTerm, KindProbation, KindInactivity, KindRectification, KindBranchSize}
+var Kinds = []string{KindMeetings, KindQuorum, KindStudyHours, KindAppraisal, KindOrgLife, KindTerm, KindProbation, KindInactivity, KindRectification, KindBranchSize, KindDues}
 
 // Periods a rule counts over.
 const (
@@ -228,6 +229,13 @@ type MemberFacts struct {
 	LastPresent time.Time
 	// ConversionDue is when probation ends (zero unless probationary).
 	ConversionDue time.Time
+	// DuesTracked: the branch keeps this member's dues (a base is set).
+	DuesTracked bool
+	// DuesUnpaid is the run of consecutive months of dues unpaid without a
+	// recorded good reason, up to the last month that has ended; DuesSince
+	// is the first of them.
+	DuesUnpaid int
+	DuesSince  time.Time
 }
 
 // ItemFacts is one rectification item.
@@ -320,6 +328,8 @@ func Evaluate(f Facts, all []Rule, p Period, today time.Time) []Result {
 			res = evalItems(f, r, today)
 		case KindBranchSize:
 			res = evalSize(f, r)
+		case KindDues:
+			res = evalDues(f, r)
 		default:
 			continue
 		}
@@ -535,6 +545,40 @@ func evalInactivity(f Facts, r Rule, today time.Time) Result {
 		res.Status = NotApplicable
 	}
 	slices.SortFunc(res.Members, func(a, b MemberIssue) int { return int(b.Value - a.Value) })
+	return res
+}
+
+// evalDues flags members whose dues are unpaid for Minimum consecutive
+// months (a reminder: due soon) and those at Maximum (the six-month rule,
+// 党章 第九条: missed). DueOn is the end of the month the run reaches
+// Maximum.
+func evalDues(f Facts, r Rule) Result {
+	res := Result{Status: NotApplicable}
+	high := 6
+	if r.Maximum != nil {
+		high = int(*r.Maximum)
+	}
+	for _, m := range f.Members {
+		if !m.DuesTracked {
+			continue
+		}
+		res.Required++
+		if res.Status == NotApplicable {
+			res.Status = Met
+		}
+		if m.DuesUnpaid < int(r.Minimum) || m.DuesUnpaid == 0 {
+			res.Actual++
+			continue
+		}
+		st := DueSoon
+		if m.DuesUnpaid >= high {
+			st = Missed
+		}
+		due := Day(m.DuesSince).AddDate(0, high, 0).AddDate(0, 0, -1)
+		res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: float64(m.DuesUnpaid), Level: m.DuesUnpaid, Status: st, DueOn: due})
+		res.Status = Worse(res.Status, st)
+	}
+	slices.SortFunc(res.Members, func(a, b MemberIssue) int { return b.Level - a.Level })
 	return res
 }
 

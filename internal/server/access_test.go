@@ -229,6 +229,21 @@ var accessTable = map[string]accessCase{
 	"POST /appraisals/{id}/members/{member}": {Path: "/appraisals/{own_appraisal}/members/{own_member}", Other: "/appraisals/{other_appraisal}/members/{own_member}", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
 	"POST /appraisals/{id}/close":            {Path: "/appraisals/{own_appraisal}/close", Other: "/appraisals/{other_appraisal}/close", Want: only(post, 403), WantOther: with(only(post, 403), 404, "secretary")},
 
+	// --- dues --- (secretaries keep their branch's ledger; reviewers read the subtree and confirm)
+	"GET /dues":                               {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /dues/branches/{id}":                 {Path: "/dues/branches/{own_branch}", Other: "/dues/branches/{other_branch}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /dues/branches/{id}/payments":       {Path: "/dues/branches/{own_branch}/payments", Other: "/dues/branches/{other_branch}/payments", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /dues/branches/{id}/close":          {Path: "/dues/branches/{own_branch}/close", Other: "/dues/branches/{other_branch}/close", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /dues/branches/{id}/confirm":        {Path: "/dues/branches/{own_branch}/confirm", Other: "/dues/branches/{missing}/confirm", Want: only(post, 422, "reviewer"), WantOther: only(post, 404, "secretary", "reviewer")},
+	"POST /dues/branches/{id}/corrections":    {Path: "/dues/branches/{own_branch}/corrections", Other: "/dues/branches/{other_branch}/corrections", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /dues/branches/{id}/excuses":        {Path: "/dues/branches/{own_branch}/excuses", Other: "/dues/branches/{other_branch}/excuses", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /dues/branches/{id}/bases":           {Path: "/dues/branches/{own_branch}/bases", Other: "/dues/branches/{other_branch}/bases", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /dues/branches/{id}/bases/import":   {Path: "/dues/branches/{own_branch}/bases/import", Other: "/dues/branches/{other_branch}/bases/import", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /dues/branches/{id}/bases/{member}":  {Path: "/dues/branches/{own_branch}/bases/{own_member}", Other: "/dues/branches/{other_branch}/bases/{other_member}", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /dues/branches/{id}/bases/{member}": {Path: "/dues/branches/{own_branch}/bases/{own_member}", Other: "/dues/branches/{other_branch}/bases/{other_member}", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /dues/branches/{id}/report":          {Path: "/dues/branches/{own_branch}/report", Other: "/dues/branches/{other_branch}/report", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /dues/branches/{id}/report.xlsx":     {Path: "/dues/branches/{own_branch}/report.xlsx", Other: "/dues/branches/{other_branch}/report.xlsx", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+
 	// --- talk ---
 	"GET /talks": {Want: only(get, 200, "secretary", "reviewer")},
 	// The reviewer records the agency committee's own talks.

@@ -23,6 +23,8 @@ var auditedReads = map[string]bool{
 	// --- discipline: every read of a disciplinary record is audited ---
 	"GET /discipline":      true,
 	"GET /discipline/{id}": true,
+	// --- dues ---
+	"GET /dues/branches/{id}/report.xlsx": true,
 }
 
 const auditTable = "audit_events"

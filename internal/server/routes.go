@@ -14,6 +14,7 @@ import (
 	"zhibu/internal/commend"
 	"zhibu/internal/discipline"
 	"zhibu/internal/disposal"
+	"zhibu/internal/dues"
 	"zhibu/internal/home"
 	"zhibu/internal/life"
 	"zhibu/internal/me"
@@ -46,6 +47,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	disciplineH := discipline.New(d.Pool)
 	disposalH := disposal.New(d.Pool)
 	electionH := org.NewElections(d.Pool)
+	duesH := dues.New(d.Pool, d.Sealer)
 	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
 	reviewH := review.New(d.Pool, d.ReviewJobs)
 	alertsSvc := alerts.New(d.Pool).WithReviewJobs(d.ReviewJobs)
@@ -288,6 +290,25 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/commendations", ui.Handler(commendH.Create))
 				r.Method(http.MethodGet, "/commendations/nominees", ui.Handler(commendH.Nominees))
 				r.Method(http.MethodPost, "/commendations/nominees/approve", ui.Handler(commendH.Approve))
+			})
+
+			// --- dues --- secretaries and branch committee members keep their
+			// branch's ledger; reviewers read the subtree and confirm months.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				r.Method(http.MethodGet, "/dues", ui.Handler(duesH.Index))
+				r.Method(http.MethodGet, "/dues/branches/{id}", ui.Handler(duesH.Branch))
+				r.Method(http.MethodPost, "/dues/branches/{id}/payments", ui.Handler(duesH.Pay))
+				r.Method(http.MethodPost, "/dues/branches/{id}/close", ui.Handler(duesH.Close))
+				r.Method(http.MethodPost, "/dues/branches/{id}/confirm", ui.Handler(duesH.Confirm))
+				r.Method(http.MethodPost, "/dues/branches/{id}/corrections", ui.Handler(duesH.Correct))
+				r.Method(http.MethodPost, "/dues/branches/{id}/excuses", ui.Handler(duesH.Excuse))
+				r.Method(http.MethodGet, "/dues/branches/{id}/bases", ui.Handler(duesH.Bases))
+				r.Method(http.MethodPost, "/dues/branches/{id}/bases/import", ui.Handler(duesH.Import))
+				r.Method(http.MethodGet, "/dues/branches/{id}/bases/{member}", ui.Handler(duesH.BasePage))
+				r.Method(http.MethodPost, "/dues/branches/{id}/bases/{member}", ui.Handler(duesH.SaveBase))
+				r.Method(http.MethodGet, "/dues/branches/{id}/report", ui.Handler(duesH.ReportPage))
+				r.Method(http.MethodGet, "/dues/branches/{id}/report.xlsx", ui.Handler(duesH.ReportExport))
 			})
 
 			// --- alerts ---

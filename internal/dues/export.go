@@ -1,0 +1,139 @@
+package dues
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"zhibu/internal/auth"
+	"zhibu/internal/export"
+	"zhibu/internal/i18n"
+	"zhibu/internal/ui"
+)
+
+// reportRange reads ?month=2026-07 (a monthly report) or ?year=2026 (the
+// year's months up to the current one).
+func (h *Handler) reportRange(r *http.Request) (time.Time, time.Time) {
+	q := r.URL.Query()
+	if m, ok := ParseMonth(q.Get("month")); ok {
+		return m, m
+	}
+	y := h.yearParam(q.Get("year"))
+	from := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(y, 12, 1, 0, 0, 0, 0, time.UTC)
+	if cur := FirstOfMonth(h.today()); to.After(cur) {
+		to = cur
+	}
+	if to.Before(from) {
+		to = from
+	}
+	return from, to
+}
+
+// ReportPage shows a branch's monthly or yearly report, printable.
+func (h *Handler) ReportPage(w http.ResponseWriter, r *http.Request) error {
+	o, err := h.branch(r)
+	if err != nil {
+		return err
+	}
+	from, to := h.reportRange(r)
+	rep, err := BuildReport(r.Context(), h.pool, o.ID, o.Name, from, to)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, ReportView(ReportView_{Report: rep, Query: r.URL.RawQuery, Today: h.today()}))
+}
+
+// ReportView_ is the report page's model.
+type ReportView_ struct {
+	Report Report
+	Query  string
+	Today  time.Time
+}
+
+// ReportExport writes the report as an .xlsx workbook; the export is
+// audited (members' amounts leave the application).
+func (h *Handler) ReportExport(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	o, err := h.branch(r)
+	if err != nil {
+		return err
+	}
+	from, to := h.reportRange(r)
+	rep, err := BuildReport(ctx, h.pool, o.ID, o.Name, from, to)
+	if err != nil {
+		return err
+	}
+	f, err := Workbook(ctx, rep)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	if err := h.store.AuditExport(ctx, o.ID, from, to, auth.ScopeOf(ctx).CanWrite(o.Path)); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="dues-%d-%s-%s.xlsx"`, o.ID, MonthKey(from), MonthKey(to)))
+	return f.Write(w)
+}
+
+// yuanCell is an amount as a spreadsheet number of yuan. The conversion
+// to a float happens only here, for the spreadsheet: every sum is made in
+// integer fen first, and a float64 holds any fen amount exactly enough to
+// show it with two decimals.
+func yuanCell(fen int64) float64 { return float64(fen) / 100 }
+
+// Workbook builds the .xlsx of a report: one row per member (months due,
+// months paid, expected, collected, outstanding), the totals, and what the
+// ledger received in the range.
+func Workbook(ctx context.Context, rep Report) (*excelize.File, error) {
+	f := excelize.NewFile()
+	t := func(key string, args ...any) string { return ui.T(ctx, key, args...) }
+	sheet := t("dues.sheet")
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, fmt.Errorf("dues: export: %w", err)
+	}
+	money, err := f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	if err != nil {
+		return nil, fmt.Errorf("dues: export: %w", err)
+	}
+	var werr error
+	row := 0
+	put := func(vals ...any) {
+		row++
+		cell, err := excelize.CoordinatesToCellName(1, row)
+		if err == nil {
+			vals = export.Values(vals)
+			err = f.SetSheetRow(sheet, cell, &vals)
+		}
+		if err != nil && werr == nil {
+			werr = err
+		}
+	}
+	put(rep.BranchName, rangeText(ctx, rep.From, rep.To))
+	put(t("dues.col.member"), t("dues.col.months_due"), t("dues.col.months_paid"), t("dues.col.expected"), t("dues.col.collected"), t("dues.col.outstanding"))
+	first := row + 1
+	for _, m := range rep.Members {
+		put(m.Name, len(m.Months), m.PaidMonths, yuanCell(m.ExpectedFen), yuanCell(m.CollectedFen), yuanCell(m.OutstandingFen))
+	}
+	put(t("dues.total"), "", "", yuanCell(rep.Totals.ExpectedFen), yuanCell(rep.Totals.CollectedFen), yuanCell(rep.Totals.OutstandingFen))
+	put(t("dues.ledger_received"), "", "", "", yuanCell(rep.LedgerFen), "")
+	if werr == nil {
+		werr = f.SetCellStyle(sheet, "D"+strconv.Itoa(first), "F"+strconv.Itoa(row), money)
+	}
+	if werr != nil {
+		return nil, fmt.Errorf("dues: export: %w", werr)
+	}
+	return f, nil
+}
+
+func rangeText(ctx context.Context, from, to time.Time) string {
+	if from.Equal(to) {
+		return i18n.T(ctx, "dues.month_of", from.Year(), int(from.Month()))
+	}
+	return i18n.T(ctx, "dues.range_of", from.Year(), int(from.Month()), int(to.Month()))
+}

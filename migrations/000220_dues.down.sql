@@ -1,0 +1,14 @@
+DROP TRIGGER IF EXISTS branch_status_dues_bases_ins ON dues_bases;
+DROP TRIGGER IF EXISTS branch_status_dues_bases_upd ON dues_bases;
+DROP TRIGGER IF EXISTS branch_status_dues_excuses ON dues_excuses;
+DROP TRIGGER IF EXISTS branch_status_dues_payments ON dues_payments;
+DROP FUNCTION IF EXISTS dues_status_changed();
+DELETE FROM rules WHERE kind = 'dues';
+ALTER TABLE rules DROP CONSTRAINT rules_kind_check;
+ALTER TABLE rules ADD CONSTRAINT rules_kind_check CHECK (kind IN ('meetings', 'quorum', 'study_hours', 'appraisal', 'org_life', 'term', 'probation', 'inactivity', 'rectification', 'branch_size'));
+DROP FUNCTION IF EXISTS dues_branch_on(bigint, date);
+DROP TABLE IF EXISTS dues_excuses;
+DROP TABLE IF EXISTS dues_payments;
+DROP TABLE IF EXISTS dues_months;
+DROP TABLE IF EXISTS dues_bases;
+DROP TABLE IF EXISTS dues_bands;
