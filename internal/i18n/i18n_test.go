@@ -15,6 +15,7 @@ import (
 // dynamicPrefixes are key families built at run time from a value (a role,
 // a status, an enumeration); their keys count as used.
 var dynamicPrefixes = []string{
+	"leave.status.", "requests.status.", // workbench: request statuses
 	"role.",
 	"error.",
 	"meeting.kind.",

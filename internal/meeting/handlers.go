@@ -26,7 +26,8 @@ const PageSize = 50
 
 // Handler serves the meeting pages.
 type Handler struct {
-	store *Store
+	store     *Store
+	onDecided OnDecided
 }
 
 // New returns the meeting handlers.

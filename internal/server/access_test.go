@@ -141,6 +141,18 @@ var accessTable = map[string]accessCase{
 	"GET /me":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 	"GET /me/transcript": {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 	"POST /me/calendar":  {Want: with(only(post, 303, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+
+	// --- workbench --- members act for themselves; the secretary decides.
+	"GET /me/leave/{id}":                   {Path: "/me/leave/{missing}", Want: signedIn(get, 404)},
+	"POST /me/leave/{id}":                  {Path: "/me/leave/{missing}", Want: signedIn(post, 404)},
+	"GET /me/credits/new":                  {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"POST /me/credits/new":                 {Want: with(only(post, 422, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"GET /me/requests":                     {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"GET /me/meetings/{id}":                {Path: "/me/meetings/{missing}", Want: signedIn(get, 404)},
+	"POST /me/meetings/{id}/read":          {Path: "/me/meetings/{missing}/read", Want: signedIn(post, 404)},
+	"GET /meetings/requests":               {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /meetings/requests/leave/{rid}":  {Path: "/meetings/requests/leave/{missing}", Want: only(post, 404, "secretary", "reviewer")},
+	"POST /meetings/requests/credit/{rid}": {Path: "/meetings/requests/credit/{missing}", Want: only(post, 404, "secretary", "reviewer")},
 	// The iCalendar feed is public but behind a secret address.
 	"GET /calendar/{token}.ics": {Path: "/calendar/not-a-token.ics", Want: everyone(404)},
 

@@ -27,7 +27,7 @@ import (
 
 // routes declares every route of the application, grouped by who may use it.
 func routes(d Deps, authSvc *auth.Service) http.Handler {
-	homeH := home.New(d.Pool)
+	homeH := home.New(d.Pool).WithReviewJobs(d.ReviewJobs)
 	loginLimit := ratelimit.New(d.Pool, "login-ip", d.LoginLimit, d.LoginWindow)
 	meetingH := meeting.New(d.Pool)
 	meH := me.New(d.Pool)
@@ -98,6 +98,15 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me/transcript", ui.Handler(meH.Transcript))
 			r.Method(http.MethodPost, "/me/calendar", ui.Handler(meH.ResetCalendar))
 
+			// --- workbench: members act for themselves (leave, credits, minutes read) ---
+			r.Method(http.MethodGet, "/me/leave/{id}", ui.Handler(meetingH.LeaveForm))
+			r.Method(http.MethodPost, "/me/leave/{id}", ui.Handler(meetingH.RequestLeave))
+			r.Method(http.MethodGet, "/me/credits/new", ui.Handler(meetingH.NewClaim))
+			r.Method(http.MethodPost, "/me/credits/new", ui.Handler(meetingH.CreateClaim))
+			r.Method(http.MethodGet, "/me/requests", ui.Handler(meetingH.MyRequests))
+			r.Method(http.MethodGet, "/me/meetings/{id}", ui.Handler(meetingH.MissedMinutes))
+			r.Method(http.MethodPost, "/me/meetings/{id}/read", ui.Handler(meetingH.ConfirmRead))
+
 			// --- admin: accounts --- the system administrator.
 			r.Group(func(r chi.Router) {
 				r.Use(auth.RequireRole(auth.RoleSysAdmin))
@@ -140,6 +149,10 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/calendar", ui.Handler(meetingH.Calendar))
 				r.Method(http.MethodGet, "/credits/new", ui.Handler(meetingH.NewCredit))
 				r.Method(http.MethodPost, "/credits/new", ui.Handler(meetingH.CreateCredit))
+				// --- workbench: the secretary decides members' requests ---
+				r.Method(http.MethodGet, "/requests", ui.Handler(meetingH.Requests))
+				r.Method(http.MethodPost, "/requests/leave/{rid}", ui.Handler(meetingH.DecideLeave))
+				r.Method(http.MethodPost, "/requests/credit/{rid}", ui.Handler(meetingH.DecideCredit))
 				r.Method(http.MethodGet, "/{id}", ui.Handler(meetingH.Show))
 				r.Method(http.MethodGet, "/{id}/print", ui.Handler(meetingH.Print))
 				r.Method(http.MethodGet, "/{id}/edit", ui.Handler(meetingH.EditForm))
