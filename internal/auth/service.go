@@ -171,6 +171,10 @@ func NavFor(u *User) []ui.NavItem {
 	if !u.Has(RoleSysAdmin) && !u.Has(RoleSecAdmin) && !u.Has(RoleAuditAdmin) {
 		add("/alerts", "nav.alerts")
 	}
+	add("/inbox", "nav.inbox")
+	if u.Has(RoleSysAdmin) {
+		add("/admin/jobs", "nav.jobs")
+	}
 	return nav
 }
 

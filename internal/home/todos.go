@@ -114,3 +114,10 @@ func ruleURL(r rules.Rule, branchID int64, period string) string {
 }
 
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// BranchTodos lists the to-dos of the branches under orgIDs from every
+// provider, sorted by urgency: the secretary's list, and the overdue
+// notices the notifier mails.
+func BranchTodos(ctx context.Context, q db.Querier, orgIDs []int64, today time.Time) ([]todo.Item, error) {
+	return collect(ctx, q, branchProviders, orgIDs, today)
+}

@@ -15,7 +15,7 @@ import (
 // dynamicPrefixes are key families built at run time from a value (a role,
 // a status, an enumeration); their keys count as used.
 var dynamicPrefixes = []string{
-	"leave.status.", "requests.status.", // workbench: request statuses
+	"leave.status.", "requests.status.", "notify.leave.", "notify.credit.", "inbox.kind.", "jobs.state.", // workbench, notify
 	"role.",
 	"error.",
 	"meeting.kind.",

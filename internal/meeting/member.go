@@ -160,3 +160,8 @@ func (s *Store) ConfirmRead(ctx context.Context, meetingID, memberID int64) erro
 		return audit.Record(ctx, tx, audit.Event{Action: "minutes.read", Entity: "meeting", EntityID: meetingID, After: map[string]any{"member_id": memberID}})
 	})
 }
+
+// Load reads one meeting in the caller's transaction or pool.
+func Load(ctx context.Context, q db.Querier, id int64) (Meeting, error) {
+	return getMeeting(ctx, q, id, false)
+}

@@ -1,6 +1,7 @@
 package meeting
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,11 +10,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
 )
+
+// WithPlannedHook sets what runs in the transaction that creates a
+// planned meeting (the notifier's meeting notice).
+func (h *Handler) WithPlannedHook(f func(ctx context.Context, tx pgx.Tx, meetingID int64) error) *Handler {
+	h.store.onPlanned = f
+	return h
+}
 
 // WithDecisionHook sets what runs in the deciding transaction of a leave
 // or credit request (the notifier's message).

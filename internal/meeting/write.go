@@ -122,7 +122,13 @@ func (s *Store) Create(ctx context.Context, in Input) (int64, error) {
 			}
 		}
 		after := viewOfInput(in)
-		return audit.Record(ctx, tx, audit.Event{Action: "meeting.create", Entity: "meeting", EntityID: id, After: after})
+		if err := audit.Record(ctx, tx, audit.Event{Action: "meeting.create", Entity: "meeting", EntityID: id, After: after}); err != nil {
+			return err
+		}
+		if in.Status == StatusPlanned && s.onPlanned != nil {
+			return s.onPlanned(ctx, tx, id)
+		}
+		return nil
 	})
 	return id, err
 }

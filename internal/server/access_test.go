@@ -153,6 +153,14 @@ var accessTable = map[string]accessCase{
 	"GET /meetings/requests":               {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /meetings/requests/leave/{rid}":  {Path: "/meetings/requests/leave/{missing}", Want: only(post, 404, "secretary", "reviewer")},
 	"POST /meetings/requests/credit/{rid}": {Path: "/meetings/requests/credit/{missing}", Want: only(post, 404, "secretary", "reviewer")},
+
+	// --- notify --- everyone signed in has an inbox; the failed jobs are the system administrator's.
+	"GET /inbox":                  {Want: signedIn(get, 200)},
+	"POST /inbox/read-all":        {Want: signedIn(post, 303)},
+	"POST /inbox/prefs":           {Want: signedIn(post, 303)},
+	"POST /inbox/{id}/open":       {Path: "/inbox/{missing}/open", Want: signedIn(post, 404)},
+	"GET /admin/jobs":             {Want: only(get, 200, "admin")},
+	"POST /admin/jobs/{id}/retry": {Path: "/admin/jobs/{missing}/retry", Want: only(post, 404, "admin")},
 	// The iCalendar feed is public but behind a secret address.
 	"GET /calendar/{token}.ics": {Path: "/calendar/not-a-token.ics", Want: everyone(404)},
 

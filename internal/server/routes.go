@@ -17,6 +17,7 @@ import (
 	"zhibu/internal/me"
 	"zhibu/internal/meeting"
 	"zhibu/internal/member"
+	"zhibu/internal/notify"
 	"zhibu/internal/org"
 	"zhibu/internal/ratelimit"
 	"zhibu/internal/review"
@@ -29,7 +30,14 @@ import (
 func routes(d Deps, authSvc *auth.Service) http.Handler {
 	homeH := home.New(d.Pool).WithReviewJobs(d.ReviewJobs)
 	loginLimit := ratelimit.New(d.Pool, "login-ip", d.LoginLimit, d.LoginWindow)
-	meetingH := meeting.New(d.Pool)
+	notifySvc := d.Notify
+	if notifySvc == nil {
+		var err error
+		if notifySvc, err = notify.New(d.Pool, d.Sealer, notify.Options{Logger: d.Logger, Todos: home.BranchTodos}); err != nil {
+			panic(err) // only a bad configuration of the queue: a programming error
+		}
+	}
+	meetingH := meeting.New(d.Pool).WithPlannedHook(notifySvc.MeetingNotice).WithDecisionHook(notifySvc.Decided)
 	meH := me.New(d.Pool)
 	adminH := admin.New(d.Pool)
 	auditH := audit.NewHandler(d.Pool)
@@ -60,7 +68,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	r.Handle("/static/*", ui.StaticHandler())
 
 	r.Group(func(r chi.Router) {
-		r.Use(auth.Language, ui.Flash, authSvc.LoadUser, alertsSvc.Badge)
+		r.Use(auth.Language, ui.Flash, authSvc.LoadUser, alertsSvc.Badge, notifySvc.Badge)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { ui.ErrorStatus(w, r, http.StatusNotFound) })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { ui.ErrorStatus(w, r, http.StatusMethodNotAllowed) })
 
@@ -97,6 +105,14 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me", ui.Handler(meH.Me))
 			r.Method(http.MethodGet, "/me/transcript", ui.Handler(meH.Transcript))
 			r.Method(http.MethodPost, "/me/calendar", ui.Handler(meH.ResetCalendar))
+
+			// --- notify: the inbox and mail preferences ---
+			r.Method(http.MethodGet, "/inbox", ui.Handler(notifySvc.InboxHandler))
+			r.Method(http.MethodPost, "/inbox/read-all", ui.Handler(notifySvc.ReadAll))
+			r.Method(http.MethodPost, "/inbox/prefs", ui.Handler(notifySvc.SavePrefsHandler))
+			r.Method(http.MethodPost, "/inbox/{id}/open", ui.Handler(notifySvc.Open))
+			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/jobs", ui.Handler(notifySvc.Jobs))
+			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodPost, "/admin/jobs/{id}/retry", ui.Handler(notifySvc.RetryJob))
 
 			// --- workbench: members act for themselves (leave, credits, minutes read) ---
 			r.Method(http.MethodGet, "/me/leave/{id}", ui.Handler(meetingH.LeaveForm))
