@@ -26,6 +26,7 @@ var owners = map[string]string{
 	"branch_status_scopes":    "internal/review",
 	"branch_status_summaries": "internal/review",
 	"branch_status_urgent":    "internal/review",
+	"checkins":                "internal/meeting",
 	"commendations":           "internal/commend",
 	"credit_requests":         "internal/meeting",
 	"committee_posts":         "internal/org",

@@ -244,9 +244,28 @@ func resetAttendance(ctx context.Context, tx pgx.Tx, id int64) error {
 	if err != nil {
 		return err
 	}
+	// Rows written before the meeting was recorded stand: approved leave
+	// (an excused absence) and sign-ins at the door. When anyone signed
+	// in, those due who did not start as absent; otherwise as present.
+	saved, err := db.Rows[Attendance](ctx, tx, `SELECT a.member_id, '' AS name, a.status, a.reason, a.hours::float8 AS hours
+  FROM attendance a WHERE a.meeting_id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("meeting: attendance of %d: %w", id, err)
+	}
+	before := map[int64]Attendance{}
+	signedIn := false
+	for _, a := range saved {
+		before[a.MemberID] = a
+		signedIn = signedIn || a.Status == Present
+	}
 	rows := make([]Attendance, len(due))
 	for i, d := range due {
 		rows[i] = Attendance{MemberID: d.ID, Name: d.Name, Status: Present, Hours: m.StudyHours}
+		if a, ok := before[d.ID]; ok && a.Status == Leave {
+			rows[i].Status, rows[i].Reason, rows[i].Hours = Leave, a.Reason, 0
+		} else if !ok && signedIn {
+			rows[i].Status, rows[i].Hours = Absent, 0
+		}
 	}
 	return writeAttendance(ctx, tx, id, rows)
 }

@@ -154,6 +154,14 @@ var accessTable = map[string]accessCase{
 	"POST /meetings/requests/leave/{rid}":  {Path: "/meetings/requests/leave/{missing}", Want: only(post, 404, "secretary", "reviewer")},
 	"POST /meetings/requests/credit/{rid}": {Path: "/meetings/requests/credit/{missing}", Want: only(post, 404, "secretary", "reviewer")},
 
+	// --- meeting: sign-in --- the screen is the secretary's; any member signs in.
+	"GET /meetings/{id}/checkin":        {Path: "/meetings/{own_meeting}/checkin", Other: "/meetings/{other_meeting}/checkin", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"GET /meetings/{id}/checkin/qr.svg": {Path: "/meetings/{own_meeting}/checkin/qr.svg", Other: "/meetings/{other_meeting}/checkin/qr.svg", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"GET /meetings/{id}/checkin/state":  {Path: "/meetings/{own_meeting}/checkin/state", Other: "/meetings/{other_meeting}/checkin/state", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"GET /checkin":                      {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"GET /checkin/{id}":                 {Path: "/checkin/{missing}", Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"POST /checkin/{id}":                {Path: "/checkin/{missing}", Want: with(only(post, 422, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+
 	// --- notify --- everyone signed in has an inbox; the failed jobs are the system administrator's.
 	"GET /inbox":                  {Want: signedIn(get, 200)},
 	"POST /inbox/read-all":        {Want: signedIn(post, 303)},

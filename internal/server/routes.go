@@ -38,6 +38,9 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 		}
 	}
 	meetingH := meeting.New(d.Pool).WithPlannedHook(notifySvc.MeetingNotice).WithDecisionHook(notifySvc.Decided)
+	if d.Sealer != nil {
+		meetingH.WithCheckinKey(d.Sealer) // sign-in codes are keyed hashes under the data key
+	}
 	meH := me.New(d.Pool)
 	adminH := admin.New(d.Pool)
 	auditH := audit.NewHandler(d.Pool)
@@ -114,6 +117,11 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/jobs", ui.Handler(notifySvc.Jobs))
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodPost, "/admin/jobs/{id}/retry", ui.Handler(notifySvc.RetryJob))
 
+			// --- meeting: a member signs in with the QR code or the six-digit code ---
+			r.Method(http.MethodGet, "/checkin", ui.Handler(meetingH.SignInForm))
+			r.Method(http.MethodGet, "/checkin/{id}", ui.Handler(meetingH.SignInForm))
+			r.Method(http.MethodPost, "/checkin/{id}", ui.Handler(meetingH.SignIn))
+
 			// --- workbench: members act for themselves (leave, credits, minutes read) ---
 			r.Method(http.MethodGet, "/me/leave/{id}", ui.Handler(meetingH.LeaveForm))
 			r.Method(http.MethodPost, "/me/leave/{id}", ui.Handler(meetingH.RequestLeave))
@@ -169,6 +177,10 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/requests", ui.Handler(meetingH.Requests))
 				r.Method(http.MethodPost, "/requests/leave/{rid}", ui.Handler(meetingH.DecideLeave))
 				r.Method(http.MethodPost, "/requests/credit/{rid}", ui.Handler(meetingH.DecideCredit))
+				// --- meeting: the sign-in screen at the door ---
+				r.Method(http.MethodGet, "/{id}/checkin", ui.Handler(meetingH.Checkin))
+				r.Method(http.MethodGet, "/{id}/checkin/qr.svg", ui.Handler(meetingH.CheckinQR))
+				r.Method(http.MethodGet, "/{id}/checkin/state", ui.Handler(meetingH.CheckinState))
 				r.Method(http.MethodGet, "/{id}", ui.Handler(meetingH.Show))
 				r.Method(http.MethodGet, "/{id}/print", ui.Handler(meetingH.Print))
 				r.Method(http.MethodGet, "/{id}/edit", ui.Handler(meetingH.EditForm))
