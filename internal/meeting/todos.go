@@ -86,7 +86,7 @@ func Todos(ctx context.Context, q db.Querier, orgIDs []int64, today time.Time) (
 			return nil, fmt.Errorf("meeting: leave todos: %w", err)
 		}
 		out = append(out, todo.Item{Area: "meeting", Title: i18n.T(ctx, "workbench.todo.leave", n, topic),
-			Detail: i18n.T(ctx, "workbench.todo.held_on", i18n.Date(ctx, starts)), URL: "/meetings/requests#leave-" + strconv.FormatInt(id, 10), Due: dayOf(starts), Overdue: dayOf(starts).Before(today)})
+			Detail: i18n.T(ctx, "workbench.todo.held_on", i18n.Date(ctx, starts)), URL: "/meetings/requests", Due: dayOf(starts), Overdue: dayOf(starts).Before(today)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
