@@ -30,7 +30,7 @@ func TestInboxShowsNoticesAndDecisions(t *testing.T) {
 		t.Fatalf("plan a meeting: %d\n%s", r.Status, r.Body)
 	}
 	before := member.Get("/")
-	badge := before.Doc().Find(`a[href="/inbox"] [data-testid="alert-count"]`).Text()
+	badge := before.Doc().Find(`a[href="/inbox"] [data-testid="inbox-count"]`).Text()
 	if n, _ := strconv.Atoi(badge); n < 1 {
 		t.Fatalf("inbox badge %q, want at least 1 unread", badge)
 	}
