@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"zhibu/internal/auth"
+	"zhibu/internal/home"
+	"zhibu/internal/notify"
 	"zhibu/internal/review"
 	"zhibu/internal/seed"
 	"zhibu/internal/server"
@@ -75,7 +77,15 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
 	reviewJobs := review.NewJobs(pool, logger)
-	deps.Pool, deps.Logger, deps.HTTPS, deps.Sealer, deps.ReviewJobs = pool, logger, cfg.HTTPS, seal, reviewJobs
+	mailCfg, err := notify.MailFromEnv(env)
+	if err != nil {
+		return err
+	}
+	notifier, err := notify.New(pool, seal, notify.Options{Mail: mailCfg, Logger: logger, Todos: home.BranchTodos})
+	if err != nil {
+		return err
+	}
+	deps.Pool, deps.Logger, deps.HTTPS, deps.Sealer, deps.ReviewJobs, deps.Notify = pool, logger, cfg.HTTPS, seal, reviewJobs, notifier
 	srv := &http.Server{
 		Handler:           server.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -94,9 +104,21 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	// The review dashboards' statuses: recomputed now if behind, then
 	// after each midnight China time, off the request path.
 	go reviewJobs.Run(ctx)
+	if mailCfg.On() {
+		logger.Info("mail on", "smtp", mailCfg.Host, "port", mailCfg.Port, "starttls", mailCfg.StartTLS)
+	} else {
+		logger.Info("mail off: ZHIBU_SMTP_HOST not set; notices stay in the inbox")
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// The notification queue (River): mail with retries, reminders and
+	// digests; every instance works jobs, the leader schedules the scans.
+	// Started once the server serves, and stopped after it (not by the
+	// signal), so jobs in hand finish.
+	if err := notifier.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("notify: start: %w", err)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -107,6 +129,9 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := notifier.Stop(sctx); err != nil {
+		return fmt.Errorf("notify: stop: %w", err)
 	}
 	return nil
 }

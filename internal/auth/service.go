@@ -195,6 +195,10 @@ func NavFor(u *User) []ui.NavItem {
 	if !u.Has(RoleSysAdmin) && !u.Has(RoleSecAdmin) && !u.Has(RoleAuditAdmin) {
 		pin("/alerts", "nav.alerts")
 	}
+	pin("/inbox", "nav.inbox")
+	if u.Has(RoleSysAdmin) {
+		add("/admin/jobs", "nav.jobs")
+	}
 	return nav
 }
 

@@ -24,6 +24,7 @@ var dynamicPrefixes = []string{
 	"dues.method.",
 	"dues.state.",
 	"dues.level.",
+	"leave.status.", "requests.status.", "notify.leave.", "notify.credit.", "inbox.kind.", "jobs.state.", // workbench, notify
 	"role.",
 	"error.",
 	"meeting.kind.",

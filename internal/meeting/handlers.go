@@ -26,7 +26,9 @@ const PageSize = 50
 
 // Handler serves the meeting pages.
 type Handler struct {
-	store *Store
+	store      *Store
+	onDecided  OnDecided
+	checkinKey Hasher
 }
 
 // New returns the meeting handlers.

@@ -49,6 +49,9 @@ const (
 type Store struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+	// onPlanned, when set, runs in the transaction that creates a planned
+	// meeting (the notifier queues the meeting notice there).
+	onPlanned func(ctx context.Context, tx pgx.Tx, meetingID int64) error
 }
 
 // NewStore returns a store over the pool.

@@ -19,6 +19,7 @@ const (
 	settingLateEntryDays  = "late_entry_days"
 	settingStudyMinMember = "study_min_member"
 	settingStudyMinCadre  = "study_min_cadre"
+	settingCheckinOpen    = "checkin_open_minutes"
 )
 
 // Defaults used when meeting_settings holds no value (党员教育管理工作条例
@@ -27,6 +28,7 @@ var settingDefaults = map[string]float64{
 	settingLateEntryDays:  7,
 	settingStudyMinMember: 32,
 	settingStudyMinCadre:  56,
+	settingCheckinOpen:    30,
 }
 
 func setting(ctx context.Context, q db.Querier, key string) (float64, error) {

@@ -122,7 +122,13 @@ func (s *Store) Create(ctx context.Context, in Input) (int64, error) {
 			}
 		}
 		after := viewOfInput(in)
-		return audit.Record(ctx, tx, audit.Event{Action: "meeting.create", Entity: "meeting", EntityID: id, After: after})
+		if err := audit.Record(ctx, tx, audit.Event{Action: "meeting.create", Entity: "meeting", EntityID: id, After: after}); err != nil {
+			return err
+		}
+		if in.Status == StatusPlanned && s.onPlanned != nil {
+			return s.onPlanned(ctx, tx, id)
+		}
+		return nil
 	})
 	return id, err
 }
@@ -238,9 +244,28 @@ func resetAttendance(ctx context.Context, tx pgx.Tx, id int64) error {
 	if err != nil {
 		return err
 	}
+	// Rows written before the meeting was recorded stand: approved leave
+	// (an excused absence) and sign-ins at the door. When anyone signed
+	// in, those due who did not start as absent; otherwise as present.
+	saved, err := db.Rows[Attendance](ctx, tx, `SELECT a.member_id, '' AS name, a.status, a.reason, a.hours::float8 AS hours
+  FROM attendance a WHERE a.meeting_id = $1`, id)
+	if err != nil {
+		return fmt.Errorf("meeting: attendance of %d: %w", id, err)
+	}
+	before := map[int64]Attendance{}
+	signedIn := false
+	for _, a := range saved {
+		before[a.MemberID] = a
+		signedIn = signedIn || a.Status == Present
+	}
 	rows := make([]Attendance, len(due))
 	for i, d := range due {
 		rows[i] = Attendance{MemberID: d.ID, Name: d.Name, Status: Present, Hours: m.StudyHours}
+		if a, ok := before[d.ID]; ok && a.Status == Leave {
+			rows[i].Status, rows[i].Reason, rows[i].Hours = Leave, a.Reason, 0
+		} else if !ok && signedIn {
+			rows[i].Status, rows[i].Hours = Absent, 0
+		}
 	}
 	return writeAttendance(ctx, tx, id, rows)
 }

@@ -141,6 +141,34 @@ var accessTable = map[string]accessCase{
 	"GET /me":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 	"GET /me/transcript": {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 	"POST /me/calendar":  {Want: with(only(post, 303, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+
+	// --- workbench --- members act for themselves; the secretary decides.
+	"GET /me/leave/{id}":                   {Path: "/me/leave/{missing}", Want: signedIn(get, 404)},
+	"POST /me/leave/{id}":                  {Path: "/me/leave/{missing}", Want: signedIn(post, 404)},
+	"GET /me/credits/new":                  {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"POST /me/credits/new":                 {Want: with(only(post, 422, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"GET /me/requests":                     {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"GET /me/meetings/{id}":                {Path: "/me/meetings/{missing}", Want: signedIn(get, 404)},
+	"POST /me/meetings/{id}/read":          {Path: "/me/meetings/{missing}/read", Want: signedIn(post, 404)},
+	"GET /meetings/requests":               {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /meetings/requests/leave/{rid}":  {Path: "/meetings/requests/leave/{missing}", Want: only(post, 404, "secretary", "reviewer")},
+	"POST /meetings/requests/credit/{rid}": {Path: "/meetings/requests/credit/{missing}", Want: only(post, 404, "secretary", "reviewer")},
+
+	// --- meeting: sign-in --- the screen is the secretary's; any member signs in.
+	"GET /meetings/{id}/checkin":        {Path: "/meetings/{own_meeting}/checkin", Other: "/meetings/{other_meeting}/checkin", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"GET /meetings/{id}/checkin/qr.svg": {Path: "/meetings/{own_meeting}/checkin/qr.svg", Other: "/meetings/{other_meeting}/checkin/qr.svg", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"GET /meetings/{id}/checkin/state":  {Path: "/meetings/{own_meeting}/checkin/state", Other: "/meetings/{other_meeting}/checkin/state", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"GET /checkin":                      {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"GET /checkin/{id}":                 {Path: "/checkin/{missing}", Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"POST /checkin/{id}":                {Path: "/checkin/{missing}", Want: with(only(post, 422, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+
+	// --- notify --- everyone signed in has an inbox; the failed jobs are the system administrator's.
+	"GET /inbox":                  {Want: signedIn(get, 200)},
+	"POST /inbox/read-all":        {Want: signedIn(post, 303)},
+	"POST /inbox/prefs":           {Want: signedIn(post, 303)},
+	"POST /inbox/{id}/open":       {Path: "/inbox/{missing}/open", Want: signedIn(post, 404)},
+	"GET /admin/jobs":             {Want: only(get, 200, "admin")},
+	"POST /admin/jobs/{id}/retry": {Path: "/admin/jobs/{missing}/retry", Want: only(post, 404, "admin")},
 	// The iCalendar feed is public but behind a secret address.
 	"GET /calendar/{token}.ics": {Path: "/calendar/not-a-token.ics", Want: everyone(404)},
 

@@ -26,7 +26,7 @@ SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account_id
 		t.Fatal(err)
 	}
 	err = app.Pool.QueryRow(ctx, `
-SELECT m.id FROM meetings m WHERE m.org_id = $1 AND EXISTS (SELECT 1 FROM attendance a WHERE a.meeting_id = m.id)
+SELECT m.id FROM meetings m WHERE m.org_id = $1 AND m.status <> 'planned' AND EXISTS (SELECT 1 FROM attendance a WHERE a.meeting_id = m.id)
  ORDER BY m.starts_at DESC LIMIT 1`, branch).Scan(&meetingID)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"zhibu/internal/me"
 	"zhibu/internal/meeting"
 	"zhibu/internal/member"
+	"zhibu/internal/notify"
 	"zhibu/internal/org"
 	"zhibu/internal/ratelimit"
 	"zhibu/internal/recruit"
@@ -31,9 +32,19 @@ import (
 
 // routes declares every route of the application, grouped by who may use it.
 func routes(d Deps, authSvc *auth.Service) http.Handler {
-	homeH := home.New(d.Pool)
+	homeH := home.New(d.Pool).WithReviewJobs(d.ReviewJobs)
 	loginLimit := ratelimit.New(d.Pool, "login-ip", d.LoginLimit, d.LoginWindow)
-	meetingH := meeting.New(d.Pool)
+	notifySvc := d.Notify
+	if notifySvc == nil {
+		var err error
+		if notifySvc, err = notify.New(d.Pool, d.Sealer, notify.Options{Logger: d.Logger, Todos: home.BranchTodos}); err != nil {
+			panic(err) // only a bad configuration of the queue: a programming error
+		}
+	}
+	meetingH := meeting.New(d.Pool).WithPlannedHook(notifySvc.MeetingNotice).WithDecisionHook(notifySvc.Decided)
+	if d.Sealer != nil {
+		meetingH.WithCheckinKey(d.Sealer) // sign-in codes are keyed hashes under the data key
+	}
 	meH := me.New(d.Pool)
 	adminH := admin.New(d.Pool)
 	auditH := audit.NewHandler(d.Pool)
@@ -70,7 +81,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	r.Handle("/static/*", ui.StaticHandler())
 
 	r.Group(func(r chi.Router) {
-		r.Use(auth.Language, ui.Flash, authSvc.LoadUser, alertsSvc.Badge)
+		r.Use(auth.Language, ui.Flash, authSvc.LoadUser, alertsSvc.Badge, notifySvc.Badge)
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) { ui.ErrorStatus(w, r, http.StatusNotFound) })
 		r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { ui.ErrorStatus(w, r, http.StatusMethodNotAllowed) })
 
@@ -109,6 +120,28 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodPost, "/me/calendar", ui.Handler(meH.ResetCalendar))
 			// --- discipline: a member's own talks (issue 19) ---
 			r.Method(http.MethodGet, "/talks/mine", ui.Handler(talkH.Mine))
+
+			// --- notify: the inbox and mail preferences ---
+			r.Method(http.MethodGet, "/inbox", ui.Handler(notifySvc.InboxHandler))
+			r.Method(http.MethodPost, "/inbox/read-all", ui.Handler(notifySvc.ReadAll))
+			r.Method(http.MethodPost, "/inbox/prefs", ui.Handler(notifySvc.SavePrefsHandler))
+			r.Method(http.MethodPost, "/inbox/{id}/open", ui.Handler(notifySvc.Open))
+			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/jobs", ui.Handler(notifySvc.Jobs))
+			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodPost, "/admin/jobs/{id}/retry", ui.Handler(notifySvc.RetryJob))
+
+			// --- meeting: a member signs in with the QR code or the six-digit code ---
+			r.Method(http.MethodGet, "/checkin", ui.Handler(meetingH.SignInForm))
+			r.Method(http.MethodGet, "/checkin/{id}", ui.Handler(meetingH.SignInForm))
+			r.Method(http.MethodPost, "/checkin/{id}", ui.Handler(meetingH.SignIn))
+
+			// --- workbench: members act for themselves (leave, credits, minutes read) ---
+			r.Method(http.MethodGet, "/me/leave/{id}", ui.Handler(meetingH.LeaveForm))
+			r.Method(http.MethodPost, "/me/leave/{id}", ui.Handler(meetingH.RequestLeave))
+			r.Method(http.MethodGet, "/me/credits/new", ui.Handler(meetingH.NewClaim))
+			r.Method(http.MethodPost, "/me/credits/new", ui.Handler(meetingH.CreateClaim))
+			r.Method(http.MethodGet, "/me/requests", ui.Handler(meetingH.MyRequests))
+			r.Method(http.MethodGet, "/me/meetings/{id}", ui.Handler(meetingH.MissedMinutes))
+			r.Method(http.MethodPost, "/me/meetings/{id}/read", ui.Handler(meetingH.ConfirmRead))
 
 			// --- admin: accounts --- the system administrator.
 			r.Group(func(r chi.Router) {
@@ -152,6 +185,14 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/calendar", ui.Handler(meetingH.Calendar))
 				r.Method(http.MethodGet, "/credits/new", ui.Handler(meetingH.NewCredit))
 				r.Method(http.MethodPost, "/credits/new", ui.Handler(meetingH.CreateCredit))
+				// --- workbench: the secretary decides members' requests ---
+				r.Method(http.MethodGet, "/requests", ui.Handler(meetingH.Requests))
+				r.Method(http.MethodPost, "/requests/leave/{rid}", ui.Handler(meetingH.DecideLeave))
+				r.Method(http.MethodPost, "/requests/credit/{rid}", ui.Handler(meetingH.DecideCredit))
+				// --- meeting: the sign-in screen at the door ---
+				r.Method(http.MethodGet, "/{id}/checkin", ui.Handler(meetingH.Checkin))
+				r.Method(http.MethodGet, "/{id}/checkin/qr.svg", ui.Handler(meetingH.CheckinQR))
+				r.Method(http.MethodGet, "/{id}/checkin/state", ui.Handler(meetingH.CheckinState))
 				r.Method(http.MethodGet, "/{id}", ui.Handler(meetingH.Show))
 				r.Method(http.MethodGet, "/{id}/print", ui.Handler(meetingH.Print))
 				r.Method(http.MethodGet, "/{id}/edit", ui.Handler(meetingH.EditForm))

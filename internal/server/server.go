@@ -12,6 +12,7 @@ import (
 
 	"zhibu/internal/auth"
 	"zhibu/internal/metrics"
+	"zhibu/internal/notify"
 	"zhibu/internal/pii"
 	"zhibu/internal/ratelimit"
 	"zhibu/internal/review"
@@ -42,6 +43,9 @@ type Deps struct {
 	// the background (zhibu serve runs it); nil: a dashboard recomputes
 	// what is out of date itself.
 	ReviewJobs *review.Jobs
+	// Notify writes notifications and queues their mail; when nil the
+	// routes make one whose queue is not started (jobs wait in the table).
+	Notify *notify.Service
 }
 
 // MaxBodyBytes caps an ordinary form post.

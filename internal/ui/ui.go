@@ -26,6 +26,14 @@ type NavItem struct {
 	Pinned bool
 }
 
+// badgeID names a badge for tests: the inbox's unread count or the alerts.
+func badgeID(href string) string {
+	if href == "/inbox" {
+		return "inbox-count"
+	}
+	return "alert-count"
+}
+
 // BadgeCount is the item's badge: Badge, or Count's answer.
 func (n NavItem) BadgeCount() int {
 	if n.Count != nil {

@@ -1,0 +1,3 @@
+DROP TABLE notify_settings;
+DROP TABLE mail_prefs;
+DROP TABLE notifications;
