@@ -6,10 +6,16 @@ import (
 	"time"
 
 	"zhibu/internal/db"
+	"zhibu/internal/discipline"
+	"zhibu/internal/disposal"
+	"zhibu/internal/dues"
 	"zhibu/internal/i18n"
 	"zhibu/internal/meeting"
+	"zhibu/internal/org"
+	"zhibu/internal/recruit"
 	"zhibu/internal/review"
 	"zhibu/internal/rules"
+	"zhibu/internal/talk"
 	"zhibu/internal/todo"
 )
 
@@ -23,6 +29,12 @@ type Provider func(ctx context.Context, q db.Querier, orgIDs []int64, today time
 var branchProviders = []Provider{
 	ComplianceTodos,
 	meeting.Todos,
+	recruit.Todos,
+	dues.Todos,
+	talk.Todos,
+	discipline.Todos,
+	disposal.Todos,
+	org.Todos,
 }
 
 // committeeProviders feed the reviewer's "waiting for the committee" list.
