@@ -28,13 +28,16 @@ type foreignKey struct {
 const fkQuery = `
 SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
   FROM pg_constraint
- WHERE contype IN ('f', 'u') AND conrelid::regclass::text = ANY ($1)
+ WHERE (contype IN ('f', 'u') AND conrelid::regclass::text = ANY ($1))
+    OR (contype = 'f' AND confrelid::regclass::text = ANY ($2))
  ORDER BY contype DESC, conrelid::regclass::text, conname`
 
-// dropForeignKeys removes the big tables' foreign keys and returns them so
+// dropForeignKeys removes the big tables' foreign keys, and those of other
+// tables that refer to a table loaded UNLOGGED (PostgreSQL refuses the
+// switch while a logged table refers to it), and returns them so
 // that restoreForeignKeys can add exactly the same constraints back.
 func dropForeignKeys(ctx context.Context, pool *pgxpool.Pool) ([]foreignKey, error) {
-	rows, err := pool.Query(ctx, fkQuery, bigTables)
+	rows, err := pool.Query(ctx, fkQuery, bigTables, unloggedTables)
 	if err != nil {
 		return nil, fmt.Errorf("benchdata: list foreign keys: %w", err)
 	}
@@ -147,7 +150,8 @@ func restoreIndexes(ctx context.Context, pool *pgxpool.Pool, idx []index, p *pro
 // switching writes the table to the write-ahead log in whole pages, which
 // costs less than logging tens of millions of rows one by one. No other
 // table refers to them, and their foreign keys are set aside during the
-// load, so the switch is allowed both ways.
+// load (with those of tables that refer to them, such as credit_requests),
+// so the switch is allowed both ways.
 var unloggedTables = []string{"attendance", "study_credits", "member_month_stats"}
 
 func setLogged(ctx context.Context, pool *pgxpool.Pool, logged bool) error {

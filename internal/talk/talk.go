@@ -321,9 +321,9 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.HeldOn = today().Format("2006-01-02")
-	f.Kind = r.URL.Query().Get("kind")
+	f.Kind = r.URL.Query().Get("kind") // else "请选择": a link may choose the kind
 	if !slices.Contains(Kinds, f.Kind) {
-		f.Kind = "heart"
+		f.Kind = ""
 	}
 	f.FormToken = formtoken.New()
 	return ui.Render(w, r, http.StatusOK, NewView(f))
