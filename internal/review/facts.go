@@ -10,6 +10,7 @@ import (
 	"zhibu/internal/db"
 	"zhibu/internal/dues"
 	"zhibu/internal/rules"
+	"zhibu/internal/talk"
 )
 
 // Branch is a branch in the reviewer's subtree.
@@ -172,6 +173,16 @@ func LoadFacts(ctx context.Context, q db.Querier, ids []int64, year int, today t
 				f.Members[i].DuesTracked, f.Members[i].DuesUnpaid, f.Members[i].DuesSince = true, a.Months, a.Since
 			}
 		}
+	}
+
+	// Heart-to-heart talks of the year (支部工作条例 第十九条), from the
+	// talk area's store.
+	talks, err := talk.HeartTalks(ctx, q, ids, year)
+	if err != nil {
+		return nil, wrap("talks", err)
+	}
+	for bid, f := range out {
+		f.HeartTalks = talks[bid]
 	}
 
 	rows, err = q.Query(ctx, termsSQL, ids)

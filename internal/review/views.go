@@ -193,6 +193,8 @@ func levelText(ctx context.Context, m rules.MemberIssue, r rules.Rule) string {
 		return ui.T(ctx, "review.months_without", int(m.Value))
 	case rules.KindDues:
 		return ui.T(ctx, "dues.months_unpaid", int(m.Value))
+	case rules.KindTalks:
+		return ui.T(ctx, "review.talks_missing", int(m.Value))
 	case rules.KindStudyHours:
 		return ui.T(ctx, "review.hours_of", num(m.Value), num(r.Minimum))
 	case rules.KindProbation:

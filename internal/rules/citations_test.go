@@ -47,6 +47,7 @@ var wantCitations = map[string]citation{
 	"branch_size":           {branchRegs, "第四条", "Branches (Trial)", "Article 4"},
 	// --- dues --- (§2, §5)
 	"dues_arrears": {constitution, "第九条", "Constitution", "Article 9"},
+	"heart_talks":  {branchRegs, "第十九条", "Branches (Trial)", "Article 19"},
 }
 
 func TestBuiltinRulesCiteRulesMD(t *testing.T) {

@@ -25,10 +25,11 @@ const (
 	KindRectification = "rectification" // rectification items done by their deadline
 	KindBranchSize    = "branch_size"   // Minimum ≤ full members ≤ Maximum
 	KindDues          = "dues"          // no member with Minimum..Maximum consecutive months of dues unpaid
+	KindTalks         = "talks"         // each committee member has a heart-to-heart talk with each member ≥ Minimum times a year
 )
 
 // Kinds lists every kind of rule.
-var Kinds = []string{KindMeetings, KindQuorum, KindStudyHours, KindAppraisal, KindOrgLife, KindTerm, KindProbation, KindInactivity, KindRectification, KindBranchSize, KindDues}
+var Kinds = []string{KindMeetings, KindQuorum, KindStudyHours, KindAppraisal, KindOrgLife, KindTerm, KindProbation, KindInactivity, KindRectification, KindBranchSize, KindDues, KindTalks}
 
 // Periods a rule counts over.
 const (
@@ -238,6 +239,17 @@ type MemberFacts struct {
 	DuesSince  time.Time
 }
 
+// TalkPair names two members, the lower id first.
+type TalkPair [2]int64
+
+// PairOf is the pair of two members in either order.
+func PairOf(a, b int64) TalkPair {
+	if b < a {
+		a, b = b, a
+	}
+	return TalkPair{a, b}
+}
+
 // ItemFacts is one rectification item.
 type ItemFacts struct {
 	ID       int64
@@ -258,6 +270,8 @@ type Facts struct {
 	// AppraisalHeld and OrgLifeHeld: held in Year.
 	AppraisalHeld bool
 	OrgLifeHeld   bool
+	// HeartTalks counts the heart-to-heart talks of each pair of members in Year.
+	HeartTalks map[TalkPair]int
 }
 
 // FullMembers counts full members.
@@ -330,6 +344,8 @@ func Evaluate(f Facts, all []Rule, p Period, today time.Time) []Result {
 			res = evalSize(f, r)
 		case KindDues:
 			res = evalDues(f, r)
+		case KindTalks:
+			res = evalTalks(f, r, today)
 		default:
 			continue
 		}
@@ -545,6 +561,50 @@ func evalInactivity(f Facts, r Rule, today time.Time) Result {
 		res.Status = NotApplicable
 	}
 	slices.SortFunc(res.Members, func(a, b MemberIssue) int { return int(b.Value - a.Value) })
+	return res
+}
+
+// evalTalks checks the yearly heart-to-heart talks (支部工作条例 第十九条):
+// each member of the branch committee talks with each other member at
+// least Minimum times in the year. Required is the pairs asked for, Actual
+// those that talked; a member is flagged while a committee member has not
+// talked with them (Value: how many have not), pending through the year,
+// due soon in its last days and missed once it is over.
+func evalTalks(f Facts, r Rule, today time.Time) Result {
+	y := Year(f.Year)
+	if y.Start.After(today) {
+		return Result{Status: NotApplicable}
+	}
+	res := Result{Status: NotApplicable, DueOn: y.Last()}
+	var committee []MemberFacts
+	for _, m := range f.Members {
+		if m.Committee {
+			committee = append(committee, m)
+		}
+	}
+	need := max(int(r.Minimum), 1)
+	for _, m := range f.Members {
+		missing := 0
+		for _, c := range committee {
+			if c.ID == m.ID {
+				continue
+			}
+			res.Required++
+			if f.HeartTalks[PairOf(c.ID, m.ID)] >= need {
+				res.Actual++
+			} else {
+				missing++
+			}
+		}
+		if missing > 0 {
+			st := subStatus(false, y, today)
+			res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: float64(missing), Status: st, DueOn: y.Last()})
+			res.Status = Worse(res.Status, st)
+		}
+	}
+	if res.Required > 0 && res.Status == NotApplicable {
+		res.Status = Met
+	}
 	return res
 }
 

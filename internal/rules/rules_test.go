@@ -311,3 +311,54 @@ func TestMonthsWithout(t *testing.T) {
 		t.Errorf("no dates: %d", got)
 	}
 }
+
+// TestHeartTalks: each committee member talks with each member once a
+// year (支部工作条例 第十九条); a member is flagged while one has not;
+// pending through the year, due soon in its last 14 days, missed after.
+func TestHeartTalks(t *testing.T) {
+	r := Rule{Code: "heart_talks", Kind: KindTalks, Period: PeriodYear, Minimum: 1, Enabled: true, EffectiveFrom: d(2018, 10, 28)}
+	f := Facts{Year: 2024, Members: []MemberFacts{
+		{ID: 1, Name: "书记", Committee: true},
+		{ID: 2, Name: "委员", Committee: true},
+		{ID: 3, Name: "甲"},
+		{ID: 4, Name: "乙"},
+	}, HeartTalks: map[TalkPair]int{
+		PairOf(1, 2): 1, PairOf(3, 1): 1, PairOf(2, 3): 2, PairOf(1, 4): 1,
+	}}
+	eval := func(today time.Time) Result {
+		for _, res := range Evaluate(f, []Rule{r}, Year(2024), today) {
+			return res
+		}
+		t.Fatal("no result")
+		return Result{}
+	}
+	res := eval(d(2024, 6, 1))
+	// Pairs asked for: each of 2 committee members with the 3 others = 6.
+	if res.Required != 6 || res.Actual != 5 || res.Status != Pending {
+		t.Fatalf("mid-year: %v of %v, %s; want 5 of 6, pending", res.Actual, res.Required, res.Status)
+	}
+	if len(res.Members) != 1 || res.Members[0].ID != 4 || res.Members[0].Value != 1 {
+		t.Fatalf("flagged %+v, want 乙 missing one committee member", res.Members)
+	}
+	for _, c := range []struct {
+		today time.Time
+		want  Status
+	}{
+		{d(2024, 12, 17), Pending}, // 15 days left
+		{d(2024, 12, 18), DueSoon}, // 14 days left
+		{d(2024, 12, 31), DueSoon}, // the last day
+		{d(2025, 1, 1), Missed},    // the year is over
+	} {
+		if got := eval(c.today).Status; got != c.want {
+			t.Errorf("%s: %s, want %s", c.today.Format(time.DateOnly), got, c.want)
+		}
+	}
+	f.HeartTalks[PairOf(4, 2)] = 1
+	if res := eval(d(2025, 1, 1)); res.Status != Met || res.Actual != 6 || len(res.Members) != 0 {
+		t.Errorf("every pair talked: %s, %v of %v, %d flagged", res.Status, res.Actual, res.Required, len(res.Members))
+	}
+	// No committee: nothing to ask.
+	if res := Evaluate(Facts{Year: 2024, Members: []MemberFacts{{ID: 3}}}, []Rule{r}, Year(2024), d(2024, 6, 1)); len(res) != 1 || res[0].Status != NotApplicable {
+		t.Errorf("no committee: %+v", res)
+	}
+}

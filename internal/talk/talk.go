@@ -20,6 +20,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
+	"zhibu/internal/rules"
 	"zhibu/internal/formtoken"
 	"zhibu/internal/i18n"
 	"zhibu/internal/life"
@@ -166,6 +167,32 @@ func Counts(ctx context.Context, q db.Querier, orgID int64, year int) (map[Pair]
 	_, err = pgx.ForEachRow(rows, []any{&a, &b, &n}, func() error { out[Pair{a, b}] = n; return nil })
 	if err != nil {
 		return nil, fmt.Errorf("talk: counts of %d: %w", orgID, err)
+	}
+	return out, nil
+}
+
+// HeartTalks counts, per branch, the heart-to-heart talks of each pair of
+// members in the year, for the compliance rule of 第十九条 (one query for
+// all the branches).
+func HeartTalks(ctx context.Context, q db.Querier, branchIDs []int64, year int) (map[int64]map[rules.TalkPair]int, error) {
+	rows, err := q.Query(ctx, `SELECT branch_id, least(a_id, b_id), greatest(a_id, b_id), count(*)::int FROM talks
+ WHERE branch_id = ANY ($1) AND kind = 'heart' AND held_on >= make_date($2, 1, 1) AND held_on < make_date($2 + 1, 1, 1)
+ GROUP BY 1, 2, 3`, branchIDs, year)
+	if err != nil {
+		return nil, fmt.Errorf("talk: heart talks: %w", err)
+	}
+	out := map[int64]map[rules.TalkPair]int{}
+	var branch, a, b int64
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&branch, &a, &b, &n}, func() error {
+		if out[branch] == nil {
+			out[branch] = map[rules.TalkPair]int{}
+		}
+		out[branch][rules.PairOf(a, b)] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("talk: heart talks: %w", err)
 	}
 	return out, nil
 }
