@@ -53,6 +53,16 @@ func (t TermDue) State(today time.Time) string {
 	return ""
 }
 
+// ReminderDays is the setting of how many days before a term ends the
+// election reminder starts.
+func ReminderDays(ctx context.Context, q db.Querier) (int, error) {
+	var n int
+	if err := q.QueryRow(ctx, `SELECT election_reminder_days FROM discipline_settings WHERE id = 1`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("org: election reminder: %w", err)
+	}
+	return n, nil
+}
+
 const termDueSQL = `
 SELECT o.id AS org_id, o.name AS org_name, o.path AS org_path, t.term_no, t.due_on,
        (SELECT election_reminder_days FROM discipline_settings WHERE id = 1) AS reminder,

@@ -88,7 +88,11 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
-	p.TermState = TermState(p.Current, h.today())
+	reminder, err := ReminderDays(ctx, h.store.pool)
+	if err != nil {
+		return err
+	}
+	p.TermState = TermState(p.Current, h.today(), reminder)
 	p.Warnings = Warnings(o, p.Current)
 	if p.Roster {
 		if p.Overdue, err = life.OverdueForOrg(ctx, h.store.pool, o.ID); err != nil {

@@ -157,15 +157,16 @@ func (f *TermForm) Validate(kind string, years int, candidates []Candidate, toda
 	return t, errs
 }
 
-// TermState is "overdue", "due" (within 6 months) or "" for a term.
-func TermState(t *Term, today time.Time) string {
+// TermState is "overdue", "due" (within the election reminder's days, a
+// setting: the same as /elections and the workbench) or "" for a term.
+func TermState(t *Term, today time.Time, reminderDays int) string {
 	if t == nil || t.EndedOn != nil {
 		return ""
 	}
 	switch {
 	case t.DueOn.Before(today):
 		return "overdue"
-	case t.DueOn.Before(today.AddDate(0, 6, 0)):
+	case !t.DueOn.After(today.AddDate(0, 0, reminderDays)):
 		return "due"
 	}
 	return ""

@@ -44,12 +44,14 @@ func TestTermState(t *testing.T) {
 		want  string
 	}{
 		{today.AddDate(0, 0, -1), nil, "overdue"},
-		{today.AddDate(0, 5, 0), nil, "due"},
-		{today.AddDate(0, 7, 0), nil, ""},
+		{today, nil, "due"},
+		{today.AddDate(0, 0, 89), nil, "due"},
+		{today.AddDate(0, 0, 90), nil, "due"}, // exactly the reminder's days
+		{today.AddDate(0, 0, 91), nil, ""},   // a day over
 		{today.AddDate(-1, 0, 0), &ended, ""},
 	}
 	for _, c := range cases {
-		if got := TermState(&Term{DueOn: c.due, EndedOn: c.ended}, today); got != c.want {
+		if got := TermState(&Term{DueOn: c.due, EndedOn: c.ended}, today, 90); got != c.want {
 			t.Errorf("due %v: %q, want %q", c.due, got, c.want)
 		}
 	}
