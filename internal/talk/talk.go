@@ -20,10 +20,10 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
-	"zhibu/internal/rules"
 	"zhibu/internal/formtoken"
 	"zhibu/internal/i18n"
 	"zhibu/internal/life"
+	"zhibu/internal/rules"
 	"zhibu/internal/ui"
 )
 
