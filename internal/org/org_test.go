@@ -47,7 +47,7 @@ func TestTermState(t *testing.T) {
 		{today, nil, "due"},
 		{today.AddDate(0, 0, 89), nil, "due"},
 		{today.AddDate(0, 0, 90), nil, "due"}, // exactly the reminder's days
-		{today.AddDate(0, 0, 91), nil, ""},   // a day over
+		{today.AddDate(0, 0, 91), nil, ""},    // a day over
 		{today.AddDate(-1, 0, 0), &ended, ""},
 	}
 	for _, c := range cases {
