@@ -24,10 +24,12 @@ help:
 	@grep -E '^## [a-z-]+:' $(MAKEFILE_LIST) | sed -e 's/^## //' | awk -F': ' '{ printf "  %-16s %s\n", $$1, substr($$0, length($$1) + 3) }'
 
 ## test: every test, against a throwaway PostgreSQL started for the run
+## (-parallel 4: browser tests mostly wait on chromium, so four at a time
+## finish sooner than two on a 2-core machine; each test has its own database)
 test:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		echo "NOTE: chromium is not installed: the browser tests in internal/e2e are SKIPPED (apt-get install chromium fonts-wqy-microhei; E2E=1 makes them required)"
-	$(GO) run ./internal/dbtest/withpg -- $(GO) test -count=1 ./...
+	$(GO) run ./internal/dbtest/withpg -- $(GO) test -count=1 -parallel 4 ./...
 
 ## test-short: the tests in -short mode (tests that check testing.Short skip their slow parts)
 test-short:
