@@ -317,6 +317,22 @@ func ledgerURL(id int64, month time.Time) string {
 	return fmt.Sprintf("/dues/branches/%d?month=%s", id, MonthKey(month))
 }
 
+// postedLedger is the start of every write to a month's ledger: the
+// branch the user may write, the month posted, and the ledger page to show
+// again with the form's messages.
+func (h *Handler) postedLedger(r *http.Request) (Org, time.Time, LedgerPage, error) {
+	o, err := h.writableBranch(r)
+	if err != nil {
+		return o, time.Time{}, LedgerPage{}, err
+	}
+	month, err := h.postedMonth(r)
+	if err != nil {
+		return o, month, LedgerPage{}, err
+	}
+	p, err := h.ledger(r.Context(), o, month)
+	return o, month, p, err
+}
+
 func (h *Handler) postedMonth(r *http.Request) (time.Time, error) {
 	m, ok := ParseMonth(r.PostFormValue("month"))
 	if !ok {
@@ -328,15 +344,7 @@ func (h *Handler) postedMonth(r *http.Request) (time.Time, error) {
 // Pay records a payment of one member for one or more months.
 func (h *Handler) Pay(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	o, err := h.writableBranch(r)
-	if err != nil {
-		return err
-	}
-	month, err := h.postedMonth(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.ledger(ctx, o, month)
+	o, month, p, err := h.postedLedger(r)
 	if err != nil {
 		return err
 	}
@@ -404,15 +412,7 @@ func memberOfBranch(ctx context.Context, q db.Querier, branchID, memberID int64)
 // Close hands the month in to the committee (上缴).
 func (h *Handler) Close(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	o, err := h.writableBranch(r)
-	if err != nil {
-		return err
-	}
-	month, err := h.postedMonth(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.ledger(ctx, o, month)
+	o, month, p, err := h.postedLedger(r)
 	if err != nil {
 		return err
 	}
@@ -467,15 +467,7 @@ func ParseSignedYuan(s string) (int64, bool) {
 // month takes).
 func (h *Handler) Correct(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	o, err := h.writableBranch(r)
-	if err != nil {
-		return err
-	}
-	month, err := h.postedMonth(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.ledger(ctx, o, month)
+	o, month, p, err := h.postedLedger(r)
 	if err != nil {
 		return err
 	}
@@ -511,15 +503,7 @@ func (h *Handler) Correct(w http.ResponseWriter, r *http.Request) error {
 // Excuse records a good reason for months unpaid.
 func (h *Handler) Excuse(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	o, err := h.writableBranch(r)
-	if err != nil {
-		return err
-	}
-	month, err := h.postedMonth(r)
-	if err != nil {
-		return err
-	}
-	p, err := h.ledger(ctx, o, month)
+	o, month, p, err := h.postedLedger(r)
 	if err != nil {
 		return err
 	}

@@ -113,7 +113,7 @@ func outDir(t *testing.T) string {
 var widths = []struct {
 	name string
 	w, h int64
-}{{"desktop", 1280, 900}, {"phone", 360, 740}}
+}{{"desktop", 1280, 900}, {"phone", 390, 844}}
 
 // Shoot saves full-page screenshots of the current page at desktop and
 // phone width as NAME-desktop.png and NAME-phone.png.
