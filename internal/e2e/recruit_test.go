@@ -24,7 +24,11 @@ func (b *Browser) recordStep(base string, id int64, kind string, fields map[stri
 		b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="refusal-cite"]`)))
 		return
 	}
-	b.Do(chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-testid="step-row"][data-kind="%s"]`, kind))))
+	// The flash shows only on the page the save redirects to; a row of
+	// the same kind may be there already (a second assessment), and
+	// navigating on before the redirect lands would abort it.
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`[data-testid="step-row"][data-kind="%s"]`, kind))))
 }
 
 // TestRecruitmentJourney: a secretary takes an applicant from the
