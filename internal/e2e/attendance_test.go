@@ -23,7 +23,8 @@ func TestAttendanceRunningCount(t *testing.T) {
 	b.set("f-org_id", strconv.FormatInt(secretaryBranch(t, app), 10))
 	b.set("f-topic", "研究支部工作")
 	b.set("f-minutes", "会议研究了支部近期工作。")
-	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="save"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="attendance-form"]`)))
+	b.submit(`[data-testid="save"]`)
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="attendance-form"]`)))
 
 	rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=attendance-form] tbody tr input[value=present]').length`))
 	if err != nil || rows < 3 {

@@ -76,6 +76,32 @@ func (b *Browser) Do(steps ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// submit clicks a control that submits a form and returns once the page
+// the submission leads to has loaded. Waiting for a selector alone is not
+// enough when the old page holds it too: the test would go on while the
+// browser is between pages, and a screenshot or a click then may hang or
+// land on the old page. The old document is marked before the click; the
+// wait ends when a document without the mark is ready.
+func (b *Browser) submit(click string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.zhibuOldPage = true`)); err != nil {
+		b.t.Fatalf("mark the page: %v", err)
+	}
+	b.Do(chromedp.Click(chromedp.CSS(click)))
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		// Between pages the evaluation fails (no document yet): try again.
+		fresh, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!window.zhibuOldPage && document.readyState === 'complete'`))
+		if err == nil && fresh {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("after clicking %s no new page loaded (last error: %v)", click, err)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
 // Text returns the text of the first element matching a CSS selector.
 func (b *Browser) Text(css string) string {
 	b.t.Helper()

@@ -14,7 +14,8 @@ import (
 // click clicks an element and waits for another to show.
 func (b *Browser) clickThen(click, wait string) {
 	b.t.Helper()
-	b.Do(chromedp.Click(chromedp.CSS(click)), chromedp.WaitVisible(chromedp.CSS(wait)))
+	b.submit(click)
+	b.Do(chromedp.WaitVisible(chromedp.CSS(wait)))
 }
 
 // TestReminderTalkJourney: the secretary records a reminder talk, finds

@@ -75,7 +75,8 @@ func TestDuesJourney(t *testing.T) {
 			signIn(b, app.URL, "secretary")
 			b.Do(chromedp.Navigate(fmt.Sprintf("%s/dues/branches/%d/bases?year=%d", app.URL, branch, cur.Year())), chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-import-form"]`)))
 			b.Do(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{file}))
-			b.Do(chromedp.Click(chromedp.CSS(`[data-testid="dues-import"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)))
+			b.submit(`[data-testid="dues-import"]`)
+			b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)))
 			var nb int
 			if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM dues_bases b JOIN members m ON m.id = b.member_id WHERE m.branch_id = $1 AND b.year = $2`, branch, cur.Year()).Scan(&nb); err != nil || nb != n-1 {
 				t.Fatalf("bases imported: %d (%v), want %d", nb, err, n-1)
@@ -90,7 +91,8 @@ func TestDuesJourney(t *testing.T) {
 				b.Do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-testid="dues-month-%s"]`, dues.MonthKey(m)))))
 			}
 			b.Shoot("dues-pay-form-" + l.code)
-			b.Do(chromedp.Click(chromedp.CSS(`[data-testid="dues-pay"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)))
+			b.submit(`[data-testid="dues-pay"]`)
+			b.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)))
 			var paid int
 			if err := app.Pool.QueryRow(ctx, `SELECT count(*) FROM dues_payments WHERE member_id = $1 AND ledger_month = $2`, first, cur).Scan(&paid); err != nil || paid != 3 {
 				t.Fatalf("%s: %d months recorded (%v), want 3", firstName, paid, err)
@@ -108,7 +110,8 @@ func TestDuesJourney(t *testing.T) {
 			r.Do(chromedp.Navigate(app.URL+"/dues?month="+dues.MonthKey(cur)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-rollup"]`)))
 			r.Shoot("dues-rollup-" + l.code)
 			r.Do(chromedp.Navigate(fmt.Sprintf("%s/dues/branches/%d?month=%s", app.URL, branch, dues.MonthKey(cur))), chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-confirm-form"]`)))
-			r.Do(chromedp.Click(chromedp.CSS(`[data-testid="dues-confirm"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)))
+			r.submit(`[data-testid="dues-confirm"]`)
+			r.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="flash"]`)))
 			var status string
 			if err := app.Pool.QueryRow(ctx, `SELECT status FROM dues_months WHERE branch_id = $1 AND month = $2`, branch, cur).Scan(&status); err != nil || status != "confirmed" {
 				t.Fatalf("month status %q (%v), want confirmed", status, err)

@@ -45,14 +45,16 @@ func TestLeaveAndCreditThroughApproval(t *testing.T) {
 	mem.Do(chromedp.Click(chromedp.CSS(`[data-testid="ask-leave"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="leave-form"]`)))
 	mem.ShootBoth("leave-request")
 	mem.set("f-reason", "参加上级机关组织的业务培训")
-	mem.Do(chromedp.Click(chromedp.CSS(`[data-testid="leave-form"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="leave-requests"]`)))
+	mem.submit(`[data-testid="leave-form"] button[type="submit"]`)
+	mem.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="leave-requests"]`)))
 
 	mem.Do(chromedp.Navigate(app.URL+"/me/credits/new"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="claim-form"]`)))
 	mem.ShootBoth("credit-claim")
 	mem.set("f-title", "网络学院：基层党建工作专题")
 	mem.set("f-hours", "4")
 	mem.set("f-certificate_no", "WLXY-2026-12001")
-	mem.Do(chromedp.Click(chromedp.CSS(`[data-testid="claim-form"] button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="credit-requests"]`)))
+	mem.submit(`[data-testid="claim-form"] button[type="submit"]`)
+	mem.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="credit-requests"]`)))
 
 	sec := newBrowser(t, "zh-CN,zh")
 	signIn(sec, app.URL, "secretary")
