@@ -85,7 +85,7 @@ func (h *Handler) page(r *http.Request) (Page, error) {
 	for _, m := range p.Months {
 		p.Total += m
 	}
-	p.Total = round1(p.Total)
+	p.Total = round1(rec.Study.Counted(p.Total))
 	if rec.CalendarToken != "" {
 		p.CalendarURL = baseURL(r) + "/calendar/" + rec.CalendarToken + ".ics"
 	}

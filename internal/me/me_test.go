@@ -144,7 +144,7 @@ func TestMeFitsAPhoneAndPrints(t *testing.T) {
 	}
 }
 
-func TestStudyMinimumIsASetting(t *testing.T) {
+func TestStudyMinimumIsTheRule(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	ctx := context.Background()
@@ -153,15 +153,59 @@ func TestStudyMinimumIsASetting(t *testing.T) {
 		user string
 		want float64
 	}{{"member", 32}, {"secretary", 56}} {
-		got, err := meeting.StudyMinimum(ctx, app.Pool, memberOf(t, app, tc.user), year)
-		if err != nil || got != tc.want {
-			t.Errorf("%s: %v (%v), want %v", tc.user, got, err, tc.want)
+		got, err := meeting.StudyTermsOf(ctx, app.Pool, memberOf(t, app, tc.user), year)
+		if err != nil || got.Minimum != tc.want || got.Full != tc.want {
+			t.Errorf("%s: %+v (%v), want %v", tc.user, got, err, tc.want)
 		}
 	}
-	if _, err := app.Pool.Exec(ctx, `UPDATE meeting_settings SET value = 40 WHERE key = 'study_min_member'`); err != nil {
+	// The same study-hours rule the committee's compliance view applies.
+	if _, err := app.Pool.Exec(ctx, `UPDATE rules SET minimum = 40 WHERE code = 'study_hours_member' AND effective_to IS NULL`); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := meeting.StudyMinimum(ctx, app.Pool, memberOf(t, app, "member"), year); got != 40 {
-		t.Errorf("after the change: %v, want 40", got)
+	if got, _ := meeting.StudyTermsOf(ctx, app.Pool, memberOf(t, app, "member"), year); got.Minimum != 40 {
+		t.Errorf("after the rule's change: %+v, want 40", got)
+	}
+}
+
+// A member transferred in during the year is held to the pro rata
+// minimum, said so on /me; self-study hours count only where the agency's
+// setting says so.
+func TestStudyMinimumProRataAndSelfStudy(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	ctx := context.Background()
+	year := time.Now().In(i18n.Shanghai).Year()
+	id := memberOf(t, app, "member")
+	if _, err := app.Pool.Exec(ctx, `INSERT INTO member_events (member_id, kind, occurred_on, details) VALUES ($1, 'transferred_in', make_date($2, 7, 31), 'test')`, id, year); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Pool.Exec(ctx, `INSERT INTO study_credits (member_id, hours, kind, earned_on) VALUES ($1, 5, 'self', make_date($2, 1, 2))`, id, year); err != nil {
+		t.Fatal(err)
+	}
+	terms, err := meeting.StudyTermsOf(ctx, app.Pool, id, year)
+	if err != nil || terms.Months != 6 || terms.Minimum != 16 || terms.Self != 5 || terms.SelfCounts {
+		t.Fatalf("terms after a transfer in on 31 July: %+v (%v)", terms, err)
+	}
+	if got := terms.Counted(20); got != 15 {
+		t.Errorf("20 h with 5 of self-study count %v, want 15", got)
+	}
+	hours, minimum, err := meeting.HoursOf(ctx, app.Pool, id, year)
+	if err != nil || minimum != 16 {
+		t.Fatalf("HoursOf: %v %v %v", hours, minimum, err)
+	}
+	c := app.Login(t, "member")
+	page := c.Get("/me")
+	if page.TestID("minimum-hours") != "16" || !strings.Contains(page.Body, "6 个月") {
+		t.Errorf("/me: minimum %q, note missing: %v", page.TestID("minimum-hours"), !strings.Contains(page.Body, "6 个月"))
+	}
+	if !strings.Contains(page.Body, "个人自学 5 学时不计入") {
+		t.Errorf("/me does not say the self-study hours are left out")
+	}
+	if _, err := app.Pool.Exec(ctx, `UPDATE review_settings SET self_study_counts = true`); err != nil {
+		t.Fatal(err)
+	}
+	hours2, _, err := meeting.HoursOf(ctx, app.Pool, id, year)
+	if err != nil || hours2 != hours+5 {
+		t.Errorf("with self-study counted: %v, want %v", hours2, hours+5)
 	}
 }

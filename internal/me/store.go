@@ -130,9 +130,12 @@ const calendarTokenSQL = `SELECT calendar_token FROM accounts WHERE id = $1`
 
 // Record is what /me shows of one member for one year.
 type Record struct {
-	Profile       Profile
-	Months        [12]float64
-	Minimum       float64
+	Profile Profile
+	Months  [12]float64
+	Minimum float64
+	// Study says how the hours are measured against the minimum (pro rata
+	// months, self-study).
+	Study         meeting.StudyTerms
 	Activities    []Activity
 	Credits       []Credit
 	Upcoming      []meeting.CalendarItem
@@ -170,7 +173,7 @@ func (s *Store) Record(ctx context.Context, memberID, accountID int64, year int,
 		})
 		return err
 	})
-	meeting.QueueStudyMinimum(b, memberID, year, &r.Minimum)
+	meeting.QueueStudyTerms(b, memberID, year, &r.Study)
 	dues.QueueMine(b, memberID, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), &r.Dues)
 	queueRows(b, &r.Activities, activitiesSQL, memberID, year)
 	queueRows(b, &r.Credits, creditsSQL, memberID, year)
@@ -193,6 +196,7 @@ func (s *Store) Record(ctx context.Context, memberID, accountID int64, year int,
 	if !found {
 		return r, fmt.Errorf("me: profile %d: %w", memberID, apperr.ErrNotFound)
 	}
+	r.Minimum = r.Study.Minimum
 	return r, nil
 }
 

@@ -56,14 +56,14 @@ const hoursSQL = `
 SELECT coalesce(sum(hours), 0)::float8 FROM study_credits
  WHERE member_id = $1 AND earned_on >= make_date($2, 1, 1) AND earned_on < make_date($2 + 1, 1, 1)`
 
-// HoursOf is a member's study hours in a year and the minimum that
-// applies to them.
+// HoursOf is a member's study hours in a year that count toward the
+// minimum, and the minimum that applies to them (see StudyTerms).
 func HoursOf(ctx context.Context, q db.Querier, memberID int64, year int) (hours, minimum float64, err error) {
 	if err := q.QueryRow(ctx, hoursSQL, memberID, year).Scan(&hours); err != nil {
 		return 0, 0, fmt.Errorf("meeting: hours of %d: %w", memberID, err)
 	}
-	minimum, err = StudyMinimum(ctx, q, memberID, year)
-	return hours, minimum, err
+	terms, err := StudyTermsOf(ctx, q, memberID, year)
+	return terms.Counted(hours), terms.Minimum, err
 }
 
 const unreadMinutesSQL = `

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,23 +13,20 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
 	"zhibu/internal/formtoken"
+	"zhibu/internal/i18n"
+	"zhibu/internal/rules"
 )
 
 // Setting keys of meeting_settings.
 const (
-	settingLateEntryDays  = "late_entry_days"
-	settingStudyMinMember = "study_min_member"
-	settingStudyMinCadre  = "study_min_cadre"
-	settingCheckinOpen    = "checkin_open_minutes"
+	settingLateEntryDays = "late_entry_days"
+	settingCheckinOpen   = "checkin_open_minutes"
 )
 
-// Defaults used when meeting_settings holds no value (党员教育管理工作条例
-// Art. 20: 32 hours a year; 56 for secretaries and committee members).
+// Defaults used when meeting_settings holds no value.
 var settingDefaults = map[string]float64{
-	settingLateEntryDays:  7,
-	settingStudyMinMember: 32,
-	settingStudyMinCadre:  56,
-	settingCheckinOpen:    30,
+	settingLateEntryDays: 7,
+	settingCheckinOpen:   30,
 }
 
 func setting(ctx context.Context, q db.Querier, key string) (float64, error) {
@@ -50,51 +48,114 @@ func LateEntryDays(ctx context.Context, q db.Querier) (int, error) {
 	return int(v), err
 }
 
-// cadreSQL: does the member hold a committee post (secretary, committee
-// member) in a term that overlaps the year?
-// studyMinimumSQL picks the minimum in one statement: the cadre one for
-// anyone holding a committee post during the year, else the ordinary one;
-// the setting when meeting_settings holds it, else the default.
-const studyMinimumSQL = `
+// StudyTerms is how a member's study hours of a year are measured: the
+// minimum that applies (pro rata for a member who arrived during the year)
+// and which hours count toward it.
+type StudyTerms struct {
+	// Full is the yearly minimum of the study-hours rule in force: the
+	// committee one (56) for anyone holding a committee post during the
+	// year, the members' one (32) for everyone else.
+	Full float64
+	// Months is how many months of the year the member belonged to the
+	// branch (12: all of it; fewer after admission or a transfer in during
+	// the year, the month of arrival included).
+	Months int
+	// Minimum is Full × Months / 12, to a tenth of an hour (rules.ProRate).
+	Minimum float64
+	// SelfCounts: the agency counts self-study toward the minimum
+	// (review_settings; by default it does not).
+	SelfCounts bool
+	// Self is the year's self-study hours.
+	Self float64
+}
+
+// ProRata reports whether the minimum is less than the full year's.
+func (t StudyTerms) ProRata() bool { return t.Months < 12 }
+
+// Counted is the part of a year's hours that counts toward the minimum.
+func (t StudyTerms) Counted(hours float64) float64 {
+	if t.SelfCounts {
+		return hours
+	}
+	return max(0, hours-t.Self)
+}
+
+// studyTermsSQL reads the terms in one statement. The rule is the version
+// of the study-hours rule in force on $3 (the year's last day, or today
+// while the year runs), the same rule the committee's compliance view
+// applies (internal/rules). The arrival day is the admission or the latest
+// transfer in, whichever is later (rules.StudyMonths).
+const studyTermsSQL = `
 WITH c AS (
   SELECT EXISTS (
     SELECT 1 FROM committee_posts p JOIN committee_terms t ON t.id = p.term_id
      WHERE p.member_id = $1
        AND t.elected_on <= make_date($2, 12, 31)
        AND (t.ended_on IS NULL OR t.ended_on >= make_date($2, 1, 1))) AS cadre)
-SELECT coalesce(
-         (SELECT value::float8 FROM meeting_settings WHERE key = CASE WHEN c.cadre THEN $3 ELSE $4 END),
-         CASE WHEN c.cadre THEN $5::float8 ELSE $6::float8 END)
+SELECT coalesce((SELECT r.minimum::float8 FROM rules r
+                  WHERE r.kind = 'study_hours' AND r.enabled
+                    AND r.applies_to = CASE WHEN c.cadre THEN 'committee' ELSE 'member' END
+                    AND r.effective_from <= $3 AND (r.effective_to IS NULL OR r.effective_to > $3)
+                  ORDER BY r.effective_from DESC LIMIT 1), 0),
+       (SELECT greatest(m.admitted_on,
+                        (SELECT max(e.occurred_on) FROM member_events e
+                          WHERE e.member_id = m.id AND e.kind = 'transferred_in'
+                            AND e.occurred_on <= make_date($2, 12, 31)))
+          FROM members m WHERE m.id = $1),
+       (SELECT self_study_counts FROM review_settings WHERE id = 1),
+       (SELECT coalesce(sum(hours), 0)::float8 FROM study_credits
+         WHERE member_id = $1 AND kind = 'self'
+           AND earned_on >= make_date($2, 1, 1) AND earned_on < make_date($2 + 1, 1, 1))
   FROM c`
 
-func studyMinimumArgs(memberID int64, year int) []any {
-	return []any{memberID, year, settingStudyMinCadre, settingStudyMinMember,
-		settingDefaults[settingStudyMinCadre], settingDefaults[settingStudyMinMember]}
-}
-
-// StudyMinimum is the yearly study-hour minimum that applies to a member:
-// the higher one for secretaries and committee members (anyone holding a
-// committee post during the year), the ordinary one for everyone else.
-// Every figure that compares hours with a minimum goes through here (or
-// QueueStudyMinimum), so that the agency's rule sets can take over in one
-// place.
-func StudyMinimum(ctx context.Context, q db.Querier, memberID int64, year int) (float64, error) {
-	var v float64
-	if err := q.QueryRow(ctx, studyMinimumSQL, studyMinimumArgs(memberID, year)...).Scan(&v); err != nil {
-		return 0, fmt.Errorf("meeting: study minimum of %d: %w", memberID, err)
+// asOfDay is the day whose rule version applies to a year: its last day,
+// or today (China time) while it runs.
+func asOfDay(year int, now time.Time) time.Time {
+	now = now.In(i18n.Shanghai)
+	last := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	first := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	switch {
+	case today.Before(first):
+		return first
+	case today.Before(last):
+		return today
 	}
-	return v, nil
+	return last
 }
 
-// QueueStudyMinimum adds StudyMinimum's statement to a batch, for pages
-// that read many things in one round trip; dst receives the minimum when
+func scanStudyTerms(row pgx.Row, memberID int64, year int, dst *StudyTerms) error {
+	var selfCounts *bool
+	var since *time.Time
+	if err := row.Scan(&dst.Full, &since, &selfCounts, &dst.Self); err != nil {
+		return fmt.Errorf("meeting: study terms of %d: %w", memberID, err)
+	}
+	dst.SelfCounts = selfCounts != nil && *selfCounts
+	var from time.Time
+	if since != nil {
+		from = *since
+	}
+	dst.Months = rules.StudyMonths(from, year)
+	dst.Minimum = rules.ProRate(dst.Full, dst.Months)
+	return nil
+}
+
+// StudyTermsOf reads how a member's study hours of a year are measured.
+// Every figure that compares hours with a minimum goes through here (or
+// QueueStudyTerms), so the rule, the pro rata months and the self-study
+// setting are applied in one place.
+func StudyTermsOf(ctx context.Context, q db.Querier, memberID int64, year int) (StudyTerms, error) {
+	var t StudyTerms
+	err := scanStudyTerms(q.QueryRow(ctx, studyTermsSQL, memberID, year, asOfDay(year, time.Now())), memberID, year, &t)
+	return t, err
+}
+
+// QueueStudyTerms adds StudyTermsOf's statement to a batch, for pages
+// that read many things in one round trip; dst receives the terms when
 // the batch runs.
-func QueueStudyMinimum(b *pgx.Batch, memberID int64, year int, dst *float64) {
-	b.Queue(studyMinimumSQL, studyMinimumArgs(memberID, year)...).QueryRow(func(row pgx.Row) error {
-		if err := row.Scan(dst); err != nil {
-			return fmt.Errorf("meeting: study minimum of %d: %w", memberID, err)
-		}
-		return nil
+func QueueStudyTerms(b *pgx.Batch, memberID int64, year int, dst *StudyTerms) {
+	b.Queue(studyTermsSQL, memberID, year, asOfDay(year, time.Now())).QueryRow(func(row pgx.Row) error {
+		return scanStudyTerms(row, memberID, year, dst)
 	})
 }
 
@@ -148,4 +209,17 @@ func (s *Store) MemberBranch(ctx context.Context, memberID int64) (int64, error)
 		return 0, fmt.Errorf("meeting: member %d: %w", memberID, err)
 	}
 	return branchID, nil
+}
+
+// Notes explain the terms on a page, in the request's language: the pro
+// rata minimum, and self-study left out of the count.
+func (t StudyTerms) Notes(ctx context.Context) []string {
+	var out []string
+	if t.ProRata() {
+		out = append(out, i18n.T(ctx, "study.note.prorata", t.Months, strconv.FormatFloat(t.Full, 'f', -1, 64)))
+	}
+	if !t.SelfCounts && t.Self > 0 {
+		out = append(out, i18n.T(ctx, "study.note.self_excluded", strconv.FormatFloat(t.Self, 'f', -1, 64)))
+	}
+	return out
 }

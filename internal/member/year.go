@@ -13,9 +13,12 @@ import (
 // Year is what a member's page shows of the year: study hours against the
 // minimum, and the meetings the member was due at, with what happened.
 type Year struct {
-	Year     int
+	Year int
+	// Hours are the year's hours that count toward the minimum (self-study
+	// only where the agency counts it); Terms say how both are measured.
 	Hours    float64
 	Minimum  float64
+	Terms    meeting.StudyTerms
 	Meetings []YearMeeting
 }
 
@@ -54,7 +57,7 @@ func (s *Store) YearOf(ctx context.Context, memberID int64, year int) (Year, err
 	y := Year{Year: year}
 	b := &pgx.Batch{}
 	b.Queue(yearHoursSQL, memberID, year).QueryRow(func(row pgx.Row) error { return row.Scan(&y.Hours) })
-	meeting.QueueStudyMinimum(b, memberID, year, &y.Minimum)
+	meeting.QueueStudyTerms(b, memberID, year, &y.Terms)
 	b.Queue(yearMeetingsSQL, memberID, year).Query(func(rows pgx.Rows) error {
 		list, err := pgx.CollectRows(rows, pgx.RowToStructByName[YearMeeting])
 		y.Meetings = list
@@ -63,6 +66,7 @@ func (s *Store) YearOf(ctx context.Context, memberID int64, year int) (Year, err
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return y, fmt.Errorf("member: year %d of %d: %w", year, memberID, err)
 	}
+	y.Hours, y.Minimum = y.Terms.Counted(y.Hours), y.Terms.Minimum
 	return y, nil
 }
 

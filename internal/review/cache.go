@@ -67,7 +67,14 @@ type urgentJSON struct {
 // urgentPerBranch caps the urgent items kept per branch.
 const urgentPerBranch = 10
 
-const stampSQL = `SELECT coalesce(max(id), 0) * 100000 + count(*), clock_timestamp() FROM rules`
+// stampSQL: a number that changes with every rule change (a new version
+// adds a row) and with the self-study setting (which changes the study
+// figures), so branch rows computed before either are recomputed.
+const stampSQL = `
+SELECT (coalesce(max(id), 0) * 100000 + count(*)) * 2
+       + (SELECT self_study_counts::int FROM review_settings WHERE id = 1),
+       clock_timestamp()
+  FROM rules`
 
 const staleSQL = `
 SELECT o.id

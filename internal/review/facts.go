@@ -49,15 +49,21 @@ SELECT parent_id, count(*) FROM organisations
  WHERE kind = 'group' AND dissolved_on IS NULL AND parent_id = ANY ($1) GROUP BY parent_id`
 
 // membersSQL: Party members in normal standing, with hours in the year (up
-// to $3), the last day present at any meeting, and whether they sit on
-// the branch's current committee.
+// to $3) and their self-study part, the last day present at any meeting,
+// whether they sit on the branch's current committee, and the day they
+// arrived (admission or the latest transfer in before the year's end $4).
 const membersSQL = `
 SELECT m.id, m.branch_id, m.name, m.category,
        coalesce(m.admitted_on, m.created_at::date) AS since,
        CASE WHEN m.category = 'probationary' THEN coalesce(m.probation_extended_to, (m.admitted_on + interval '1 year')::date) END AS conversion_due,
        EXISTS (SELECT 1 FROM committee_posts cp JOIN terms_on(current_date) ct ON ct.id = cp.term_id
                 WHERE cp.member_id = m.id AND ct.org_id = m.branch_id) AS committee,
-       st.hours, st.last_present
+       st.hours, st.last_present,
+       (SELECT coalesce(sum(sc.hours), 0)::float8 FROM study_credits sc
+         WHERE sc.member_id = m.id AND sc.kind = 'self' AND sc.earned_on >= $2 AND sc.earned_on < $3) AS self_hours,
+       greatest(m.admitted_on,
+                (SELECT max(e.occurred_on) FROM member_events e
+                  WHERE e.member_id = m.id AND e.kind = 'transferred_in' AND e.occurred_on < $4)) AS arrived
   FROM members m
   -- One pass over each member's monthly rows for both figures.
   CROSS JOIN LATERAL (
@@ -135,7 +141,14 @@ func LoadFacts(ctx context.Context, q db.Querier, ids []int64, year int, today t
 		return nil, wrap("groups", err)
 	}
 
-	rows, err = q.Query(ctx, membersSQL, ids, start, hoursEnd)
+	var selfCounts bool
+	if err := q.QueryRow(ctx, `SELECT self_study_counts FROM review_settings WHERE id = 1`).Scan(&selfCounts); err != nil {
+		return nil, wrap("settings", err)
+	}
+	for _, f := range out {
+		f.SelfStudyCounts = selfCounts
+	}
+	rows, err = q.Query(ctx, membersSQL, ids, start, hoursEnd, end)
 	if err != nil {
 		return nil, wrap("members", err)
 	}
@@ -144,10 +157,15 @@ func LoadFacts(ctx context.Context, q db.Querier, ids []int64, year int, today t
 		since    time.Time
 		convDue  *time.Time
 		lastSeen *time.Time
+		arrived  *time.Time
 	)
-	_, err = pgx.ForEachRow(rows, []any{&m.ID, &bid, &m.Name, &m.Category, &since, &convDue, &m.Committee, &m.Hours, &lastSeen}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&m.ID, &bid, &m.Name, &m.Category, &since, &convDue, &m.Committee, &m.Hours, &lastSeen, &m.SelfHours, &arrived}, func() error {
 		mm := m
 		mm.Since = since
+		mm.Arrived = time.Time{}
+		if arrived != nil {
+			mm.Arrived = *arrived
+		}
 		if convDue != nil {
 			mm.ConversionDue = *convDue
 		}

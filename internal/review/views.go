@@ -196,7 +196,11 @@ func levelText(ctx context.Context, m rules.MemberIssue, r rules.Rule) string {
 	case rules.KindTalks:
 		return ui.T(ctx, "review.talks_missing", int(m.Value))
 	case rules.KindStudyHours:
-		return ui.T(ctx, "review.hours_of", num(m.Value), num(r.Minimum))
+		need := r.Minimum
+		if m.Need > 0 {
+			need = m.Need
+		}
+		return ui.T(ctx, "review.hours_of", num(m.Value), num(need))
 	case rules.KindProbation:
 		return ui.T(ctx, "review.conversion_due", i18n.Date(ctx, m.DueOn))
 	}

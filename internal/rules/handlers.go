@@ -28,8 +28,9 @@ func NewHandler(s *Store) *Handler { return &Handler{store: s, now: time.Now} }
 
 // ListPage is the view model of /admin/rules.
 type ListPage struct {
-	Current []RuleRow
-	Scale   string
+	Current   []RuleRow
+	Scale     string
+	SelfStudy bool // self-study counts toward the study minimum
 }
 
 // RuleRow is a rule's current version with how many versions it has.
@@ -55,6 +56,9 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 		p.Current = append(p.Current, RuleRow{Rule: rule, Versions: 1})
 	}
 	if p.Scale, err = RatingScale(r.Context(), h.store.pool); err != nil {
+		return err
+	}
+	if p.SelfStudy, err = SelfStudyCounts(r.Context(), h.store.pool); err != nil {
 		return err
 	}
 	return ui.Render(w, r, http.StatusOK, ListView(p))
@@ -290,4 +294,23 @@ func (h *Handler) SetScale(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ui.Redirect(w, r, "/admin/rules", "rules.flash.scale")
+}
+
+// SetSelfStudy changes whether self-study counts toward the study minimum.
+func (h *Handler) SetSelfStudy(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return apperr.ErrInvalid
+	}
+	var counts bool
+	switch r.PostFormValue("self_study") {
+	case "counts":
+		counts = true
+	case "not_counted":
+	default:
+		return apperr.ErrInvalid
+	}
+	if err := h.store.SetSelfStudyCounts(r.Context(), counts); err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, "/admin/rules", "rules.flash.self_study")
 }

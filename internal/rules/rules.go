@@ -6,6 +6,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,10 +223,15 @@ type MonthFacts struct {
 type MemberFacts struct {
 	ID        int64
 	Name      string
-	Category  string    // probationary or full (only Party members are listed)
-	Committee bool      // holds a post on the branch committee
-	Hours     float64   // study hours in the evaluated year up to today
-	Since     time.Time // admitted, or joined: the earliest day attendance is expected
+	Category  string  // probationary or full (only Party members are listed)
+	Committee bool    // holds a post on the branch committee
+	Hours     float64 // study hours in the evaluated year up to today
+	// SelfHours are the self-study part of Hours (Facts.SelfStudyCounts).
+	SelfHours float64
+	// Arrived is the later of admission and the latest transfer into the
+	// agency (zero: unknown), for the pro rata study minimum (StudyMonths).
+	Arrived time.Time
+	Since   time.Time // admitted, or joined: the earliest day attendance is expected
 	// LastPresent is the last day the member attended a meeting (zero: never).
 	LastPresent time.Time
 	// ConversionDue is when probation ends (zero unless probationary).
@@ -270,6 +276,9 @@ type Facts struct {
 	// AppraisalHeld and OrgLifeHeld: held in Year.
 	AppraisalHeld bool
 	OrgLifeHeld   bool
+	// SelfStudyCounts: the agency counts self-study toward the study
+	// minimum (review_settings; by default it does not).
+	SelfStudyCounts bool
 	// HeartTalks counts the heart-to-heart talks of each pair of members in Year.
 	HeartTalks map[TalkPair]int
 }
@@ -287,10 +296,13 @@ func (f Facts) FullMembers() int {
 
 // MemberIssue names a member a rule flags, with a number (months, hours).
 type MemberIssue struct {
-	ID     int64
-	Name   string
-	Value  float64 // months without attendance, hours studied …
-	Level  int     // six-month rule: consecutive months without organisational life (the true count: 8 when eight)
+	ID    int64
+	Name  string
+	Value float64 // months without attendance, hours studied …
+	// Need is what the rule asks of this member where it differs by
+	// member (the pro rata study minimum); 0 elsewhere.
+	Need   float64
+	Level  int // six-month rule: consecutive months without organisational life (the true count: 8 when eight)
 	Status Status
 	DueOn  time.Time
 }
@@ -437,19 +449,28 @@ func evalStudy(f Facts, r Rule, p Period, today time.Time) Result {
 		if (r.AppliesTo == "committee") != m.Committee {
 			continue
 		}
+		months := StudyMonths(m.Arrived, f.Year)
+		if months == 0 {
+			continue // arrived after the year
+		}
+		need := ProRate(r.Minimum, months)
+		hours := m.Hours
+		if !f.SelfStudyCounts {
+			hours = max(0, hours-m.SelfHours)
+		}
 		res.Required++
-		if m.Hours >= r.Minimum {
+		if hours >= need {
 			res.Actual++
 			continue
 		}
 		st := subStatus(false, year, today)
-		if st == Pending && m.Hours < r.Minimum*elapsed {
+		if st == Pending && hours < need*elapsed {
 			st = DueSoon // behind the pace the minimum needs
 			if year.End.Sub(today).Hours()/24 > 90 {
 				st = Pending
 			}
 		}
-		res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: m.Hours, Status: st, DueOn: year.Last()})
+		res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: hours, Need: need, Status: st, DueOn: year.Last()})
 		res.Status = Worse(res.Status, st)
 	}
 	if res.Required > 0 && res.Status == NotApplicable {
@@ -458,6 +479,30 @@ func evalStudy(f Facts, r Rule, p Period, today time.Time) Result {
 	res.DueOn = year.Last()
 	_ = p
 	return res
+}
+
+// StudyMonths is how many months of a year a member arriving on since
+// (admission, or a transfer into the agency) belonged to the branch: 12
+// when since is zero or before the year; the month of arrival counts
+// whole (admitted on 31 January: 12; on 1 December: 1); 0 after the year.
+// Moves between branches of the agency do not count as arrivals: the
+// hours earned before a move are on record.
+func StudyMonths(since time.Time, year int) int {
+	switch {
+	case since.IsZero() || since.Year() < year:
+		return 12
+	case since.Year() > year:
+		return 0
+	}
+	return 13 - int(since.Month())
+}
+
+// ProRate is a yearly minimum for months of the year, to a tenth.
+func ProRate(full float64, months int) float64 {
+	if months >= 12 {
+		return full
+	}
+	return math.Round(full*float64(months)/12*10) / 10
 }
 
 func evalYearly(held bool, f Facts, r Rule, today time.Time) Result {

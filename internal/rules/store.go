@@ -164,3 +164,30 @@ func (s *Store) SetRatingScale(ctx context.Context, scale string) error {
 		return audit.Record(ctx, tx, audit.Event{Action: "review.rating_scale", Entity: "review_settings", EntityID: 1, Before: old, After: scale})
 	})
 }
+
+// SelfStudyCounts reports whether the agency counts self-study toward the
+// yearly study minimum (by default it does not: 《中国共产党党员教育管理
+// 工作条例》第二十条 sets hours of concentrated study and training).
+func SelfStudyCounts(ctx context.Context, q db.Querier) (bool, error) {
+	var v bool
+	if err := q.QueryRow(ctx, `SELECT self_study_counts FROM review_settings WHERE id = 1`).Scan(&v); err != nil {
+		return false, fmt.Errorf("rules: self-study setting: %w", err)
+	}
+	return v, nil
+}
+
+// SetSelfStudyCounts changes whether self-study counts toward the yearly
+// study minimum. The committee's branch figures follow at once: the
+// change is part of the rules stamp (internal/review).
+func (s *Store) SetSelfStudyCounts(ctx context.Context, counts bool) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		old, err := SelfStudyCounts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE review_settings SET self_study_counts = $1 WHERE id = 1`, counts); err != nil {
+			return fmt.Errorf("rules: set self-study setting: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: "review.self_study", Entity: "review_settings", EntityID: 1, Before: old, After: counts})
+	})
+}

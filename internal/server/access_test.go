@@ -338,12 +338,13 @@ var accessTable = map[string]accessCase{
 	"POST /review/branches/{id}/reviews/{rid}/response": {Path: "/review/branches/{own_branch}/reviews/{missing}/response", Other: "/review/branches/{other_branch}/reviews/{missing}/response", Want: only(post, 404, "secretary", "reviewer"), WantOther: only(post, 404, "secretary", "reviewer")},
 
 	// --- rules --- (the system administrator keeps the rule set)
-	"GET /admin/rules":         {Want: only(get, 200, "admin")},
-	"GET /admin/rules/new":     {Want: only(get, 200, "admin")},
-	"POST /admin/rules/new":    {Want: only(post, 422, "admin")},
-	"POST /admin/rules/scale":  {Want: only(post, 422, "admin")},
-	"GET /admin/rules/{code}":  {Path: "/admin/rules/committee_meeting", Other: "/admin/rules/no_such_rule", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
-	"POST /admin/rules/{code}": {Path: "/admin/rules/committee_meeting", Other: "/admin/rules/no_such_rule", Want: only(post, 422, "admin"), WantOther: only(post, 404, "admin")},
+	"GET /admin/rules":             {Want: only(get, 200, "admin")},
+	"GET /admin/rules/new":         {Want: only(get, 200, "admin")},
+	"POST /admin/rules/new":        {Want: only(post, 422, "admin")},
+	"POST /admin/rules/scale":      {Want: only(post, 422, "admin")},
+	"POST /admin/rules/self-study": {Want: only(post, 422, "admin")},
+	"GET /admin/rules/{code}":      {Path: "/admin/rules/committee_meeting", Other: "/admin/rules/no_such_rule", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
+	"POST /admin/rules/{code}":     {Path: "/admin/rules/committee_meeting", Other: "/admin/rules/no_such_rule", Want: only(post, 422, "admin"), WantOther: only(post, 404, "admin")},
 
 	// --- audit --- (auditadmin only)
 	"GET /audit":            {Want: only(get, 200, "auditor")},

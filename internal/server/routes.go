@@ -376,6 +376,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/admin/rules/new", ui.Handler(rulesH.New))
 				r.Method(http.MethodPost, "/admin/rules/new", ui.Handler(rulesH.Create))
 				r.Method(http.MethodPost, "/admin/rules/scale", ui.Handler(rulesH.SetScale))
+				r.Method(http.MethodPost, "/admin/rules/self-study", ui.Handler(rulesH.SetSelfStudy))
 				r.Method(http.MethodGet, "/admin/rules/{code}", ui.Handler(rulesH.Edit))
 				r.Method(http.MethodPost, "/admin/rules/{code}", ui.Handler(rulesH.Update))
 				// --- discipline: the settings of issue 19 ---
