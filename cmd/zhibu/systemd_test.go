@@ -32,7 +32,7 @@ func TestSystemdUnitsVerify(t *testing.T) {
 		"NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
 		"CapabilityBoundingSet=\n", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
 		"SystemCallFilter=@system-service", "MemoryDenyWriteExecute=yes", "User=zhibu",
-		"EnvironmentFile=/etc/zhibu/zhibu.env",
+		"EnvironmentFile=/etc/zhibu/env",
 	} {
 		if !strings.Contains(string(service), "\n"+opt) {
 			t.Errorf("zhibu.service lacks %q", strings.TrimSpace(opt))
