@@ -11,6 +11,8 @@
 #   cluster.sh url    [DIR]   print the application's multi-host DATABASE_URL
 #   cluster.sh down   [DIR]   stop the three nodes and etcd (the data stay;
 #                             `up` starts the same cluster again)
+#   cluster.sh kill   [DIR]   SIGKILL everything at once (immediate shutdown
+#                             of PostgreSQL), for a cluster about to be deleted
 #
 # DIR defaults to ./.data/patroni. It holds etcd/ and node1..node3/ (each a
 # patroni.yml made from patroni.yml.in, a data directory, logs and pid
@@ -36,6 +38,8 @@ dir=${2:-./.data/patroni}
 
 ETCD_PORT=${ETCD_PORT:-2379}
 ETCD_PEER_PORT=${ETCD_PEER_PORT:-2380}
+# etcd reads ETCD_* variables as its flags: keep these two to ourselves.
+export -n ETCD_PORT ETCD_PEER_PORT
 read -r -a pg_ports <<<"${PG_PORTS:-5441 5442 5443}"
 read -r -a api_ports <<<"${API_PORTS:-8008 8009 8010}"
 PATRONI_TTL=${PATRONI_TTL:-10}
@@ -61,7 +65,7 @@ fi
 alive() {
 	local pid
 	[ -f "$1" ] && pid=$(head -1 "$1") && [ -n "$pid" ] &&
-		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
+		tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "$2"
 }
 
 pg_bin() {
@@ -145,6 +149,7 @@ up() {
 		chmod 0600 "$dir/$name/patroni.yml"
 	done
 	mkdir -p "$dir/etcd"
+	chmod 0700 "$dir/etcd"
 	if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$dir"; fi
 
 	if ! alive "$dir/etcd.pid" etcd; then
@@ -230,6 +235,30 @@ down() {
 	rm -f "$f"
 }
 
+# kill_all stops everything at once, with no shutdown checkpoint: for a
+# cluster about to be deleted (the failover test's teardown).
+kill_all() {
+	[ -d "$dir" ] || return 0
+	local i f
+	for i in 1 2 3; do
+		f=$dir/node$i/patroni.pid
+		if alive "$f" patroni; then kill -KILL "$(head -1 "$f")" || true; fi
+		rm -f "$f"
+		f=$dir/node$i/data/postmaster.pid
+		if alive "$f" postgres; then kill -QUIT "$(head -1 "$f")" || true; fi
+	done
+	f=$dir/etcd.pid
+	if alive "$f" etcd; then kill -KILL "$(head -1 "$f")" || true; fi
+	rm -f "$f"
+	# Wait (at most 10 s) until the postmasters are gone, so the folder can
+	# be removed.
+	local deadline=$((SECONDS + 10))
+	for i in 1 2 3; do
+		f=$dir/node$i/data/postmaster.pid
+		while alive "$f" postgres && [ $SECONDS -lt $deadline ]; do sleep 0.05; done
+	done
+}
+
 status() {
 	"${owner[@]}" patronictl -c "$dir/node1/patroni.yml" list
 }
@@ -237,10 +266,11 @@ status() {
 case "$cmd" in
 up) up ;;
 down) down ;;
+kill) kill_all ;;
 status) status ;;
 url) database_url ;;
 *)
-	sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'
+	sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
 	exit 2
 	;;
 esac
