@@ -338,16 +338,48 @@ type cluster struct {
 	env    []string
 	api    []int // Patroni REST ports
 	url    string
+	down   sync.Once
 }
 
 // startCluster runs `cluster.sh up` on free ports in a new folder (on the
 // /dev/shm memory file system when there is room) and tears it down when
-// the test ends (`cluster.sh kill`), printing the nodes' logs if it failed.
+// the test ends (`cluster.sh kill`), printing the nodes' logs if it
+// failed. A port picked free may be taken by another test before etcd or
+// PostgreSQL binds it, so a failed start is tried once more on new ports.
 func startCluster(t *testing.T, script string) *cluster {
 	t.Helper()
+	for attempt := 1; ; attempt++ {
+		cl := newCluster(t, script)
+		ctx, cancel := context.WithTimeout(t.Context(), 170*time.Second)
+		out, err := cl.run(ctx, "up")
+		cancel()
+		if err != nil {
+			cl.logs(t)
+			cl.teardown(t)
+			if attempt < 2 {
+				t.Logf("cluster.sh up failed, trying again on other ports: %v\n%s", err, out)
+				continue
+			}
+			t.Fatalf("cluster.sh up: %v\n%s", err, out)
+		}
+		b, err := os.ReadFile(filepath.Join(cl.dir, "database-url"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cl.url = strings.TrimSpace(string(b))
+		if !strings.Contains(cl.url, "target_session_attrs=read-write") || strings.Count(cl.url, "127.0.0.1:") != 3 {
+			t.Fatalf("cluster.sh wrote %s, want three hosts and target_session_attrs=read-write", cl.redacted())
+		}
+		return cl
+	}
+}
+
+// newCluster picks the ports and the folder of a cluster and arranges its
+// teardown.
+func newCluster(t *testing.T, script string) *cluster {
+	t.Helper()
 	ports := freePorts(t, 8)
-	dir := tempDir(t)
-	cl := &cluster{script: script, dir: dir, api: ports[5:8]}
+	cl := &cluster{script: script, dir: tempDir(t), api: ports[5:8]}
 	cl.env = append(os.Environ(),
 		"ETCD_PORT="+strconv.Itoa(ports[0]), "ETCD_PEER_PORT="+strconv.Itoa(ports[1]),
 		fmt.Sprintf("PG_PORTS=%d %d %d", ports[2], ports[3], ports[4]),
@@ -356,34 +388,33 @@ func startCluster(t *testing.T, script string) *cluster {
 		"UP_TIMEOUT=150")
 	t.Cleanup(func() {
 		if t.Failed() {
-			for _, f := range []string{"node1/patroni.log", "node2/patroni.log", "node3/patroni.log", "etcd.log"} {
-				t.Logf("--- %s (last lines)\n%s", f, tail(filepath.Join(dir, f), 25))
-			}
+			cl.logs(t)
 		}
+		cl.teardown(t)
+	})
+	return cl
+}
+
+// logs prints the end of each node's log and etcd's.
+func (c *cluster) logs(t *testing.T) {
+	for _, f := range []string{"node1/patroni.log", "node2/patroni.log", "node3/patroni.log", "etcd.log"} {
+		t.Logf("--- %s (last lines)\n%s", f, tail(filepath.Join(c.dir, f), 25))
+	}
+}
+
+// teardown kills every process of the cluster and removes its folder
+// (once; the data go too, so no clean shutdown is needed).
+func (c *cluster) teardown(t *testing.T) {
+	c.down.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		if out, err := cl.run(ctx, "kill"); err != nil { // the data go too: no clean shutdown needed
+		if out, err := c.run(ctx, "kill"); err != nil {
 			t.Errorf("cluster.sh kill: %v\n%s", err, out)
 		}
-		if err := os.RemoveAll(dir); err != nil {
-			t.Errorf("remove %s: %v", dir, err)
+		if err := os.RemoveAll(c.dir); err != nil {
+			t.Errorf("remove %s: %v", c.dir, err)
 		}
 	})
-	ctx, cancel := context.WithTimeout(t.Context(), 170*time.Second)
-	defer cancel()
-	out, err := cl.run(ctx, "up")
-	if err != nil {
-		t.Fatalf("cluster.sh up: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "database-url"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cl.url = strings.TrimSpace(string(b))
-	if !strings.Contains(cl.url, "target_session_attrs=read-write") || strings.Count(cl.url, "127.0.0.1:") != 3 {
-		t.Fatalf("cluster.sh wrote %s, want three hosts and target_session_attrs=read-write", cl.redacted())
-	}
-	return cl
 }
 
 func (c *cluster) run(ctx context.Context, args ...string) ([]byte, error) {
