@@ -24,6 +24,10 @@ import (
 // use it to install a query tracer).
 type PoolOption func(*pgxpool.Config)
 
+// ConnectTimeout bounds one connection attempt to one host when the URL
+// sets no connect_timeout.
+const ConnectTimeout = 5 * time.Second
+
 // Open connects a pool to databaseURL and checks that the database answers.
 func Open(ctx context.Context, databaseURL string, opts ...PoolOption) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
@@ -34,6 +38,17 @@ func Open(ctx context.Context, databaseURL string, opts ...PoolOption) (*pgxpool
 		cfg.MaxConns = 8
 	}
 	cfg.MaxConnIdleTime = 5 * time.Minute
+	// Failover (docs/deploy.md): with several hosts in the URL and
+	// target_session_attrs=read-write, a new connection tries each host in
+	// turn until one takes writes. A host that is down but does not refuse
+	// (a dead machine drops the packets) would hold every attempt for the
+	// kernel's TCP timeout, minutes; each host gets this long instead,
+	// unless the URL says connect_timeout. Broken connections are dropped by
+	// the pool: on the error they return, and by a ping when one idle for
+	// over a second is taken (pgxpool's default).
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
+	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "zhibu"
 	cfg.ConnConfig.RuntimeParams["timezone"] = "Asia/Shanghai"
 	for _, o := range opts {

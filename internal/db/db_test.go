@@ -2,7 +2,10 @@ package db_test
 
 import (
 	"context"
+	"net"
+	"net/url"
 	"testing"
+	"time"
 
 	"zhibu/internal/db"
 	"zhibu/internal/dbtest"
@@ -108,5 +111,61 @@ func TestOrganisationPathFollowsMoves(t *testing.T) {
 	}
 	if _, err := pool.Exec(ctx, `UPDATE organisations SET parent_id = $1 WHERE id = $2`, grp, gb2); err == nil {
 		t.Error("moving an organisation under its own descendant succeeded")
+	}
+}
+
+// A host that accepts the connection and then says nothing (a hung
+// machine) holds a multi-host URL's attempt only for the connect timeout;
+// the next host serves. Without connect_timeout in the URL the pool uses
+// db.ConnectTimeout.
+func TestHungHostInAMultiHostURLIsPassedOver(t *testing.T) {
+	t.Parallel()
+	hung, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hung.Close()
+	go func() {
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	good, err := url.Parse(dbtest.NewURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	multi := *good
+	multi.Host = hung.Addr().String() + "," + good.Host
+	q := multi.Query()
+	q.Set("target_session_attrs", "read-write")
+	multi.RawQuery = q.Encode()
+
+	pool, err := db.Open(t.Context(), good.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pool.Config().ConnConfig.ConnectTimeout; got != db.ConnectTimeout {
+		t.Errorf("connect timeout %s, want the default %s", got, db.ConnectTimeout)
+	}
+	pool.Close()
+
+	q.Set("connect_timeout", "1") // the default 5 s would work the same, slower
+	multi.RawQuery = q.Encode()
+	start := time.Now()
+	pool, err = db.Open(t.Context(), multi.String())
+	if err != nil {
+		t.Fatalf("the second host should have served: %v", err)
+	}
+	defer pool.Close()
+	if took := time.Since(start); took < time.Second || took > 4*time.Second {
+		t.Errorf("connected in %s, want about the 1 s spent on the hung host", took)
+	}
+	var one int
+	if err := pool.QueryRow(t.Context(), "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Errorf("query through the second host: %d %v", one, err)
 	}
 }
