@@ -318,6 +318,16 @@ var accessTable = map[string]accessCase{
 	"GET /recruitment/transfers/{id}/print":    {Path: "/recruitment/transfers/{missing}/print", Want: only(get, 404, "secretary", "reviewer")},
 	"POST /recruitment/{id}/steps":             {Path: "/recruitment/{own_recruit}/steps", Other: "/recruitment/{other_recruit}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
+	// --- plans (issue 23) --- the committee publishes and reviews; a branch answers.
+	"GET /plans":                      {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /plans/matrix":               {Want: only(get, 200, "reviewer")},
+	"GET /plans/new":                  {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /plans":                     {Want: only(post, 422, "secretary", "reviewer")},
+	"POST /plans/remind":              {Want: only(post, 303, "reviewer")},
+	"GET /plans/{id}":                 {Path: "/plans/{missing}", Want: only(get, 404, "secretary", "reviewer")},
+	"GET /plans/answers/{id}":         {Path: "/plans/answers/{missing}", Want: only(get, 404, "secretary", "reviewer")},
+	"POST /plans/answers/{id}":        {Path: "/plans/answers/{missing}", Want: only(post, 404, "secretary", "reviewer")},
+	"POST /plans/answers/{id}/review": {Path: "/plans/answers/{missing}/review", Want: only(post, 404, "secretary", "reviewer")},
 	// --- commend ---
 	"GET /commendations":                   {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /commendations/export.xlsx":       {Want: only(get, 200, "secretary", "reviewer")},

@@ -22,6 +22,7 @@ import (
 	"zhibu/internal/member"
 	"zhibu/internal/notify"
 	"zhibu/internal/org"
+	"zhibu/internal/plans"
 	"zhibu/internal/ratelimit"
 	"zhibu/internal/recruit"
 	"zhibu/internal/review"
@@ -350,6 +351,22 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/dues/branches/{id}/bases/{member}", ui.Handler(duesH.SaveBase))
 				r.Method(http.MethodGet, "/dues/branches/{id}/report", ui.Handler(duesH.ReportPage))
 				r.Method(http.MethodGet, "/dues/branches/{id}/report.xlsx", ui.Handler(duesH.ReportExport))
+			})
+
+			// --- plans --- the year's work plan (issue 23): the committee
+			// publishes and reviews; a branch answers and adds its own items.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				plansH := plans.New(d.Pool)
+				r.Method(http.MethodGet, "/plans", ui.Handler(plansH.List))
+				r.Method(http.MethodGet, "/plans/matrix", ui.Handler(plansH.Matrix))
+				r.Method(http.MethodGet, "/plans/new", ui.Handler(plansH.NewPage))
+				r.Method(http.MethodPost, "/plans", ui.Handler(plansH.Create))
+				r.Method(http.MethodPost, "/plans/remind", ui.Handler(plansH.Remind))
+				r.Method(http.MethodGet, "/plans/{id}", ui.Handler(plansH.Show))
+				r.Method(http.MethodGet, "/plans/answers/{id}", ui.Handler(plansH.ShowAnswer))
+				r.Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond))
+				r.Method(http.MethodPost, "/plans/answers/{id}/review", ui.Handler(plansH.ReviewAnswer))
 			})
 
 			// --- alerts ---
