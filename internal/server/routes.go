@@ -15,6 +15,7 @@ import (
 	"zhibu/internal/discipline"
 	"zhibu/internal/disposal"
 	"zhibu/internal/dues"
+	"zhibu/internal/grades"
 	"zhibu/internal/home"
 	"zhibu/internal/life"
 	"zhibu/internal/me"
@@ -367,6 +368,19 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/plans/answers/{id}", ui.Handler(plansH.ShowAnswer))
 				r.Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond))
 				r.Method(http.MethodPost, "/plans/answers/{id}/review", ui.Handler(plansH.ReviewAnswer))
+				// grading branches, consolidation plans, secretaries' reports
+				gradesH := grades.New(d.Pool)
+				r.Method(http.MethodGet, "/grades", ui.Handler(gradesH.Index))
+				r.Method(http.MethodGet, "/grades/branches/{id}", ui.Handler(gradesH.Branch))
+				r.Method(http.MethodPost, "/grades/branches/{id}", ui.Handler(gradesH.Grade))
+				r.Method(http.MethodGet, "/grades/plans/{id}", ui.Handler(gradesH.Plan))
+				r.Method(http.MethodPost, "/grades/plans/{id}/measures", ui.Handler(gradesH.AddMeasure))
+				r.Method(http.MethodPost, "/grades/plans/{id}/measures/{mid}/done", ui.Handler(gradesH.MeasureDone))
+				r.Method(http.MethodPost, "/grades/plans/{id}/notes", ui.Handler(gradesH.AddNote))
+				r.Method(http.MethodGet, "/grades/reports", ui.Handler(gradesH.ReportsList))
+				r.Method(http.MethodPost, "/grades/reports", ui.Handler(gradesH.SubmitReport))
+				r.Method(http.MethodGet, "/grades/reports/{id}", ui.Handler(gradesH.Report))
+				r.Method(http.MethodPost, "/grades/reports/{id}/review", ui.Handler(gradesH.ReviewReport))
 			})
 
 			// --- alerts ---
