@@ -147,6 +147,13 @@ func TestRemindOnlyTheLate(t *testing.T) {
 	if n := app.Int(t, `SELECT count(*) FROM plan_reminders WHERE answer_id = $1`, late); n != 1 {
 		t.Fatalf("reminders: %d", n)
 	}
+	// The reminder reaches the secretary's inbox, once however often it is sent that day.
+	if r := rev.PostForm("/plans/remind", url.Values{"answer": {fmt.Sprint(late)}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("remind again: status %d", r.Status)
+	}
+	if n := app.Int(t, `SELECT count(*) FROM notifications n JOIN accounts a ON a.id = n.account_id WHERE a.username = 'secretary' AND n.url = $1 AND n.kind = 'reminder'`, fmt.Sprintf("/plans/answers/%d", late)); n != 1 {
+		t.Errorf("notes in the secretary's inbox: %d, want 1", n)
+	}
 	items, err := plans.Todos(ctx, app.Pool, []int64{office}, d)
 	if err != nil {
 		t.Fatal(err)

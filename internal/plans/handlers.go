@@ -32,6 +32,14 @@ func New(pool *pgxpool.Pool) *Handler {
 	return &Handler{pool: pool, store: NewStore(pool), meetings: meeting.NewStore(pool), now: time.Now}
 }
 
+// WithNotifier makes the committee's reminders reach the branch's inbox
+// (and mail) as notes of kind sent by send, in the transaction that
+// records them.
+func (h *Handler) WithNotifier(send BranchSender, kind string) *Handler {
+	h.store.WithNotifier(NotifierOf(send, kind))
+	return h
+}
+
 // today is the current day in China, as a date.
 func (h *Handler) today() time.Time {
 	n := h.now().In(i18n.Shanghai)

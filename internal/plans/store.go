@@ -363,9 +363,24 @@ func Review(ctx context.Context, tx pgx.Tx, id int64, version int, accept bool, 
 // ErrNotLate is a reminder for an answer that is not overdue.
 var ErrNotLate = fmt.Errorf("not overdue: %w", apperr.ErrInvalid)
 
+// Notifier sends a branch's keepers a reminder of a late task inside the
+// transaction that records it.
+type Notifier func(ctx context.Context, tx pgx.Tx, orgID int64, taskTitle, url, dedupe string) error
+
+// BranchSender sends a note to the keepers of a branch, titled by a
+// translation key (notify.Service.NotifyBranch; the server wires it).
+type BranchSender func(ctx context.Context, tx pgx.Tx, orgID int64, kind, titleKey string, args []any, url, dedupe string) error
+
+// NotifierOf makes a Notifier of send, with notes of kind.
+func NotifierOf(send BranchSender, kind string) Notifier {
+	return func(ctx context.Context, tx pgx.Tx, orgID int64, taskTitle, url, dedupe string) error {
+		return send(ctx, tx, orgID, kind, "plans.notify.remind", []any{taskTitle}, url, dedupe)
+	}
+}
+
 // Remind records the committee's reminder to a late branch: it shows on
-// the branch's task and its to-do list.
-func Remind(ctx context.Context, tx pgx.Tx, id int64, today time.Time, accountID int64) error {
+// the branch's task and its to-do list, and notify (when set) sends it.
+func Remind(ctx context.Context, tx pgx.Tx, id int64, today time.Time, accountID int64, notify Notifier) error {
 	a, err := LoadAnswer(ctx, tx, id)
 	if err != nil {
 		return err
@@ -377,11 +392,26 @@ func Remind(ctx context.Context, tx pgx.Tx, id int64, today time.Time, accountID
 	if err := tx.QueryRow(ctx, `INSERT INTO plan_reminders (answer_id, reminded_on, by_account) VALUES ($1, $2, NULLIF($3, 0::bigint)) RETURNING id`, id, today, accountID).Scan(&rid); err != nil {
 		return fmt.Errorf("plans: remind %d: %w", id, err)
 	}
+	if notify != nil {
+		url := fmt.Sprintf("/plans/answers/%d", id)
+		if err := notify(ctx, tx, a.OrgID, a.TaskTitle, url, fmt.Sprintf("plan-remind:%d:%s", id, today.Format(time.DateOnly))); err != nil {
+			return fmt.Errorf("plans: remind %d: %w", id, err)
+		}
+	}
 	return audit.Record(ctx, tx, audit.Event{Action: "plan.remind", Entity: "plan_answer", EntityID: id, After: map[string]any{"reminded_on": today.Format(time.DateOnly)}})
 }
 
 // Store runs the plan changes, each in its own transaction.
-type Store struct{ pool *pgxpool.Pool }
+type Store struct {
+	pool   *pgxpool.Pool
+	notify Notifier
+}
+
+// WithNotifier makes reminders send a note through n as well.
+func (s *Store) WithNotifier(n Notifier) *Store {
+	s.notify = n
+	return s
+}
 
 // NewStore returns the store on pool.
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
@@ -405,7 +435,7 @@ func (s *Store) Review(ctx context.Context, id int64, version int, accept bool, 
 func (s *Store) Remind(ctx context.Context, ids []int64, today time.Time, accountID int64) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, id := range ids {
-			if err := Remind(ctx, tx, id, today, accountID); err != nil {
+			if err := Remind(ctx, tx, id, today, accountID, s.notify); err != nil {
 				return err
 			}
 		}

@@ -358,7 +358,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			// publishes and reviews; a branch answers and adds its own items.
 			r.Group(func(r chi.Router) {
 				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
-				plansH := plans.New(d.Pool)
+				plansH := plans.New(d.Pool).WithNotifier(notifySvc.NotifyBranch, notify.KindReminder)
 				r.Method(http.MethodGet, "/plans", ui.Handler(plansH.List))
 				r.Method(http.MethodGet, "/plans/matrix", ui.Handler(plansH.Matrix))
 				r.Method(http.MethodGet, "/plans/new", ui.Handler(plansH.NewPage))
