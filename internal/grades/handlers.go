@@ -28,7 +28,9 @@ type Handler struct {
 }
 
 // New returns the grading handlers.
-func New(pool *pgxpool.Pool) *Handler { return &Handler{pool: pool, store: NewStore(pool), now: time.Now} }
+func New(pool *pgxpool.Pool) *Handler {
+	return &Handler{pool: pool, store: NewStore(pool), now: time.Now}
+}
 
 func (h *Handler) today() time.Time {
 	n := h.now().In(i18n.Shanghai)

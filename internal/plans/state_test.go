@@ -29,7 +29,7 @@ func TestOverdueBoundaries(t *testing.T) {
 		{Accepted, "2026-06-30", "2027-01-01", false},
 		{Open, "2027-01-31", "2027-01-31", false}, // month end
 		{Open, "2027-01-31", "2027-02-01", true},
-		{Open, "2026-12-31", "2027-01-01", true}, // year end
+		{Open, "2026-12-31", "2027-01-01", true},  // year end
 		{Open, "2028-02-29", "2028-02-28", false}, // 29 February
 		{Open, "2028-02-29", "2028-02-29", false},
 		{Open, "2028-02-29", "2028-03-01", true},
