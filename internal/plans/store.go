@@ -30,9 +30,6 @@ const (
 	Overdue  = "overdue"
 )
 
-// States lists every state an answer is shown in, in the matrix's order.
-var States = []string{Open, Overdue, Answered, Returned, Accepted}
-
 // Targets are the ways a committee names the branches that must answer.
 var Targets = []string{"all", "kind", "list"}
 

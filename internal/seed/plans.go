@@ -2,8 +2,11 @@ package seed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // plans loads issue 23's demo data: the year's work plan with tasks
@@ -61,8 +64,11 @@ func (g *gen) answer(ctx context.Context, task, org int64, s answerSpec, revAcc,
 	if s.meeting {
 		var id int64
 		err := g.tx.QueryRow(ctx, `SELECT id FROM meetings WHERE org_id = $1 AND kind = 'lecture' AND status <> 'planned' AND starts_at >= make_date($2, 1, 1) ORDER BY starts_at LIMIT 1`, org, g.today.Year()).Scan(&id)
-		if err == nil {
+		switch {
+		case err == nil:
 			meeting = &id
+		case !errors.Is(err, pgx.ErrNoRows):
+			return fmt.Errorf("plans: evidence meeting: %w", err)
 		}
 	}
 	var ans, rev *int64
