@@ -137,6 +137,8 @@ func TestRemindOnlyTheLate(t *testing.T) {
 		return app.Int(t, `SELECT id FROM plan_answers WHERE task_id = $1`, id)
 	}
 	late, onDay := mk("逾期一天的要点", d.AddDate(0, 0, -1)), mk("今天到期的要点", d)
+	// The to-do list looks 30 days ahead: a task due in 30 days is on it, one due in 31 not yet.
+	in30, in31 := mk("三十天后到期的要点", d.AddDate(0, 0, 30)), mk("三十一天后到期的要点", d.AddDate(0, 0, 31))
 	if err := store.Remind(ctx, []int64{onDay}, d, 0); err == nil {
 		t.Error("a reminder on the due day was accepted")
 	}
@@ -158,9 +160,13 @@ func TestRemindOnlyTheLate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var gotLate, gotOnDay bool
+	var gotLate, gotOnDay, got30, got31 bool
 	for _, it := range items {
 		switch it.URL {
+		case fmt.Sprintf("/plans/answers/%d", in30):
+			got30 = true
+		case fmt.Sprintf("/plans/answers/%d", in31):
+			got31 = true
 		case fmt.Sprintf("/plans/answers/%d", late):
 			gotLate = it.Overdue && it.Detail != ""
 		case fmt.Sprintf("/plans/answers/%d", onDay):
@@ -169,6 +175,9 @@ func TestRemindOnlyTheLate(t *testing.T) {
 	}
 	if !gotLate || !gotOnDay {
 		t.Errorf("to-dos: late and reminded %v, due today and not late %v", gotLate, gotOnDay)
+	}
+	if !got30 || got31 {
+		t.Errorf("to-dos: due in 30 days listed %v (want true), in 31 days listed %v (want false)", got30, got31)
 	}
 	if r := rev.Get(fmt.Sprintf("/plans/matrix?year=%d", d.AddDate(0, 0, -1).Year())); r.Status != http.StatusOK || !r.Has(`[data-testid="plans-matrix"]`) {
 		t.Errorf("matrix: status %d", r.Status)
