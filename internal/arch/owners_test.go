@@ -63,6 +63,16 @@ var owners = map[string]string{
 	"study_credits":           "internal/meeting",
 	"talks":                   "internal/talk",
 	"transfer_letters":        "internal/recruit",
+	// --- plans (issue 23) ---
+	"plan_tasks":             "internal/plans",
+	"plan_answers":           "internal/plans",
+	"plan_reminders":         "internal/plans",
+	"grade_levels":           "internal/grades",
+	"branch_grades":          "internal/grades",
+	"consolidation_plans":    "internal/grades",
+	"consolidation_measures": "internal/grades",
+	"consolidation_notes":    "internal/grades",
+	"secretary_reports":      "internal/grades",
 	// --- discipline (issue 19) ---
 	"discipline_settings": "internal/discipline",
 	"sanctions":           "internal/discipline",

@@ -172,6 +172,11 @@ func NavFor(u *User) []ui.NavItem {
 	if u.Has(RoleReviewer) || u.Has(RoleSecretary) {
 		add("/discipline", "nav.discipline")
 	}
+	// --- plans (issue 23): the year's work plan, grades and secretaries' reports ---
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
+		add("/plans", "nav.plans")
+		add("/grades", "nav.grades")
+	}
 	if u.MemberID != 0 {
 		add("/talks/mine", "nav.my_talks")
 	}

@@ -12,6 +12,7 @@ import (
 	"zhibu/internal/i18n"
 	"zhibu/internal/meeting"
 	"zhibu/internal/org"
+	"zhibu/internal/plans"
 	"zhibu/internal/recruit"
 	"zhibu/internal/review"
 	"zhibu/internal/rules"
@@ -35,10 +36,11 @@ var branchProviders = []Provider{
 	discipline.Todos,
 	disposal.Todos,
 	org.Todos,
+	plans.Todos,
 }
 
 // committeeProviders feed the reviewer's "waiting for the committee" list.
-var committeeProviders = []Provider{}
+var committeeProviders = []Provider{plans.ReviewTodos}
 
 // collect runs the providers and sorts their items by urgency.
 func collect(ctx context.Context, q db.Querier, ps []Provider, orgIDs []int64, today time.Time) ([]todo.Item, error) {

@@ -18,6 +18,8 @@ var dynamicPrefixes = []string{
 	"recruit.step.", "recruit.stage.", "recruit.outcome.", "recruit.rule.", "recruit.error.", "recruit.field.", "recruit.hint.", "recruit.doc.", "recruit.setting.",
 	// --- discipline (issue 19) ---
 	"talk.kind.", "talk.outcome.", "discipline.kind.", "discipline.effect.", "org.post.", "disposal.ground.", "disposal.step.", "disposal.outcome.", "disposal.state.", "election.method.", "election.status.", "election.todo.", "election.flash.",
+	// --- plans (issue 23) ---
+	"plans.state.", "plans.done_by.", "plans.target.", "plans.hint.note.", "grades.measure_state.", "grades.rating.",
 	// --- dues ---
 	"dues.category.",
 	"dues.special.",

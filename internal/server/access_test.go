@@ -318,6 +318,28 @@ var accessTable = map[string]accessCase{
 	"GET /recruitment/transfers/{id}/print":    {Path: "/recruitment/transfers/{missing}/print", Want: only(get, 404, "secretary", "reviewer")},
 	"POST /recruitment/{id}/steps":             {Path: "/recruitment/{own_recruit}/steps", Other: "/recruitment/{other_recruit}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
+	// --- plans (issue 23) --- the committee publishes and reviews; a branch answers.
+	"GET /plans":                      {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /plans/matrix":               {Want: only(get, 200, "reviewer")},
+	"GET /plans/new":                  {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /plans":                     {Want: only(post, 422, "secretary", "reviewer")},
+	"POST /plans/remind":              {Want: only(post, 303, "reviewer")},
+	"GET /plans/{id}":                 {Path: "/plans/{own_plan_task}", Want: only(get, 200, "secretary", "reviewer")},
+	"GET /plans/answers/{id}":         {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /plans/answers/{id}":        {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: with(only(post, 422, "secretary"), 403, "reviewer"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	"POST /plans/answers/{id}/review": {Path: "/plans/answers/{own_plan_answered}/review", Other: "/plans/answers/{other_plan_answered}/review", Want: with(only(post, 422, "reviewer"), 403, "secretary"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	// Grades: the committee grades; a branch reads its own and reports.
+	"GET /grades":                                 {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /grades/branches/{id}":                   {Path: "/grades/branches/{own_branch}", Other: "/grades/branches/{other_branch}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /grades/branches/{id}":                  {Path: "/grades/branches/{own_branch}", Other: "/grades/branches/{other_branch}", Want: with(only(post, 422, "reviewer"), 403, "secretary"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	"GET /grades/plans/{id}":                      {Path: "/grades/plans/{other_grade_plan}", Want: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /grades/plans/{id}/measures":            {Path: "/grades/plans/{other_grade_plan}/measures", Want: with(only(post, 422, "reviewer"), 404, "secretary")},
+	"POST /grades/plans/{id}/measures/{mid}/done": {Path: "/grades/plans/{other_grade_plan}/measures/{missing}/done", Want: with(only(post, 409, "reviewer"), 404, "secretary")},
+	"POST /grades/plans/{id}/notes":               {Path: "/grades/plans/{other_grade_plan}/notes", Want: with(only(post, 422, "reviewer"), 404, "secretary")},
+	"GET /grades/reports":                         {Want: only(get, 200, "secretary", "reviewer")},
+	"POST /grades/reports":                        {Want: only(post, 422, "secretary")},
+	"GET /grades/reports/{id}":                    {Path: "/grades/reports/{own_report}", Other: "/grades/reports/{other_report}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /grades/reports/{id}/review":            {Path: "/grades/reports/{own_report}/review", Other: "/grades/reports/{other_report}/review", Want: with(only(post, 409, "reviewer"), 403, "secretary"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
 	// --- commend ---
 	"GET /commendations":                   {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /commendations/export.xlsx":       {Want: only(get, 200, "secretary", "reviewer")},
@@ -403,6 +425,23 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{other_disposal}": `SELECT c.id FROM disposal_cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '财务处党支部' ORDER BY c.id LIMIT 1`,
 		"{own_election}":   `SELECT e.id FROM elections e JOIN organisations o ON o.id = e.org_id WHERE o.name = '办公室党支部' ORDER BY e.id LIMIT 1`,
 		"{other_election}": `SELECT e.id FROM elections e JOIN organisations o ON o.id = e.org_id WHERE o.name = '财务处党支部' ORDER BY e.id LIMIT 1`,
+	} {
+		var id int64
+		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
+			t.Fatalf("fixture %s: %v", key, err)
+		}
+		f[key] = strconv.FormatInt(id, 10)
+	}
+	// --- plans (issue 23) ---
+	for key, q := range map[string]string{
+		"{own_plan_task}":       `SELECT id FROM plan_tasks WHERE title = '召开年度组织生活会'`,
+		"{own_plan_open}":       `SELECT a.id FROM plan_answers a JOIN plan_tasks t ON t.id = a.task_id JOIN organisations o ON o.id = a.org_id WHERE t.title = '召开年度组织生活会' AND o.name = '办公室党支部'`,
+		"{other_plan_open}":     `SELECT a.id FROM plan_answers a JOIN plan_tasks t ON t.id = a.task_id JOIN organisations o ON o.id = a.org_id WHERE t.title = '召开年度组织生活会' AND o.name = '财务处党支部'`,
+		"{own_plan_answered}":   `SELECT a.id FROM plan_answers a JOIN plan_tasks t ON t.id = a.task_id JOIN organisations o ON o.id = a.org_id WHERE t.title = '报送年度组织生活会准备情况' AND o.name = '办公室党支部'`,
+		"{other_plan_answered}": `SELECT a.id FROM plan_answers a JOIN plan_tasks t ON t.id = a.task_id JOIN organisations o ON o.id = a.org_id WHERE t.title = '报送年度组织生活会准备情况' AND o.name = '综合规划处党支部'`,
+		"{other_grade_plan}":    `SELECT p.id FROM consolidation_plans p JOIN branch_grades g ON g.id = p.grade_id JOIN organisations o ON o.id = g.org_id WHERE o.name = '财务处党支部'`,
+		"{own_report}":          `SELECT r.id FROM secretary_reports r JOIN organisations o ON o.id = r.org_id WHERE o.name = '办公室党支部' ORDER BY r.year LIMIT 1`,
+		"{other_report}":        `SELECT r.id FROM secretary_reports r JOIN organisations o ON o.id = r.org_id WHERE o.name = '人事处党支部' AND r.reviewed_on IS NULL`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

@@ -15,6 +15,7 @@ import (
 	"zhibu/internal/discipline"
 	"zhibu/internal/disposal"
 	"zhibu/internal/dues"
+	"zhibu/internal/grades"
 	"zhibu/internal/home"
 	"zhibu/internal/life"
 	"zhibu/internal/me"
@@ -22,6 +23,7 @@ import (
 	"zhibu/internal/member"
 	"zhibu/internal/notify"
 	"zhibu/internal/org"
+	"zhibu/internal/plans"
 	"zhibu/internal/ratelimit"
 	"zhibu/internal/recruit"
 	"zhibu/internal/review"
@@ -350,6 +352,35 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/dues/branches/{id}/bases/{member}", ui.Handler(duesH.SaveBase))
 				r.Method(http.MethodGet, "/dues/branches/{id}/report", ui.Handler(duesH.ReportPage))
 				r.Method(http.MethodGet, "/dues/branches/{id}/report.xlsx", ui.Handler(duesH.ReportExport))
+			})
+
+			// --- plans --- the year's work plan (issue 23): the committee
+			// publishes and reviews; a branch answers and adds its own items.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				plansH := plans.New(d.Pool).WithNotifier(notifySvc.NotifyBranch, notify.KindReminder)
+				r.Method(http.MethodGet, "/plans", ui.Handler(plansH.List))
+				r.Method(http.MethodGet, "/plans/matrix", ui.Handler(plansH.Matrix))
+				r.Method(http.MethodGet, "/plans/new", ui.Handler(plansH.NewPage))
+				r.Method(http.MethodPost, "/plans", ui.Handler(plansH.Create))
+				r.Method(http.MethodPost, "/plans/remind", ui.Handler(plansH.Remind))
+				r.Method(http.MethodGet, "/plans/{id}", ui.Handler(plansH.Show))
+				r.Method(http.MethodGet, "/plans/answers/{id}", ui.Handler(plansH.ShowAnswer))
+				r.Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond))
+				r.Method(http.MethodPost, "/plans/answers/{id}/review", ui.Handler(plansH.ReviewAnswer))
+				// grading branches, consolidation plans, secretaries' reports
+				gradesH := grades.New(d.Pool)
+				r.Method(http.MethodGet, "/grades", ui.Handler(gradesH.Index))
+				r.Method(http.MethodGet, "/grades/branches/{id}", ui.Handler(gradesH.Branch))
+				r.Method(http.MethodPost, "/grades/branches/{id}", ui.Handler(gradesH.Grade))
+				r.Method(http.MethodGet, "/grades/plans/{id}", ui.Handler(gradesH.Plan))
+				r.Method(http.MethodPost, "/grades/plans/{id}/measures", ui.Handler(gradesH.AddMeasure))
+				r.Method(http.MethodPost, "/grades/plans/{id}/measures/{mid}/done", ui.Handler(gradesH.MeasureDone))
+				r.Method(http.MethodPost, "/grades/plans/{id}/notes", ui.Handler(gradesH.AddNote))
+				r.Method(http.MethodGet, "/grades/reports", ui.Handler(gradesH.ReportsList))
+				r.Method(http.MethodPost, "/grades/reports", ui.Handler(gradesH.SubmitReport))
+				r.Method(http.MethodGet, "/grades/reports/{id}", ui.Handler(gradesH.Report))
+				r.Method(http.MethodPost, "/grades/reports/{id}/review", ui.Handler(gradesH.ReviewReport))
 			})
 
 			// --- alerts ---

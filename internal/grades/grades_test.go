@@ -1,0 +1,179 @@
+package grades_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"zhibu/internal/apptest"
+	"zhibu/internal/dbtest"
+	"zhibu/internal/grades"
+	"zhibu/internal/i18n"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func day(s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// TestMeasureOverdueBoundaries: a measure not done is late from the day
+// after its deadline; a done one never is.
+func TestMeasureOverdueBoundaries(t *testing.T) {
+	t.Parallel()
+	done := day("2026-03-01")
+	cases := []struct {
+		due, today string
+		done       *time.Time
+		want       bool
+	}{
+		{"2026-04-30", "2026-04-29", nil, false},
+		{"2026-04-30", "2026-04-30", nil, false},
+		{"2026-04-30", "2026-05-01", nil, true},
+		{"2026-04-30", "2026-05-01", &done, false},
+		{"2027-01-31", "2027-02-01", nil, true},
+		{"2028-02-29", "2028-02-29", nil, false},
+		{"2028-02-29", "2028-03-01", nil, true},
+	}
+	for _, c := range cases {
+		if got := grades.MeasureOverdue(day(c.due), c.done, day(c.today)); got != c.want {
+			t.Errorf("due %s today %s done %v: %v, want %v", c.due, c.today, c.done != nil, got, c.want)
+		}
+	}
+}
+
+// TestReviewDateBoundaries: the review meeting is on or after the report
+// and not after today.
+func TestReviewDateBoundaries(t *testing.T) {
+	t.Parallel()
+	submitted, today := day("2028-02-28"), day("2028-02-29")
+	for _, c := range []struct {
+		on string
+		ok bool
+	}{{"2028-02-27", false}, {"2028-02-28", true}, {"2028-02-29", true}, {"2028-03-01", false}} {
+		f := grades.ReviewForm{On: c.on, Rating: "good", Comments: "认真履职。"}
+		f.Validate(submitted, today)
+		if got := !f.Errors.Any(); got != c.ok {
+			t.Errorf("review on %s: ok %v, want %v (%v)", c.on, got, c.ok, f.Errors)
+		}
+	}
+}
+
+func today() time.Time {
+	n := time.Now().In(i18n.Shanghai)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// TestGradeWeakWithPlan: a weak grade needs a reason and a follower; it
+// opens a consolidation plan where the committee adds a measure and the
+// branch adds a progress note. The secretary cannot grade.
+func TestGradeWeakWithPlan(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	office := app.OrgID(t, "办公室党支部")
+	rev, sec := app.Login(t, "reviewer"), app.Login(t, "secretary")
+	year := today().Year()
+	follower := app.Int(t, `SELECT member_id FROM accounts WHERE username = 'reviewer'`)
+	path := fmt.Sprintf("/grades/branches/%d", office)
+	if r := rev.Get(path + "?year=" + strconv.Itoa(year)); r.Status != http.StatusOK || !r.Has(`[data-testid="grade-facts"]`) || !r.Has(`[data-testid="grade-form"]`) {
+		t.Fatalf("grade page: status %d", r.Status)
+	}
+	if _, err := app.Pool.Exec(t.Context(), `DELETE FROM branch_grades WHERE org_id = $1 AND year = $2`, office, year); err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"year": {strconv.Itoa(year)}, "grade": {"weak"}}
+	r := rev.PostForm(path, form)
+	if r.Status != http.StatusUnprocessableEntity || !r.Has(`[data-testid="error-reason"]`) || !r.Has(`[data-testid="error-follower_id"]`) {
+		t.Fatalf("weak without reason and follower: status %d", r.Status)
+	}
+	if r := sec.PostForm(path, url.Values{"year": {strconv.Itoa(year)}, "grade": {"advanced"}, "reason": {"自评"}}); r.Status != http.StatusForbidden {
+		t.Errorf("the secretary grades the own branch: status %d, want 403", r.Status)
+	}
+	form.Set("reason", "组织生活不经常，整改事项逾期。")
+	form.Set("follower_id", fmt.Sprint(follower))
+	if r := rev.PostForm(path, form); r.Status != http.StatusSeeOther {
+		t.Fatalf("grade: status %d\n%s", r.Status, r.Body)
+	}
+	plan := app.Int(t, `SELECT p.id FROM consolidation_plans p JOIN branch_grades g ON g.id = p.grade_id WHERE g.org_id = $1 AND g.year = $2`, office, year)
+	// A second save without the version is a conflict, not a second row.
+	form.Set("grade", "average")
+	if r := rev.PostForm(path, form); r.Status != http.StatusConflict {
+		t.Errorf("grading twice without the version: status %d, want 409", r.Status)
+	}
+	pp := fmt.Sprintf("/grades/plans/%d", plan)
+	if r := rev.PostForm(pp+"/measures", url.Values{"measure": {"每月召开支委会"}, "owner": {"支部书记"}, "due_on": {today().AddDate(0, 0, -1).Format(time.DateOnly)}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a deadline before the plan: status %d, want 422", r.Status)
+	}
+	if r := rev.PostForm(pp+"/measures", url.Values{"measure": {"每月召开支委会"}, "owner": {"支部书记"}, "due_on": {today().AddDate(0, 1, 0).Format(time.DateOnly)}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("measure: status %d", r.Status)
+	}
+	if r := sec.PostForm(pp+"/measures", url.Values{"measure": {"x"}, "owner": {"y"}, "due_on": {today().Format(time.DateOnly)}}); r.Status != http.StatusForbidden {
+		t.Errorf("the branch adds a measure: status %d, want 403", r.Status)
+	}
+	if r := sec.PostForm(pp+"/notes", url.Values{"note": {""}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("an empty note: status %d, want 422", r.Status)
+	}
+	if r := sec.PostForm(pp+"/notes", url.Values{"note": {"本月已召开支委会，研究整顿工作。"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("note: status %d", r.Status)
+	}
+	r = sec.Get(pp)
+	if r.Doc().Find(`[data-testid="plan-measure"]`).Length() != 1 || r.Doc().Find(`[data-testid="plan-note"]`).Length() != 1 {
+		t.Errorf("plan page: %d measures, %d notes", r.Doc().Find(`[data-testid="plan-measure"]`).Length(), r.Doc().Find(`[data-testid="plan-note"]`).Length())
+	}
+	other := app.OrgID(t, "财务处党支部")
+	if r := sec.Get(fmt.Sprintf("/grades/branches/%d", other)); r.Status != http.StatusNotFound {
+		t.Errorf("another branch's grading: status %d, want 404", r.Status)
+	}
+}
+
+// TestSecretaryReport: the secretary reports, the committee reviews once,
+// the secretary sees the rating and the points to improve.
+func TestSecretaryReport(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	office := app.OrgID(t, "办公室党支部")
+	rev, sec := app.Login(t, "reviewer"), app.Login(t, "secretary")
+	year := today().Year()
+	if _, err := app.Pool.Exec(t.Context(), `DELETE FROM secretary_reports WHERE org_id = $1 AND year = $2`, office, year); err != nil {
+		t.Fatal(err)
+	}
+	if r := sec.PostForm("/grades/reports", url.Values{"year": {strconv.Itoa(year)}, "report": {"太短"}}); r.Status != http.StatusUnprocessableEntity || !r.Has(`[data-testid="error-report"]`) {
+		t.Fatalf("short report: status %d", r.Status)
+	}
+	text := "本年度支部认真落实三会一课制度，全年召开支部党员大会4次、支委会12次，讲党课4次，党员学习教育扎实开展，存在的不足是理论学习深度不够，明年将加强。"
+	if r := sec.PostForm("/grades/reports", url.Values{"year": {strconv.Itoa(year + 1)}, "report": {text}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a report for next year: status %d, want 422", r.Status)
+	}
+	r := sec.PostForm("/grades/reports", url.Values{"year": {strconv.Itoa(year)}, "report": {text}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("report: status %d\n%s", r.Status, r.Body)
+	}
+	id := app.Int(t, `SELECT id FROM secretary_reports WHERE org_id = $1 AND year = $2`, office, year)
+	if r := sec.PostForm("/grades/reports", url.Values{"year": {strconv.Itoa(year)}, "report": {text}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a second report: status %d, want 422", r.Status)
+	}
+	rp := fmt.Sprintf("/grades/reports/%d", id)
+	if r := sec.PostForm(rp+"/review", url.Values{"reviewed_on": {today().Format(time.DateOnly)}, "rating": {"good"}, "comments": {"好"}}); r.Status != http.StatusForbidden {
+		t.Errorf("the secretary reviews: status %d, want 403", r.Status)
+	}
+	if r := rev.PostForm(rp+"/review", url.Values{"reviewed_on": {today().Format(time.DateOnly)}, "rating": {"excellent"}, "comments": {""}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a bad review: status %d, want 422", r.Status)
+	}
+	if r := rev.PostForm(rp+"/review", url.Values{"reviewed_on": {today().Format(time.DateOnly)}, "rating": {"fairly_good"}, "comments": {"履职较好。"}, "improvements": {"加强理论学习。"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("review: status %d", r.Status)
+	}
+	if r := rev.PostForm(rp+"/review", url.Values{"reviewed_on": {today().Format(time.DateOnly)}, "rating": {"good"}, "comments": {"再评"}}); r.Status != http.StatusConflict {
+		t.Errorf("a second review: status %d, want 409", r.Status)
+	}
+	r = sec.Get(rp)
+	if r.TestID("report-improvements") != "加强理论学习。" || r.TestID("report-rating") != "较好" {
+		t.Errorf("the secretary sees %q / %q", r.TestID("report-rating"), r.TestID("report-improvements"))
+	}
+}
