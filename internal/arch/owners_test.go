@@ -76,6 +76,11 @@ var owners = map[string]string{
 	"dues_months":   "internal/dues",
 	"dues_payments": "internal/dues",
 	"dues_excuses":  "internal/dues",
+	// --- inspect, cases, notices (issue 23, part B) ---
+	"inspections":         "internal/inspect",
+	"inspection_items":    "internal/inspect",
+	"inspection_branches": "internal/inspect",
+	"inspection_findings": "internal/inspect",
 }
 
 // loaders write many tables at once by design: the demo data set and the

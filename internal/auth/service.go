@@ -175,6 +175,10 @@ func NavFor(u *User) []ui.NavItem {
 	if u.MemberID != 0 {
 		add("/talks/mine", "nav.my_talks")
 	}
+	// --- inspect, cases, notices (issue 23, part B) ---
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
+		add("/inspections", "nav.inspections")
+	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/discipline-settings", "nav.discipline_settings")
 	}

@@ -348,6 +348,18 @@ var accessTable = map[string]accessCase{
 	// --- audit --- (auditadmin only)
 	"GET /audit":            {Want: only(get, 200, "auditor")},
 	"GET /audit/export.csv": {Want: only(get, 200, "auditor")},
+
+	// --- inspect, cases, notices (issue 23, part B) ---
+	// own: the finished inspection of 办公室 (the secretary's branch); other:
+	// the one of 财务处 and 综合规划处, in the reviewer's subtree only.
+	"GET /inspections":                            {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /inspections/new":                        {Want: only(get, 200, "reviewer")},
+	"POST /inspections":                           {Want: only(post, 422, "reviewer")},
+	"GET /inspections/{id}":                       {Path: "/inspections/{own_insp}", Other: "/inspections/{other_insp}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /inspections/{id}/branches/{branch}":     {Path: "/inspections/{own_insp}/branches/{insp_office}", Other: "/inspections/{other_insp}/branches/{insp_finance}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /inspections/{id}/branches/{branch}":    {Path: "/inspections/{own_insp}/branches/{insp_office}", Other: "/inspections/{other_insp}/branches/{insp_finance}", Want: only(post, 303, "reviewer"), WantOther: with(only(post, 303, "reviewer"), 404, "secretary")},
+	"POST /inspections/{id}/issue":                {Path: "/inspections/{own_insp}/issue", Other: "/inspections/{other_insp}/issue", Want: only(post, 422, "reviewer"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	"POST /inspections/{id}/findings/{fid}/close": {Path: "/inspections/{own_insp}/findings/{own_finding}/close", Other: "/inspections/{other_insp}/findings/{other_finding}/close", Want: only(post, 422, "reviewer"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
 }
 
 // fixtures fills the placeholders of the table's paths.
@@ -402,6 +414,21 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{other_disposal}": `SELECT c.id FROM disposal_cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '财务处党支部' ORDER BY c.id LIMIT 1`,
 		"{own_election}":   `SELECT e.id FROM elections e JOIN organisations o ON o.id = e.org_id WHERE o.name = '办公室党支部' ORDER BY e.id LIMIT 1`,
 		"{other_election}": `SELECT e.id FROM elections e JOIN organisations o ON o.id = e.org_id WHERE o.name = '财务处党支部' ORDER BY e.id LIMIT 1`,
+	} {
+		var id int64
+		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
+			t.Fatalf("fixture %s: %v", key, err)
+		}
+		f[key] = strconv.FormatInt(id, 10)
+	}
+	// --- inspect, cases, notices (issue 23, part B) ---
+	for key, q := range map[string]string{
+		"{own_insp}":      `SELECT i.id FROM inspections i WHERE i.status = 'closed' ORDER BY i.id LIMIT 1`,
+		"{other_insp}":    `SELECT i.id FROM inspections i WHERE i.status = 'findings_issued' ORDER BY i.id LIMIT 1`,
+		"{insp_office}":   `SELECT id FROM organisations WHERE name = '办公室党支部'`,
+		"{insp_finance}":  `SELECT id FROM organisations WHERE name = '财务处党支部'`,
+		"{own_finding}":   `SELECT f.id FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id JOIN organisations o ON o.id = f.branch_id WHERE i.status = 'closed' AND o.name = '办公室党支部' ORDER BY f.id LIMIT 1`,
+		"{other_finding}": `SELECT f.id FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id WHERE i.status = 'findings_issued' AND f.rectification_id IS NOT NULL ORDER BY f.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

@@ -16,6 +16,7 @@ import (
 	"zhibu/internal/disposal"
 	"zhibu/internal/dues"
 	"zhibu/internal/home"
+	"zhibu/internal/inspect"
 	"zhibu/internal/life"
 	"zhibu/internal/me"
 	"zhibu/internal/meeting"
@@ -367,6 +368,20 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/review/branches/{id}", ui.Handler(reviewH.Branch))
 				r.Method(http.MethodGet, "/review/branches/{id}/report", ui.Handler(reviewH.Report))
 				r.Method(http.MethodPost, "/review/branches/{id}/reviews/{rid}/response", ui.Handler(reviewH.Respond))
+			})
+
+			// --- inspect, cases, notices (issue 23, part B) ---
+			r.Group(func(r chi.Router) {
+				inspectH := inspect.New(d.Pool)
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				r.Method(http.MethodGet, "/inspections", ui.Handler(inspectH.List))
+				r.Method(http.MethodGet, "/inspections/new", ui.Handler(inspectH.NewPage))
+				r.Method(http.MethodPost, "/inspections", ui.Handler(inspectH.Create))
+				r.Method(http.MethodGet, "/inspections/{id}", ui.Handler(inspectH.Show))
+				r.Method(http.MethodGet, "/inspections/{id}/branches/{branch}", ui.Handler(inspectH.BranchPage))
+				r.Method(http.MethodPost, "/inspections/{id}/branches/{branch}", ui.Handler(inspectH.SaveBranch))
+				r.Method(http.MethodPost, "/inspections/{id}/issue", ui.Handler(inspectH.Issue))
+				r.Method(http.MethodPost, "/inspections/{id}/findings/{fid}/close", ui.Handler(inspectH.CloseFinding))
 			})
 
 			// --- rules ---
