@@ -81,6 +81,8 @@ var owners = map[string]string{
 	"inspection_items":    "internal/inspect",
 	"inspection_branches": "internal/inspect",
 	"inspection_findings": "internal/inspect",
+	"notices":             "internal/notices",
+	"notice_objections":   "internal/notices",
 }
 
 // loaders write many tables at once by design: the demo data set and the

@@ -179,6 +179,9 @@ func NavFor(u *User) []ui.NavItem {
 	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
 		add("/inspections", "nav.inspections")
 	}
+	if u.MemberID != 0 || u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
+		add("/notices", "nav.notices")
+	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/discipline-settings", "nav.discipline_settings")
 	}

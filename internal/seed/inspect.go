@@ -14,7 +14,7 @@ func (g *gen) issue23b(ctx context.Context) error {
 	if err := g.inspections(ctx); err != nil {
 		return err
 	}
-	return nil
+	return g.notices(ctx)
 }
 
 // inspections: a finished inspection of 办公室 and 人事处 (one item not met,
@@ -117,6 +117,59 @@ func (g *gen) inspections(ctx context.Context) error {
 VALUES ($1, $2, $3, false, $4, $5, $6, $7, $8)`, id, b.id, itemID, u.note, rid, u.deadline, u.closedOn, u.closingNote); err != nil {
 					return fmt.Errorf("finding: %w", err)
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// notices: 办公室's notices of each kind (one up now, one ended), a public
+// notice whose objection was answered and one up now with an objection
+// still open (on the secretary's to-do list); one of 财务处.
+func (g *gen) notices(ctx context.Context) error {
+	office, finance := g.branches[0], g.branches[2]
+	d := func(days int) time.Time { return g.today.AddDate(0, 0, days) }
+	var secAccount int64
+	if err := g.tx.QueryRow(ctx, `SELECT id FROM accounts WHERE username = 'secretary'`).Scan(&secAccount); err != nil {
+		return fmt.Errorf("notices: secretary: %w", err)
+	}
+	type objection struct {
+		by     *member
+		body   string
+		raised time.Time
+		answer string
+	}
+	list := []struct {
+		branch     *branch
+		kind       string
+		title      string
+		body       string
+		from, to   time.Time
+		objections []objection
+	}{
+		{office, "meeting_result", "支部党员大会决定事项公开", "经支部党员大会讨论，决定：一、通过本年度支部工作计划；二、推选 2 名同志为优秀共产党员候选人。", d(-3), d(7), nil},
+		{office, "dues", fmt.Sprintf("%d年第三季度党费收缴情况", d(-60).Year()), "本季度应交党费党员 30 名，已全部按月足额交纳，共计 12,345.00 元。", d(-40), d(-30), nil},
+		{office, "pre_target", "拟确定发展对象公示（一）", "经支部委员会研究，拟确定王晓明同志为发展对象。公示期间，党员和群众可向支部反映意见。", d(-24), d(-16),
+			[]objection{{office.members[4], "建议核实该同志参加入党积极分子培训的学时。", d(-20), "经核实，该同志已参加培训 32 学时，培训合格，符合条件。"}}},
+		{office, "pre_target", "拟确定发展对象公示（二）", "经支部委员会研究，拟确定李静同志为发展对象。公示期间，党员和群众可向支部反映意见。", d(-2), d(8),
+			[]objection{{office.members[5], "该同志近期工作中有推诿现象，建议支部进一步考察。", d(-1), ""}}},
+		{finance, "meeting_result", "支委会决定事项公开", "支委会研究决定，于本月下旬开展主题党日活动。", d(-5), d(5), nil},
+	}
+	for _, n := range list {
+		var id int64
+		if err := g.tx.QueryRow(ctx, `INSERT INTO notices (branch_id, kind, title, body, publish_from, publish_to) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			n.branch.id, n.kind, n.title, n.body, n.from, n.to).Scan(&id); err != nil {
+			return fmt.Errorf("notice: %w", err)
+		}
+		for _, o := range n.objections {
+			var answer, by any
+			var at *time.Time
+			if o.answer != "" {
+				answer, by, at = o.answer, secAccount, ptr(o.raised.Add(26*time.Hour))
+			}
+			if _, err := g.tx.Exec(ctx, `INSERT INTO notice_objections (notice_id, member_id, body, raised_on, raised_at, answer, answered_at, answered_by) VALUES ($1, $2, $3, $4::date, $4::date + time '10:00', $5, $6, $7)`,
+				id, o.by.id, o.body, o.raised, answer, at, by); err != nil {
+				return fmt.Errorf("notice objection: %w", err)
 			}
 		}
 	}

@@ -360,6 +360,13 @@ var accessTable = map[string]accessCase{
 	"POST /inspections/{id}/branches/{branch}":    {Path: "/inspections/{own_insp}/branches/{insp_office}", Other: "/inspections/{other_insp}/branches/{insp_finance}", Want: only(post, 303, "reviewer"), WantOther: with(only(post, 303, "reviewer"), 404, "secretary")},
 	"POST /inspections/{id}/issue":                {Path: "/inspections/{own_insp}/issue", Other: "/inspections/{other_insp}/issue", Want: only(post, 422, "reviewer"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
 	"POST /inspections/{id}/findings/{fid}/close": {Path: "/inspections/{own_insp}/findings/{own_finding}/close", Other: "/inspections/{other_insp}/findings/{other_finding}/close", Want: only(post, 422, "reviewer"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	// Notices: own is 办公室's public notice up now; other is 财务处's.
+	"GET /notices":                               {Want: signedIn(get, 200)},
+	"GET /notices/new":                           {Want: only(get, 200, "secretary")},
+	"POST /notices":                              {Want: only(post, 422, "secretary")},
+	"GET /notices/{id}":                          {Path: "/notices/{own_notice}", Other: "/notices/{other_notice}", Want: with(signedIn(get, 404), 200, "member", "secretary", "reviewer"), WantOther: with(signedIn(get, 404), 200, "reviewer")},
+	"POST /notices/{id}/objections":              {Path: "/notices/{own_notice}/objections", Other: "/notices/{other_notice}/objections", Want: with(with(signedIn(post, 404), 422, "member"), 403, "secretary", "reviewer"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	"POST /notices/{id}/objections/{oid}/answer": {Path: "/notices/{own_notice}/objections/{own_objection}/answer", Other: "/notices/{other_notice}/objections/{missing}/answer", Want: with(with(signedIn(post, 404), 422, "secretary"), 403, "member", "reviewer"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
 }
 
 // fixtures fills the placeholders of the table's paths.
@@ -429,6 +436,9 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{insp_finance}":  `SELECT id FROM organisations WHERE name = '财务处党支部'`,
 		"{own_finding}":   `SELECT f.id FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id JOIN organisations o ON o.id = f.branch_id WHERE i.status = 'closed' AND o.name = '办公室党支部' ORDER BY f.id LIMIT 1`,
 		"{other_finding}": `SELECT f.id FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id WHERE i.status = 'findings_issued' AND f.rectification_id IS NOT NULL ORDER BY f.id LIMIT 1`,
+		"{own_notice}":    `SELECT n.id FROM notices n JOIN organisations o ON o.id = n.branch_id WHERE o.name = '办公室党支部' AND n.kind = 'pre_target' AND current_date BETWEEN n.publish_from AND n.publish_to ORDER BY n.id LIMIT 1`,
+		"{other_notice}":  `SELECT n.id FROM notices n JOIN organisations o ON o.id = n.branch_id WHERE o.name = '财务处党支部' ORDER BY n.id LIMIT 1`,
+		"{own_objection}": `SELECT x.id FROM notice_objections x JOIN notices n ON n.id = x.notice_id JOIN organisations o ON o.id = n.branch_id WHERE o.name = '办公室党支部' AND x.answer IS NULL ORDER BY x.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

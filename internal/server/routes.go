@@ -21,6 +21,7 @@ import (
 	"zhibu/internal/me"
 	"zhibu/internal/meeting"
 	"zhibu/internal/member"
+	"zhibu/internal/notices"
 	"zhibu/internal/notify"
 	"zhibu/internal/org"
 	"zhibu/internal/ratelimit"
@@ -371,6 +372,14 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			})
 
 			// --- inspect, cases, notices (issue 23, part B) ---
+			// Notices: every member reads their branch's; the handlers check.
+			noticesH := notices.New(d.Pool)
+			r.Method(http.MethodGet, "/notices", ui.Handler(noticesH.List))
+			r.Method(http.MethodGet, "/notices/new", ui.Handler(noticesH.NewPage))
+			r.Method(http.MethodPost, "/notices", ui.Handler(noticesH.Create))
+			r.Method(http.MethodGet, "/notices/{id}", ui.Handler(noticesH.Show))
+			r.Method(http.MethodPost, "/notices/{id}/objections", ui.Handler(noticesH.Object))
+			r.Method(http.MethodPost, "/notices/{id}/objections/{oid}/answer", ui.Handler(noticesH.Answer))
 			r.Group(func(r chi.Router) {
 				inspectH := inspect.New(d.Pool)
 				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
