@@ -83,6 +83,10 @@ var owners = map[string]string{
 	"inspection_findings": "internal/inspect",
 	"notices":             "internal/notices",
 	"notice_objections":   "internal/notices",
+	"cases":               "internal/cases",
+	"case_meetings":       "internal/cases",
+	"vanguard_posts":      "internal/cases",
+	"vanguard_members":    "internal/cases",
 }
 
 // loaders write many tables at once by design: the demo data set and the

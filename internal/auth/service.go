@@ -181,6 +181,7 @@ func NavFor(u *User) []ui.NavItem {
 	}
 	if u.MemberID != 0 || u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
 		add("/notices", "nav.notices")
+		add("/cases", "nav.cases")
 	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/discipline-settings", "nav.discipline_settings")

@@ -108,11 +108,15 @@ func List(ctx context.Context, q db.Querier, s auth.Scope, f Filter) ([]Case, in
 	return out, total, nil
 }
 
-// Featured lists the featured cases, newest first, for the committee's
-// dashboard.
+// Featured lists the featured cases of the branches in scope s, newest
+// first, for the committee's dashboard.
 func Featured(ctx context.Context, q db.Querier, s auth.Scope, limit int) ([]Case, error) {
-	out, _, err := List(ctx, q, s, Filter{Featured: true, Status: StatusApproved, Limit: limit})
-	return out, err
+	out, err := db.Rows[Case](ctx, q, `SELECT `+caseCols+` FROM cases c JOIN organisations o ON o.id = c.branch_id
+ WHERE c.status = 'approved' AND c.featured AND o.path && $1::bigint[] ORDER BY c.decided_at DESC, c.id DESC LIMIT $2`, s.ReadRoots(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("cases: featured: %w", err)
+	}
+	return out, nil
 }
 
 // Get loads a case the scope may read.

@@ -18,7 +18,7 @@ var dynamicPrefixes = []string{
 	"recruit.step.", "recruit.stage.", "recruit.outcome.", "recruit.rule.", "recruit.error.", "recruit.field.", "recruit.hint.", "recruit.doc.", "recruit.setting.",
 	// --- discipline (issue 19) ---
 	"talk.kind.", "talk.outcome.", "discipline.kind.", "discipline.effect.", "org.post.", "disposal.ground.", "disposal.step.", "disposal.outcome.", "disposal.state.", "election.method.", "election.status.", "election.todo.", "election.flash.",
-	"inspect.status.", "inspect.rect.", "notices.kind.", // --- inspect, cases, notices (issue 23, part B) ---
+	"inspect.status.", "inspect.rect.", "notices.kind.", "cases.status.", "cases.post_kind.", // --- inspect, cases, notices (issue 23, part B) ---
 	// --- dues ---
 	"dues.category.",
 	"dues.special.",

@@ -14,6 +14,9 @@ func (g *gen) issue23b(ctx context.Context) error {
 	if err := g.inspections(ctx); err != nil {
 		return err
 	}
+	if err := g.casesAndPosts(ctx); err != nil {
+		return err
+	}
 	return g.notices(ctx)
 }
 
@@ -171,6 +174,91 @@ func (g *gen) notices(ctx context.Context) error {
 				id, o.by.id, o.body, o.raised, answer, at, by); err != nil {
 				return fmt.Errorf("notice objection: %w", err)
 			}
+		}
+	}
+	return nil
+}
+
+// casesAndPosts: vanguard posts, a model post and a task force with
+// members' commitments (some delivered, some not yet); three featured
+// cases (one grown from a post), one awaiting review, one returned.
+func (g *gen) casesAndPosts(ctx context.Context) error {
+	office, personnel, finance, planning, info := g.branches[0], g.branches[1], g.branches[2], g.branches[4], g.branches[5]
+	d := func(days int) time.Time { return g.today.AddDate(0, 0, days) }
+	type pledge struct {
+		m                     *member
+		commitment, delivered string
+	}
+	posts := []struct {
+		b          *branch
+		kind, name string
+		task       string
+		started    time.Time
+		ended      *time.Time
+		pledges    []pledge
+		id         int64
+	}{
+		{b: office, kind: "vanguard_post", name: "政务服务窗口党员先锋岗", task: "机关政务服务“一网通办”改革，窗口业务办理提速。", started: d(-200), pledges: []pledge{
+			{office.members[1], "推行容缺受理，材料齐全的事项当日办结。", "推行容缺受理 126 件，当日办结率 98%。"},
+			{office.members[2], "主动靠前服务，每周上门走访 2 家企业。", "走访企业 40 家，解决问题 23 个。"},
+			{office.members[3], "做好窗口咨询“首问负责”。", ""},
+		}},
+		{b: finance, kind: "task_force", name: "预算编制党员突击队", task: "年度部门预算编制和绩效目标审核攻坚。", started: d(-120), ended: ptr(d(-60)), pledges: []pledge{
+			{finance.members[0], "带头加班加点，按期完成预算编制。", "提前 3 天完成预算编报，零退回。"},
+			{finance.members[2], "负责绩效目标逐项审核。", "审核绩效目标 312 项，提出修改意见 45 条。"},
+		}},
+		{b: planning, kind: "model_post", name: "规划编制党员示范岗", task: "“十五五”专项规划前期研究。", started: d(-90), pledges: []pledge{
+			{planning.members[1], "牵头完成两个专题研究报告。", ""},
+		}},
+	}
+	for i := range posts {
+		p := &posts[i]
+		if err := g.tx.QueryRow(ctx, `INSERT INTO vanguard_posts (branch_id, kind, name, task, started_on, ended_on) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			p.b.id, p.kind, p.name, p.task, p.started, p.ended).Scan(&p.id); err != nil {
+			return fmt.Errorf("vanguard post: %w", err)
+		}
+		for _, pl := range p.pledges {
+			if _, err := g.tx.Exec(ctx, `INSERT INTO vanguard_members (post_id, member_id, commitment, delivered) VALUES ($1, $2, $3, $4)`,
+				p.id, pl.m.id, pl.commitment, pl.delivered); err != nil {
+				return fmt.Errorf("vanguard pledge: %w", err)
+			}
+		}
+	}
+	list := []struct {
+		b         *branch
+		post      *int64
+		title     string
+		body      string
+		status    string
+		tags      []string
+		featured  bool
+		note      string
+		submitted time.Time
+	}{
+		{office, &posts[0].id, "窗口党员先锋岗推动政务服务提速", "办公室党支部在政务服务窗口设立党员先锋岗，党员公开承诺、亮明身份。通过推行容缺受理、首问负责和延时服务，窗口事项当日办结率由 85% 提高到 98%。\n支部每月在主题党日点评承诺践诺情况，把服务成效作为民主评议党员的重要依据。", "approved", []string{"服务中心", "先锋岗"}, true, "", d(-60)},
+		{personnel, nil, "“三会一课”与业务工作深度融合", "人事处党支部坚持把支部委员会会议和业务例会衔接起来，每次支委会研究一项业务难题，党课结合干部监督管理案例讲授，推动党建和业务同频共振。", "approved", []string{"三会一课", "融合"}, true, "", d(-100)},
+		{info, nil, "主题党日“数字赋能”系列活动", "信息中心党支部围绕机关数字化转型，组织党员开展“数字赋能”主题党日，党员带头攻关系统整合项目，形成 12 项技术改进成果，并在机关范围推广。", "approved", []string{"主题党日", "服务中心"}, true, "", d(-30)},
+		{finance, &posts[1].id, "预算编制突击队攻坚纪实", "财务处党支部组建党员突击队，集中攻坚年度预算编制，党员分工负责、挂图作战，预算编报质量明显提升。", "submitted", nil, false, "", d(-3)},
+		{planning, nil, "专项规划研究中的党员示范作用", "综合规划处党支部发挥党员示范岗作用，推进专项规划研究。", "returned", nil, false, "内容较为简略，请补充具体做法、成效和依据的会议记录。", d(-20)},
+	}
+	for _, c := range list {
+		var decided *time.Time
+		if c.status != "submitted" {
+			decided = ptr(c.submitted.AddDate(0, 0, 5))
+		}
+		tags := c.tags
+		if tags == nil {
+			tags = []string{}
+		}
+		var id int64
+		if err := g.tx.QueryRow(ctx, `INSERT INTO cases (branch_id, post_id, title, body, status, tags, featured, review_note, submitted_at, decided_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			c.b.id, c.post, c.title, c.body, c.status, tags, c.featured, c.note, c.submitted, decided).Scan(&id); err != nil {
+			return fmt.Errorf("case: %w", err)
+		}
+		if _, err := g.tx.Exec(ctx, `INSERT INTO case_meetings (case_id, meeting_id)
+SELECT $1, m.id FROM meetings m WHERE m.org_id = $2 AND m.status = 'submitted' ORDER BY m.starts_at DESC LIMIT 2`, id, c.b.id); err != nil {
+			return fmt.Errorf("case meetings: %w", err)
 		}
 	}
 	return nil

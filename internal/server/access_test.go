@@ -367,6 +367,20 @@ var accessTable = map[string]accessCase{
 	"GET /notices/{id}":                          {Path: "/notices/{own_notice}", Other: "/notices/{other_notice}", Want: with(signedIn(get, 404), 200, "member", "secretary", "reviewer"), WantOther: with(signedIn(get, 404), 200, "reviewer")},
 	"POST /notices/{id}/objections":              {Path: "/notices/{own_notice}/objections", Other: "/notices/{other_notice}/objections", Want: with(with(signedIn(post, 404), 422, "member"), 403, "secretary", "reviewer"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
 	"POST /notices/{id}/objections/{oid}/answer": {Path: "/notices/{own_notice}/objections/{own_objection}/answer", Other: "/notices/{other_notice}/objections/{missing}/answer", Want: with(with(signedIn(post, 404), 422, "secretary"), 403, "member", "reviewer"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	// Cases: own is 办公室's featured case (in the library: everyone reads
+	// it); other is 财务处's awaiting review (the reviewer's only).
+	"GET /cases":                  {Want: signedIn(get, 200)},
+	"GET /cases/new":              {Want: only(get, 200, "secretary")},
+	"POST /cases":                 {Want: only(post, 422, "secretary")},
+	"GET /cases/{id}":             {Path: "/cases/{own_case}", Other: "/cases/{other_case}", Want: signedIn(get, 200), WantOther: with(signedIn(get, 404), 200, "reviewer")},
+	"POST /cases/{id}/decide":     {Path: "/cases/{own_case}/decide", Other: "/cases/{other_case}/decide", Want: with(signedIn(post, 403), 422, "reviewer"), WantOther: with(signedIn(post, 404), 422, "reviewer")},
+	"GET /cases/{id}/edit":        {Path: "/cases/{own_case}/edit", Other: "/cases/{other_case}/edit", Want: with(signedIn(get, 403), 303, "secretary"), WantOther: with(signedIn(get, 404), 403, "reviewer")},
+	"POST /cases/{id}/edit":       {Path: "/cases/{own_case}/edit", Other: "/cases/{other_case}/edit", Want: with(signedIn(post, 403), 303, "secretary"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	"GET /vanguard":               {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /vanguard/new":           {Want: only(get, 200, "secretary")},
+	"POST /vanguard":              {Want: only(post, 422, "secretary")},
+	"GET /vanguard/{id}":          {Path: "/vanguard/{own_post}", Other: "/vanguard/{other_post}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /vanguard/{id}/pledges": {Path: "/vanguard/{own_post}/pledges", Other: "/vanguard/{other_post}/pledges", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 }
 
 // fixtures fills the placeholders of the table's paths.
@@ -439,6 +453,10 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{own_notice}":    `SELECT n.id FROM notices n JOIN organisations o ON o.id = n.branch_id WHERE o.name = '办公室党支部' AND n.kind = 'pre_target' AND current_date BETWEEN n.publish_from AND n.publish_to ORDER BY n.id LIMIT 1`,
 		"{other_notice}":  `SELECT n.id FROM notices n JOIN organisations o ON o.id = n.branch_id WHERE o.name = '财务处党支部' ORDER BY n.id LIMIT 1`,
 		"{own_objection}": `SELECT x.id FROM notice_objections x JOIN notices n ON n.id = x.notice_id JOIN organisations o ON o.id = n.branch_id WHERE o.name = '办公室党支部' AND x.answer IS NULL ORDER BY x.id LIMIT 1`,
+		"{own_case}":      `SELECT c.id FROM cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '办公室党支部' AND c.featured ORDER BY c.id LIMIT 1`,
+		"{other_case}":    `SELECT c.id FROM cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '财务处党支部' AND c.status = 'submitted' ORDER BY c.id LIMIT 1`,
+		"{own_post}":      `SELECT p.id FROM vanguard_posts p JOIN organisations o ON o.id = p.branch_id WHERE o.name = '办公室党支部' ORDER BY p.id LIMIT 1`,
+		"{other_post}":    `SELECT p.id FROM vanguard_posts p JOIN organisations o ON o.id = p.branch_id WHERE o.name = '财务处党支部' ORDER BY p.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {
