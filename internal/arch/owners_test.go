@@ -86,6 +86,17 @@ var owners = map[string]string{
 	"dues_months":   "internal/dues",
 	"dues_payments": "internal/dues",
 	"dues_excuses":  "internal/dues",
+	// --- inspect, cases, notices (issue 23, part B) ---
+	"inspections":         "internal/inspect",
+	"inspection_items":    "internal/inspect",
+	"inspection_branches": "internal/inspect",
+	"inspection_findings": "internal/inspect",
+	"notices":             "internal/notices",
+	"notice_objections":   "internal/notices",
+	"cases":               "internal/cases",
+	"case_meetings":       "internal/cases",
+	"vanguard_posts":      "internal/cases",
+	"vanguard_members":    "internal/cases",
 }
 
 // loaders write many tables at once by design: the demo data set and the

@@ -180,6 +180,14 @@ func NavFor(u *User) []ui.NavItem {
 	if u.MemberID != 0 {
 		add("/talks/mine", "nav.my_talks")
 	}
+	// --- inspect, cases, notices (issue 23, part B) ---
+	if u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
+		add("/inspections", "nav.inspections")
+	}
+	if u.MemberID != 0 || u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
+		add("/notices", "nav.notices")
+		add("/cases", "nav.cases")
+	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/discipline-settings", "nav.discipline_settings")
 	}

@@ -11,6 +11,7 @@ import (
 	"zhibu/internal/dues"
 	"zhibu/internal/i18n"
 	"zhibu/internal/meeting"
+	"zhibu/internal/notices"
 	"zhibu/internal/org"
 	"zhibu/internal/plans"
 	"zhibu/internal/recruit"
@@ -37,6 +38,7 @@ var branchProviders = []Provider{
 	disposal.Todos,
 	org.Todos,
 	plans.Todos,
+	notices.Todos, // unanswered objections to a public notice (issue 23, part B)
 }
 
 // committeeProviders feed the reviewer's "waiting for the committee" list.

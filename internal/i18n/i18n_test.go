@@ -20,6 +20,7 @@ var dynamicPrefixes = []string{
 	"talk.kind.", "talk.outcome.", "discipline.kind.", "discipline.effect.", "org.post.", "disposal.ground.", "disposal.step.", "disposal.outcome.", "disposal.state.", "election.method.", "election.status.", "election.todo.", "election.flash.",
 	// --- plans (issue 23) ---
 	"plans.state.", "plans.done_by.", "plans.target.", "plans.hint.note.", "grades.measure_state.", "grades.rating.",
+	"inspect.status.", "inspect.rect.", "notices.kind.", "cases.status.", "cases.post_kind.", // --- inspect, cases, notices (issue 23, part B) ---
 	// --- dues ---
 	"dues.category.",
 	"dues.special.",

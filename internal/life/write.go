@@ -186,6 +186,20 @@ func AddItem(ctx context.Context, tx pgx.Tx, l Life, in ItemInput) error {
 	return audit.Record(ctx, tx, audit.Event{Action: "rectification.add", Entity: "rectification_item", EntityID: id, After: in})
 }
 
+// AddOrgItem puts an item on an organisation's rectification list that
+// no life meeting raised (an inspection's rectification notice, issued by
+// internal/inspect in its own transaction), with no owner named yet, and
+// returns its id.
+func AddOrgItem(ctx context.Context, tx pgx.Tx, orgID int64, problem, measure string, deadline time.Time) (int64, error) {
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO rectification_items (org_id, problem, measure, deadline) VALUES ($1, $2, $3, $4) RETURNING id`,
+		orgID, problem, measure, deadline).Scan(&id); err != nil {
+		return 0, fmt.Errorf("life: add item to org %d: %w", orgID, err)
+	}
+	return id, audit.Record(ctx, tx, audit.Event{Action: "rectification.add", Entity: "rectification_item", EntityID: id,
+		After: map[string]any{"org_id": orgID, "problem": problem, "measure": measure, "deadline": deadline}})
+}
+
 // Submit reports the record to the committee and locks it; version is the
 // version the user reviewed on the confirmation page.
 func Submit(ctx context.Context, tx pgx.Tx, lifeID int64, version int) error {

@@ -19,6 +19,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
+	"zhibu/internal/cases"
 	"zhibu/internal/i18n"
 	"zhibu/internal/rules"
 	"zhibu/internal/ui"
@@ -101,6 +102,7 @@ type DashboardPage struct {
 	Periods  []PeriodOption
 	Problems bool
 	Filtered int // branches after the filter
+	Featured []cases.Case
 }
 
 // Dashboard shows every branch of the reviewer's subtree against the rules.
@@ -120,6 +122,10 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	pager.Total = d.Filtered
 	page := DashboardPage{D: d, Rows: d.Rows, Periods: periodOptions(today), Problems: opt.Problems, Filtered: d.Filtered, Pager: pager}
+	// --- cases (issue 23, part B): the featured exemplary practices ---
+	if page.Featured, err = cases.Featured(r.Context(), h.pool, auth.ScopeOf(r.Context()), 5); err != nil {
+		return err
+	}
 	return ui.Render(w, r, http.StatusOK, DashboardView(page))
 }
 

@@ -371,6 +371,39 @@ var accessTable = map[string]accessCase{
 	// --- audit --- (auditadmin only)
 	"GET /audit":            {Want: only(get, 200, "auditor")},
 	"GET /audit/export.csv": {Want: only(get, 200, "auditor")},
+
+	// --- inspect, cases, notices (issue 23, part B) ---
+	// own: the finished inspection of 办公室 (the secretary's branch); other:
+	// the one of 财务处 and 综合规划处, in the reviewer's subtree only.
+	"GET /inspections":                            {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /inspections/new":                        {Want: only(get, 200, "reviewer")},
+	"POST /inspections":                           {Want: only(post, 422, "reviewer")},
+	"GET /inspections/{id}":                       {Path: "/inspections/{own_insp}", Other: "/inspections/{other_insp}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /inspections/{id}/branches/{branch}":     {Path: "/inspections/{own_insp}/branches/{insp_office}", Other: "/inspections/{other_insp}/branches/{insp_finance}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /inspections/{id}/branches/{branch}":    {Path: "/inspections/{own_insp}/branches/{insp_office}", Other: "/inspections/{other_insp}/branches/{insp_finance}", Want: only(post, 303, "reviewer"), WantOther: with(only(post, 303, "reviewer"), 404, "secretary")},
+	"POST /inspections/{id}/issue":                {Path: "/inspections/{own_insp}/issue", Other: "/inspections/{other_insp}/issue", Want: only(post, 422, "reviewer"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	"POST /inspections/{id}/findings/{fid}/close": {Path: "/inspections/{own_insp}/findings/{own_finding}/close", Other: "/inspections/{other_insp}/findings/{other_finding}/close", Want: only(post, 422, "reviewer"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	// Notices: own is 办公室's public notice up now; other is 财务处's.
+	"GET /notices":                               {Want: signedIn(get, 200)},
+	"GET /notices/new":                           {Want: only(get, 200, "secretary")},
+	"POST /notices":                              {Want: only(post, 422, "secretary")},
+	"GET /notices/{id}":                          {Path: "/notices/{own_notice}", Other: "/notices/{other_notice}", Want: with(signedIn(get, 404), 200, "member", "secretary", "reviewer"), WantOther: with(signedIn(get, 404), 200, "reviewer")},
+	"POST /notices/{id}/objections":              {Path: "/notices/{own_notice}/objections", Other: "/notices/{other_notice}/objections", Want: with(with(signedIn(post, 404), 422, "member"), 403, "secretary", "reviewer"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	"POST /notices/{id}/objections/{oid}/answer": {Path: "/notices/{own_notice}/objections/{own_objection}/answer", Other: "/notices/{other_notice}/objections/{missing}/answer", Want: with(with(signedIn(post, 404), 422, "secretary"), 403, "member", "reviewer"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	// Cases: own is 办公室's featured case (in the library: everyone reads
+	// it); other is 财务处's awaiting review (the reviewer's only).
+	"GET /cases":                  {Want: signedIn(get, 200)},
+	"GET /cases/new":              {Want: only(get, 200, "secretary")},
+	"POST /cases":                 {Want: only(post, 422, "secretary")},
+	"GET /cases/{id}":             {Path: "/cases/{own_case}", Other: "/cases/{other_case}", Want: signedIn(get, 200), WantOther: with(signedIn(get, 404), 200, "reviewer")},
+	"POST /cases/{id}/decide":     {Path: "/cases/{own_case}/decide", Other: "/cases/{other_case}/decide", Want: with(signedIn(post, 403), 422, "reviewer"), WantOther: with(signedIn(post, 404), 422, "reviewer")},
+	"GET /cases/{id}/edit":        {Path: "/cases/{own_case}/edit", Other: "/cases/{other_case}/edit", Want: with(signedIn(get, 403), 303, "secretary"), WantOther: with(signedIn(get, 404), 403, "reviewer")},
+	"POST /cases/{id}/edit":       {Path: "/cases/{own_case}/edit", Other: "/cases/{other_case}/edit", Want: with(signedIn(post, 403), 303, "secretary"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	"GET /vanguard":               {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /vanguard/new":           {Want: only(get, 200, "secretary")},
+	"POST /vanguard":              {Want: only(post, 422, "secretary")},
+	"GET /vanguard/{id}":          {Path: "/vanguard/{own_post}", Other: "/vanguard/{other_post}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /vanguard/{id}/pledges": {Path: "/vanguard/{own_post}/pledges", Other: "/vanguard/{other_post}/pledges", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 }
 
 // fixtures fills the placeholders of the table's paths.
@@ -442,6 +475,20 @@ func fixtures(t *testing.T, pool *pgxpool.Pool) map[string]string {
 		"{other_grade_plan}":    `SELECT p.id FROM consolidation_plans p JOIN branch_grades g ON g.id = p.grade_id JOIN organisations o ON o.id = g.org_id WHERE o.name = '财务处党支部'`,
 		"{own_report}":          `SELECT r.id FROM secretary_reports r JOIN organisations o ON o.id = r.org_id WHERE o.name = '办公室党支部' ORDER BY r.year LIMIT 1`,
 		"{other_report}":        `SELECT r.id FROM secretary_reports r JOIN organisations o ON o.id = r.org_id WHERE o.name = '人事处党支部' AND r.reviewed_on IS NULL`,
+		// --- inspect, cases, notices (issue 23, part B) ---
+		"{own_insp}":      `SELECT i.id FROM inspections i WHERE i.status = 'closed' ORDER BY i.id LIMIT 1`,
+		"{other_insp}":    `SELECT i.id FROM inspections i WHERE i.status = 'findings_issued' ORDER BY i.id LIMIT 1`,
+		"{insp_office}":   `SELECT id FROM organisations WHERE name = '办公室党支部'`,
+		"{insp_finance}":  `SELECT id FROM organisations WHERE name = '财务处党支部'`,
+		"{own_finding}":   `SELECT f.id FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id JOIN organisations o ON o.id = f.branch_id WHERE i.status = 'closed' AND o.name = '办公室党支部' ORDER BY f.id LIMIT 1`,
+		"{other_finding}": `SELECT f.id FROM inspection_findings f JOIN inspections i ON i.id = f.inspection_id WHERE i.status = 'findings_issued' AND f.rectification_id IS NOT NULL ORDER BY f.id LIMIT 1`,
+		"{own_notice}":    `SELECT n.id FROM notices n JOIN organisations o ON o.id = n.branch_id WHERE o.name = '办公室党支部' AND n.kind = 'pre_target' AND current_date BETWEEN n.publish_from AND n.publish_to ORDER BY n.id LIMIT 1`,
+		"{other_notice}":  `SELECT n.id FROM notices n JOIN organisations o ON o.id = n.branch_id WHERE o.name = '财务处党支部' ORDER BY n.id LIMIT 1`,
+		"{own_objection}": `SELECT x.id FROM notice_objections x JOIN notices n ON n.id = x.notice_id JOIN organisations o ON o.id = n.branch_id WHERE o.name = '办公室党支部' AND x.answer IS NULL ORDER BY x.id LIMIT 1`,
+		"{own_case}":      `SELECT c.id FROM cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '办公室党支部' AND c.featured ORDER BY c.id LIMIT 1`,
+		"{other_case}":    `SELECT c.id FROM cases c JOIN organisations o ON o.id = c.branch_id WHERE o.name = '财务处党支部' AND c.status = 'submitted' ORDER BY c.id LIMIT 1`,
+		"{own_post}":      `SELECT p.id FROM vanguard_posts p JOIN organisations o ON o.id = p.branch_id WHERE o.name = '办公室党支部' ORDER BY p.id LIMIT 1`,
+		"{other_post}":    `SELECT p.id FROM vanguard_posts p JOIN organisations o ON o.id = p.branch_id WHERE o.name = '财务处党支部' ORDER BY p.id LIMIT 1`,
 	} {
 		var id int64
 		if err := pool.QueryRow(ctx, q).Scan(&id); err != nil {

@@ -11,16 +11,19 @@ import (
 	"zhibu/internal/appraisal"
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
+	"zhibu/internal/cases"
 	"zhibu/internal/commend"
 	"zhibu/internal/discipline"
 	"zhibu/internal/disposal"
 	"zhibu/internal/dues"
 	"zhibu/internal/grades"
 	"zhibu/internal/home"
+	"zhibu/internal/inspect"
 	"zhibu/internal/life"
 	"zhibu/internal/me"
 	"zhibu/internal/meeting"
 	"zhibu/internal/member"
+	"zhibu/internal/notices"
 	"zhibu/internal/notify"
 	"zhibu/internal/org"
 	"zhibu/internal/plans"
@@ -398,6 +401,43 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/review/branches/{id}", ui.Handler(reviewH.Branch))
 				r.Method(http.MethodGet, "/review/branches/{id}/report", ui.Handler(reviewH.Report))
 				r.Method(http.MethodPost, "/review/branches/{id}/reviews/{rid}/response", ui.Handler(reviewH.Respond))
+			})
+
+			// --- inspect, cases, notices (issue 23, part B) ---
+			// Notices: every member reads their branch's; the handlers check.
+			noticesH := notices.New(d.Pool)
+			r.Method(http.MethodGet, "/notices", ui.Handler(noticesH.List))
+			r.Method(http.MethodGet, "/notices/new", ui.Handler(noticesH.NewPage))
+			r.Method(http.MethodPost, "/notices", ui.Handler(noticesH.Create))
+			r.Method(http.MethodGet, "/notices/{id}", ui.Handler(noticesH.Show))
+			r.Method(http.MethodPost, "/notices/{id}/objections", ui.Handler(noticesH.Object))
+			r.Method(http.MethodPost, "/notices/{id}/objections/{oid}/answer", ui.Handler(noticesH.Answer))
+			// Cases: every member reads the library; branches submit,
+			// the committee decides; vanguard posts for branches and reviewers.
+			casesH := cases.New(d.Pool)
+			r.Method(http.MethodGet, "/cases", ui.Handler(casesH.List))
+			r.Method(http.MethodGet, "/cases/new", ui.Handler(casesH.NewPage))
+			r.Method(http.MethodPost, "/cases", ui.Handler(casesH.Create))
+			r.Method(http.MethodGet, "/cases/{id}", ui.Handler(casesH.Show))
+			r.Method(http.MethodPost, "/cases/{id}/decide", ui.Handler(casesH.Decide))
+			r.Method(http.MethodGet, "/cases/{id}/edit", ui.Handler(casesH.EditPage))
+			r.Method(http.MethodPost, "/cases/{id}/edit", ui.Handler(casesH.Resubmit))
+			r.Group(func(r chi.Router) {
+				inspectH := inspect.New(d.Pool)
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				r.Method(http.MethodGet, "/inspections", ui.Handler(inspectH.List))
+				r.Method(http.MethodGet, "/inspections/new", ui.Handler(inspectH.NewPage))
+				r.Method(http.MethodPost, "/inspections", ui.Handler(inspectH.Create))
+				r.Method(http.MethodGet, "/inspections/{id}", ui.Handler(inspectH.Show))
+				r.Method(http.MethodGet, "/inspections/{id}/branches/{branch}", ui.Handler(inspectH.BranchPage))
+				r.Method(http.MethodPost, "/inspections/{id}/branches/{branch}", ui.Handler(inspectH.SaveBranch))
+				r.Method(http.MethodPost, "/inspections/{id}/issue", ui.Handler(inspectH.Issue))
+				r.Method(http.MethodPost, "/inspections/{id}/findings/{fid}/close", ui.Handler(inspectH.CloseFinding))
+				r.Method(http.MethodGet, "/vanguard", ui.Handler(casesH.Posts))
+				r.Method(http.MethodGet, "/vanguard/new", ui.Handler(casesH.NewPost))
+				r.Method(http.MethodPost, "/vanguard", ui.Handler(casesH.CreatePost))
+				r.Method(http.MethodGet, "/vanguard/{id}", ui.Handler(casesH.ShowPost))
+				r.Method(http.MethodPost, "/vanguard/{id}/pledges", ui.Handler(casesH.SavePledge))
 			})
 
 			// --- rules ---

@@ -1,0 +1,2 @@
+DROP TABLE notice_objections;
+DROP TABLE notices;
