@@ -11,5 +11,5 @@ ALTER TABLE review_settings ADD COLUMN self_study_counts boolean NOT NULL DEFAUL
 CREATE INDEX study_credits_self_idx ON study_credits (member_id, earned_on) WHERE kind = 'self';
 
 -- The study minimums are the study-hours rules (rules table, versioned and
--- cited); the copies in meeting_settings are no longer read.
-DELETE FROM meeting_settings WHERE key IN ('study_min_member', 'study_min_cadre');
+-- cited); the rows study_min_member and study_min_cadre of meeting_settings
+-- are no longer read (kept: a migration loses no row).
