@@ -73,6 +73,16 @@ type Options struct {
 	// RetryBase is the first back-off of a failed send; each retry waits
 	// longer (default River's policy: attempt⁴ seconds).
 	RetryBase time.Duration
+	// QueuePool, when set, is the pool the queue works on: a direct
+	// connection to the primary (DATABASE_DIRECT_URL) when the main pool
+	// goes through PgBouncer, since River LISTENs for new jobs and
+	// leadership changes. Jobs are still inserted in the callers'
+	// transactions on the main pool.
+	QueuePool *pgxpool.Pool
+	// PollOnly: the queue LISTENs for nothing and polls instead (behind
+	// PgBouncer in transaction mode without a direct URL); a new job
+	// waits up to a second to be picked up.
+	PollOnly bool
 }
 
 // New returns the service over the pool. The queue works jobs only after
@@ -106,7 +116,12 @@ func New(pool *pgxpool.Pool, sealer *pii.Sealer, o Options) (*Service, error) {
 	if o.RetryBase > 0 {
 		cfg.RetryPolicy = linearRetry{base: o.RetryBase}
 	}
-	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
+	cfg.PollOnly = o.PollOnly
+	queuePool := pool
+	if o.QueuePool != nil {
+		queuePool = o.QueuePool
+	}
+	c, err := river.NewClient(riverpgxv5.New(queuePool), cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -68,6 +68,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	r.Use(d.TrustedProxies.RealIP)
 	r.Use(accessLog(d.Logger))
 	r.Use(d.Metrics.Middleware)
+	// --- scale-out (issue 24): each request's read pool (a replica, or the primary) ---
+	r.Use(d.Reads.Middleware)
 	r.Use(ui.Recoverer)
 	r.Use(securityHeaders(d.HTTPS))
 	r.Use(compress())

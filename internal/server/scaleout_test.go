@@ -1,0 +1,149 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"zhibu/internal/apptest"
+	"zhibu/internal/db"
+	"zhibu/internal/dbtest"
+	"zhibu/internal/seed"
+	"zhibu/internal/server"
+)
+
+// Issue 24: a primary and a real streaming replica (pg_basebackup from the
+// system's PostgreSQL). The committee's pages read from the replica; a
+// person who has just written reads from the primary until the replica
+// has replayed their write; the lag shows in /metrics.
+func TestReadReplicaServesDashboardsAndWritersReadTheirWrites(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	primary := dbtest.NewCluster(t)
+	if err := primary.EnsureDatabase(ctx, "zhibu"); err != nil {
+		t.Fatal(err)
+	}
+	u := primary.URL("zhibu")
+	if err := db.MigrateUp(u); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := db.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Demo(ctx, pool, apptest.Sealer(t)); err != nil {
+		t.Fatal(err)
+	}
+	pool.Close()
+	replica := dbtest.NewReplica(t, primary)
+	replicaPool, err := db.Open(ctx, replica.URL("zhibu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(replicaPool.Close)
+
+	var router *db.Router
+	app := apptest.NewOnURL(t, u, func(d *server.Deps) {
+		reps, err := db.OpenReplicas(ctx, []string{replica.URL("zhibu")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		router = db.NewRouter(d.Pool, reps...)
+		router.Every = 20 * time.Millisecond
+		rctx, cancel := context.WithCancel(ctx)
+		t.Cleanup(func() { cancel(); router.Close() })
+		go router.Run(rctx)
+		d.Reads = router
+	})
+	// caughtUp waits until the replica has replayed everything the primary
+	// has written so far.
+	caughtUp := func() {
+		t.Helper()
+		var s string
+		if err := app.Pool.QueryRow(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		want, err := db.ParseLSN(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for st := router.Status()[0]; !st.Up || st.Replay < want; st = router.Status()[0] {
+			if time.Now().After(deadline) {
+				t.Fatalf("replica at %s (up %v), primary at %s", st.Replay, st.Up, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	reads := func() (primary, replica uint64) { return router.PrimaryReads(), router.Status()[0].Reads }
+
+	office := app.OrgID(t, "办公室党支部")
+	branch := "/review/branches/" + itoa(office) + "?period=2026-Q3"
+	rev := app.Login(t, "reviewer")
+	caughtUp()
+
+	// The dashboard is served from the replica.
+	p0, r0 := reads()
+	if r := rev.Get("/review"); r.Status != http.StatusOK {
+		t.Fatalf("dashboard from the replica: %d", r.Status)
+	}
+	if p1, r1 := reads(); r1 != r0+1 || p1 != p0 {
+		t.Errorf("dashboard: primary reads %d→%d, replica reads %d→%d; want the replica's", p0, p1, r0, r1)
+	}
+
+	// A second browser of the reviewer's, which will not write.
+	other := app.Anon(t)
+	other.WithCookiesOf(rev, app.URL)
+
+	// The replica stops replaying; the reviewer rates the branch.
+	if _, err := replicaPool.Exec(ctx, `SELECT pg_wal_replay_pause()`); err != nil {
+		t.Fatal(err)
+	}
+	const words = "副本延迟时的整改要求"
+	if r := rev.PostForm("/review/branches/"+itoa(office)+"/reviews", url.Values{"period": {"2026-Q3"}, "rating": {"good"}, "corrections": {words}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("rate: %d", r.Status)
+	}
+	// The writer reads their own write, from the primary.
+	p0, r0 = reads()
+	if r := rev.Get(branch); !strings.Contains(r.TestID("history"), words) {
+		t.Errorf("the writer does not see their rating right after saving it: %d %q", r.Status, r.TestID("history"))
+	}
+	if p1, r1 := reads(); p1 != p0+1 || r1 != r0 {
+		t.Errorf("writer's read: primary reads %d→%d, replica reads %d→%d; want the primary's", p0, p1, r0, r1)
+	}
+	// The other browser has written nothing since the replica replayed:
+	// it reads the replica, which has not replayed the rating yet.
+	if r := other.Get(branch); r.Status != http.StatusOK || strings.Contains(r.TestID("history"), words) {
+		t.Errorf("a reader who did not write: %d, rating shown %v (want the replica's older copy)", r.Status, strings.Contains(r.TestID("history"), words))
+	}
+	// The lag shows in /metrics.
+	deadline := time.Now().Add(10 * time.Second)
+	for router.Status()[0].LagBytes == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	m := rev.Get("/metrics")
+	for _, want := range []string{`zhibu_db_replica_up{replica="replica-1"} 1`, `zhibu_db_reads_total{pool="replica-1"}`, `zhibu_db_replica_lag_seconds{replica="replica-1"}`} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if strings.Contains(m.Body, `zhibu_db_replica_lag_bytes{replica="replica-1"} 0`+"\n") {
+		t.Errorf("a paused replica shows no lag in bytes")
+	}
+
+	// Replay resumes: once the replica has the rating, the writer reads it there.
+	if _, err := replicaPool.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
+		t.Fatal(err)
+	}
+	caughtUp()
+	p0, r0 = reads()
+	if r := rev.Get(branch); !strings.Contains(r.TestID("history"), words) {
+		t.Errorf("after replay: rating missing on the replica")
+	}
+	if p1, r1 := reads(); r1 != r0+1 || p1 != p0 {
+		t.Errorf("after replay: primary reads %d→%d, replica reads %d→%d; want the replica's", p0, p1, r0, r1)
+	}
+}
