@@ -34,11 +34,11 @@ type Config struct {
 	DirectURL string
 	// PgBouncer: DatabaseURL goes through PgBouncer in transaction mode.
 	PgBouncer bool
-	DataDir     string
-	LogLevel    string
-	LogFormat   string
-	SeedDemo    bool
-	HTTPS       bool
+	DataDir   string
+	LogLevel  string
+	LogFormat string
+	SeedDemo  bool
+	HTTPS     bool
 }
 
 // command is one subcommand of zhibu.
