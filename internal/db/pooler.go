@@ -11,9 +11,13 @@ import (
 // (ZHIBU_PGBOUNCER=1): consecutive transactions of one pool connection may
 // run on different server connections there, so nothing may rely on a
 // server connection's own state. pgx's default keeps named prepared
-// statements per connection; this mode sends every statement with the
-// unnamed statement instead (QueryExecModeExec: parse, describe and
-// execute in one round trip) and keeps no statement or description cache.
+// statements per connection, which live on one server connection only;
+// this mode (QueryExecModeCacheDescribe) sends every statement as the
+// unnamed statement, parsed, bound and executed in one round trip, with
+// the parameter and result types it learnt by describing the statement
+// once (a description is the same on every server connection). pgx's
+// QueryExecModeExec would guess the types from the Go values instead,
+// which fails on Zhibu's jsonb parameters.
 //
 // The rest of Zhibu keeps no session state across transactions: settings
 // are SET LOCAL (or connection start-up parameters, which PgBouncer tracks:
@@ -27,10 +31,9 @@ func ForPgBouncer(on bool) PoolOption {
 			return
 		}
 		if !strings.Contains(cfg.ConnString(), "default_query_exec_mode") {
-			cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeExec
+			cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 		}
 		cfg.ConnConfig.StatementCacheCapacity = 0
-		cfg.ConnConfig.DescriptionCacheCapacity = 0
 	}
 }
 

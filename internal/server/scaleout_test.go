@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -145,5 +146,54 @@ func TestReadReplicaServesDashboardsAndWritersReadTheirWrites(t *testing.T) {
 	}
 	if p1, r1 := reads(); r1 != r0+1 || p1 != p0 {
 		t.Errorf("after replay: primary reads %d→%d, replica reads %d→%d; want the replica's", p0, p1, r0, r1)
+	}
+}
+
+// Issue 24: Zhibu behind PgBouncer in transaction mode, two server
+// connections for the application's eight: every transaction may land on
+// another server connection, so nothing may rely on a connection's state
+// (prepared statements, SET, session locks). Sign in, save a record, and
+// load pages, several at once.
+func TestBehindPgBouncerInTransactionMode(t *testing.T) {
+	t.Parallel()
+	bouncer := dbtest.PgBouncer(t, 2)
+	seeded := apptest.SeededURL(t)
+	app := apptest.Start(t, bouncer.URL(dbtest.DatabaseOf(t, seeded)), []db.PoolOption{db.ForPgBouncer(true)})
+	sec := app.Login(t, "secretary")
+	rev := app.Login(t, "reviewer")
+	office := app.OrgID(t, "办公室党支部")
+	day := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, -1).Format(time.DateOnly)
+	r := sec.PostForm("/meetings/new", url.Values{
+		"org_id": {itoa(office)}, "kind": {"committee"}, "status": {"draft"}, "topic": {"连接池事务模式下的支委会"},
+		"date": {day}, "start": {"09:00"}, "end": {"10:00"}, "place": {"二楼会议室"},
+		"minutes": {"讨论年度工作。"}, "decisions": {"按期完成。"}, "study_hours": {"0"}, "version": {"0"},
+	})
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/meetings/") {
+		t.Fatalf("save a meeting behind pgbouncer: %d %q", r.Status, r.Location)
+	}
+	if r := sec.Get(r.Location); r.Status != http.StatusOK || !strings.Contains(r.Body, "连接池事务模式下的支委会") {
+		t.Fatalf("the saved meeting: %d", r.Status)
+	}
+	pages := []struct {
+		c    *apptest.Client
+		path string
+	}{
+		{sec, "/"}, {sec, "/meetings"}, {sec, "/members?org=" + itoa(office)}, {sec, "/review/branches/" + itoa(office)},
+		{sec, "/inbox"}, {rev, "/review"}, {rev, "/"}, {rev, "/orgs"},
+	}
+	errs := make(chan string, len(pages))
+	for _, p := range pages {
+		go func() {
+			if r := p.c.Get(p.path); r.Status != http.StatusOK {
+				errs <- p.path + ": " + strconv.Itoa(r.Status)
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range pages {
+		if e := <-errs; e != "" {
+			t.Errorf("behind pgbouncer: %s", e)
+		}
 	}
 }
