@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"zhibu/internal/apptest"
+	"zhibu/internal/auth"
 	"zhibu/internal/db"
 	"zhibu/internal/dbtest"
 	"zhibu/internal/seed"
@@ -195,5 +197,113 @@ func TestBehindPgBouncerInTransactionMode(t *testing.T) {
 		if e := <-errs; e != "" {
 			t.Errorf("behind pgbouncer: %s", e)
 		}
+	}
+}
+
+// withIdentityCache gives an instance its identity cache, kept in step
+// by its own LISTEN connection, as zhibu serve does.
+func withIdentityCache(t *testing.T) apptest.Option {
+	return func(d *server.Deps) {
+		c := auth.NewIdentityCache()
+		ctx, cancel := context.WithCancel(context.Background())
+		ready, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			auth.ListenIdentity(ctx, d.Pool.Config().ConnString(), c, ready, slog.New(slog.DiscardHandler))
+			close(done)
+		}()
+		t.Cleanup(func() { cancel(); <-done })
+		select {
+		case <-ready:
+		case <-time.After(20 * time.Second):
+			t.Fatal("identity listener did not connect")
+		}
+		d.Identity = c
+	}
+}
+
+// Issue 24: two instances on one database, each with its identity cache,
+// behave as one: sign in on one and act on the other; lock an account on
+// one and be refused on the other; a role revoked or an account disabled
+// on one is seen on the other within a second.
+func TestTwoInstancesBehaveAsOne(t *testing.T) {
+	t.Parallel()
+	a := apptest.New(t, withIdentityCache(t))
+	b := a.Second(t, withIdentityCache(t))
+	office := a.OrgID(t, "办公室党支部")
+
+	// Signed in on A, a meeting saved on B, read on A.
+	secA := a.Login(t, "secretary")
+	secB := b.Anon(t)
+	secB.WithCookiesOf(secA, a.URL)
+	day := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, -2).Format(time.DateOnly)
+	r := secB.PostForm("/meetings/new", url.Values{
+		"org_id": {itoa(office)}, "kind": {"committee"}, "status": {"draft"}, "topic": {"第二个实例保存的支委会"},
+		"date": {day}, "start": {"09:00"}, "end": {"10:00"}, "place": {"二楼会议室"},
+		"minutes": {"讨论。"}, "decisions": {"照办。"}, "study_hours": {"0"}, "version": {"0"},
+	})
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/meetings/") {
+		t.Fatalf("save on B with A's session: %d", r.Status)
+	}
+	if r := secA.Get(r.Location); r.Status != http.StatusOK || !strings.Contains(r.Body, "第二个实例保存的支委会") {
+		t.Fatalf("read on A what B saved: %d", r.Status)
+	}
+
+	// Locked on A by wrong passwords (three, the least the settings
+	// allow, to keep the test short), refused on B with the right one.
+	if _, err := a.Pool.Exec(context.Background(), `UPDATE security_settings SET lock_after = 3`); err != nil {
+		t.Fatal(err)
+	}
+	bad := url.Values{"username": {"member"}, "password": {"not-the-password"}}
+	for i := range 3 {
+		if r := a.Anon(t).PostForm("/login", bad); r.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d on A: %d", i+1, r.Status)
+		}
+	}
+	if r := b.Anon(t).PostForm("/login", url.Values{"username": {"member"}, "password": {seed.DemoPassword}}); r.Status != http.StatusUnauthorized {
+		t.Errorf("an account locked on A signs in on B: %d", r.Status)
+	}
+
+	// seenWithin asks B for path until it redirects to the sign-in page.
+	seenWithin := func(c *apptest.Client, path string, since time.Time) time.Duration {
+		t.Helper()
+		for {
+			r := c.Get(path)
+			if r.Status == http.StatusSeeOther && strings.HasPrefix(r.Location, "/login") {
+				return time.Since(since)
+			}
+			if time.Since(since) > 3*time.Second {
+				t.Fatalf("%s on B still answers %d 3 s after the change on A", path, r.Status)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+
+	// A role revoked on A: the reviewer's session on B ends.
+	revB := b.Login(t, "reviewer")
+	if r := revB.Get("/review"); r.Status != http.StatusOK {
+		t.Fatalf("reviewer on B: %d", r.Status)
+	}
+	revID := a.Int(t, `SELECT id FROM accounts WHERE username = 'reviewer'`)
+	sec := a.Login(t, "security")
+	if r := sec.PostForm("/admin/security/accounts/"+itoa(revID)+"/roles/revoke", url.Values{"role": {"reviewer"}, "confirm": {"yes"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("revoke on A: %d", r.Status)
+	}
+	if d := seenWithin(revB, "/review", time.Now()); d > time.Second {
+		t.Errorf("B saw the revoked role after %v, want within a second", d)
+	} else {
+		t.Logf("revoked role seen on B after %v", d)
+	}
+
+	// An account disabled on A: its session on B ends.
+	secID := a.Int(t, `SELECT id FROM accounts WHERE username = 'secretary'`)
+	if r := secB.Get("/"); r.Status != http.StatusOK {
+		t.Fatalf("secretary on B: %d", r.Status)
+	}
+	admin := a.Login(t, "admin")
+	if r := admin.PostForm("/admin/accounts/"+itoa(secID)+"/disable", url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("disable on A: %d", r.Status)
+	}
+	if d := seenWithin(secB, "/", time.Now()); d > time.Second {
+		t.Errorf("B saw the disabled account after %v, want within a second", d)
 	}
 }
