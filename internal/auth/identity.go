@@ -43,8 +43,8 @@ type IdentityCache struct {
 	entries map[[sha256.Size]byte]*identity
 	gen     uint64
 	// listening: a listener is connected; without one nothing is kept
-	// (ListenIdentity sets it; tests without a listener call Trust).
-	listening bool
+	// (ListenIdentity sets it), unless trusted (Trust: the TTL alone).
+	listening, trusted bool
 
 	hits, misses, flushes atomic.Uint64
 }
@@ -66,7 +66,7 @@ func NewIdentityCache() *IdentityCache {
 // bounds how stale they get): for benchmarks and tests.
 func (c *IdentityCache) Trust() {
 	c.mu.Lock()
-	c.listening = true
+	c.trusted = true
 	c.mu.Unlock()
 }
 
@@ -96,7 +96,7 @@ func (c *IdentityCache) get(key [sha256.Size]byte, now time.Time, idle time.Dura
 func (c *IdentityCache) put(key [sha256.Size]byte, u *User, lastSeen, expiresAt, at time.Time, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.listening || c.gen != gen {
+	if !(c.listening || c.trusted) || c.gen != gen {
 		return
 	}
 	cp := *u

@@ -207,6 +207,7 @@ func NavFor(u *User) []ui.NavItem {
 	pin("/inbox", "nav.inbox")
 	if u.Has(RoleSysAdmin) {
 		add("/admin/jobs", "nav.jobs")
+		add("/admin/status", "nav.status") // --- scale-out (issue 24) ---
 	}
 	return nav
 }

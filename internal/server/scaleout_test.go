@@ -136,6 +136,11 @@ func TestReadReplicaServesDashboardsAndWritersReadTheirWrites(t *testing.T) {
 	if strings.Contains(m.Body, `zhibu_db_replica_lag_bytes{replica="replica-1"} 0`+"\n") {
 		t.Errorf("a paused replica shows no lag in bytes")
 	}
+	// And on the administrator's status page.
+	st := app.Login(t, "admin").Get("/admin/status")
+	if row := st.Doc().Find(`[data-testid="status-replica"]`); st.Status != http.StatusOK || row.Length() != 1 || !strings.Contains(row.Text(), "replica-1") || !strings.Contains(row.Text(), "正常") {
+		t.Errorf("status page: %d, replica rows %q", st.Status, row.Text())
+	}
 
 	// Replay resumes: once the replica has the rating, the writer reads it there.
 	if _, err := replicaPool.Exec(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
