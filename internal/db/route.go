@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -261,12 +262,37 @@ func (r *Router) pick(need LSN) *Replica {
 
 type readKey struct{}
 
+// readChoice is a GET's read pool, chosen on first use: a page that reads
+// nothing through ReadPool costs no choice and counts no read.
+type readChoice struct {
+	r    *Router
+	need LSN
+	once sync.Once
+	pool *pgxpool.Pool
+}
+
+func (c *readChoice) get() *pgxpool.Pool {
+	c.once.Do(func() {
+		if rep := c.r.pick(c.need); rep != nil {
+			rep.reads.Add(1)
+			c.pool = rep.Pool
+			return
+		}
+		c.r.primaryReads.Add(1)
+		c.pool = c.r.primary
+	})
+	return c.pool
+}
+
 // ReadPool returns the pool the request's read-only pages read from: a
-// replica chosen by Router.Middleware, or fallback (the primary) when
-// there is none. Writes never use it.
+// replica chosen by Router.Middleware (once per request, on the first
+// call), or fallback (the primary) when there is none. Writes never use it.
 func ReadPool(ctx context.Context, fallback *pgxpool.Pool) *pgxpool.Pool {
-	if p, ok := ctx.Value(readKey{}).(*pgxpool.Pool); ok {
-		return p
+	switch v := ctx.Value(readKey{}).(type) {
+	case *pgxpool.Pool:
+		return v
+	case *readChoice:
+		return v.get()
 	}
 	return fallback
 }
@@ -289,14 +315,7 @@ func (r *Router) Middleware(next http.Handler) http.Handler {
 			if c, err := req.Cookie(WALCookie); err == nil {
 				need, _ = ParseLSN(c.Value)
 			}
-			pool := r.primary
-			if rep := r.pick(need); rep != nil {
-				rep.reads.Add(1)
-				pool = rep.Pool
-			} else {
-				r.primaryReads.Add(1)
-			}
-			next.ServeHTTP(w, req.WithContext(WithReadPool(req.Context(), pool)))
+			next.ServeHTTP(w, req.WithContext(context.WithValue(req.Context(), readKey{}, &readChoice{r: r, need: need})))
 			return
 		}
 		next.ServeHTTP(&walWriter{ResponseWriter: w, r: r, req: req}, req.WithContext(WithReadPool(req.Context(), r.primary)))
@@ -357,7 +376,8 @@ func (r *Router) Status() []ReplicaStatus {
 	return out
 }
 
-// PrimaryReads is how many GETs the middleware sent to the primary.
+// PrimaryReads is how many read-only pages (GETs that asked ReadPool) read
+// from the primary.
 func (r *Router) PrimaryReads() uint64 {
 	if r == nil {
 		return 0
@@ -371,7 +391,7 @@ func (r *Router) WriteMetrics(w io.Writer) {
 		return
 	}
 	st := r.Status()
-	fmt.Fprintln(w, "# HELP zhibu_db_reads_total Read-only requests by the pool they read from.")
+	fmt.Fprintln(w, "# HELP zhibu_db_reads_total Read-only pages (dashboards, compliance pages, reports, exports) by the pool they read from.")
 	fmt.Fprintln(w, "# TYPE zhibu_db_reads_total counter")
 	fmt.Fprintf(w, "zhibu_db_reads_total{pool=\"primary\"} %d\n", r.PrimaryReads())
 	for _, s := range st {
