@@ -41,6 +41,9 @@ func scaleFlags(fs *flag.FlagSet, env Env, s *scaleSettings) {
 
 // scaleOut is what scaleSettings opened; close releases it.
 type scaleOut struct {
+	// direct is a direct URL of the primary for LISTEN ("" behind
+	// PgBouncer without DATABASE_DIRECT_URL).
+	direct    string
 	reads     *db.Router
 	identity  *auth.IdentityCache
 	queuePool *pgxpool.Pool
@@ -64,6 +67,7 @@ func (s scaleSettings) open(ctx context.Context, cfg Config, pool *pgxpool.Pool,
 	if direct == "" && !cfg.PgBouncer {
 		direct = pool.Config().ConnString()
 	}
+	out.direct = direct
 	if urls := db.SplitURLs(s.readURLs); len(urls) > 0 {
 		reps, err := db.OpenReplicas(ctx, urls, db.ForPgBouncer(cfg.PgBouncer))
 		if err != nil {

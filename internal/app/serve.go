@@ -94,6 +94,10 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	}
 	deps.Pool, deps.Logger, deps.HTTPS, deps.Sealer, deps.ReviewJobs, deps.Notify = pool, logger, cfg.HTTPS, seal, reviewJobs, notifier
 	deps.Reads, deps.Identity = out.reads, out.identity
+	if out.direct != "" {
+		// Unread counts read on another instance are dropped at once.
+		go notifier.ListenUnread(ctx, out.direct, logger)
+	}
 	srv := &http.Server{
 		Handler:           server.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,

@@ -17,6 +17,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -189,4 +190,27 @@ func (c *unreadCache) forget(account int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.m, account)
+}
+
+func (c *unreadCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}
+
+// UnreadChannel is the NOTIFY channel on which migration 000341's
+// triggers name the account whose notifications were written or read.
+const UnreadChannel = "zhibu_unread"
+
+// ListenUnread keeps the unread counts in step with every instance's
+// writes over a direct connection to the primary (LISTEN; never through
+// a transaction pooler), until ctx ends: an account's count is dropped
+// when its notifications change anywhere, and every count when the
+// connection is lost or made again (unreadTTL still bounds them).
+func (s *Service) ListenUnread(ctx context.Context, url string, logger *slog.Logger) {
+	db.Listen(ctx, url, []string{UnreadChannel}, func(_, payload string) {
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+			s.unread.forget(id)
+		}
+	}, s.unread.clear, s.unread.clear, logger)
 }

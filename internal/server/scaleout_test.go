@@ -14,6 +14,7 @@ import (
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
 	"zhibu/internal/dbtest"
+	"zhibu/internal/notify"
 	"zhibu/internal/seed"
 	"zhibu/internal/server"
 )
@@ -223,6 +224,15 @@ func withIdentityCache(t *testing.T) apptest.Option {
 			t.Fatal("identity listener did not connect")
 		}
 		d.Identity = c
+		// The unread counts' listener, as zhibu serve runs it.
+		n, err := notify.New(d.Pool, d.Sealer, notify.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		unreadDone := make(chan struct{})
+		go func() { n.ListenUnread(ctx, d.Pool.Config().ConnString(), slog.New(slog.DiscardHandler)); close(unreadDone) }()
+		t.Cleanup(func() { cancel(); <-unreadDone })
+		d.Notify = n
 	}
 }
 
@@ -297,6 +307,22 @@ func TestTwoInstancesBehaveAsOne(t *testing.T) {
 		t.Errorf("B saw the revoked role after %v, want within a second", d)
 	} else {
 		t.Logf("revoked role seen on B after %v", d)
+	}
+
+	// The secretary's unread notices, counted on B, read on A: B's count
+	// goes at once (it would otherwise stand for 30 s).
+	if got := secB.Get("/").TestID("inbox-count"); got == "" || got == "0" {
+		t.Fatalf("unread count on B: %q, want the demo's notices", got)
+	}
+	if r := secA.PostForm("/inbox/read-all", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("read all on A: %d", r.Status)
+	}
+	since := time.Now()
+	for secB.Get("/").TestID("inbox-count") != "" {
+		if time.Since(since) > time.Second {
+			t.Fatalf("B still counts the notice read on A after a second")
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 
 	// An account disabled on A: its session on B ends.
