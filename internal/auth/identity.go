@@ -37,7 +37,6 @@ const IdentityTTL = time.Second
 // cannot put the old state back.
 type IdentityCache struct {
 	ttl time.Duration
-	now func() time.Time
 
 	mu      sync.Mutex
 	entries map[[sha256.Size]byte]*identity
@@ -45,6 +44,9 @@ type IdentityCache struct {
 	// listening: a listener is connected; without one nothing is kept
 	// (ListenIdentity sets it), unless trusted (Trust: the TTL alone).
 	listening, trusted bool
+	// sweepAt: when the map reaches this size, entries past their second
+	// are removed (sessions not seen again would otherwise stay).
+	sweepAt int
 
 	hits, misses, flushes atomic.Uint64
 }
@@ -59,7 +61,7 @@ type identity struct {
 // NewIdentityCache returns an empty cache that keeps nothing until a
 // listener is connected (ListenIdentity) or Trust is called.
 func NewIdentityCache() *IdentityCache {
-	return &IdentityCache{ttl: IdentityTTL, now: time.Now, entries: map[[sha256.Size]byte]*identity{}}
+	return &IdentityCache{ttl: IdentityTTL, entries: map[[sha256.Size]byte]*identity{}, sweepAt: 1024}
 }
 
 // Trust lets the cache keep entries without a listener (their TTL alone
@@ -98,6 +100,14 @@ func (c *IdentityCache) put(key [sha256.Size]byte, u *User, lastSeen, expiresAt,
 	defer c.mu.Unlock()
 	if !(c.listening || c.trusted) || c.gen != gen {
 		return
+	}
+	if len(c.entries) >= c.sweepAt {
+		for k, e := range c.entries {
+			if at.Sub(e.at) >= c.ttl {
+				delete(c.entries, k)
+			}
+		}
+		c.sweepAt = max(1024, 2*len(c.entries))
 	}
 	cp := *u
 	cp.Grants = slices.Clone(u.Grants)

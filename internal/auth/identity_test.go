@@ -146,3 +146,22 @@ func TestIdentityCacheFollowsNotify(t *testing.T) {
 	}
 	eventually("an ended session", func(_ *User, err error) bool { return errors.Is(err, errNoSession) })
 }
+
+// Entries of sessions not seen again do not pile up: once the map is
+// large, those past their second are swept.
+func TestIdentityCacheSweepsOldEntries(t *testing.T) {
+	t.Parallel()
+	c := NewIdentityCache()
+	c.Trust()
+	start := time.Now()
+	u := &User{AccountID: 1}
+	for i := range 3000 {
+		var key [32]byte
+		key[0], key[1] = byte(i), byte(i>>8)
+		// Every entry is put a second after the one before it.
+		c.put(key, u, start, start.Add(time.Hour), start.Add(time.Duration(i)*time.Second), c.gen)
+	}
+	if n := c.Stats().Entries; n > 2048 {
+		t.Errorf("%d entries kept of 3000 sessions each seen once, long ago", n)
+	}
+}
