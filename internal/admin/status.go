@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"net/http"
 	"time"
 
@@ -46,8 +45,9 @@ func (h *Handler) Status(w http.ResponseWriter, r *http.Request) error {
 		IdentityOn: h.identity != nil, Identity: h.identity.Stats(), Now: time.Now()}
 	st := h.pool.Stat()
 	p.Primary = PoolFigures{InUse: st.AcquiredConns(), Open: st.TotalConns(), Max: st.MaxConns()}
-	if err := h.pool.QueryRow(r.Context(), `SELECT pg_current_wal_insert_lsn()::text, current_setting('server_version')`).Scan(&p.PrimaryWAL, &p.Server); err != nil {
-		return fmt.Errorf("admin: status: %w", err)
+	var err error
+	if p.PrimaryWAL, p.Server, err = serverFacts(r.Context(), h.pool); err != nil {
+		return err
 	}
 	return ui.Render(w, r, http.StatusOK, StatusView(p))
 }
