@@ -230,7 +230,10 @@ func withIdentityCache(t *testing.T) apptest.Option {
 			t.Fatal(err)
 		}
 		unreadDone := make(chan struct{})
-		go func() { n.ListenUnread(ctx, d.Pool.Config().ConnString(), slog.New(slog.DiscardHandler)); close(unreadDone) }()
+		go func() {
+			n.ListenUnread(ctx, d.Pool.Config().ConnString(), slog.New(slog.DiscardHandler))
+			close(unreadDone)
+		}()
 		t.Cleanup(func() { cancel(); <-unreadDone })
 		d.Notify = n
 	}
