@@ -28,6 +28,9 @@ const PageSize = 50
 type Handler struct {
 	pool  *pgxpool.Pool
 	store *Store
+	// The instance's read router and identity cache, for the status page.
+	reads    *db.Router
+	identity *auth.IdentityCache
 }
 
 // New returns the administrators' handler. Sessions of accounts that are

@@ -164,3 +164,14 @@ func (s *Store) ResetTOTP(ctx context.Context, id int64) error {
 		return auth.EndSessions(ctx, tx, id)
 	})
 }
+
+const serverFactsSQL = `SELECT pg_current_wal_insert_lsn()::text, current_setting('server_version')`
+
+// serverFacts reads the primary's WAL position and server version for the
+// status page.
+func serverFacts(ctx context.Context, q db.Querier) (wal, version string, err error) {
+	if err := q.QueryRow(ctx, serverFactsSQL).Scan(&wal, &version); err != nil {
+		return "", "", fmt.Errorf("admin: status: %w", err)
+	}
+	return wal, version, nil
+}

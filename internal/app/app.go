@@ -27,11 +27,18 @@ type Env func(string) (string, bool)
 type Config struct {
 	Addr        string
 	DatabaseURL string
-	DataDir     string
-	LogLevel    string
-	LogFormat   string
-	SeedDemo    bool
-	HTTPS       bool
+	// DirectURL reaches the primary without a transaction pooler, for
+	// what needs a session of its own: migrations (an advisory lock held
+	// across statements), pg_dump, LISTEN and the job queue. Empty: the
+	// DatabaseURL is direct.
+	DirectURL string
+	// PgBouncer: DatabaseURL goes through PgBouncer in transaction mode.
+	PgBouncer bool
+	DataDir   string
+	LogLevel  string
+	LogFormat string
+	SeedDemo  bool
+	HTTPS     bool
 }
 
 // command is one subcommand of zhibu.
@@ -127,6 +134,12 @@ func DBFlags(name string, env Env, stderr io.Writer, cfg *Config) *flag.FlagSet 
 	fs := flag.NewFlagSet("zhibu "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.DatabaseURL, "database-url", envOr(env, "DATABASE_URL", ""), "PostgreSQL URL; empty starts a private cluster under the data dir (env DATABASE_URL)")
+	fs.StringVar(&cfg.DirectURL, "direct-url", envOr(env, "DATABASE_DIRECT_URL", ""), "PostgreSQL URL of the primary without a pooler, for migrations, backups, LISTEN and the job queue; empty: the database URL (env DATABASE_DIRECT_URL)")
+	pgb := false
+	if v, ok := env("ZHIBU_PGBOUNCER"); ok && (v == "1" || v == "true") {
+		pgb = true
+	}
+	fs.BoolVar(&cfg.PgBouncer, "pgbouncer", pgb, "the database URL goes through PgBouncer in transaction mode: no prepared statements kept per connection (env ZHIBU_PGBOUNCER=1)")
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr(env, "ZHIBU_DATA_DIR", "./.data"), "folder for the private PostgreSQL cluster (env ZHIBU_DATA_DIR)")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(env, "ZHIBU_LOG_LEVEL", "info"), "debug, info, warn or error (env ZHIBU_LOG_LEVEL)")
 	fs.StringVar(&cfg.LogFormat, "log-format", envOr(env, "ZHIBU_LOG_FORMAT", "text"), "text or json (env ZHIBU_LOG_FORMAT)")
@@ -218,12 +231,26 @@ func database(ctx context.Context, cfg Config, logger *slog.Logger) (url string,
 
 // databaseURL makes the logger the configuration asks for and brings up
 // the database (see database); stop shuts down what it started.
+// The commands that call it (migrate, backup, restore) need a session of
+// their own, so it is the direct URL when one is set.
 func databaseURL(ctx context.Context, cfg Config, stderr io.Writer) (url string, stop func(), err error) {
 	logger, err := NewLogger(cfg, stderr)
 	if err != nil {
 		return "", nil, err
 	}
+	if cfg.DirectURL != "" {
+		return cfg.DirectURL, func() {}, nil
+	}
 	return database(ctx, cfg, logger)
+}
+
+// sessionURL is the URL of a direct connection to the primary: the
+// direct URL when set, else url.
+func sessionURL(cfg Config, url string) string {
+	if cfg.DirectURL != "" {
+		return cfg.DirectURL
+	}
+	return url
 }
 
 // OpenPool makes the logger the configuration asks for and opens the
@@ -243,11 +270,11 @@ func OpenMigrated(ctx context.Context, cfg Config, logger *slog.Logger) (pool *p
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := db.MigrateUp(url); err != nil {
+	if err := db.MigrateUp(sessionURL(cfg, url)); err != nil {
 		stop()
 		return nil, nil, err
 	}
-	pool, err = db.Open(ctx, url)
+	pool, err = db.Open(ctx, url, db.ForPgBouncer(cfg.PgBouncer))
 	if err != nil {
 		stop()
 		return nil, nil, err

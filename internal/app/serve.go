@@ -35,6 +35,8 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	fs.BoolVar(&cfg.HTTPS, "https", httpsDefault, "served over HTTPS (by a TLS proxy): Secure cookies and HSTS (env ZHIBU_HTTPS=1)")
 	fs.Usage = UsageFunc(fs, "Usage: zhibu serve [flags]\n\nMigrates the database and serves the web application until SIGINT or SIGTERM, then lets requests in flight finish.", DataKeyHelp+
 		"                   With --seed-demo and no key, one is generated into the data dir.\n"+oldKeyHelp)
+	var scale scaleSettings
+	scaleFlags(fs, env, &scale)
 	var limits limitSettings
 	if err := limitFlags(fs, env, &limits); err != nil {
 		return err
@@ -81,11 +83,21 @@ func serve(ctx context.Context, args []string, env Env, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	notifier, err := notify.New(pool, seal, notify.Options{Mail: mailCfg, Logger: logger, Todos: home.BranchTodos})
+	out, err := scale.open(ctx, cfg, pool, logger)
+	if err != nil {
+		return err
+	}
+	defer out.close()
+	notifier, err := notify.New(pool, seal, notify.Options{Mail: mailCfg, Logger: logger, Todos: home.BranchTodos, QueuePool: out.queuePool, PollOnly: out.pollOnly})
 	if err != nil {
 		return err
 	}
 	deps.Pool, deps.Logger, deps.HTTPS, deps.Sealer, deps.ReviewJobs, deps.Notify = pool, logger, cfg.HTTPS, seal, reviewJobs, notifier
+	deps.Reads, deps.Identity = out.reads, out.identity
+	if out.direct != "" {
+		// Unread counts read on another instance are dropped at once.
+		go notifier.ListenUnread(ctx, out.direct, logger)
+	}
 	srv := &http.Server{
 		Handler:           server.New(deps),
 		ReadHeaderTimeout: 5 * time.Second,

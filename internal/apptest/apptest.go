@@ -58,8 +58,15 @@ type Option func(*server.Deps)
 // New starts Zhibu on a fresh database holding the demo data.
 func New(t testing.TB, opts ...Option) *App {
 	t.Helper()
+	return start(t, SeededURL(t), Sealer(t), nil, opts)
+}
+
+// SeededURL returns the URL of a fresh database of the test's own holding
+// the demo data (sealed with TestKey).
+func SeededURL(t testing.TB) string {
+	t.Helper()
 	sealer := Sealer(t)
-	u := dbtest.NewSeededURL(t, "demo", func(ctx context.Context, url string) error {
+	return dbtest.NewSeededURL(t, "demo", func(ctx context.Context, url string) error {
 		pool, err := db.Open(ctx, url)
 		if err != nil {
 			return err
@@ -68,7 +75,13 @@ func New(t testing.TB, opts ...Option) *App {
 		_, err = seed.Demo(ctx, pool, sealer)
 		return err
 	})
-	return start(t, u, sealer, nil, opts)
+}
+
+// Start starts Zhibu on the given (already migrated) database with pool
+// options (db.ForPgBouncer behind a pooler).
+func Start(t testing.TB, dbURL string, poolOpts []db.PoolOption, opts ...Option) *App {
+	t.Helper()
+	return start(t, dbURL, Sealer(t), poolOpts, opts)
 }
 
 // NewEmpty starts Zhibu on a fresh migrated database with no data.

@@ -46,6 +46,15 @@ func NewService(pool *pgxpool.Pool, policy Policy, sealer *pii.Sealer) *Service 
 	return &Service{pool: pool, sessions: NewSessions(pool, policy.Session), policy: policy, sealer: sealer, now: time.Now}
 }
 
+// WithIdentityCache keeps each session's identity in c for up to a
+// second per instance (see IdentityCache); nil reads it on every request.
+func (s *Service) WithIdentityCache(c *IdentityCache) *Service {
+	if c != nil {
+		s.sessions.WithCache(c)
+	}
+	return s
+}
+
 // Sessions returns the session store, for administrators ending sessions.
 func (s *Service) Sessions() *Sessions { return s.sessions }
 
@@ -211,6 +220,7 @@ func NavFor(u *User) []ui.NavItem {
 	pin("/inbox", "nav.inbox")
 	if u.Has(RoleSysAdmin) {
 		add("/admin/jobs", "nav.jobs")
+		add("/admin/status", "nav.status") // --- scale-out (issue 24) ---
 	}
 	return nav
 }
@@ -499,6 +509,9 @@ func (s *Service) SwitchLanguage(w http.ResponseWriter, r *http.Request) error {
 	if u := UserOf(r.Context()); u != nil {
 		if err := SetLanguage(r.Context(), s.pool, u.AccountID, string(l)); err != nil {
 			return err
+		}
+		if s.sessions.cache != nil {
+			s.sessions.cache.InvalidateAccount(u.AccountID) // the next page is in the new language here at once
 		}
 	}
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"zhibu/internal/auth"
 	"zhibu/internal/benchdata"
 	"zhibu/internal/pii"
 	"zhibu/internal/review"
@@ -110,12 +111,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	jobCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	go reviewJobs.Run(jobCtx)
+	// The identity cache, kept in step by LISTEN, as zhibu serve runs it.
+	identity := auth.NewIdentityCache()
+	go auth.ListenIdentity(jobCtx, o.Pool.Config().ConnString(), identity, nil, discard)
 	app := server.New(server.Deps{
 		Pool:       o.Pool,
 		Logger:     discard,
 		Sealer:     o.Sealer,
 		LoginLimit: 1 << 30, // the sign-in target would otherwise trip the per-IP limit
 		ReviewJobs: reviewJobs,
+		Identity:   identity,
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

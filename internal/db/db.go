@@ -30,6 +30,25 @@ const ConnectTimeout = 5 * time.Second
 
 // Open connects a pool to databaseURL and checks that the database answers.
 func Open(ctx context.Context, databaseURL string, opts ...PoolOption) (*pgxpool.Pool, error) {
+	cfg, err := poolConfig(databaseURL, opts...)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: connect: %w", err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("db: ping: %w", err)
+	}
+	return pool, nil
+}
+
+// poolConfig is the configuration of every pool Zhibu opens.
+func poolConfig(databaseURL string, opts ...PoolOption) (*pgxpool.Config, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("db: parse url: %w", err)
@@ -54,17 +73,7 @@ func Open(ctx context.Context, databaseURL string, opts ...PoolOption) (*pgxpool
 	for _, o := range opts {
 		o(cfg)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("db: connect: %w", err)
-	}
-	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := pool.Ping(pctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("db: ping: %w", err)
-	}
-	return pool, nil
+	return cfg, nil
 }
 
 // migrator builds a golang-migrate instance over the embedded files.

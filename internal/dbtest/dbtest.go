@@ -383,3 +383,73 @@ func dropOldTemplates(ctx context.Context, conn *pgx.Conn, keep string) {
 		}
 	}
 }
+
+// NewReplica starts a streaming replica of c (pg_basebackup, hot standby)
+// for one test and removes it when the test ends.
+func NewReplica(t testing.TB, c *pgcluster.Cluster) *pgcluster.Cluster {
+	t.Helper()
+	dir, err := pgcluster.MkdirTemp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := c.StartReplica(ctx, dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := r.Remove(); err != nil {
+			t.Error(err)
+		}
+	})
+	return r
+}
+
+// RequireEnv names the variable that, set to 1 (as E2E=1 in CI), turns
+// a missing pgbouncer from a skipped test into a failed one.
+const RequireEnv = "E2E"
+
+// PgBouncer starts PgBouncer in transaction mode in front of the test
+// server (poolSize server connections per database) for one test. Without
+// the pgbouncer binary the test is skipped, or fails under E2E=1.
+func PgBouncer(t testing.TB, poolSize int) *pgcluster.PgBouncer {
+	t.Helper()
+	if _, err := pgcluster.FindPgBouncer(); err != nil {
+		if os.Getenv(RequireEnv) == "1" {
+			t.Fatal("E2E=1 but pgbouncer is not installed (apt-get install pgbouncer)")
+		}
+		t.Skip("pgbouncer not found: the pooler tests are skipped (apt-get install pgbouncer, or set E2E=1 to require them)")
+	}
+	if err := setup(); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := pgcluster.MkdirTemp()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := pgcluster.StartPgBouncer(ctx, dir, adminURL, poolSize)
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := b.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return b
+}
+
+// DatabaseOf returns the database name of a URL made by this package.
+func DatabaseOf(t testing.TB, dbURL string) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil || len(u.Path) < 2 {
+		t.Fatalf("dbtest: no database in %q", dbURL)
+	}
+	return u.Path[1:]
+}

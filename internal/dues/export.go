@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/internal/auth"
+	"zhibu/internal/db"
 	"zhibu/internal/export"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
@@ -41,7 +42,9 @@ func (h *Handler) ReportPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	from, to := h.reportRange(r)
-	rep, err := BuildReport(r.Context(), h.pool, o.ID, o.Name, from, to)
+	// Read from a streaming replica when one has the person's last write
+	// (db.Router); the primary otherwise.
+	rep, err := BuildReport(r.Context(), db.ReadPool(r.Context(), h.pool), o.ID, o.Name, from, to)
 	if err != nil {
 		return err
 	}
@@ -64,7 +67,7 @@ func (h *Handler) ReportExport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	from, to := h.reportRange(r)
-	rep, err := BuildReport(ctx, h.pool, o.ID, o.Name, from, to)
+	rep, err := BuildReport(ctx, db.ReadPool(ctx, h.pool), o.ID, o.Name, from, to)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,21 @@ type Registry struct {
 	mu     sync.Mutex
 	series map[key]*series
 	start  time.Time
+	// collectors write figures kept elsewhere (the read replicas, the
+	// identity cache), by name so that adding one twice keeps one.
+	collectors map[string]func(io.Writer)
+}
+
+// Collect adds figures kept by another package to the exposition: f
+// writes them in the text format. A second Collect of the same name
+// replaces the first.
+func (r *Registry) Collect(name string, f func(io.Writer)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.collectors == nil {
+		r.collectors = map[string]func(io.Writer){}
+	}
+	r.collectors[name] = f
 }
 
 // New returns an empty registry.
@@ -145,6 +160,15 @@ func (r *Registry) Write(w io.Writer, pool *pgxpool.Pool) {
 		s := r.series[k]
 		snap[i] = series{count: s.count, sum: s.sum, bucket: append([]uint64(nil), s.bucket...)}
 	}
+	names := make([]string, 0, len(r.collectors))
+	for n := range r.collectors {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	collect := make([]func(io.Writer), len(names))
+	for i, n := range names {
+		collect[i] = r.collectors[n]
+	}
 	r.mu.Unlock()
 
 	fmt.Fprintln(w, "# HELP zhibu_http_requests_total HTTP requests by route, method and status.")
@@ -173,6 +197,9 @@ func (r *Registry) Write(w io.Writer, pool *pgxpool.Pool) {
 		counter(w, "zhibu_db_pool_acquire_total", "Connections acquired from the pool.", float64(st.AcquireCount()))
 		counter(w, "zhibu_db_pool_empty_acquire_total", "Acquires that had to wait for a connection.", float64(st.EmptyAcquireCount()))
 		counter(w, "zhibu_db_pool_acquire_wait_seconds_total", "Time spent waiting for connections.", st.AcquireDuration().Seconds())
+	}
+	for _, f := range collect {
+		f(w)
 	}
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -17,6 +17,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -73,6 +74,16 @@ type Options struct {
 	// RetryBase is the first back-off of a failed send; each retry waits
 	// longer (default River's policy: attempt⁴ seconds).
 	RetryBase time.Duration
+	// QueuePool, when set, is the pool the queue works on: a direct
+	// connection to the primary (DATABASE_DIRECT_URL) when the main pool
+	// goes through PgBouncer, since River LISTENs for new jobs and
+	// leadership changes. Jobs are still inserted in the callers'
+	// transactions on the main pool.
+	QueuePool *pgxpool.Pool
+	// PollOnly: the queue LISTENs for nothing and polls instead (behind
+	// PgBouncer in transaction mode without a direct URL); a new job
+	// waits up to a second to be picked up.
+	PollOnly bool
 }
 
 // New returns the service over the pool. The queue works jobs only after
@@ -106,7 +117,12 @@ func New(pool *pgxpool.Pool, sealer *pii.Sealer, o Options) (*Service, error) {
 	if o.RetryBase > 0 {
 		cfg.RetryPolicy = linearRetry{base: o.RetryBase}
 	}
-	c, err := river.NewClient(riverpgxv5.New(pool), cfg)
+	cfg.PollOnly = o.PollOnly
+	queuePool := pool
+	if o.QueuePool != nil {
+		queuePool = o.QueuePool
+	}
+	c, err := river.NewClient(riverpgxv5.New(queuePool), cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -174,4 +190,27 @@ func (c *unreadCache) forget(account int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.m, account)
+}
+
+func (c *unreadCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}
+
+// UnreadChannel is the NOTIFY channel on which migration 000341's
+// triggers name the account whose notifications were written or read.
+const UnreadChannel = "zhibu_unread"
+
+// ListenUnread keeps the unread counts in step with every instance's
+// writes over a direct connection to the primary (LISTEN; never through
+// a transaction pooler), until ctx ends: an account's count is dropped
+// when its notifications change anywhere, and every count when the
+// connection is lost or made again (unreadTTL still bounds them).
+func (s *Service) ListenUnread(ctx context.Context, url string, logger *slog.Logger) {
+	db.Listen(ctx, url, []string{UnreadChannel}, func(_, payload string) {
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+			s.unread.forget(id)
+		}
+	}, s.unread.clear, s.unread.clear, logger)
 }

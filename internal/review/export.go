@@ -18,7 +18,7 @@ func (h *Handler) Export(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	today := h.today()
 	p := dashboardPeriod(r, today)
-	d, err := Subtree(ctx, h.pool, reviewRoots(auth.ScopeOf(ctx)), p, today, Options{Sort: "name", Urgent: 1000})
+	d, err := Subtree(ctx, h.reader(r), reviewRoots(auth.ScopeOf(ctx)), p, today, Options{Sort: "name", Urgent: 1000})
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
 	"zhibu/internal/cases"
+	"zhibu/internal/db"
 	"zhibu/internal/i18n"
 	"zhibu/internal/rules"
 	"zhibu/internal/ui"
@@ -40,6 +41,11 @@ type Handler struct {
 func New(pool *pgxpool.Pool, jobs *Jobs) *Handler {
 	return &Handler{pool: pool, jobs: jobs, now: time.Now}
 }
+
+// reader is the pool the request's reads go to: a streaming replica that
+// has replayed the person's own last write, when there is one
+// (db.Router), else the primary. Writes use h.pool.
+func (h *Handler) reader(r *http.Request) *pgxpool.Pool { return db.ReadPool(r.Context(), h.pool) }
 
 func (h *Handler) today() time.Time { return rules.Day(h.now().In(i18n.Shanghai)) }
 
@@ -116,7 +122,7 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	pager := ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Query: q, Path: "/review"}
 	opt.Offset = pager.Offset()
-	d, err := Subtree(r.Context(), h.pool, reviewRoots(auth.ScopeOf(r.Context())), p, today, opt)
+	d, err := Subtree(r.Context(), h.reader(r), reviewRoots(auth.ScopeOf(r.Context())), p, today, opt)
 	if err != nil {
 		return err
 	}
@@ -139,14 +145,14 @@ func (h *Handler) branch(r *http.Request) (Branch, []int64, error) {
 	if err != nil {
 		return Branch{}, nil, apperr.ErrNotFound
 	}
-	path, err := auth.OrgPath(r.Context(), h.pool, id)
+	path, err := auth.OrgPath(r.Context(), h.reader(r), id)
 	if err != nil {
 		return Branch{}, nil, err
 	}
 	if err := auth.ScopeOf(r.Context()).CheckRead(path); err != nil {
 		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, err)
 	}
-	rows, err := h.pool.Query(r.Context(), branchSQL, id)
+	rows, err := h.reader(r).Query(r.Context(), branchSQL, id)
 	if err != nil {
 		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, err)
 	}
@@ -199,15 +205,15 @@ func (h *Handler) branchPage(r *http.Request) (BranchPage, error) {
 	s := auth.ScopeOf(r.Context())
 	today := h.today()
 	p := periodParam(r, today)
-	d, err := Evaluate(r.Context(), h.pool, []Branch{b}, p, today, true)
+	d, err := Evaluate(r.Context(), h.reader(r), []Branch{b}, p, today, true)
 	if err != nil {
 		return BranchPage{}, err
 	}
 	page := BranchPage{D: d, Row: d.Rows[0], Periods: periodOptions(today), CanRate: s.CanWriteCommittee(path), CanRespond: s.CanWrite(path)}
-	if page.History, err = History(r.Context(), h.pool, b.ID); err != nil {
+	if page.History, err = History(r.Context(), h.reader(r), b.ID); err != nil {
 		return BranchPage{}, err
 	}
-	if page.Scale, err = rules.RatingScale(r.Context(), h.pool); err != nil {
+	if page.Scale, err = rules.RatingScale(r.Context(), h.reader(r)); err != nil {
 		return BranchPage{}, err
 	}
 	page.Rate = RateForm{Period: p.Key()}
@@ -322,12 +328,12 @@ func (h *Handler) Report(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || year < 2000 || year > today.Year() {
 		year = today.Year()
 	}
-	d, err := Evaluate(r.Context(), h.pool, []Branch{b}, rules.Year(year), today, false)
+	d, err := Evaluate(r.Context(), h.reader(r), []Branch{b}, rules.Year(year), today, false)
 	if err != nil {
 		return err
 	}
 	page := ReportPage{D: d, Row: d.Rows[0], Year: year}
-	all, err := History(r.Context(), h.pool, b.ID)
+	all, err := History(r.Context(), h.reader(r), b.ID)
 	if err != nil {
 		return err
 	}

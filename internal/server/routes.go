@@ -51,7 +51,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 		meetingH.WithCheckinKey(d.Sealer) // sign-in codes are keyed hashes under the data key
 	}
 	meH := me.New(d.Pool)
-	adminH := admin.New(d.Pool)
+	adminH := admin.New(d.Pool).WithStatus(d.Reads, d.Identity)
 	auditH := audit.NewHandler(d.Pool)
 	memberH := member.New(d.Pool, d.Sealer)
 	orgH := org.New(d.Pool)
@@ -73,6 +73,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	r.Use(d.TrustedProxies.RealIP)
 	r.Use(accessLog(d.Logger))
 	r.Use(d.Metrics.Middleware)
+	// --- scale-out (issue 24): each request's read pool (a replica, or the primary) ---
+	r.Use(d.Reads.Middleware)
 	r.Use(ui.Recoverer)
 	r.Use(securityHeaders(d.HTTPS))
 	r.Use(compress())
@@ -133,6 +135,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodPost, "/inbox/{id}/open", ui.Handler(notifySvc.Open))
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/jobs", ui.Handler(notifySvc.Jobs))
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodPost, "/admin/jobs/{id}/retry", ui.Handler(notifySvc.RetryJob))
+			// --- scale-out (issue 24): this instance's database connections, replicas and lag ---
+			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/status", ui.Handler(adminH.Status))
 
 			// --- meeting: a member signs in with the QR code or the six-digit code ---
 			r.Method(http.MethodGet, "/checkin", ui.Handler(meetingH.SignInForm))

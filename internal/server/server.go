@@ -4,6 +4,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/auth"
+	"zhibu/internal/db"
 	"zhibu/internal/metrics"
 	"zhibu/internal/notify"
 	"zhibu/internal/pii"
@@ -46,6 +49,14 @@ type Deps struct {
 	// Notify writes notifications and queues their mail; when nil the
 	// routes make one whose queue is not started (jobs wait in the table).
 	Notify *notify.Service
+	// Reads routes the read-only dashboards, compliance pages, reports
+	// and exports to streaming replicas (DATABASE_READ_URL); nil: every
+	// read goes to Pool.
+	Reads *db.Router
+	// Identity keeps each session's identity in memory for up to a second,
+	// kept in step by NOTIFY (auth.ListenIdentity); nil: the session,
+	// account and roles are read on every request.
+	Identity *auth.IdentityCache
 }
 
 // MaxBodyBytes caps an ordinary form post.
@@ -67,7 +78,28 @@ func New(d Deps) http.Handler {
 	if d.LoginWindow == 0 {
 		d.LoginWindow = 5 * time.Minute
 	}
-	return routes(d, auth.NewService(d.Pool, policy, d.Sealer))
+	d.Metrics.Collect("db_replicas", d.Reads.WriteMetrics)
+	if d.Identity != nil {
+		d.Metrics.Collect("identity_cache", identityMetrics(d.Identity))
+	}
+	return routes(d, auth.NewService(d.Pool, policy, d.Sealer).WithIdentityCache(d.Identity))
+}
+
+// identityMetrics writes the identity cache's counters.
+func identityMetrics(c *auth.IdentityCache) func(io.Writer) {
+	return func(w io.Writer) {
+		st := c.Stats()
+		fmt.Fprintf(w, "# HELP zhibu_identity_cache_hits_total Signed-in requests whose identity came from this instance's cache.\n# TYPE zhibu_identity_cache_hits_total counter\nzhibu_identity_cache_hits_total %d\n", st.Hits)
+		fmt.Fprintf(w, "# HELP zhibu_identity_cache_misses_total Signed-in requests that read their identity from the database.\n# TYPE zhibu_identity_cache_misses_total counter\nzhibu_identity_cache_misses_total %d\n", st.Misses)
+		fmt.Fprintf(w, "# HELP zhibu_identity_cache_listening 1 while the cache's LISTEN connection is up (without it nothing is kept).\n# TYPE zhibu_identity_cache_listening gauge\nzhibu_identity_cache_listening %d\n", b2i(st.Listening))
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // healthz answers while the process runs.
