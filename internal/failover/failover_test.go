@@ -28,10 +28,49 @@ import (
 )
 
 // TestMain quiets the error pages' log lines (one per failed save during
-// the failover); the test logs what they add up to.
+// the failover); the test logs what they add up to, and the errors of any
+// request answered 500 (serverErrors), which the test fails on.
 func TestMain(m *testing.M) {
-	slog.SetDefault(slog.New(slog.DiscardHandler))
+	slog.SetDefault(slog.New(&serverErrors))
 	os.Exit(m.Run())
+}
+
+// errorLog keeps the "err" of each log record about a request that
+// failed with status 500 and drops every other record.
+type errorLog struct {
+	mu   sync.Mutex
+	errs []string
+}
+
+var serverErrors errorLog
+
+func (l *errorLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *errorLog) WithGroup(string) slog.Handler            { return l }
+func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
+	var status int64
+	var msg string
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "status":
+			status = a.Value.Int64()
+		case "err":
+			msg = a.Value.String()
+		}
+		return true
+	})
+	if status == 500 {
+		l.mu.Lock()
+		l.errs = append(l.errs, msg)
+		l.mu.Unlock()
+	}
+	return nil
+}
+
+func (l *errorLog) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.errs...)
 }
 
 // The cluster's timings (cluster.sh's defaults): the leader key lives
@@ -198,6 +237,9 @@ func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 		if status != "503" {
 			t.Errorf("%d failed saves answered %s; a database outage must answer 503 (try again)", n, status)
 		}
+	}
+	for _, e := range serverErrors.list() {
+		t.Errorf("answered 500: %s", e)
 	}
 
 	// Every save answered 303 is on the new primary.

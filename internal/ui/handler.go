@@ -43,14 +43,31 @@ func StatusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, apperr.ErrInvalid):
 		return http.StatusUnprocessableEntity
-	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+	case errors.As(err, &connErr), errors.As(err, &netErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, pgconn.ErrConnClosed):
+		// The database went away (a failover, a restart) or a connection
+		// broke under the request: try again.
 		return http.StatusServiceUnavailable
-	case errors.As(err, &pgErr) && (pgErr.Code == "57P01" || pgErr.Code == "57P03" || pgErr.Code[:2] == "08"):
+	case errors.As(err, &pgErr) && unavailableCode(pgErr.Code):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, context.Canceled):
 		return 499
 	}
 	return http.StatusInternalServerError
+}
+
+// unavailableCode reports whether a PostgreSQL error code means the
+// database cannot serve the request now, though it may in a moment:
+// connection exceptions (class 08), an administrator's or a crash's
+// shutdown (57P01, 57P02), a server starting up or shutting down (57P03),
+// too many connections (53300), and a write reaching a server that is no
+// longer the primary (25006, during a switchover).
+func unavailableCode(code string) bool {
+	switch code {
+	case "57P01", "57P02", "57P03", "53300", "25006":
+		return true
+	}
+	return len(code) == 5 && code[:2] == "08"
 }
 
 // RenderError writes the error page for err. Internal details are logged

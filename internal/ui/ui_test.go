@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"zhibu/internal/apperr"
 )
@@ -118,5 +120,29 @@ func TestErrorsZeroValue(t *testing.T) {
 	g.Errors.Set("date", "form.bad_date")
 	if !g.Errors.Any() {
 		t.Fatal("field after Set is empty")
+	}
+}
+
+func TestStatusOfDatabaseOutages(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"a connection closed under the request", fmt.Errorf("save: %w", pgconn.ErrConnClosed), 503},
+		{"administrator shutdown", &pgconn.PgError{Code: "57P01"}, 503},
+		{"crash shutdown", &pgconn.PgError{Code: "57P02"}, 503},
+		{"starting up", &pgconn.PgError{Code: "57P03"}, 503},
+		{"too many connections", &pgconn.PgError{Code: "53300"}, 503},
+		{"read-only after a switchover", &pgconn.PgError{Code: "25006"}, 503},
+		{"connection failure", &pgconn.PgError{Code: "08006"}, 503},
+		{"unexpected EOF", fmt.Errorf("receive: %w", io.ErrUnexpectedEOF), 503},
+		{"a constraint", &pgconn.PgError{Code: "23505"}, 500},
+		{"a syntax error", &pgconn.PgError{Code: "42601"}, 500},
+		{"short code", &pgconn.PgError{Code: "0"}, 500},
+	} {
+		if got := StatusOf(tc.err); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
 	}
 }
