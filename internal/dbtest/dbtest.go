@@ -85,9 +85,31 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// teardown closes the admin pool and removes the private cluster.
+// exitHooks run first at teardown (AtExit).
+var (
+	exitMu    sync.Mutex
+	exitHooks []func()
+)
+
+// AtExit registers f to run when Main ends (or is interrupted), before the
+// private cluster is removed: for what a package shares between its tests,
+// such as one browser process for all browser tests.
+func AtExit(f func()) {
+	exitMu.Lock()
+	defer exitMu.Unlock()
+	exitHooks = append(exitHooks, f)
+}
+
+// teardown runs the exit hooks, closes the admin pool and removes the
+// private cluster.
 func teardown() {
 	teardownOnce.Do(func() {
+		exitMu.Lock()
+		hooks := exitHooks
+		exitMu.Unlock()
+		for _, f := range hooks {
+			f()
+		}
 		dropSeeded()
 		if admin != nil {
 			admin.Close()

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,37 +36,84 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// Browser is one headless chromium with its own profile.
+// Browser is one test's browser: a tab in a browser context of its own
+// (its own cookies and storage, like a separate profile) in the chromium
+// process the package's tests share.
 type Browser struct {
 	t   *testing.T
 	ctx context.Context
 }
 
-// newBrowser starts chromium with the flags a closed network needs and the
-// given Accept-Language.
+// sharedChromium is one chromium process for every browser of a language:
+// starting chromium costs about 3.5 s of CPU, and the suite opens some
+// fifty browsers.
+type sharedChromium struct {
+	once sync.Once
+	ctx  context.Context // the context that started the process
+	err  error
+}
+
+var (
+	chromiumMu sync.Mutex
+	chromiums  = map[string]*sharedChromium{}
+)
+
+// chromiumFor starts (once) the chromium process that sends acceptLang,
+// with the flags a closed network needs; it stops when the package's
+// tests end (dbtest.AtExit).
+func chromiumFor(path, acceptLang string) (context.Context, error) {
+	chromiumMu.Lock()
+	c := chromiums[acceptLang]
+	if c == nil {
+		c = &sharedChromium{}
+		chromiums[acceptLang] = c
+	}
+	chromiumMu.Unlock()
+	c.once.Do(func() {
+		dir, err := os.MkdirTemp("", "zhibu-chromium-")
+		if err != nil {
+			c.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.NoSandbox,
+			chromedp.DisableGPU,
+			chromedp.UserDataDir(dir),
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("no-first-run", true),
+			chromedp.Flag("accept-lang", acceptLang),
+			chromedp.WindowSize(1280, 900),
+		)
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancel := chromedp.NewContext(actx)
+		dbtest.AtExit(func() { cancel(); cancelAlloc(); _ = os.RemoveAll(dir) })
+		if err := chromedp.Do(ctx); err != nil { // start the browser now
+			c.err = fmt.Errorf("start chromium: %w", err)
+			return
+		}
+		c.ctx = ctx
+	})
+	return c.ctx, c.err
+}
+
+// newBrowser opens a browser for the test that sends the given
+// Accept-Language, at the desktop size.
 func newBrowser(t *testing.T, acceptLang string) *Browser {
 	t.Helper()
 	path := chromiumPath(t)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("accept-lang", acceptLang),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 300*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser now
-		t.Fatalf("start chromium: %v", err)
+	parent, err := chromiumFor(path, acceptLang)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return &Browser{t: t, ctx: ctx}
+	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	ctx, cancelTimeout := context.WithTimeout(ctx, 300*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancel() })
+	b := &Browser{t: t, ctx: ctx}
+	b.Do(chromedp.EmulateViewport(1280, 900))
+	return b
 }
 
 // Do runs actions and fails the test on error.
