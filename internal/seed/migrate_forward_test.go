@@ -38,49 +38,63 @@ func versions(t *testing.T) []uint {
 	return out
 }
 
-// TestDataSurvivesEveryMigrationForward loads the demo data at each older
-// schema version (from the first that holds all its tables) and migrates
-// to the newest: no row of the data may be lost.
+// TestDataSurvivesEveryMigrationForward loads the demo data at the first
+// schema version that holds all its tables and then applies the later
+// migrations one at a time: after each, no table may hold fewer rows than
+// before it, so the migration that loses data is named. (Loading the data
+// anew at every version, as this test once did, costs a full migration per
+// version and checks nothing more: Core writes only the tables of the first
+// schema.)
 func TestDataSurvivesEveryMigrationForward(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	sealer := apptest.Sealer(t)
-	for _, v := range versions(t) {
-		if v < 3 {
+	all := versions(t)
+	const first = 3
+	url := dbtest.EmptyURL(t)
+	if err := db.MigrateTo(url, first); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if loaded, err := seed.Core(ctx, pool, apptest.Sealer(t)); err != nil || !loaded {
+		t.Fatalf("load at version %d: loaded %v, %v", first, loaded, err)
+	}
+	before, err := backup.Counts(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before["members"] == 0 || before["meetings"] == 0 {
+		t.Fatalf("the data loaded at version %d holds no members or meetings: %v", first, before)
+	}
+	steps := 0
+	for _, v := range all {
+		if v <= first {
 			continue
 		}
-		t.Run(strconv.Itoa(int(v)), func(t *testing.T) {
-			url := dbtest.EmptyURL(t)
-			if err := db.MigrateTo(url, v); err != nil {
-				t.Fatal(err)
+		if err := db.MigrateTo(url, v); err != nil {
+			t.Fatalf("migrate forward to %d: %v", v, err)
+		}
+		// A migration may rewrite functions the open connections cached.
+		pool.Reset()
+		after, err := backup.Counts(ctx, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for table, n := range before {
+			if table == "schema_migrations" {
+				continue
 			}
-			pool, err := db.Open(ctx, url)
-			if err != nil {
-				t.Fatal(err)
+			if after[table] < n {
+				t.Errorf("migration %d: %s held %d rows, %d after it", v, table, n, after[table])
 			}
-			defer pool.Close()
-			if _, err := seed.Core(ctx, pool, sealer); err != nil {
-				t.Fatalf("load at version %d: %v", v, err)
-			}
-			before, err := backup.Counts(ctx, pool)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := db.MigrateUp(url); err != nil {
-				t.Fatalf("migrate forward from %d: %v", v, err)
-			}
-			after, err := backup.Counts(ctx, pool)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for table, n := range before {
-				if table == "schema_migrations" {
-					continue
-				}
-				if after[table] < n {
-					t.Errorf("%s: %d rows at version %d, %d after migrating forward", table, n, v, after[table])
-				}
-			}
-		})
+		}
+		before = after
+		steps++
+	}
+	if steps < 10 {
+		t.Fatalf("only %d migrations after version %d were applied", steps, first)
 	}
 }

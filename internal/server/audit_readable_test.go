@@ -17,7 +17,7 @@ import (
 func TestAuditTrailReadsLikeARecord(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
-	admin := app.Login(t, "admin")
+	admin := app.LoginDemo(t, "admin")
 	org := app.OrgID(t, "办公室党支部")
 	edit := admin.Get("/orgs/" + itoa(org) + "/edit")
 	version, _ := edit.Doc().Find(`input[name="version"]`).Attr("value")
@@ -26,7 +26,7 @@ func TestAuditTrailReadsLikeARecord(t *testing.T) {
 		t.Fatalf("rename: %d", r.Status)
 	}
 
-	aud := app.Login(t, "auditor")
+	aud := app.LoginDemo(t, "auditor")
 	r := aud.Get("/audit?kind=changes&entity=organisation&entity_id=" + itoa(org))
 	if r.Status != http.StatusOK {
 		t.Fatalf("audit search: %d", r.Status)

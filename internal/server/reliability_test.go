@@ -21,7 +21,7 @@ import (
 
 func TestMetricsEndpoint(t *testing.T) {
 	app := apptest.New(t)
-	c := app.Login(t, "member")
+	c := app.LoginDemo(t, "member")
 	c.Get("/")
 	c.Get("/no/such/page")
 	r := c.Get("/metrics")

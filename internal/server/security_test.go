@@ -438,7 +438,7 @@ func TestAuditTrailSearchAndExport(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	app.Anon(t).PostForm("/login", url.Values{"username": {"member"}, "password": {"Wrong-Pass-1"}})
-	aud := app.Login(t, "auditor")
+	aud := app.LoginDemo(t, "auditor")
 	r := aud.Get("/audit?action=login&actor=member")
 	if r.Status != http.StatusOK {
 		t.Fatalf("search: %d", r.Status)
@@ -595,9 +595,9 @@ func TestAuditTrailSortsByTime(t *testing.T) {
 	app := apptest.New(t)
 	for range 3 {
 		app.Anon(t).PostForm("/login", url.Values{"username": {"member"}, "password": {"Wrong-Pass-1"}})
-		app.Login(t, "member")
+		app.LoginDemo(t, "member")
 	}
-	aud := app.Login(t, "auditor")
+	aud := app.LoginDemo(t, "auditor")
 	rows := func(path string) []string {
 		var out []string
 		aud.Get(path).Doc().Find(`[data-testid="audit-row"]`).Each(func(_ int, s *goquery.Selection) {
