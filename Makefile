@@ -27,13 +27,14 @@ help:
 ## (-parallel 4: browser tests mostly wait on chromium, so four at a time
 ## finish sooner than two on a 2-core machine; each test has its own database.
 ## Packages run one per core, go test's default: four at once was slower,
-## 768 s against 659 s for .ci/run on a fresh clone)
+## 768 s against 659 s for .ci/run on a fresh clone; TESTFLAGS adds go test
+## flags: .ci/run passes -vet=off, having run go vet over everything)
 test:
 	@command -v chromium-headless-shell >/dev/null 2>&1 || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		echo "NOTE: chromium is not installed: the browser tests in internal/e2e are SKIPPED (apt-get install chromium-headless-shell fonts-wqy-microhei; E2E=1 makes them required)"
 	@command -v patroni >/dev/null 2>&1 && command -v etcd >/dev/null 2>&1 || \
 		echo "NOTE: patroni or etcd is not installed: the failover test in internal/failover is SKIPPED (apt-get install patroni etcd-server; E2E=1 makes it required)"
-	$(GO) run ./internal/dbtest/withpg -- $(GO) test -count=1 -parallel 4 ./...
+	$(GO) run ./internal/dbtest/withpg -- $(GO) test -count=1 -parallel 4 $(TESTFLAGS) ./...
 
 ## test-short: the tests in -short mode (tests that check testing.Short skip their slow parts)
 test-short:
