@@ -200,20 +200,27 @@ func (a *App) Anon(t testing.TB) *Client {
 // goes through the form.
 func (a *App) Login(t testing.TB, username string) *Client {
 	t.Helper()
+	c := a.Anon(t)
+	base, _ := url.Parse(a.URL)
+	c.hc.Jar.SetCookies(base, []*http.Cookie{a.Session(t, username)})
+	return c
+}
+
+// Session starts a session for username in the session store and returns
+// its cookie, for a client or a browser to present.
+func (a *App) Session(t testing.TB, username string) *http.Cookie {
+	t.Helper()
 	ctx := context.Background()
 	var id int64
 	err := a.Pool.QueryRow(ctx, `SELECT id FROM accounts WHERE username = lower($1) AND disabled_at IS NULL`, username).Scan(&id)
 	if err != nil {
-		t.Fatalf("login as %s: %v", username, err)
+		t.Fatalf("session for %s: %v", username, err)
 	}
 	token, err := auth.NewSessions(a.Pool, auth.DefaultSessionPolicy).Create(ctx, id, "127.0.0.1", "apptest")
 	if err != nil {
-		t.Fatalf("login as %s: %v", username, err)
+		t.Fatalf("session for %s: %v", username, err)
 	}
-	c := a.Anon(t)
-	base, _ := url.Parse(a.URL)
-	c.hc.Jar.SetCookies(base, []*http.Cookie{{Name: "zhibu_session", Value: token, Path: "/"}})
-	return c
+	return &http.Cookie{Name: "zhibu_session", Value: token, Path: "/"}
 }
 
 // LoginDemo signs in through the sign-in form with the demo password.

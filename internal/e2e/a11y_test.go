@@ -317,7 +317,7 @@ func TestContrastAndKeyboard(t *testing.T) {
 				if l.code == "en" && !slices.Contains([]string{"secretary", "reviewer", "admin"}, user) {
 					continue // English: the roles whose pages hold the wide tables and long labels
 				}
-				signIn(b, app.URL, user)
+				signInByForm(b, app.URL, user)
 				list := keyboardPages[user]
 				for i := range list {
 					list[i] = fill(list[i])

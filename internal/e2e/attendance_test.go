@@ -18,7 +18,7 @@ func TestAttendanceRunningCount(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "secretary")
+	signIn(b, app, "secretary")
 	b.Do(chromedp.Navigate(app.URL+"/meetings/new?status=draft&kind=committee"), chromedp.WaitVisible(chromedp.ID("f-topic")))
 	b.set("f-org_id", strconv.FormatInt(secretaryBranch(t, app), 10))
 	b.set("f-topic", "研究支部工作")

@@ -30,7 +30,7 @@ func TestReminderTalkJourney(t *testing.T) {
 	mem := app.Int(t, `SELECT member_id FROM accounts WHERE username = 'member'`)
 	today := time.Now().Format(time.DateOnly)
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "secretary")
+	signIn(b, app, "secretary")
 	b.Do(chromedp.Navigate(fmt.Sprintf("%s/talks/new?kind=reminder&branch=%d", app.URL, office)), chromedp.WaitVisible(chromedp.ID("f-problem")))
 	// The language switch reloads the page: photograph the form before
 	// filling it in.
@@ -58,7 +58,7 @@ func TestReminderTalkJourney(t *testing.T) {
 		t.Fatalf("outcome %q (%v)", outcome, err)
 	}
 	m := newBrowser(t, "zh-CN,zh")
-	signIn(m, app.URL, "member")
+	signIn(m, app, "member")
 	m.Do(chromedp.Navigate(app.URL+"/talks/mine"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="mine-agreed"]`)))
 	m.ShootBoth("discipline-member-talks")
 }
@@ -74,7 +74,7 @@ func TestDisposalJourney(t *testing.T) {
 	m := app.Int(t, `SELECT id FROM members WHERE branch_id = $1 AND category = 'full' AND id NOT IN (SELECT member_id FROM disposal_cases) AND id NOT IN (SELECT member_id FROM sanctions) ORDER BY id DESC LIMIT 1`, office)
 	today := time.Now().Format(time.DateOnly)
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "secretary")
+	signIn(b, app, "secretary")
 	b.Do(chromedp.Navigate(app.URL+"/disposals/new"), chromedp.WaitVisible(chromedp.ID("f-member_id")))
 	b.set("f-member_id", fmt.Sprint(m))
 	b.set("f-ground", "unqualified")
@@ -95,7 +95,7 @@ func TestDisposalJourney(t *testing.T) {
 	b.ShootBoth("disposal-awaiting-approval")
 	id := app.Int(t, `SELECT id FROM disposal_cases WHERE member_id = $1`, m)
 	r := newBrowser(t, "zh-CN,zh")
-	signIn(r, app.URL, "reviewer")
+	signIn(r, app, "reviewer")
 	r.Do(chromedp.Navigate(app.URL+"/disposals"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="disposal-list"]`)))
 	r.ShootBoth("disposal-reviewer-list")
 	r.Do(chromedp.Navigate(fmt.Sprintf("%s/disposals/%d", app.URL, id)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="step-form"]`)))
@@ -140,7 +140,7 @@ func TestElectionJourney(t *testing.T) {
 	}
 	rows.Close()
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "secretary")
+	signIn(b, app, "secretary")
 	b.Do(chromedp.Navigate(app.URL+"/elections"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="term-due"]`)))
 	b.ShootBoth("election-reminder")
 	b.clickThen(`[data-testid="election-record"]`, `[data-testid="election-left-out"]`)
@@ -162,7 +162,7 @@ func TestElectionJourney(t *testing.T) {
 	b.clickThen(`[data-testid="election-save"]`, `[data-testid="election-status"]`)
 	id := app.Int(t, `SELECT id FROM elections WHERE org_id = $1 AND status = 'recorded'`, office)
 	r := newBrowser(t, "zh-CN,zh")
-	signIn(r, app.URL, "reviewer")
+	signIn(r, app, "reviewer")
 	r.Do(chromedp.Navigate(fmt.Sprintf("%s/elections/%d", app.URL, id)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="election-approve"]`)))
 	r.ShootBoth("election-awaiting-approval")
 	r.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="election-approve"]`)))

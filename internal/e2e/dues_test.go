@@ -72,7 +72,7 @@ func TestDuesJourney(t *testing.T) {
 			defer func() { _ = os.Remove(file) }()
 
 			b := newBrowser(t, l.accept)
-			signIn(b, app.URL, "secretary")
+			signIn(b, app, "secretary")
 			b.Do(chromedp.Navigate(fmt.Sprintf("%s/dues/branches/%d/bases?year=%d", app.URL, branch, cur.Year())), chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-import-form"]`)))
 			b.Do(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{file}))
 			b.submit(`[data-testid="dues-import"]`)
@@ -106,7 +106,7 @@ func TestDuesJourney(t *testing.T) {
 
 			// The reviewer sees the roll-up and confirms the month.
 			r := newBrowser(t, l.accept)
-			signIn(r, app.URL, "reviewer")
+			signIn(r, app, "reviewer")
 			r.Do(chromedp.Navigate(app.URL+"/dues?month="+dues.MonthKey(cur)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-rollup"]`)))
 			r.Shoot("dues-rollup-" + l.code)
 			r.Do(chromedp.Navigate(fmt.Sprintf("%s/dues/branches/%d?month=%s", app.URL, branch, dues.MonthKey(cur))), chromedp.WaitVisible(chromedp.CSS(`[data-testid="dues-confirm-form"]`)))

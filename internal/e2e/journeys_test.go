@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"zhibu/internal/apptest"
@@ -21,7 +23,26 @@ var langs = []struct{ code, accept, signIn string }{
 	{"en", "en-US,en", "Sign in"},
 }
 
-func signIn(b *Browser, base, user string) {
+// signIn signs the browser in as a demo user and opens the home page. The
+// session is started in the session store, as apptest.Login does, and its
+// cookie handed to the browser: the sign-in form itself is driven by
+// TestSignInForEachRole and the accessibility pass (signInByForm).
+func signIn(b *Browser, app *apptest.App, user string) {
+	b.t.Helper()
+	c := app.Session(b.t, user)
+	httpOnly := true
+	b.Do(
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, network.SetCookie, network.SetCookieParams{Name: c.Name, Value: c.Value, URL: app.URL, Path: c.Path, HTTPOnly: &httpOnly})
+			return err
+		}),
+		chromedp.Navigate(app.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="home-title"]`)),
+	)
+}
+
+// signInByForm signs in through the sign-in page with the demo password.
+func signInByForm(b *Browser, base, user string) {
 	b.t.Helper()
 	b.Do(
 		chromedp.Navigate(base+"/login"),
@@ -45,7 +66,7 @@ func TestSignInForEachRole(t *testing.T) {
 			}
 			b.Shoot("login-" + l.code)
 			for _, user := range []string{"member", "secretary", "reviewer", "admin", "security", "auditor"} {
-				signIn(b, app.URL, user)
+				signInByForm(b, app.URL, user)
 				if b.Text(`[data-testid="whoami"]`) == "" {
 					t.Errorf("%s: no name in the header", user)
 				}
@@ -63,7 +84,7 @@ func TestLanguageSwitchInTheBrowser(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "member")
+	signIn(b, app, "member")
 	if got := b.Text(`[data-testid="home-role"]`); got != "党员" {
 		t.Fatalf("role in Chinese: %q", got)
 	}
@@ -95,7 +116,7 @@ func TestCrossSiteFormPostIsRefused(t *testing.T) {
 	evilURL := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
 	// One browser, Chinese first, then English after the language switch.
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "member")
+	signIn(b, app, "member")
 	for _, l := range langs {
 		if l.code == "en" {
 			b.Do(chromedp.Navigate(app.URL+"/"), chromedp.Click(chromedp.CSS(`[data-testid="lang-switch"]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] main`)))

@@ -33,7 +33,7 @@ func TestStatusPage(t *testing.T) {
 		d.Identity = c
 	})
 	b := newBrowser(t, "zh-CN")
-	signIn(b, app.URL, "admin")
+	signIn(b, app, "admin")
 	b.Do(
 		chromedp.Navigate(app.URL+"/admin/status"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="status-replica"]`)),

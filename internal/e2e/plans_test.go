@@ -24,7 +24,7 @@ func TestPlansJourney(t *testing.T) {
 		due = time.Date(now.Year(), 12, 31, 0, 0, 0, 0, time.UTC)
 	}
 	rev := newBrowser(t, "zh-CN,zh")
-	signIn(rev, app.URL, "reviewer")
+	signIn(rev, app, "reviewer")
 	rev.Do(chromedp.Navigate(fmt.Sprintf("%s/plans/new?year=%d", app.URL, now.Year())), chromedp.WaitVisible(chromedp.ID("f-title")))
 	rev.set("f-title", "报送主题教育学习情况")
 	rev.set("f-due_on", due.Format(time.DateOnly))
@@ -36,7 +36,7 @@ func TestPlansJourney(t *testing.T) {
 	answer := app.Int(t, `SELECT a.id FROM plan_answers a JOIN plan_tasks p ON p.id = a.task_id WHERE p.title = '报送主题教育学习情况' AND a.org_id = $1`, office)
 
 	sec := newBrowser(t, "zh-CN,zh")
-	signIn(sec, app.URL, "secretary")
+	signIn(sec, app, "secretary")
 	sec.Do(chromedp.Navigate(fmt.Sprintf("%s/plans/answers/%d", app.URL, answer)), chromedp.WaitVisible(chromedp.ID("f-note")))
 	sec.set("f-note", "本季度组织集中学习3次、专题研讨1次，党员参学率96%，撰写心得体会28篇。")
 	sec.clickThen(`[data-testid="answer-save"]`, `[data-testid="answer-evidence"]`)
@@ -61,7 +61,7 @@ func TestGradesJourney(t *testing.T) {
 	follower := app.Int(t, `SELECT member_id FROM accounts WHERE username = 'reviewer'`)
 	year := time.Now().Year()
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "reviewer")
+	signIn(b, app, "reviewer")
 	b.Do(chromedp.Navigate(fmt.Sprintf("%s/grades/branches/%d?year=%d", app.URL, branch, year)), chromedp.WaitVisible(chromedp.ID("f-reason")))
 	b.set("f-grade", "weak")
 	b.set("f-reason", "全年主题党日多次未开展，整改事项逾期。")

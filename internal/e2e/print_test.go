@@ -79,7 +79,7 @@ func TestPrintViews(t *testing.T) {
 	}
 	b := newBrowser(t, "zh-CN,zh")
 	for _, v := range views {
-		signIn(b, app.URL, v.user)
+		signIn(b, app, v.user)
 		b.Do(chromedp.Navigate(app.URL+v.path), chromedp.WaitReady(chromedp.CSS("main article")))
 		// In print, the navigation and footer are gone.
 		b.media("print")

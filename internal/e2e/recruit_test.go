@@ -51,7 +51,7 @@ VALUES ($1, '欧阳晓敏', 'female', '1994-03-08', '办公室', 'applicant') RE
 	due := fmt.Sprint(app.Int(t, `SELECT count(*) FROM members WHERE branch_id = $1 AND category = 'full' AND party_status = 'normal' AND converted_on <= '2024-05-20'`, branch))
 
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "secretary")
+	signIn(b, app, "secretary")
 	b.Do(chromedp.Navigate(app.URL+"/recruitment"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="recruit-board"]`)))
 	b.ShootBoth("recruit-board")
 
@@ -112,7 +112,7 @@ VALUES ($1, '欧阳晓敏', 'female', '1994-03-08', '办公室', 'applicant') RE
 	b.ShootBoth("recruit-print")
 
 	r := newBrowser(t, "zh-CN,zh")
-	signIn(r, app.URL, "reviewer")
+	signIn(r, app, "reviewer")
 	r.Do(chromedp.Navigate(app.URL+"/recruitment"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="recruit-counts"]`)))
 	r.ShootBoth("recruit-overview")
 }

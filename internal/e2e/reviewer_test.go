@@ -34,14 +34,14 @@ func TestReviewerSeesTheDashboardChange(t *testing.T) {
 	}
 	page := fmt.Sprintf("%s/review/branches/%d", app.URL, branch)
 	rev := newBrowser(t, "zh-CN,zh")
-	signIn(rev, app.URL, "reviewer")
+	signIn(rev, app, "reviewer")
 	rev.Do(chromedp.Navigate(app.URL+"/review"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="summary"]`)))
 	rev.ShootBoth("reviewer-dashboard-before")
 	rev.Do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid="months"]`)))
 	before := heldPartyDays(rev)
 
 	sec := newBrowser(t, "zh-CN,zh")
-	signIn(sec, app.URL, "secretary")
+	signIn(sec, app, "secretary")
 	sec.Do(chromedp.Navigate(app.URL+"/meetings/new?status=draft"), chromedp.WaitVisible(chromedp.ID("f-topic")))
 	sec.set("f-org_id", strconv.FormatInt(secretaryBranch(t, app), 10))
 	sec.set("f-kind", "party_day")

@@ -29,7 +29,7 @@ func TestSecretaryJourney(t *testing.T) {
 			app := apptest.New(t)
 			ctx := context.Background()
 			b := newBrowser(t, l.accept)
-			signIn(b, app.URL, "secretary")
+			signIn(b, app, "secretary")
 
 			// Add an applicant.
 			birth := time.Date(1994, 3, 8, 0, 0, 0, 0, time.UTC)
@@ -82,7 +82,7 @@ func TestSecretaryJourney(t *testing.T) {
 
 			// The member sees the new total on /me.
 			m := newBrowser(t, l.accept)
-			signIn(m, app.URL, "member")
+			signIn(m, app, "member")
 			m.Do(chromedp.Navigate(app.URL+"/me"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="total-hours"]`)))
 			if got, want := m.Text(`[data-testid="total-hours"]`), strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.1f", after), "0"), "."); got != want {
 				t.Errorf("/me total %q, want %q", got, want)

@@ -23,7 +23,7 @@ func TestWorkbenches(t *testing.T) {
 		{"reviewer", "reviewer-bench"},
 	} {
 		b := newBrowser(t, "zh-CN,zh")
-		signIn(b, app.URL, c.user)
+		signIn(b, app, c.user)
 		b.Do(chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="`+c.bench+`"]`)))
 		if c.user == "secretary" && !strings.Contains(b.Text(`[data-testid="branch-bench"]`), "请假") {
 			t.Errorf("the secretary's to-dos do not list the demo leave request")
@@ -39,7 +39,7 @@ func TestLeaveAndCreditThroughApproval(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
 	mem := newBrowser(t, "zh-CN,zh")
-	signIn(mem, app.URL, "member")
+	signIn(mem, app, "member")
 	// The member's next meeting without a request.
 	mem.Do(chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="ask-leave"]`)))
 	mem.Do(chromedp.Click(chromedp.CSS(`[data-testid="ask-leave"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="leave-form"]`)))
@@ -57,7 +57,7 @@ func TestLeaveAndCreditThroughApproval(t *testing.T) {
 	mem.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid="credit-requests"]`)))
 
 	sec := newBrowser(t, "zh-CN,zh")
-	signIn(sec, app.URL, "secretary")
+	signIn(sec, app, "secretary")
 	sec.Do(chromedp.Navigate(app.URL+"/meetings/requests"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="decide-form"]`)))
 	sec.ShootBoth("requests-to-decide")
 	for _, c := range []struct{ item, text string }{
@@ -100,7 +100,7 @@ SELECT m.branch_id, 'general', '支部党员大会', now() - interval '5 minutes
 		t.Fatal(err)
 	}
 	sec := newBrowser(t, "zh-CN,zh")
-	signIn(sec, app.URL, "secretary")
+	signIn(sec, app, "secretary")
 	screen := app.URL + "/meetings/" + strconv.FormatInt(id, 10) + "/checkin"
 	sec.Do(chromedp.Navigate(screen), chromedp.WaitVisible(chromedp.CSS(`[data-testid="checkin-qr"]`)))
 	sec.ShootBoth("checkin-screen")
