@@ -32,6 +32,8 @@ help:
 test:
 	@command -v chromium-headless-shell >/dev/null 2>&1 || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 		echo "NOTE: chromium is not installed: the browser tests in internal/e2e are SKIPPED (apt-get install chromium-headless-shell fonts-wqy-microhei; E2E=1 makes them required)"
+	@test -f bin/tools/axe-core/axe.min.js || \
+		echo "NOTE: axe-core is not fetched: the axe checks of the browser tests are SKIPPED (bash .ci/axe fetches it from npm; E2E=1 makes them required)"
 	@command -v patroni >/dev/null 2>&1 && command -v etcd >/dev/null 2>&1 || \
 		echo "NOTE: patroni or etcd is not installed: the failover test in internal/failover is SKIPPED (apt-get install patroni etcd-server; E2E=1 makes it required)"
 	$(GO) run ./internal/dbtest/withpg -- $(GO) test -count=1 -parallel 4 $(TESTFLAGS) ./...

@@ -221,7 +221,9 @@ var keyboardPages = map[string][]string{
 // visible text (WCAG 2.1 AA: 4.5:1, 3:1 for large text); on the issue's
 // list of pages it also tabs through every control. English checks the
 // listed pages of the roles with wide tables and long labels at 360 px
-// and their dates (colours are the same in both languages).
+// and their dates (colours are the same in both languages). axe-core runs
+// over each of these page views: Chinese at desktop width, English at
+// 360 px (axe_test.go).
 func TestContrastAndKeyboard(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
@@ -243,7 +245,7 @@ func TestContrastAndKeyboard(t *testing.T) {
 		}
 		return p
 	}
-	var pages, elements, contrastFails, tabbed, controls int
+	var pages, elements, contrastFails, tabbed, controls, axePages int
 	users := []string{"member", "secretary", "reviewer", "admin", "security", "auditor"}
 	for _, l := range langs {
 		t.Run(l.code, func(t *testing.T) {
@@ -264,6 +266,13 @@ func TestContrastAndKeyboard(t *testing.T) {
 					t.Errorf("%s: a date in the other language's form: %q", p, m)
 				}
 			}
+			checkAxe := func(p string) {
+				t.Helper()
+				axePages++
+				for _, v := range b.axeRun() {
+					t.Errorf("%s: %s", p, v)
+				}
+			}
 			checkContrast := func(p string) {
 				t.Helper()
 				res := b.contrast()
@@ -277,6 +286,7 @@ func TestContrastAndKeyboard(t *testing.T) {
 					t.Errorf("%s: no text measured", p)
 				}
 				checkDates(p)
+				checkAxe(p)
 			}
 			// On a 360-px phone only wide tables scroll, inside their frame;
 			// the page itself does not.
@@ -301,6 +311,7 @@ func TestContrastAndKeyboard(t *testing.T) {
 				for _, w := range wide {
 					t.Errorf("%s at 360 px: %s", p, w)
 				}
+				checkAxe(p + " at 360 px")
 			}
 			// The sign-in page, before anyone signs in.
 			visit("/login")
@@ -363,7 +374,7 @@ func TestContrastAndKeyboard(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("contrast: %d pages, %d text elements, %d failures; keyboard: %d pages, %d controls", pages, elements, contrastFails, tabbed, controls)
+	t.Logf("contrast: %d pages, %d text elements, %d failures; keyboard: %d pages, %d controls; axe-core: %d page views", pages, elements, contrastFails, tabbed, controls, axePages)
 }
 
 // activeIs reports whether the focused element matches a CSS selector.
@@ -457,7 +468,7 @@ func TestA11yChecksFindProblems(t *testing.T) {
 		fmt.Fprint(w, `<!doctype html><html lang="en"><head><style>
 .faint { color: #aaa; } .big { color: #949494; font-size: 30px; } button { outline: none !important; }
 </style></head><body><main><p class="faint">hard to read</p><p class="big">large enough</p>
-<a href="/x">fine link</a> <button type="button">no focus ring</button>
+<a href="/x">fine link</a> <button type="button">no focus ring</button> <a href="/z" data-testid="figure"></a>
 <input id="trap" aria-label="trap" onkeydown="if (event.key === 'Tab') event.preventDefault()"> <a href="/y">never reached</a>
 </main></body></html>`)
 	}))
@@ -470,9 +481,18 @@ func TestA11yChecksFindProblems(t *testing.T) {
 	}
 	want, got, capped := b.tabThrough()
 	probs := strings.Join(keyboardProblems(want, got, capped), "\n")
-	for _, p := range []string{`no visible focus indicator: button "no focus ring"`, `Tab reached 3 of 4 controls; the next is a "never reached"`} {
+	for _, p := range []string{`no visible focus indicator: button "no focus ring"`, `Tab reached 4 of 5 controls; the next is a "never reached"`} {
 		if !strings.Contains(probs, p) {
 			t.Errorf("keyboard check missed %q; found:\n%s", p, probs)
+		}
+	}
+	// axe-core finds the link without a name and the text below 4.5:1.
+	if axeScript() != "" {
+		found := strings.Join(b.axeRun(), "\n")
+		for _, rule := range []string{"axe link-name", "axe color-contrast"} {
+			if !strings.Contains(found, rule) {
+				t.Errorf("axe-core missed %s; found:\n%s", rule, found)
+			}
 		}
 	}
 }
