@@ -141,6 +141,41 @@ func activeSection(path string) string {
 	return "/" + parts[0]
 }
 
+// navGroups gathers the areas into the menus of the navigation bar (a
+// committee reviewer has some twenty): the first prefix that matches an
+// entry's address names its menu.
+var navGroups = []struct{ prefix, group string }{
+	{"/review/branches/", "nav.group.meetings"}, // a branch's own compliance page
+	{"/review", "nav.group.work"},
+	{"/plans", "nav.group.work"},
+	{"/grades", "nav.group.work"},
+	{"/inspections", "nav.group.work"},
+	{"/orgs", "nav.group.people"},
+	{"/members", "nav.group.people"},
+	{"/recruitment", "nav.group.people"},
+	{"/dues", "nav.group.people"},
+	{"/meetings", "nav.group.meetings"},
+	{"/life", "nav.group.meetings"},
+	{"/talks/", "nav.group.meetings"},
+	{"/discipline", "nav.group.discipline"},
+	{"/disposals", "nav.group.discipline"},
+	{"/elections", "nav.group.discipline"},
+	{"/commendations", "nav.group.publicity"},
+	{"/notices", "nav.group.publicity"},
+	{"/cases", "nav.group.publicity"},
+	{"/admin/", "nav.group.admin"},
+	{"/audit", "nav.group.admin"},
+}
+
+func navGroupOf(href string) string {
+	for _, g := range navGroups {
+		if strings.HasPrefix(href, g.prefix) {
+			return g.group
+		}
+	}
+	return ""
+}
+
 // NavFor lists the navigation entries the user's roles open.
 func NavFor(u *User) []ui.NavItem {
 	nav := []ui.NavItem{{Href: "/", Label: "nav.home"}}
@@ -150,7 +185,7 @@ func NavFor(u *User) []ui.NavItem {
 				return
 			}
 		}
-		nav = append(nav, ui.NavItem{Href: href, Label: label})
+		nav = append(nav, ui.NavItem{Href: href, Label: label, Group: navGroupOf(href)})
 	}
 	pin := func(href, label string) {
 		nav = append(nav, ui.NavItem{Href: href, Label: label, Pinned: true})

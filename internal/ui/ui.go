@@ -24,6 +24,52 @@ type NavItem struct {
 	// Pinned items (my record, my alerts) sit at the header's end, beside the
 	// name, so they stay on screen on a phone while the other entries scroll.
 	Pinned bool
+	// Group, a translation key, gathers the entry with the others of its
+	// area under one menu of the bar (NavEntries).
+	Group string
+}
+
+// NavEntry is one place on the navigation bar: a single link, or a menu
+// of the links of one area.
+type NavEntry struct {
+	Item   NavItem   // a single link (when Items is empty)
+	Group  string    // the menu's translation key
+	Items  []NavItem // the menu's links
+	Active bool      // the current page is one of the menu's links
+}
+
+// NavEntries lays the unpinned items out on the bar in their order: the
+// items of a group gather into one menu where the group's first item
+// stands; a group with a single item is a plain link, and so is an item
+// without a group.
+func NavEntries(items []NavItem, active string) []NavEntry {
+	var out []NavEntry
+	at := map[string]int{}
+	for _, it := range items {
+		if it.Pinned {
+			continue
+		}
+		if it.Group == "" {
+			out = append(out, NavEntry{Item: it})
+			continue
+		}
+		i, ok := at[it.Group]
+		if !ok {
+			at[it.Group] = len(out)
+			out = append(out, NavEntry{Group: it.Group})
+			i = len(out) - 1
+		}
+		out[i].Items = append(out[i].Items, it)
+		if it.Href == active {
+			out[i].Active = true
+		}
+	}
+	for i, e := range out {
+		if e.Group != "" && len(e.Items) == 1 {
+			out[i] = NavEntry{Item: e.Items[0]}
+		}
+	}
+	return out
 }
 
 // badgeID names a badge for tests: the inbox's unread count or the alerts.

@@ -146,3 +146,31 @@ func TestStatusOfDatabaseOutages(t *testing.T) {
 		}
 	}
 }
+
+func TestNavEntriesGroupInOrder(t *testing.T) {
+	items := []NavItem{
+		{Href: "/", Label: "nav.home"},
+		{Href: "/review", Label: "nav.review", Group: "g.work"},
+		{Href: "/orgs", Label: "nav.orgs", Group: "g.people"},
+		{Href: "/plans", Label: "nav.plans", Group: "g.work"},
+		{Href: "/me", Label: "nav.me", Pinned: true, Group: "g.people"},
+		{Href: "/audit", Label: "nav.audit", Group: "g.admin"},
+	}
+	got := NavEntries(items, "/plans")
+	if len(got) != 4 {
+		t.Fatalf("%d entries, want 4 (home, work, people, audit): %+v", len(got), got)
+	}
+	if got[0].Item.Href != "/" || len(got[0].Items) != 0 {
+		t.Errorf("first entry %+v, want the home link", got[0])
+	}
+	if got[1].Group != "g.work" || len(got[1].Items) != 2 || got[1].Items[1].Href != "/plans" || !got[1].Active {
+		t.Errorf("second entry %+v, want the work menu with /review and /plans, active", got[1])
+	}
+	// A group of one (the pinned /me leaves people with /orgs alone) is a plain link.
+	if got[2].Item.Href != "/orgs" || len(got[2].Items) != 0 {
+		t.Errorf("third entry %+v, want /orgs as a plain link", got[2])
+	}
+	if got[3].Item.Href != "/audit" || got[3].Active {
+		t.Errorf("fourth entry %+v, want /audit as a plain link", got[3])
+	}
+}
