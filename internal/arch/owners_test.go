@@ -42,6 +42,7 @@ var owners = map[string]string{
 	"mail_prefs":              "internal/notify",
 	"meeting_attachments":     "internal/meeting",
 	"meeting_revisions":       "internal/meeting",
+	"meeting_corrections":     "internal/meeting",
 	"meeting_settings":        "internal/meeting",
 	"meetings":                "internal/meeting",
 	"member_events":           "internal/member",

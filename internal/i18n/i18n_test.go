@@ -35,6 +35,7 @@ var dynamicPrefixes = []string{
 	"meeting.att.",
 	"meeting.study_form.",
 	"meeting.credit_kind.",
+	"correct.what.", // --- correct (issue 25) ---
 	"me.appraisal.",
 	"me.level.",
 	"audit.outcome.",

@@ -53,11 +53,21 @@ func cleanFilename(name string) string {
 // Upload stores a sign-in sheet photo or PDF with a meeting not yet
 // submitted. The type is checked from the content, not the name.
 func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) error {
+	return h.upload(w, r, KindFile)
+}
+
+// UploadSheet attaches the signed attendance sheet, also after the record
+// is locked (the one file that may be; the upload is audited as such).
+func (h *Handler) UploadSheet(w http.ResponseWriter, r *http.Request) error {
+	return h.upload(w, r, KindSignedSheet)
+}
+
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request, kind string) error {
 	m, err := h.loadWrite(r)
 	if err != nil {
 		return err
 	}
-	if m.Status == StatusSubmitted {
+	if m.Status == StatusSubmitted && kind != KindSignedSheet {
 		return ErrLocked
 	}
 	fail := func(key string, status int) error {
@@ -65,7 +75,11 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		p.UploadError = key
+		if kind == KindSignedSheet {
+			p.SheetError = key
+		} else {
+			p.UploadError = key
+		}
 		return ui.Render(w, r, status, ShowView(p))
 	}
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
@@ -92,7 +106,7 @@ func (h *Handler) Upload(w http.ResponseWriter, r *http.Request) error {
 		}
 		return fail(uploadErrorKey(err), status)
 	}
-	if _, err := h.store.AddAttachment(r.Context(), m.ID, cleanFilename(header.Filename), data); err != nil {
+	if _, err := h.store.AddAttachment(r.Context(), m.ID, kind, cleanFilename(header.Filename), data); err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, meetingURL(m.ID, ""), "meeting.flash.uploaded")

@@ -46,17 +46,26 @@ func SniffType(data []byte) (string, error) {
 	return "", ErrBadType
 }
 
+// Attachment kinds: any file while the record is open; the signed
+// attendance sheet, which may also be attached after submission.
+const (
+	KindFile        = "file"
+	KindSignedSheet = "signed_sheet"
+)
+
 // AttachmentInfo describes a stored attachment without its bytes.
 type AttachmentInfo struct {
 	ID          int64
+	Kind        string
 	Filename    string
 	ContentType string
 	SizeBytes   int
 	UploadedAt  time.Time
 }
 
-// AddAttachment stores a checked file with the meeting.
-func (s *Store) AddAttachment(ctx context.Context, meetingID int64, filename string, data []byte) (int64, error) {
+// AddAttachment stores a checked file with the meeting. Once the record is
+// locked only the signed attendance sheet may be added (audited as such).
+func (s *Store) AddAttachment(ctx context.Context, meetingID int64, kind, filename string, data []byte) (int64, error) {
 	ct, err := SniffType(data)
 	if err != nil {
 		return 0, err
@@ -67,25 +76,29 @@ func (s *Store) AddAttachment(ctx context.Context, meetingID int64, filename str
 		if err != nil {
 			return err
 		}
-		if m.Status == StatusSubmitted {
+		if m.Status == StatusSubmitted && kind != KindSignedSheet {
 			return ErrLocked
 		}
 		err = tx.QueryRow(ctx, `
-INSERT INTO meeting_attachments (meeting_id, filename, content_type, size_bytes, data, uploaded_by, uploaded_at)
-VALUES ($1, $2, $3, $4, $5, NULLIF($6, 0), $7) RETURNING id`,
-			meetingID, filename, ct, len(data), data, audit.ActorOf(ctx).ID, s.now()).Scan(&id)
+INSERT INTO meeting_attachments (meeting_id, kind, filename, content_type, size_bytes, data, uploaded_by, uploaded_at)
+VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, 0), $8) RETURNING id`,
+			meetingID, kind, filename, ct, len(data), data, audit.ActorOf(ctx).ID, s.now()).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("meeting: attach to %d: %w", meetingID, err)
 		}
-		return audit.Record(ctx, tx, audit.Event{Action: "meeting.attach", Entity: "meeting_attachment", EntityID: id,
-			After: map[string]any{"meeting_id": meetingID, "filename": filename, "content_type": ct, "size_bytes": len(data)}})
+		action := "meeting.attach"
+		if m.Status == StatusSubmitted {
+			action = "meeting.attach_after_submit"
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: action, Entity: "meeting_attachment", EntityID: id,
+			After: map[string]any{"meeting_id": meetingID, "kind": kind, "filename": filename, "content_type": ct, "size_bytes": len(data)}})
 	})
 	return id, err
 }
 
 // Attachments lists a meeting's attachments.
 const attachmentsSQL = `
-SELECT id, filename, content_type, size_bytes, uploaded_at FROM meeting_attachments
+SELECT id, kind, filename, content_type, size_bytes, uploaded_at FROM meeting_attachments
  WHERE meeting_id = $1 ORDER BY id`
 
 func (s *Store) Attachments(ctx context.Context, meetingID int64) ([]AttachmentInfo, error) {
@@ -101,8 +114,8 @@ func (s *Store) Attachment(ctx context.Context, meetingID, id int64) (Attachment
 	var a AttachmentInfo
 	var data []byte
 	err := s.pool.QueryRow(ctx, `
-SELECT id, filename, content_type, size_bytes, uploaded_at, data FROM meeting_attachments
- WHERE meeting_id = $1 AND id = $2`, meetingID, id).Scan(&a.ID, &a.Filename, &a.ContentType, &a.SizeBytes, &a.UploadedAt, &data)
+SELECT id, kind, filename, content_type, size_bytes, uploaded_at, data FROM meeting_attachments
+ WHERE meeting_id = $1 AND id = $2`, meetingID, id).Scan(&a.ID, &a.Kind, &a.Filename, &a.ContentType, &a.SizeBytes, &a.UploadedAt, &data)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return a, nil, fmt.Errorf("meeting: attachment %d: %w", id, apperr.ErrNotFound)
 	}

@@ -231,8 +231,10 @@ type ShowPage struct {
 	NoQuorum    bool
 	Revisions   []Revision
 	Attachments []AttachmentInfo
+	Fixes       []Fix
 	CanWrite    bool
 	UploadError string // translation key
+	SheetError  string // translation key, of the signed sheet's upload
 }
 
 func (h *Handler) showPage(r *http.Request, m Meeting) (ShowPage, error) {
@@ -249,7 +251,11 @@ func (h *Handler) showPage(r *http.Request, m Meeting) (ShowPage, error) {
 	if err != nil {
 		return ShowPage{}, err
 	}
-	return newShowPage(ctx, ShowData{M: m, Attendance: att, Revisions: revs, Attachments: files}), nil
+	fixes, err := h.store.Fixes(ctx, m.ID)
+	if err != nil {
+		return ShowPage{}, err
+	}
+	return newShowPage(ctx, ShowData{M: m, Attendance: att, Revisions: revs, Attachments: files, Fixes: fixes}), nil
 }
 
 // loadShow reads the meeting of the request with all its page shows, in
@@ -272,7 +278,7 @@ func (h *Handler) loadShow(r *http.Request) (ShowPage, error) {
 func newShowPage(ctx context.Context, d ShowData) ShowPage {
 	st := StatsOf(d.Attendance)
 	return ShowPage{M: d.M, Attendance: d.Attendance, Stats: st, NoQuorum: NoQuorum(d.M.Kind, st), Revisions: d.Revisions,
-		Attachments: d.Attachments, CanWrite: auth.ScopeOf(ctx).CanWrite(d.M.OrgPath)}
+		Attachments: d.Attachments, Fixes: d.Fixes, CanWrite: auth.ScopeOf(ctx).CanWrite(d.M.OrgPath)}
 }
 
 // Show shows one meeting with its attendance, minutes, revisions and files.

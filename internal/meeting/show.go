@@ -17,10 +17,11 @@ type ShowData struct {
 	Attendance  []Attendance
 	Revisions   []Revision
 	Attachments []AttachmentInfo
+	Fixes       []Fix
 }
 
 // Show reads a meeting and everything its page shows in one round trip:
-// the four statements are pipelined in a batch. The caller checks the
+// the statements are pipelined in a batch. The caller checks the
 // meeting's organisation before showing any of it.
 func (s *Store) Show(ctx context.Context, id int64) (ShowData, error) {
 	var d ShowData
@@ -37,6 +38,7 @@ func (s *Store) Show(ctx context.Context, id int64) (ShowData, error) {
 	queueRows(b, &d.Attendance, attendanceSQL, id)
 	queueRows(b, &d.Revisions, revisionsSQL, id)
 	queueRows(b, &d.Attachments, attachmentsSQL, id)
+	queueRows(b, &d.Fixes, fixesSQL, id)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return d, fmt.Errorf("meeting: show %d: %w", id, err)
 	}

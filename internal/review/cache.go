@@ -566,17 +566,37 @@ var orderBy = map[string]string{
 	"score":      "(" + scoreSQL + ") %[1]s NULLS LAST",
 }
 
+// RuleSortPrefix starts the sort key of a rule's column: "rule:" and the
+// rule's code orders the branches by their status under that rule.
+const RuleSortPrefix = "rule:"
+
+// ruleRankSQL is the rank of a branch's status under the rule whose code is
+// the parameter (na, met, pending, due soon, missed: 0 to 4; na when the
+// branch has no cell for it).
+const ruleRankSQL = `coalesce((SELECT CASE c->>'s' WHEN 'met' THEN 1 WHEN 'pending' THEN 2 WHEN 'due_soon' THEN 3 WHEN 'missed' THEN 4 ELSE 0 END
+   FROM jsonb_array_elements(s.cells) c WHERE c->>'c' = $%[2]d LIMIT 1), 0) %[1]s`
+
+// orderSQL is the ORDER BY of a sort key; a rule's column reads the rule's
+// code from parameter n.
+func orderSQL(sortKey, dir string, n int) string {
+	if strings.HasPrefix(sortKey, RuleSortPrefix) {
+		return fmt.Sprintf(ruleRankSQL, dir, n)
+	}
+	return fmt.Sprintf(orderBy[sortKey], dir)
+}
+
 // pageSQL returns the page of rows in order, with their cells: the
-// subtree's rows are sorted by their narrow columns, and only the page's
-// rows are then read whole. Live rows, if any, are $5.
+// subtree's rows are sorted by their narrow columns (a rule's column by the
+// rule's cell), and only the page's rows are then read whole. Live rows, if
+// any, are $5; a rule's code to sort by comes after them.
 func pageSQL(sortKey string, desc, problems, live bool) string {
 	dir := "ASC"
 	if desc {
 		dir = "DESC"
 	}
-	src := statusSource(0)
+	src, codeParam := statusSource(0), 5
 	if live {
-		src = statusSource(5)
+		src, codeParam = statusSource(5), 6
 	}
 	where := ""
 	if problems {
@@ -591,7 +611,7 @@ SELECT s.branch_id, o.name, coalesce(p.name, ''), s.worst, s.n_met, s.n_pending,
                   FROM ` + src + ` s
                   JOIN organisations o ON o.id = s.branch_id
                  WHERE s.period = $2 AND o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[]` + where + `
-                 ORDER BY ` + fmt.Sprintf(orderBy[sortKey], dir) + `, o.name, o.id
+                 ORDER BY ` + orderSQL(sortKey, dir, codeParam) + `, o.name, o.id
                  LIMIT $3 OFFSET $4) x) ids
   JOIN ` + src + ` s ON s.branch_id = ids.id AND s.period = $2
   JOIN organisations o ON o.id = s.branch_id
@@ -629,7 +649,14 @@ func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period
 	// The summary (usually kept from the last dashboard), then the page
 	// and the urgent items in one round trip.
 	sortKey := opt.Sort
-	if _, ok := orderBy[sortKey]; !ok {
+	var sortArgs []any // a rule's code, when sorting by its column
+	if code, ok := strings.CutPrefix(sortKey, RuleSortPrefix); ok {
+		if _, known := byCode[code]; known {
+			sortArgs = []any{code}
+		} else {
+			sortKey, opt.Desc = "status", true
+		}
+	} else if _, ok := orderBy[sortKey]; !ok {
 		sortKey, opt.Desc = "status", true
 	}
 	var limit *int
@@ -649,10 +676,10 @@ func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period
 	}
 	batch := &pgx.Batch{}
 	if live != nil {
-		batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems, true), roots, key, limit, opt.Offset, live)
+		batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems, true), append([]any{roots, key, limit, opt.Offset, live}, sortArgs...)...)
 		batch.Queue(urgentSQL(true), roots, key, urgentN, live, today)
 	} else {
-		batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems, false), roots, key, limit, opt.Offset)
+		batch.Queue(pageSQL(sortKey, opt.Desc, opt.Problems, false), append([]any{roots, key, limit, opt.Offset}, sortArgs...)...)
 		batch.Queue(urgentSQL(false), roots, key, urgentN, today)
 	}
 	br := q.SendBatch(ctx, batch)

@@ -107,7 +107,9 @@ type DashboardPage struct {
 	Pager    ui.Pager
 	Periods  []PeriodOption
 	Problems bool
-	Filtered int // branches after the filter
+	Sort     string // the sort in force (sortKeys or RuleSortPrefix + a rule's code)
+	Dir      string // asc or desc
+	Filtered int    // branches after the filter
 	Featured []cases.Case
 }
 
@@ -117,9 +119,17 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
 	p := dashboardPeriod(r, today)
 	q := r.URL.Query()
 	opt := Options{Sort: q.Get("sort"), Desc: q.Get("dir") == "desc", Problems: q.Get("problems") == "1", Limit: PageSize, Jobs: h.jobs}
-	if !slices.Contains(sortKeys, opt.Sort) {
+	if !slices.Contains(sortKeys, opt.Sort) && !strings.HasPrefix(opt.Sort, RuleSortPrefix) {
 		opt.Sort, opt.Desc = "score", false // the lowest score first
 	}
+	// The sort in force goes into every link (headers, pages, periods), so
+	// the header of the column sorted by shows it, the default included.
+	dir := "asc"
+	if opt.Desc {
+		dir = "desc"
+	}
+	q.Set("sort", opt.Sort)
+	q.Set("dir", dir)
 	pager := ui.Pager{Page: ui.PageParam(q), PageSize: PageSize, Query: q, Path: "/review"}
 	opt.Offset = pager.Offset()
 	d, err := Subtree(r.Context(), h.reader(r), reviewRoots(auth.ScopeOf(r.Context())), p, today, opt)
@@ -127,7 +137,7 @@ func (h *Handler) Dashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	pager.Total = d.Filtered
-	page := DashboardPage{D: d, Rows: d.Rows, Periods: periodOptions(today), Problems: opt.Problems, Filtered: d.Filtered, Pager: pager}
+	page := DashboardPage{D: d, Rows: d.Rows, Periods: periodOptions(today), Problems: opt.Problems, Sort: opt.Sort, Dir: dir, Filtered: d.Filtered, Pager: pager}
 	// --- cases (issue 23, part B): the featured exemplary practices ---
 	if page.Featured, err = cases.Featured(r.Context(), h.pool, auth.ScopeOf(r.Context()), 5); err != nil {
 		return err

@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -245,7 +246,7 @@ type quickPeriod struct {
 
 // quickPeriods offers this month, this quarter, this year and the quarter
 // before, so past periods are one click away.
-func quickPeriods(ctx context.Context, action string, opts []PeriodOption, current string, problems bool) []quickPeriod {
+func quickPeriods(ctx context.Context, action string, opts []PeriodOption, current string, problems bool, sort, dir string) []quickPeriod {
 	if len(opts) == 0 {
 		return nil
 	}
@@ -274,6 +275,9 @@ func quickPeriods(ctx context.Context, action string, opts []PeriodOption, curre
 		href := action + "?period=" + k.key
 		if problems {
 			href += "&problems=1"
+		}
+		if sort != "" {
+			href += "&" + url.Values{"sort": {sort}, "dir": {dir}}.Encode()
 		}
 		out = append(out, quickPeriod{Label: ui.T(ctx, k.label) + " · " + PeriodLabel(ctx, k.key), Href: href, Current: k.key == current})
 	}

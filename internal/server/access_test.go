@@ -195,6 +195,12 @@ var accessTable = map[string]accessCase{
 	"POST /meetings/{id}/attachments":              {Path: "/meetings/{own_draft}/attachments", Other: "/meetings/{other_meeting}/attachments", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 	"GET /meetings/{id}/attachments/{aid}":         {Path: "/meetings/{own_meeting}/attachments/{missing}", Other: "/meetings/{other_meeting}/attachments/{missing}", Want: only(get, 404, "secretary", "reviewer"), WantOther: only(get, 404, "secretary", "reviewer")},
 	"POST /meetings/{id}/attachments/{aid}/delete": {Path: "/meetings/{own_draft}/attachments/{missing}/delete", Other: "/meetings/{other_meeting}/attachments/{missing}/delete", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	// --- correct (issue 25): corrections of a submitted meeting, the signed sheet ---
+	"GET /meetings/{id}/correct/attendance":  {Path: "/meetings/{own_meeting}/correct/attendance", Other: "/meetings/{other_meeting}/correct/attendance", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /meetings/{id}/correct/attendance": {Path: "/meetings/{own_meeting}/correct/attendance", Other: "/meetings/{other_meeting}/correct/attendance", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /meetings/{id}/correct/details":     {Path: "/meetings/{own_meeting}/correct/details", Other: "/meetings/{other_meeting}/correct/details", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /meetings/{id}/correct/details":    {Path: "/meetings/{own_meeting}/correct/details", Other: "/meetings/{other_meeting}/correct/details", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /meetings/{id}/sheet":              {Path: "/meetings/{own_meeting}/sheet", Other: "/meetings/{other_meeting}/sheet", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
 	// --- organisations --- (scoped readers; the system administrator keeps the tree)
 	"GET /orgs":                 {Want: only(get, 200, "secretary", "reviewer", "admin")},

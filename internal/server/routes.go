@@ -215,6 +215,12 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.With(limitBody(meeting.MaxUploadBody, nil), validText(nil)).Method(http.MethodPost, "/{id}/attachments", ui.Handler(meetingH.Upload))
 				r.Method(http.MethodGet, "/{id}/attachments/{aid}", ui.Handler(meetingH.Download))
 				r.Method(http.MethodPost, "/{id}/attachments/{aid}/delete", ui.Handler(meetingH.DeleteAttachment))
+				// --- correct: attendance, time and place of a submitted meeting, and its signed sheet ---
+				r.Method(http.MethodGet, "/{id}/correct/attendance", ui.Handler(meetingH.CorrectAttendanceForm))
+				r.Method(http.MethodPost, "/{id}/correct/attendance", ui.Handler(meetingH.CorrectAttendance))
+				r.Method(http.MethodGet, "/{id}/correct/details", ui.Handler(meetingH.CorrectDetailsForm))
+				r.Method(http.MethodPost, "/{id}/correct/details", ui.Handler(meetingH.CorrectDetails))
+				r.With(limitBody(meeting.MaxUploadBody, nil), validText(nil)).Method(http.MethodPost, "/{id}/sheet", ui.Handler(meetingH.UploadSheet))
 			})
 
 			// --- organisations ---

@@ -164,7 +164,8 @@ func PageParam(q url.Values) int {
 	return n
 }
 
-func ariaSort(q url.Values, key string) string {
+// AriaSort is a sortable column header's aria-sort for the list's query.
+func AriaSort(q url.Values, key string) string {
 	if q.Get("sort") != key {
 		return "none"
 	}
