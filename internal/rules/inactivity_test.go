@@ -58,6 +58,14 @@ func TestSixMonthRuleExcusedAndIdle(t *testing.T) {
 	if r.Status != Missed || len(r.Members) != 1 || r.Members[0].ID != 1 || r.Members[0].Level != 8 || r.Members[0].Status != Missed {
 		t.Fatalf("want only member 1 at 8 months, missed: %+v", r.Members)
 	}
+	if !r.Members[0].DueOn.Equal(d(2026, 7, 15)) {
+		t.Errorf("reached six months on %v, want 2026-07-15", r.Members[0].DueOn)
+	}
+	// With a month without a meeting due, a month later.
+	idle := MemberFacts{LastPresent: d(2026, 1, 31), IdleMonths: []time.Time{d(2026, 3, 1)}}
+	if got := reachesOn(idle, 6); !got.Equal(d(2026, 8, 31)) {
+		t.Errorf("with March idle: reaches six on %v, want 2026-08-31", got)
+	}
 	if r.Actual != 2 || r.Required != 3 {
 		t.Errorf("actual %v of %v, want 2 of 3", r.Actual, r.Required)
 	}

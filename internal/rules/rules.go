@@ -633,6 +633,19 @@ func InactiveMonths(m MemberFacts, today time.Time) int {
 	return max(n-idle, 0)
 }
 
+// reachesOn is the day a member's six-month count reaches limit when no
+// meeting is attended (past when it has): each month without a meeting due
+// puts it a month later.
+func reachesOn(m MemberFacts, limit int) time.Time {
+	from := Day(m.Accounted())
+	for k := limit; k <= limit+len(m.IdleMonths); k++ {
+		if d := dates.AddMonths(from, k); InactiveMonths(m, d) >= limit {
+			return d
+		}
+	}
+	return dates.AddMonths(from, limit+len(m.IdleMonths))
+}
+
 func evalInactivity(f Facts, r Rule, today time.Time) Result {
 	res := Result{Status: Met}
 	low := int(r.Minimum)
@@ -651,8 +664,7 @@ func evalInactivity(f Facts, r Rule, today time.Time) Result {
 		if n >= high {
 			st = Missed
 		}
-		// The day the count reaches (or reached) the limit.
-		due := Day(today).AddDate(0, high-n, 0)
+		due := reachesOn(m, high)
 		res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: float64(n), Level: n, Status: st, DueOn: due})
 		res.Status = Worse(res.Status, st)
 	}
