@@ -21,6 +21,7 @@ var owners = map[string]string{
 	"attendance":              "internal/meeting",
 	"audit_events":            "internal/audit",
 	"branch_reviews":          "internal/review",
+	"breaches":                "internal/review",
 	"branch_status":           "internal/review",
 	"branch_status_marks":     "internal/review",
 	"branch_status_scopes":    "internal/review",

@@ -224,7 +224,7 @@ func scopeKey(roots []int64) []int64 {
 
 // evaluateRows evaluates the given branches, refreshChunk at a time, and
 // hands each chunk's rows, as stored, to use.
-func evaluateRows(ctx context.Context, q db.Querier, ids []int64, p rules.Period, today time.Time, use func([]statusRow) error) error {
+func evaluateRows(ctx context.Context, q db.Querier, ids []int64, p rules.Period, today time.Time, use func([]statusRow, []Row) error) error {
 	for from := 0; from < len(ids); from += refreshChunk {
 		rows, err := q.Query(ctx, branchesByIDSQL, ids[from:min(from+refreshChunk, len(ids))])
 		if err != nil {
@@ -242,7 +242,7 @@ func evaluateRows(ctx context.Context, q db.Querier, ids []int64, p rules.Period
 		for i, row := range d.Rows {
 			out[i] = statusRowOf(row)
 		}
-		if err := use(out); err != nil {
+		if err := use(out, d.Rows); err != nil {
 			return err
 		}
 	}
@@ -251,7 +251,12 @@ func evaluateRows(ctx context.Context, q db.Querier, ids []int64, p rules.Period
 
 // recompute evaluates the given branches and writes their rows.
 func recompute(ctx context.Context, q *pgxpool.Pool, ids []int64, p rules.Period, today time.Time, stamp int64, started time.Time) error {
-	return evaluateRows(ctx, q, ids, p, today, func(rows []statusRow) error {
+	return evaluateRows(ctx, q, ids, p, today, func(rows []statusRow, evaluated []Row) error {
+		// The breach ledger first: a failure leaves the rows stale, to be
+		// computed (and the ledger written) again.
+		if err := recordBreaches(ctx, q, evaluated, p, today); err != nil {
+			return err
+		}
 		batch := &pgx.Batch{}
 		for _, row := range rows {
 			if err := queueUpsert(batch, row, p, today, stamp, started); err != nil {
@@ -275,7 +280,7 @@ func evaluateLive(ctx context.Context, q db.Querier, ids []int64, p rules.Period
 		return nil, nil
 	}
 	var live []statusRow
-	err := evaluateRows(ctx, q, ids, p, today, func(rows []statusRow) error {
+	err := evaluateRows(ctx, q, ids, p, today, func(rows []statusRow, _ []Row) error {
 		live = append(live, rows...)
 		return nil
 	})

@@ -73,6 +73,32 @@ SELECT m.id, m.branch_id, m.name, m.category,
  WHERE m.branch_id = ANY ($1) AND in_good_standing(m.category, m.party_status)
  ORDER BY m.branch_id, m.id`
 
+// accountedSQL: for the six-month count (党章 第九条), per Party member of
+// the branches, from the meetings held up to $2 that the member was due at
+// (an attendance row other than observer): the last day excused with an
+// approved reason (attendance recorded as leave, or an approved leave
+// request), and the months after the last day accounted for (present or
+// excused; $3 carries each member's last present day from the rollup) in
+// which the member was due at a meeting.
+const accountedSQL = `
+WITH due AS (
+    SELECT at.member_id, (mt.starts_at AT TIME ZONE 'Asia/Shanghai')::date AS day,
+           (at.status = 'leave' OR EXISTS (SELECT 1 FROM leave_requests l
+                                             WHERE l.meeting_id = mt.id AND l.member_id = at.member_id AND l.status = 'approved')) AS excused
+      FROM attendance at JOIN meetings mt ON mt.id = at.meeting_id
+     WHERE at.member_id = ANY ($1) AND at.status <> 'observer' AND mt.status IN ('draft', 'submitted')
+       AND mt.starts_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')),
+last AS (
+    SELECT k.member_id, k.present, max(d.day) FILTER (WHERE d.excused AND d.day <= $2) AS excused
+      FROM unnest($1::bigint[], $3::date[]) AS k(member_id, present)
+      LEFT JOIN due d ON d.member_id = k.member_id
+     GROUP BY k.member_id, k.present)
+SELECT l.member_id, l.excused,
+       coalesce((SELECT array_agg(DISTINCT date_trunc('month', d.day)::date) FROM due d
+                  WHERE d.member_id = l.member_id
+                    AND d.day >= coalesce(date_trunc('month', greatest(l.present, l.excused)) + interval '1 month', '-infinity')), '{}')
+  FROM last l`
+
 const termsSQL = `
 SELECT org_id, due_on FROM terms_on(current_date) WHERE org_id = ANY ($1)`
 
@@ -179,6 +205,10 @@ func LoadFacts(ctx context.Context, q db.Querier, ids []int64, year int, today t
 		return nil, wrap("members", err)
 	}
 
+	if err := loadAccounted(ctx, q, out, today); err != nil {
+		return nil, wrap("accounted", err)
+	}
+
 	// Dues arrears (the six-month rule watches dues too), from the dues
 	// area's store.
 	arrears, err := dues.Arrears(ctx, q, ids, today)
@@ -250,4 +280,61 @@ func LoadFacts(ctx context.Context, q db.Querier, ids []int64, year int, today t
 		}
 	}
 	return out, nil
+}
+
+// loadAccounted fills in each member's excused days and the months without
+// a meeting due for the six-month count: the months from the one after the
+// last day accounted for (or admission) to the last month ended by today
+// in which the member was due at no meeting.
+func loadAccounted(ctx context.Context, q db.Querier, out map[int64]*rules.Facts, today time.Time) error {
+	var ids []int64
+	var present []*time.Time
+	byID := map[int64]*rules.MemberFacts{}
+	for _, f := range out {
+		for i := range f.Members {
+			m := &f.Members[i]
+			byID[m.ID] = m
+			ids = append(ids, m.ID)
+			var p *time.Time
+			if !m.LastPresent.IsZero() {
+				lp := m.LastPresent
+				p = &lp
+			}
+			present = append(present, p)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	today = rules.Day(today)
+	rows, err := q.Query(ctx, accountedSQL, ids, today, present)
+	if err != nil {
+		return err
+	}
+	var (
+		id      int64
+		excused *time.Time
+		due     []time.Time
+	)
+	_, err = pgx.ForEachRow(rows, []any{&id, &excused, &due}, func() error {
+		m := byID[id]
+		if excused != nil {
+			m.LastExcused = *excused
+		}
+		from := m.Accounted()
+		if from.IsZero() {
+			return nil
+		}
+		dueSet := make(map[time.Time]bool, len(due))
+		for _, d := range due {
+			dueSet[time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)] = true
+		}
+		for mo := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0); !mo.AddDate(0, 1, 0).After(today); mo = mo.AddDate(0, 1, 0) {
+			if !dueSet[mo] {
+				m.IdleMonths = append(m.IdleMonths, mo)
+			}
+		}
+		return nil
+	})
+	return err
 }

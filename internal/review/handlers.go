@@ -354,3 +354,26 @@ func (h *Handler) Report(w http.ResponseWriter, r *http.Request) error {
 	}
 	return ui.Render(w, r, http.StatusOK, ReportView(page))
 }
+
+// Year shows a branch's breach record for a year, month by month, with
+// the late corrections (the ledger the background computation keeps).
+func (h *Handler) Year(w http.ResponseWriter, r *http.Request) error {
+	b, _, err := h.branch(r)
+	if err != nil {
+		return err
+	}
+	today := h.today()
+	year, err := strconv.Atoi(r.URL.Query().Get("year"))
+	if err != nil || year < 2000 || year > today.Year() {
+		year = today.Year()
+	}
+	list, err := BreachesOfYear(r.Context(), h.reader(r), b.ID, year)
+	if err != nil {
+		return err
+	}
+	all, err := rules.LoadAll(r.Context(), h.reader(r))
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, YearView(yearPage(b, year, today, list, all)))
+}

@@ -366,3 +366,81 @@ func scoresSummary(ctx context.Context, buckets []int) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// YearPage is a branch's breach record for a year.
+type YearPage struct {
+	Branch    Branch
+	Year      int
+	Today     time.Time
+	Months    []YearMonth // January … December, up to the current month
+	Total     int
+	Corrected int
+	Rules     map[string]rules.Rule // the newest version of each code, for titles
+}
+
+// YearMonth is one month of the record.
+type YearMonth struct {
+	Month    time.Time
+	Breaches []Breach
+}
+
+func yearPage(b Branch, year int, today time.Time, list []Breach, all []rules.Rule) YearPage {
+	p := YearPage{Branch: b, Year: year, Today: today, Rules: map[string]rules.Rule{}}
+	for _, r := range all {
+		if _, ok := p.Rules[r.Code]; !ok {
+			p.Rules[r.Code] = r
+		}
+	}
+	for m := time.January; m <= time.December; m++ {
+		start := time.Date(year, m, 1, 0, 0, 0, 0, time.UTC)
+		if start.After(today) {
+			break
+		}
+		p.Months = append(p.Months, YearMonth{Month: start})
+	}
+	for _, br := range list {
+		i := int(br.Month.Month()) - 1
+		if i >= len(p.Months) {
+			continue
+		}
+		p.Months[i].Breaches = append(p.Months[i].Breaches, br)
+		p.Total++
+		if br.CorrectedOn != nil {
+			p.Corrected++
+		}
+	}
+	return p
+}
+
+func yearURL(id int64) string {
+	return "/review/branches/" + strconv.FormatInt(id, 10) + "/year"
+}
+
+func breachTitle(ctx context.Context, p YearPage, b Breach) string {
+	if r, ok := p.Rules[b.Code]; ok {
+		return r.TitleText(ctx)
+	}
+	return b.Code
+}
+
+func breachSource(ctx context.Context, p YearPage, b Breach) string {
+	if r, ok := p.Rules[b.Code]; ok {
+		return ui.T(ctx, "review.source", r.SourceText(ctx))
+	}
+	return ""
+}
+
+// breachDetail is the figure of a member's breach where it has one.
+func breachDetail(ctx context.Context, p YearPage, b Breach) string {
+	r, ok := p.Rules[b.Code]
+	if !ok || b.Level == 0 {
+		return ""
+	}
+	switch r.Kind {
+	case rules.KindInactivity:
+		return ui.T(ctx, "review.months_without", b.Level)
+	case rules.KindDues:
+		return ui.T(ctx, "dues.months_unpaid", b.Level)
+	}
+	return ""
+}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"zhibu/internal/dates"
 )
 
 // Kinds of rule: what a rule counts.
@@ -234,6 +236,17 @@ type MemberFacts struct {
 	Since   time.Time // admitted, or joined: the earliest day attendance is expected
 	// LastPresent is the last day the member attended a meeting (zero: never).
 	LastPresent time.Time
+	// LastExcused is the last day the member was absent from a meeting
+	// they were due at with an approved reason (attendance recorded as
+	// leave, or an approved leave request); zero: never. Such a day counts
+	// as accounted for, like a day present (党章 第九条: "without good
+	// reason").
+	LastExcused time.Time
+	// IdleMonths are calendar months (their first days) after the last
+	// day accounted for in which the member was due at no meeting: the
+	// branch held none they were expected at. They are not the member's
+	// miss and are left out of the count (see InactiveMonths).
+	IdleMonths []time.Time
 	// ConversionDue is when probation ends (zero unless probationary).
 	ConversionDue time.Time
 	// DuesTracked: the branch keeps this member's dues (a base is set).
@@ -560,7 +573,8 @@ func evalProbation(f Facts, r Rule, today time.Time) Result {
 }
 
 // MonthsWithout counts whole months from last (or since, when the member
-// never attended) to today.
+// never attended) to today, month ends clamped (31 August + 6 months = 28
+// February).
 func MonthsWithout(last, since, today time.Time) int {
 	from := last
 	if from.IsZero() {
@@ -571,10 +585,65 @@ func MonthsWithout(last, since, today time.Time) int {
 	}
 	from = Day(from)
 	n := (today.Year()-from.Year())*12 + int(today.Month()) - int(from.Month())
-	for n > 0 && from.AddDate(0, n, 0).After(today) {
+	for n > 0 && dates.AddMonths(from, n).After(today) {
 		n--
 	}
 	return max(n, 0)
+}
+
+// Accounted is the last day the member had organisational life or an
+// approved reason not to: the later of LastPresent and LastExcused, or
+// Since when neither (zero when all three are).
+func (m MemberFacts) Accounted() time.Time {
+	a := m.LastPresent
+	if m.LastExcused.After(a) {
+		a = m.LastExcused
+	}
+	if a.IsZero() {
+		a = m.Since
+	}
+	return a
+}
+
+// InactiveMonths is the six-month count (党章 第九条) of a member as of
+// today: the whole months from the last day accounted for (present, or
+// excused with an approved reason; admission when never) to today, less
+// each calendar month after that day's month, ended by today, in which
+// the member was due at no meeting. An excused absence therefore starts
+// the count afresh, and a month without a meeting neither counts nor
+// breaks the run. The count is not capped: eight months read 8.
+func InactiveMonths(m MemberFacts, today time.Time) int {
+	from := m.Accounted()
+	if from.IsZero() {
+		return 0
+	}
+	today = Day(today)
+	n := MonthsWithout(from, time.Time{}, today)
+	first := date(from.Year(), from.Month(), 1).AddDate(0, 1, 0)
+	idle := 0
+	seen := map[time.Time]bool{}
+	for _, im := range m.IdleMonths {
+		im = date(im.Year(), im.Month(), 1)
+		if seen[im] || im.Before(first) || im.AddDate(0, 1, 0).After(today) {
+			continue
+		}
+		seen[im] = true
+		idle++
+	}
+	return max(n-idle, 0)
+}
+
+// reachesOn is the day a member's six-month count reaches limit when no
+// meeting is attended (past when it has): each month without a meeting due
+// puts it a month later.
+func reachesOn(m MemberFacts, limit int) time.Time {
+	from := Day(m.Accounted())
+	for k := limit; k <= limit+len(m.IdleMonths); k++ {
+		if d := dates.AddMonths(from, k); InactiveMonths(m, d) >= limit {
+			return d
+		}
+	}
+	return dates.AddMonths(from, limit+len(m.IdleMonths))
 }
 
 func evalInactivity(f Facts, r Rule, today time.Time) Result {
@@ -586,8 +655,8 @@ func evalInactivity(f Facts, r Rule, today time.Time) Result {
 	}
 	for _, m := range f.Members {
 		res.Required++
-		n := MonthsWithout(m.LastPresent, m.Since, today)
-		if n < low {
+		n := InactiveMonths(m, today)
+		if n < low || n == 0 {
 			res.Actual++
 			continue
 		}
@@ -595,11 +664,8 @@ func evalInactivity(f Facts, r Rule, today time.Time) Result {
 		if n >= high {
 			st = Missed
 		}
-		from := m.LastPresent
-		if from.IsZero() {
-			from = m.Since
-		}
-		res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: float64(n), Level: n, Status: st, DueOn: Day(from).AddDate(0, high, 0)})
+		due := reachesOn(m, high)
+		res.Members = append(res.Members, MemberIssue{ID: m.ID, Name: m.Name, Value: float64(n), Level: n, Status: st, DueOn: due})
 		res.Status = Worse(res.Status, st)
 	}
 	if res.Required == 0 {

@@ -295,7 +295,8 @@ func TestMonthsWithout(t *testing.T) {
 		last, today time.Time
 		want        int
 	}{
-		{d(2026, 1, 31), d(2026, 2, 28), 0},
+		{d(2026, 1, 31), d(2026, 2, 27), 0},
+		{d(2026, 1, 31), d(2026, 2, 28), 1}, // month ends clamped (internal/dates): a month after 31 January is 28 February
 		{d(2026, 1, 31), d(2026, 3, 3), 1},
 		{d(2026, 1, 15), d(2026, 5, 14), 3},
 		{d(2026, 1, 15), d(2026, 5, 15), 4},

@@ -366,6 +366,8 @@ var accessTable = map[string]accessCase{
 	"GET /review/branches/{id}/report":                  {Path: "/review/branches/{own_branch}/report", Other: "/review/branches/{other_branch}/report", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /review/branches/{id}/reviews":                {Path: "/review/branches/{own_branch}/reviews", Other: "/review/branches/{missing}/reviews", Want: only(post, 422, "reviewer"), WantOther: only(post, 404, "reviewer")},
 	"POST /review/branches/{id}/reviews/{rid}/response": {Path: "/review/branches/{own_branch}/reviews/{missing}/response", Other: "/review/branches/{other_branch}/reviews/{missing}/response", Want: only(post, 404, "secretary", "reviewer"), WantOther: only(post, 404, "secretary", "reviewer")},
+	// --- breach ---
+	"GET /review/branches/{id}/year": {Path: "/review/branches/{own_branch}/year", Other: "/review/branches/{other_branch}/year", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 
 	// --- rules --- (the system administrator keeps the rule set)
 	"GET /admin/rules":             {Want: only(get, 200, "admin")},

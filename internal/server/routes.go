@@ -413,6 +413,12 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/review/branches/{id}/reviews/{rid}/response", ui.Handler(reviewH.Respond))
 			})
 
+			// --- breach ---
+			// The breach record of a branch's year, read by whoever reads
+			// its compliance page.
+			r.With(auth.RequireRole(auth.RoleReviewer, auth.RoleSecretary, auth.RoleBranchCommittee)).
+				Method(http.MethodGet, "/review/branches/{id}/year", ui.Handler(reviewH.Year))
+
 			// --- inspect, cases, notices (issue 23, part B) ---
 			// Notices: every member reads their branch's; the handlers check.
 			noticesH := notices.New(d.Pool)
