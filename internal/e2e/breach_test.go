@@ -19,7 +19,7 @@ func TestBreachYear(t *testing.T) {
 	finance := app.OrgID(t, "财务处党支部")
 	year := app.Int(t, `SELECT extract(year FROM month)::bigint FROM breaches WHERE branch_id = $1 AND corrected_on IS NULL ORDER BY month DESC LIMIT 1`, finance)
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "reviewer")
+	signIn(b, app, "reviewer")
 	b.Do(
 		chromedp.Navigate(fmt.Sprintf("%s/review/branches/%d?period=%d", app.URL, finance, year)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="breach-year-link"]`)),

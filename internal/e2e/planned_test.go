@@ -25,7 +25,7 @@ SELECT r.org_id, 'general', '学习贯彻年度工作要点', now() - interval '
 RETURNING id`)
 	page := app.URL + "/meetings/" + strconv.FormatInt(id, 10)
 	b := newBrowser(t, "zh-CN,zh")
-	signIn(b, app.URL, "secretary")
+	signIn(b, app, "secretary")
 
 	// The planned meeting's main action leads to the record of the held meeting.
 	b.Do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid="held-link"]`)))
