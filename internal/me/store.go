@@ -20,11 +20,13 @@ import (
 	"zhibu/internal/auth"
 	"zhibu/internal/dues"
 	"zhibu/internal/meeting"
+	"zhibu/internal/pii"
 )
 
 // Store reads one member's record.
 type Store struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	sealer *pii.Sealer // the data key of phone and e-mail (nil: the contact form is off)
 }
 
 // NewStore returns the store.

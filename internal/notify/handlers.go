@@ -3,7 +3,6 @@ package notify
 import (
 	"fmt"
 	"net/http"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -113,8 +112,7 @@ func (s *Service) SavePrefsHandler(w http.ResponseWriter, r *http.Request) error
 	f := PrefsForm{Prefs: Prefs{Email: strings.TrimSpace(r.PostFormValue("email")), MeetingNotice: on("meeting_notice"),
 		Reminder: on("reminder"), Decision: on("decision"), Overdue: on("overdue"), Digest: on("digest")}}
 	if f.Email != "" {
-		a, err := mail.ParseAddress(f.Email)
-		if err != nil || a.Address != f.Email || len(f.Email) > 254 {
+		if !ValidEmail(f.Email) {
 			f.Errors.Add("email", "inbox.error.email")
 		}
 	}

@@ -141,6 +141,9 @@ var accessTable = map[string]accessCase{
 	"GET /me":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 	"GET /me/transcript": {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 	"POST /me/calendar":  {Want: with(only(post, 303, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	// --- selfadmin: a member's own phone and e-mail (issue 22) ---
+	"GET /me/contact":  {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"POST /me/contact": {Want: with(only(post, 303, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 
 	// --- workbench --- members act for themselves; the secretary decides.
 	"GET /me/leave/{id}":                   {Path: "/me/leave/{missing}", Want: signedIn(get, 404)},

@@ -50,7 +50,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	if d.Sealer != nil {
 		meetingH.WithCheckinKey(d.Sealer) // sign-in codes are keyed hashes under the data key
 	}
-	meH := me.New(d.Pool)
+	meH := me.New(d.Pool).WithSealer(d.Sealer)
 	adminH := admin.New(d.Pool).WithStatus(d.Reads, d.Identity)
 	auditH := audit.NewHandler(d.Pool)
 	memberH := member.New(d.Pool, d.Sealer)
@@ -125,6 +125,9 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me", ui.Handler(meH.Me))
 			r.Method(http.MethodGet, "/me/transcript", ui.Handler(meH.Transcript))
 			r.Method(http.MethodPost, "/me/calendar", ui.Handler(meH.ResetCalendar))
+			// --- selfadmin: a member's own phone and e-mail (issue 22) ---
+			r.Method(http.MethodGet, "/me/contact", ui.Handler(meH.ContactForm))
+			r.Method(http.MethodPost, "/me/contact", ui.Handler(meH.SaveContact))
 			// --- discipline: a member's own talks (issue 19) ---
 			r.Method(http.MethodGet, "/talks/mine", ui.Handler(talkH.Mine))
 
