@@ -172,6 +172,8 @@ var accessTable = map[string]accessCase{
 	"POST /inbox/{id}/open":       {Path: "/inbox/{missing}/open", Want: signedIn(post, 404)},
 	"GET /admin/jobs":             {Want: only(get, 200, "admin")},
 	"POST /admin/jobs/{id}/retry": {Path: "/admin/jobs/{missing}/retry", Want: only(post, 404, "admin")},
+	// --- selfadmin: the reminder-days setting (issue 22) ---
+	"POST /admin/jobs/settings": {Want: only(post, 422, "admin")},
 	// --- scale-out (issue 24) ---
 	"GET /admin/status": {Want: only(get, 200, "admin")},
 	// The iCalendar feed is public but behind a secret address.

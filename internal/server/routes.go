@@ -138,6 +138,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodPost, "/inbox/{id}/open", ui.Handler(notifySvc.Open))
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/jobs", ui.Handler(notifySvc.Jobs))
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodPost, "/admin/jobs/{id}/retry", ui.Handler(notifySvc.RetryJob))
+			// --- selfadmin: the reminder-days setting (issue 22) ---
+			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodPost, "/admin/jobs/settings", ui.Handler(notifySvc.SaveReminderDays))
 			// --- scale-out (issue 24): this instance's database connections, replicas and lag ---
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/status", ui.Handler(adminH.Status))
 
