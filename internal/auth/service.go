@@ -204,6 +204,7 @@ func NavFor(u *User) []ui.NavItem {
 		add("/admin/accounts", "nav.accounts")
 		add("/admin/rules", "nav.rules")
 		add("/admin/recruit-rules", "nav.recruit_rules")
+		add("/admin/grade-levels", "selfadmin.nav.grade_levels") // --- selfadmin (issue 23) ---
 	}
 	if u.Has(RoleSecAdmin) {
 		add("/admin/security", "nav.security")

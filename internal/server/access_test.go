@@ -174,6 +174,14 @@ var accessTable = map[string]accessCase{
 	"POST /admin/jobs/{id}/retry": {Path: "/admin/jobs/{missing}/retry", Want: only(post, 404, "admin")},
 	// --- selfadmin: the reminder-days setting (issue 22) ---
 	"POST /admin/jobs/settings": {Want: only(post, 422, "admin")},
+	// --- selfadmin: the grades of branches (issue 23) ---
+	"GET /admin/grade-levels":                   {Want: only(get, 200, "admin")},
+	"POST /admin/grade-levels":                  {Want: only(post, 422, "admin")},
+	"GET /admin/grade-levels/{code}":            {Path: "/admin/grade-levels/good", Other: "/admin/grade-levels/missing", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
+	"POST /admin/grade-levels/{code}":           {Path: "/admin/grade-levels/good", Want: only(post, 422, "admin")},
+	"POST /admin/grade-levels/{code}/move":      {Path: "/admin/grade-levels/good/move", Want: only(post, 303, "admin")},
+	"POST /admin/grade-levels/{code}/retire":    {Path: "/admin/grade-levels/good/retire", Want: only(post, 303, "admin")},
+	"POST /admin/grade-levels/{code}/reinstate": {Path: "/admin/grade-levels/good/reinstate", Want: only(post, 303, "admin")},
 	// --- scale-out (issue 24) ---
 	"GET /admin/status": {Want: only(get, 200, "admin")},
 	// The iCalendar feed is public but behind a secret address.

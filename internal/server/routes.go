@@ -464,6 +464,19 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/admin/discipline-settings", ui.Handler(disciplineH.SaveSettings))
 			})
 
+			// --- selfadmin: the grades of branches (grade_levels, issue 23) --- (system administrators, like /admin/rules)
+			r.Group(func(r chi.Router) {
+				levelsH := grades.New(d.Pool)
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/grade-levels", ui.Handler(levelsH.LevelsAdmin))
+				r.Method(http.MethodPost, "/admin/grade-levels", ui.Handler(levelsH.AddLevel))
+				r.Method(http.MethodGet, "/admin/grade-levels/{code}", ui.Handler(levelsH.LevelEdit))
+				r.Method(http.MethodPost, "/admin/grade-levels/{code}", ui.Handler(levelsH.RenameLevel))
+				r.Method(http.MethodPost, "/admin/grade-levels/{code}/move", ui.Handler(levelsH.MoveLevel))
+				r.Method(http.MethodPost, "/admin/grade-levels/{code}/retire", ui.Handler(levelsH.RetireLevel))
+				r.Method(http.MethodPost, "/admin/grade-levels/{code}/reinstate", ui.Handler(levelsH.ReinstateLevel))
+			})
+
 			// --- recruit: rule settings --- (system administrators, like /admin/rules)
 			r.Group(func(r chi.Router) {
 				r.Use(auth.RequireRole(auth.RoleSysAdmin))
