@@ -186,6 +186,9 @@ func NavFor(u *User) []ui.NavItem {
 		add("/plans", "nav.plans")
 		add("/grades", "nav.grades")
 	}
+	if u.MemberID != 0 && !(u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee)) {
+		add("/plans", "nav.plans") // --- selfadmin: a member reads the branch's plan (issue 23) ---
+	}
 	if u.MemberID != 0 {
 		add("/talks/mine", "nav.my_talks")
 	}

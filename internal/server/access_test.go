@@ -174,6 +174,9 @@ var accessTable = map[string]accessCase{
 	"POST /admin/jobs/{id}/retry": {Path: "/admin/jobs/{missing}/retry", Want: only(post, 404, "admin")},
 	// --- selfadmin: the reminder-days setting (issue 22) ---
 	"POST /admin/jobs/settings": {Want: only(post, 422, "admin")},
+	// --- selfadmin: /plans read by a member too, their branch's plan (issue 23) ---
+	"GET /plans":      {Want: only(get, 200, "member", "secretary", "reviewer")},
+	"GET /plans/{id}": {Path: "/plans/{own_plan_task}", Want: only(get, 200, "member", "secretary", "reviewer")},
 	// --- selfadmin: the grades of branches (issue 23) ---
 	"GET /admin/grade-levels":                   {Want: only(get, 200, "admin")},
 	"POST /admin/grade-levels":                  {Want: only(post, 422, "admin")},
@@ -334,12 +337,10 @@ var accessTable = map[string]accessCase{
 	"POST /recruitment/{id}/steps":             {Path: "/recruitment/{own_recruit}/steps", Other: "/recruitment/{other_recruit}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
 	// --- plans (issue 23) --- the committee publishes and reviews; a branch answers.
-	"GET /plans":                      {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /plans/matrix":               {Want: only(get, 200, "reviewer")},
 	"GET /plans/new":                  {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /plans":                     {Want: only(post, 422, "secretary", "reviewer")},
 	"POST /plans/remind":              {Want: only(post, 303, "reviewer")},
-	"GET /plans/{id}":                 {Path: "/plans/{own_plan_task}", Want: only(get, 200, "secretary", "reviewer")},
 	"GET /plans/answers/{id}":         {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /plans/answers/{id}":        {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: with(only(post, 422, "secretary"), 403, "reviewer"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 	"POST /plans/answers/{id}/review": {Path: "/plans/answers/{own_plan_answered}/review", Other: "/plans/answers/{other_plan_answered}/review", Want: with(only(post, 422, "reviewer"), 403, "secretary"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},

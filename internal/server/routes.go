@@ -366,17 +366,22 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/dues/branches/{id}/report.xlsx", ui.Handler(duesH.ReportExport))
 			})
 
+			// --- selfadmin: /plans read by every member, a plain member their branch's plan only (issue 23) ---
+			r.Group(func(r chi.Router) {
+				plansReadH := plans.New(d.Pool)
+				r.Method(http.MethodGet, "/plans", ui.Handler(plansReadH.List))
+				r.Method(http.MethodGet, "/plans/{id}", ui.Handler(plansReadH.Show))
+			})
+
 			// --- plans --- the year's work plan (issue 23): the committee
 			// publishes and reviews; a branch answers and adds its own items.
 			r.Group(func(r chi.Router) {
 				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
 				plansH := plans.New(d.Pool).WithNotifier(notifySvc.NotifyBranch, notify.KindReminder)
-				r.Method(http.MethodGet, "/plans", ui.Handler(plansH.List))
 				r.Method(http.MethodGet, "/plans/matrix", ui.Handler(plansH.Matrix))
 				r.Method(http.MethodGet, "/plans/new", ui.Handler(plansH.NewPage))
 				r.Method(http.MethodPost, "/plans", ui.Handler(plansH.Create))
 				r.Method(http.MethodPost, "/plans/remind", ui.Handler(plansH.Remind))
-				r.Method(http.MethodGet, "/plans/{id}", ui.Handler(plansH.Show))
 				r.Method(http.MethodGet, "/plans/answers/{id}", ui.Handler(plansH.ShowAnswer))
 				r.Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond))
 				r.Method(http.MethodPost, "/plans/answers/{id}/review", ui.Handler(plansH.ReviewAnswer))
