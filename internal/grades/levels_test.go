@@ -34,8 +34,9 @@ func TestGradeLevelsAdmin(t *testing.T) {
 	app := apptest.New(t)
 	ctx := context.Background()
 	admin := app.Login(t, "admin")
-	if r := admin.Get("/admin/grade-levels"); r.Status != http.StatusOK || r.Doc().Find(`[data-testid="grade-level"]`).Length() != 4 {
-		t.Fatalf("list: %d", r.Status)
+	if r := admin.Get("/admin/grade-levels"); r.Status != http.StatusOK || r.Doc().Find(`[data-testid="grade-level"]`).Length() != int(app.Int(t, `SELECT count(*) FROM grade_levels`)) ||
+		!r.Has(`[data-testid="level-retired"]`) {
+		t.Fatalf("list: %d (every grade, the demo's retired one marked)", r.Status)
 	}
 
 	// Add: bad code, taken code, empty label refused, the input kept.
@@ -55,7 +56,7 @@ func TestGradeLevelsAdmin(t *testing.T) {
 	if r := admin.PostForm("/admin/grade-levels", url.Values{"code": {"fair"}, "label_zh": {"尚可"}, "label_en": {"Fair"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("add: %d", r.Status)
 	}
-	if got := levelCodes(t, app); !slices.Equal(got, []string{"advanced", "good", "average", "weak", "fair"}) {
+	if got := levelCodes(t, app); !slices.Equal(got, []string{"advanced", "good", "average", "weak", "poor", "fair"}) {
 		t.Fatalf("after add: %v", got)
 	}
 
@@ -74,7 +75,7 @@ func TestGradeLevelsAdmin(t *testing.T) {
 	// Reorder: up one place, and nothing at the top.
 	admin.PostForm("/admin/grade-levels/fair/move", url.Values{"dir": {"up"}})
 	admin.PostForm("/admin/grade-levels/advanced/move", url.Values{"dir": {"up"}})
-	if got := levelCodes(t, app); !slices.Equal(got, []string{"advanced", "good", "average", "fair", "weak"}) {
+	if got := levelCodes(t, app); !slices.Equal(got, []string{"advanced", "good", "average", "weak", "fair", "poor"}) {
 		t.Fatalf("after move: %v", got)
 	}
 

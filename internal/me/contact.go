@@ -72,6 +72,23 @@ func (s *Store) Contact(ctx context.Context, memberID, accountID int64) (Contact
 	return c, nil
 }
 
+// openContact opens the sealed phone and address read with the record.
+func (s *Store) openContact(phoneSealed, emailSealed []byte) (Contact, error) {
+	phone, err := s.sealer.Open(phoneSealed)
+	if err != nil {
+		return Contact{}, fmt.Errorf("me: open phone: %w", err)
+	}
+	email, err := s.sealer.Open(emailSealed)
+	if err != nil {
+		return Contact{}, fmt.Errorf("me: open e-mail: %w", err)
+	}
+	c := Contact{Email: email}
+	if phone != "" {
+		c.MaskedPhone = pii.MaskPhone(phone)
+	}
+	return c, nil
+}
+
 // contactAudit is what the audit row keeps: the phone masked, as the member
 // form's audit does, and only whether an address is set, as the mail
 // preferences' audit does.

@@ -116,8 +116,7 @@ func (h *Handler) Me(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if h.store.sealer != nil {
-		u := auth.UserOf(r.Context())
-		c, err := h.store.Contact(r.Context(), u.MemberID, u.AccountID)
+		c, err := h.store.openContact(p.PhoneSealed, p.EmailSealed)
 		if err != nil {
 			return err
 		}

@@ -86,3 +86,16 @@ ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, days); err != nil {
 			Before: map[string]any{"reminder_days": before}, After: map[string]any{"reminder_days": days}})
 	})
 }
+
+// QueueEmail adds to a batch the read of an account's sealed address,
+// which lands in dst when the batch runs (nil when none).
+func QueueEmail(b *pgx.Batch, accountID int64, dst *[]byte) {
+	b.Queue(`SELECT email_sealed FROM mail_prefs WHERE account_id = $1`, accountID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := rows.Scan(dst); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
