@@ -221,6 +221,9 @@ func NavFor(u *User) []ui.NavItem {
 		add("/plans", "nav.plans")
 		add("/grades", "nav.grades")
 	}
+	if u.MemberID != 0 && !(u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee)) {
+		add("/plans", "nav.plans") // --- selfadmin: a member reads the branch's plan (issue 23) ---
+	}
 	if u.MemberID != 0 {
 		add("/talks/mine", "nav.my_talks")
 	}
@@ -239,6 +242,7 @@ func NavFor(u *User) []ui.NavItem {
 		add("/admin/accounts", "nav.accounts")
 		add("/admin/rules", "nav.rules")
 		add("/admin/recruit-rules", "nav.recruit_rules")
+		add("/admin/grade-levels", "selfadmin.nav.grade_levels") // --- selfadmin (issue 23) ---
 	}
 	if u.Has(RoleSecAdmin) {
 		add("/admin/security", "nav.security")

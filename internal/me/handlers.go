@@ -12,6 +12,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
 	"zhibu/internal/i18n"
+	"zhibu/internal/pii"
 	"zhibu/internal/ui"
 	"zhibu/internal/vocab"
 )
@@ -24,6 +25,13 @@ type Handler struct {
 // New returns the /me handlers.
 func New(pool *pgxpool.Pool) *Handler { return &Handler{store: NewStore(pool)} }
 
+// WithSealer gives the handlers the data key that seals phone numbers and
+// e-mail addresses, for the contact form.
+func (h *Handler) WithSealer(s *pii.Sealer) *Handler {
+	h.store.sealer = s
+	return h
+}
+
 // Page is the member's own record for one year, with what the page adds
 // to it: the years to choose from, the year's total and the calendar link.
 type Page struct {
@@ -32,6 +40,7 @@ type Page struct {
 	Years       []int
 	Total       float64
 	CalendarURL string
+	Contact     *Contact // on /me only, when a data key is configured
 }
 
 // Attended counts the activities the member was present at.
@@ -106,6 +115,13 @@ func (h *Handler) Me(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if h.store.sealer != nil {
+		c, err := h.store.openContact(p.PhoneSealed, p.EmailSealed)
+		if err != nil {
+			return err
+		}
+		p.Contact = &c
+	}
 	return ui.Render(w, r, http.StatusOK, MeView(p))
 }
 
@@ -132,4 +148,56 @@ func (h *Handler) ResetCalendar(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ui.Redirect(w, r, "/me#calendar", "me.calendar.reset_done")
+}
+
+// ContactPage is the form of the member's own phone and e-mail.
+type ContactPage struct {
+	Current Contact
+	Form    ContactForm
+}
+
+func memberOf(r *http.Request) (*auth.User, error) {
+	u := auth.UserOf(r.Context())
+	if u.MemberID == 0 {
+		return u, fmt.Errorf("me: account %d is not a member's: %w", u.AccountID, apperr.ErrNotFound)
+	}
+	return u, nil
+}
+
+// ContactForm shows the member's own phone (masked) and e-mail to change.
+func (h *Handler) ContactForm(w http.ResponseWriter, r *http.Request) error {
+	u, err := memberOf(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.store.Contact(r.Context(), u.MemberID, u.AccountID)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, ContactView(ContactPage{Current: c, Form: ContactForm{Email: c.Email}}))
+}
+
+// SaveContact changes the signed-in member's own phone and e-mail; the
+// member is the session's, never one named by the request.
+func (h *Handler) SaveContact(w http.ResponseWriter, r *http.Request) error {
+	u, err := memberOf(r)
+	if err != nil {
+		return err
+	}
+	f := ParseContact(r)
+	if !f.Validate() {
+		c, err := h.store.Contact(r.Context(), u.MemberID, u.AccountID)
+		if err != nil {
+			return err
+		}
+		return ui.Render(w, r, http.StatusUnprocessableEntity, ContactView(ContactPage{Current: c, Form: f}))
+	}
+	changed, err := h.store.SaveContact(r.Context(), u.MemberID, u.AccountID, f)
+	if err != nil {
+		return err
+	}
+	if len(changed) == 0 {
+		return ui.Redirect(w, r, "/me#contact", "selfadmin.contact.unchanged")
+	}
+	return ui.Redirect(w, r, "/me#contact", "selfadmin.contact.saved")
 }

@@ -20,11 +20,15 @@ import (
 	"zhibu/internal/auth"
 	"zhibu/internal/dues"
 	"zhibu/internal/meeting"
+	"zhibu/internal/member"
+	"zhibu/internal/notify"
+	"zhibu/internal/pii"
 )
 
 // Store reads one member's record.
 type Store struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	sealer *pii.Sealer // the data key of phone and e-mail (nil: the contact form is off)
 }
 
 // NewStore returns the store.
@@ -145,6 +149,9 @@ type Record struct {
 	CalendarToken string
 	// Dues is the member's own dues this year (issue 21).
 	Dues dues.Mine
+	// PhoneSealed and EmailSealed are the member's contact details as
+	// stored, opened by the handler for the contact card.
+	PhoneSealed, EmailSealed []byte
 }
 
 // Record reads the member's record for the year in one round trip: the
@@ -190,6 +197,8 @@ func (s *Store) Record(ctx context.Context, memberID, accountID int64, year int,
 		}
 		return nil
 	})
+	member.QueuePhone(b, memberID, &r.PhoneSealed)
+	notify.QueueEmail(b, accountID, &r.EmailSealed)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return r, fmt.Errorf("me: record of %d: %w", memberID, err)
 	}

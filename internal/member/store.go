@@ -580,3 +580,57 @@ func (s *Store) Roster(ctx context.Context, f Filter, scopeRoots []int64) (Roste
 	}
 	return p, nil
 }
+
+// SetPhone changes one member's phone number, sealed and with its last four
+// digits as the roster keeps them, inside the caller's transaction (a
+// member changing their own contact details from /me). The caller validates
+// the number with ValidPhone and writes the audit row. An empty phone keeps
+// the stored number.
+func SetPhone(ctx context.Context, tx pgx.Tx, sealer *pii.Sealer, memberID int64, phone string) error {
+	if phone == "" {
+		return nil
+	}
+	if !ValidPhone(phone) {
+		return fmt.Errorf("member: set phone %d: %w", memberID, apperr.ErrInvalid)
+	}
+	tag, err := tx.Exec(ctx, `UPDATE members SET phone_enc = $2, phone_tail = $3, version = version + 1, updated_at = now() WHERE id = $1`,
+		memberID, sealer.Seal(phone), pii.Tail(phone, 4))
+	if err != nil {
+		return fmt.Errorf("member: set phone %d: %w", memberID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("member: set phone %d: %w", memberID, apperr.ErrNotFound)
+	}
+	return nil
+}
+
+// PhoneOf returns a member's phone number in clear ("" when none).
+func PhoneOf(ctx context.Context, q db.Querier, sealer *pii.Sealer, memberID int64) (string, error) {
+	var enc []byte
+	err := q.QueryRow(ctx, `SELECT phone_enc FROM members WHERE id = $1`, memberID).Scan(&enc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", fmt.Errorf("member: phone of %d: %w", memberID, apperr.ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("member: phone of %d: %w", memberID, err)
+	}
+	p, err := sealer.Open(enc)
+	if err != nil {
+		return "", fmt.Errorf("member: phone of %d: %w", memberID, err)
+	}
+	return p, nil
+}
+
+// QueuePhone adds to a batch the read of a member's sealed phone number,
+// which lands in dst when the batch runs (nil when none): /me reads it in
+// its one round trip.
+func QueuePhone(b *pgx.Batch, memberID int64, dst *[]byte) {
+	b.Queue(`SELECT phone_enc FROM members WHERE id = $1`, memberID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := rows.Scan(dst); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}

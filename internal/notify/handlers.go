@@ -3,7 +3,6 @@ package notify
 import (
 	"fmt"
 	"net/http"
-	"net/mail"
 	"strconv"
 	"strings"
 
@@ -113,8 +112,7 @@ func (s *Service) SavePrefsHandler(w http.ResponseWriter, r *http.Request) error
 	f := PrefsForm{Prefs: Prefs{Email: strings.TrimSpace(r.PostFormValue("email")), MeetingNotice: on("meeting_notice"),
 		Reminder: on("reminder"), Decision: on("decision"), Overdue: on("overdue"), Digest: on("digest")}}
 	if f.Email != "" {
-		a, err := mail.ParseAddress(f.Email)
-		if err != nil || a.Address != f.Email || len(f.Email) > 254 {
+		if !ValidEmail(f.Email) {
 			f.Errors.Add("email", "inbox.error.email")
 		}
 	}
@@ -135,15 +133,42 @@ func (s *Service) SavePrefsHandler(w http.ResponseWriter, r *http.Request) error
 type JobsPage struct {
 	Jobs   []FailedJob
 	MailOn bool
+	// ReminderDays is the setting as shown or typed, with its message.
+	ReminderDays string
+	Errors       ui.Errors
 }
 
 // Jobs lists the queue's failed jobs for the system administrator.
 func (s *Service) Jobs(w http.ResponseWriter, r *http.Request) error {
+	days, err := ReminderDays(r.Context(), s.pool)
+	if err != nil {
+		return err
+	}
+	return s.renderJobs(w, r, http.StatusOK, JobsPage{ReminderDays: strconv.Itoa(days)})
+}
+
+func (s *Service) renderJobs(w http.ResponseWriter, r *http.Request, status int, p JobsPage) error {
 	jobs, err := s.FailedJobs(r.Context())
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, JobsView(JobsPage{Jobs: jobs, MailOn: s.mail.On()}))
+	p.Jobs, p.MailOn = jobs, s.mail.On()
+	return ui.Render(w, r, status, JobsView(p))
+}
+
+// SaveReminderDays changes how many days before a meeting its reminder
+// goes out (system administrator), within MinReminderDays–MaxReminderDays.
+func (s *Service) SaveReminderDays(w http.ResponseWriter, r *http.Request) error {
+	p := JobsPage{ReminderDays: strings.TrimSpace(r.PostFormValue("reminder_days"))}
+	n, err := strconv.Atoi(p.ReminderDays)
+	if err != nil || n < MinReminderDays || n > MaxReminderDays {
+		p.Errors.Add("reminder_days", "selfadmin.reminder_days.range")
+		return s.renderJobs(w, r, http.StatusUnprocessableEntity, p)
+	}
+	if err := s.SetReminderDays(r.Context(), n); err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, "/admin/jobs#settings", "selfadmin.reminder_days.saved")
 }
 
 // RetryJob puts a failed job back in the queue.

@@ -1,6 +1,7 @@
 package plans
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -69,7 +70,32 @@ type ListPage struct {
 	Tasks     []Task
 	Committee bool // the viewer reviews: publish, matrix
 	Branch    bool // the viewer keeps a branch: its own items
+	ReadOnly  bool // a member without a role: their branch's plan, read only
 	Mine      map[int64]Answer
+	Pager     ui.Pager
+}
+
+// ListPageSize is the number of tasks on a page of /plans.
+const ListPageSize = 30
+
+// readRoots are the organisations whose plan the user reads: their read
+// scope, or for a member without a role their own branch (read only).
+func (h *Handler) readRoots(ctx context.Context) (roots []int64, readOnly bool, err error) {
+	if roots := auth.ScopeOf(ctx).ReadRoots(); len(roots) > 0 {
+		return roots, false, nil
+	}
+	u := auth.UserOf(ctx)
+	if u == nil || u.MemberID == 0 {
+		return nil, false, fmt.Errorf("plans: no plan to read: %w", apperr.ErrForbidden)
+	}
+	b, err := MemberBranch(ctx, h.pool, u.MemberID)
+	if err != nil {
+		return nil, false, err
+	}
+	if b == 0 {
+		return nil, false, fmt.Errorf("plans: member %d has no branch: %w", u.MemberID, apperr.ErrForbidden)
+	}
+	return []int64{b}, true, nil
 }
 
 // List shows the year's tasks: a committee sees each task's progress, a
@@ -78,13 +104,22 @@ func (h *Handler) List(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	s := auth.ScopeOf(ctx)
 	year := h.year(r)
-	tasks, err := Tasks(ctx, h.pool, s.ReadRoots(), year)
+	roots, readOnly, err := h.readRoots(ctx)
 	if err != nil {
 		return err
 	}
-	p := ListPage{Year: year, Today: h.today(), Tasks: tasks, Committee: s.Committee() != 0, Branch: s.Writes(), Mine: map[int64]Answer{}}
+	q := r.URL.Query()
+	q.Set("year", strconv.Itoa(year))
+	pager := ui.Pager{Page: ui.PageParam(q), PageSize: ListPageSize, Query: q, Path: "/plans"}
+	tasks, total, err := TasksPage(ctx, h.pool, roots, year, pager.PageSize, pager.Offset())
+	if err != nil {
+		return err
+	}
+	pager.Total = total
+	p := ListPage{Year: year, Today: h.today(), Tasks: tasks, Committee: s.Committee() != 0, Branch: s.Writes(), ReadOnly: readOnly,
+		Mine: map[int64]Answer{}, Pager: pager}
 	if s.Committee() == 0 {
-		answers, err := YearAnswers(ctx, h.pool, s.ReadRoots(), year)
+		answers, err := YearAnswers(ctx, h.pool, roots, year)
 		if err != nil {
 			return err
 		}
@@ -285,6 +320,7 @@ type TaskPage struct {
 	Answers   []Answer
 	Today     time.Time
 	Committee bool
+	ReadOnly  bool // a member reading their branch's plan: no links to answer pages
 }
 
 // Show shows a task and the answers the viewer may read.
@@ -295,18 +331,23 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := LoadTask(ctx, h.pool, id, s.ReadRoots())
+	roots, readOnly, err := h.readRoots(ctx)
 	if err != nil {
 		return err
 	}
-	if t.Total == 0 && !s.CanRead(t.OrgPath) {
+	t, err := LoadTask(ctx, h.pool, id, roots)
+	if err != nil {
+		return err
+	}
+	if t.Total == 0 && (readOnly || !s.CanRead(t.OrgPath)) {
 		return fmt.Errorf("plans: task %d: %w", id, apperr.ErrNotFound)
 	}
-	answers, err := Answers(ctx, h.pool, id, s.ReadRoots())
+	answers, err := Answers(ctx, h.pool, id, roots)
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, TaskView(TaskPage{Task: t, Answers: answers, Today: h.today(), Committee: s.CanWriteCommittee(t.OrgPath) && !t.Own()}))
+	return ui.Render(w, r, http.StatusOK, TaskView(TaskPage{Task: t, Answers: answers, Today: h.today(), ReadOnly: readOnly,
+		Committee: !readOnly && s.CanWriteCommittee(t.OrgPath) && !t.Own()}))
 }
 
 // AnswerPage is one branch's answer: the branch answers, the committee

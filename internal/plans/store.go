@@ -8,6 +8,7 @@ package plans
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -123,6 +124,33 @@ func Tasks(ctx context.Context, q db.Querier, roots []int64, year int) ([]Task, 
 		return nil, fmt.Errorf("plans: tasks %d: %w", year, err)
 	}
 	return out, nil
+}
+
+// TasksPage is one page of Tasks, with the number of tasks in all.
+func TasksPage(ctx context.Context, q db.Querier, roots []int64, year, limit, offset int) ([]Task, int, error) {
+	var total int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM (`+tasksSQL+`) x`, roots, year).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("plans: count tasks %d: %w", year, err)
+	}
+	out, err := db.Rows[Task](ctx, q, tasksSQL+` LIMIT $3 OFFSET $4`, roots, year, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("plans: tasks %d: %w", year, err)
+	}
+	return out, total, nil
+}
+
+// MemberBranch is the branch of a member (0 when none): a member without
+// a role reads the plan of their branch.
+func MemberBranch(ctx context.Context, q db.Querier, memberID int64) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT branch_id FROM members WHERE id = $1`, memberID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("plans: branch of member %d: %w", memberID, err)
+	}
+	return id, nil
 }
 
 // LoadTask reads one task with its answers inside roots counted.

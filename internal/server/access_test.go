@@ -141,6 +141,9 @@ var accessTable = map[string]accessCase{
 	"GET /me":            {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 	"GET /me/transcript": {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 	"POST /me/calendar":  {Want: with(only(post, 303, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	// --- selfadmin: a member's own phone and e-mail (issue 22) ---
+	"GET /me/contact":  {Want: with(only(get, 200, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
+	"POST /me/contact": {Want: with(only(post, 303, "member", "secretary", "reviewer"), 404, "admin", "security", "auditor")},
 
 	// --- workbench --- members act for themselves; the secretary decides.
 	"GET /me/leave/{id}":                   {Path: "/me/leave/{missing}", Want: signedIn(get, 404)},
@@ -169,6 +172,19 @@ var accessTable = map[string]accessCase{
 	"POST /inbox/{id}/open":       {Path: "/inbox/{missing}/open", Want: signedIn(post, 404)},
 	"GET /admin/jobs":             {Want: only(get, 200, "admin")},
 	"POST /admin/jobs/{id}/retry": {Path: "/admin/jobs/{missing}/retry", Want: only(post, 404, "admin")},
+	// --- selfadmin: the reminder-days setting (issue 22) ---
+	"POST /admin/jobs/settings": {Want: only(post, 422, "admin")},
+	// --- selfadmin: /plans read by a member too, their branch's plan (issue 23) ---
+	"GET /plans":      {Want: only(get, 200, "member", "secretary", "reviewer")},
+	"GET /plans/{id}": {Path: "/plans/{own_plan_task}", Want: only(get, 200, "member", "secretary", "reviewer")},
+	// --- selfadmin: the grades of branches (issue 23) ---
+	"GET /admin/grade-levels":                   {Want: only(get, 200, "admin")},
+	"POST /admin/grade-levels":                  {Want: only(post, 422, "admin")},
+	"GET /admin/grade-levels/{code}":            {Path: "/admin/grade-levels/good", Other: "/admin/grade-levels/missing", Want: only(get, 200, "admin"), WantOther: only(get, 404, "admin")},
+	"POST /admin/grade-levels/{code}":           {Path: "/admin/grade-levels/good", Want: only(post, 422, "admin")},
+	"POST /admin/grade-levels/{code}/move":      {Path: "/admin/grade-levels/good/move", Want: only(post, 303, "admin")},
+	"POST /admin/grade-levels/{code}/retire":    {Path: "/admin/grade-levels/good/retire", Want: only(post, 303, "admin")},
+	"POST /admin/grade-levels/{code}/reinstate": {Path: "/admin/grade-levels/good/reinstate", Want: only(post, 303, "admin")},
 	// --- scale-out (issue 24) ---
 	"GET /admin/status": {Want: only(get, 200, "admin")},
 	// The iCalendar feed is public but behind a secret address.
@@ -327,12 +343,10 @@ var accessTable = map[string]accessCase{
 	"POST /recruitment/{id}/steps":             {Path: "/recruitment/{own_recruit}/steps", Other: "/recruitment/{other_recruit}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
 	// --- plans (issue 23) --- the committee publishes and reviews; a branch answers.
-	"GET /plans":                      {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /plans/matrix":               {Want: only(get, 200, "reviewer")},
 	"GET /plans/new":                  {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /plans":                     {Want: only(post, 422, "secretary", "reviewer")},
 	"POST /plans/remind":              {Want: only(post, 303, "reviewer")},
-	"GET /plans/{id}":                 {Path: "/plans/{own_plan_task}", Want: only(get, 200, "secretary", "reviewer")},
 	"GET /plans/answers/{id}":         {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /plans/answers/{id}":        {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: with(only(post, 422, "secretary"), 403, "reviewer"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 	"POST /plans/answers/{id}/review": {Path: "/plans/answers/{own_plan_answered}/review", Other: "/plans/answers/{other_plan_answered}/review", Want: with(only(post, 422, "reviewer"), 403, "secretary"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},

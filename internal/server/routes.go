@@ -50,7 +50,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	if d.Sealer != nil {
 		meetingH.WithCheckinKey(d.Sealer) // sign-in codes are keyed hashes under the data key
 	}
-	meH := me.New(d.Pool)
+	meH := me.New(d.Pool).WithSealer(d.Sealer)
 	adminH := admin.New(d.Pool).WithStatus(d.Reads, d.Identity)
 	auditH := audit.NewHandler(d.Pool)
 	memberH := member.New(d.Pool, d.Sealer)
@@ -125,6 +125,9 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me", ui.Handler(meH.Me))
 			r.Method(http.MethodGet, "/me/transcript", ui.Handler(meH.Transcript))
 			r.Method(http.MethodPost, "/me/calendar", ui.Handler(meH.ResetCalendar))
+			// --- selfadmin: a member's own phone and e-mail (issue 22) ---
+			r.Method(http.MethodGet, "/me/contact", ui.Handler(meH.ContactForm))
+			r.Method(http.MethodPost, "/me/contact", ui.Handler(meH.SaveContact))
 			// --- discipline: a member's own talks (issue 19) ---
 			r.Method(http.MethodGet, "/talks/mine", ui.Handler(talkH.Mine))
 
@@ -135,6 +138,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodPost, "/inbox/{id}/open", ui.Handler(notifySvc.Open))
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/jobs", ui.Handler(notifySvc.Jobs))
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodPost, "/admin/jobs/{id}/retry", ui.Handler(notifySvc.RetryJob))
+			// --- selfadmin: the reminder-days setting (issue 22) ---
+			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodPost, "/admin/jobs/settings", ui.Handler(notifySvc.SaveReminderDays))
 			// --- scale-out (issue 24): this instance's database connections, replicas and lag ---
 			r.With(auth.RequireRole(auth.RoleSysAdmin)).Method(http.MethodGet, "/admin/status", ui.Handler(adminH.Status))
 
@@ -367,17 +372,22 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/dues/branches/{id}/report.xlsx", ui.Handler(duesH.ReportExport))
 			})
 
+			// --- selfadmin: /plans read by every member, a plain member their branch's plan only (issue 23) ---
+			r.Group(func(r chi.Router) {
+				plansReadH := plans.New(d.Pool)
+				r.Method(http.MethodGet, "/plans", ui.Handler(plansReadH.List))
+				r.Method(http.MethodGet, "/plans/{id}", ui.Handler(plansReadH.Show))
+			})
+
 			// --- plans --- the year's work plan (issue 23): the committee
 			// publishes and reviews; a branch answers and adds its own items.
 			r.Group(func(r chi.Router) {
 				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
 				plansH := plans.New(d.Pool).WithNotifier(notifySvc.NotifyBranch, notify.KindReminder)
-				r.Method(http.MethodGet, "/plans", ui.Handler(plansH.List))
 				r.Method(http.MethodGet, "/plans/matrix", ui.Handler(plansH.Matrix))
 				r.Method(http.MethodGet, "/plans/new", ui.Handler(plansH.NewPage))
 				r.Method(http.MethodPost, "/plans", ui.Handler(plansH.Create))
 				r.Method(http.MethodPost, "/plans/remind", ui.Handler(plansH.Remind))
-				r.Method(http.MethodGet, "/plans/{id}", ui.Handler(plansH.Show))
 				r.Method(http.MethodGet, "/plans/answers/{id}", ui.Handler(plansH.ShowAnswer))
 				r.Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond))
 				r.Method(http.MethodPost, "/plans/answers/{id}/review", ui.Handler(plansH.ReviewAnswer))
@@ -469,6 +479,19 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				// --- discipline: the settings of issue 19 ---
 				r.Method(http.MethodGet, "/admin/discipline-settings", ui.Handler(disciplineH.SettingsForm))
 				r.Method(http.MethodPost, "/admin/discipline-settings", ui.Handler(disciplineH.SaveSettings))
+			})
+
+			// --- selfadmin: the grades of branches (grade_levels, issue 23) --- (system administrators, like /admin/rules)
+			r.Group(func(r chi.Router) {
+				levelsH := grades.New(d.Pool)
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/grade-levels", ui.Handler(levelsH.LevelsAdmin))
+				r.Method(http.MethodPost, "/admin/grade-levels", ui.Handler(levelsH.AddLevel))
+				r.Method(http.MethodGet, "/admin/grade-levels/{code}", ui.Handler(levelsH.LevelEdit))
+				r.Method(http.MethodPost, "/admin/grade-levels/{code}", ui.Handler(levelsH.RenameLevel))
+				r.Method(http.MethodPost, "/admin/grade-levels/{code}/move", ui.Handler(levelsH.MoveLevel))
+				r.Method(http.MethodPost, "/admin/grade-levels/{code}/retire", ui.Handler(levelsH.RetireLevel))
+				r.Method(http.MethodPost, "/admin/grade-levels/{code}/reinstate", ui.Handler(levelsH.ReinstateLevel))
 			})
 
 			// --- recruit: rule settings --- (system administrators, like /admin/rules)
