@@ -465,6 +465,18 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/admin/recruit-rules", ui.Handler(recruitH.Rules))
 				r.Method(http.MethodPost, "/admin/recruit-rules", ui.Handler(recruitH.ChangeRule))
 			})
+
+			// --- duesroll --- the committee's dues roll-up export; the dues
+			// settings (system administrators).
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				r.Method(http.MethodGet, "/dues/rollup.xlsx", ui.Handler(duesH.RollupExport))
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/dues-settings", ui.Handler(duesH.SettingsForm))
+				r.Method(http.MethodPost, "/admin/dues-settings", ui.Handler(duesH.SaveSettings))
+			})
 		})
 	})
 	return r
