@@ -88,6 +88,10 @@ var owners = map[string]string{
 	"dues_months":   "internal/dues",
 	"dues_payments": "internal/dues",
 	"dues_excuses":  "internal/dues",
+	// the kept roll-up: written by dues' triggers (migration 000380)
+	"dues_rollup":      "internal/dues",
+	"dues_rollup_span": "internal/dues",
+	"dues_settings":    "internal/dues",
 	// --- inspect, cases, notices (issue 23, part B) ---
 	"inspections":         "internal/inspect",
 	"inspection_items":    "internal/inspect",

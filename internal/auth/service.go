@@ -239,6 +239,9 @@ func NavFor(u *User) []ui.NavItem {
 		add("/admin/discipline-settings", "nav.discipline_settings")
 	}
 	if u.Has(RoleSysAdmin) {
+		add("/admin/dues-settings", "nav.dues_settings")
+	}
+	if u.Has(RoleSysAdmin) {
 		add("/admin/accounts", "nav.accounts")
 		add("/admin/rules", "nav.rules")
 		add("/admin/recruit-rules", "nav.recruit_rules")

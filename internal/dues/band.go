@@ -104,6 +104,17 @@ func Monthly(b Band, baseFen int64) int64 {
 	return (baseFen*int64(*b.RateBP) + 5000) / 10000
 }
 
+// CapMonthly applies the threshold to a standard monthly amount: the
+// amount a member is asked for is normally at most capFen (1000 元,
+// 组电明字〔2017〕5号; the dues_settings row), more only when paid
+// voluntarily (a voluntary special case). It reports whether it capped.
+func CapMonthly(amount, capFen int64) (int64, bool) {
+	if capFen > 0 && amount > capFen {
+		return capFen, true
+	}
+	return amount, false
+}
+
 // Amount is what a member pays a month given the standard amount and the
 // special case; special is the amount written for a voluntary or reduced
 // case. It reports false when the special amount does not fit its case

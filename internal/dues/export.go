@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
 	"zhibu/internal/export"
@@ -139,4 +140,77 @@ func rangeText(ctx context.Context, from, to time.Time) string {
 		return i18n.T(ctx, "dues.month_of", from.Year(), int(from.Month()))
 	}
 	return i18n.T(ctx, "dues.range_of", from.Year(), int(from.Month()), int(to.Month()))
+}
+
+// RollupExport writes the committee's roll-up of a month as an .xlsx
+// workbook: the same kept figures as the page (Rollup), one row per
+// branch, and the totals.
+func (h *Handler) RollupExport(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	s := auth.ScopeOf(ctx)
+	if s.Committee() == 0 {
+		return fmt.Errorf("dues: roll-up export without a committee: %w", apperr.ErrNotFound)
+	}
+	month := h.monthParam(r.URL.Query().Get("month"))
+	rows, err := Rollup(ctx, db.ReadPool(ctx, h.pool), s.ReadRoots(), month)
+	if err != nil {
+		return err
+	}
+	f, err := RollupWorkbook(ctx, month, rows)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="dues-rollup-%s.xlsx"`, MonthKey(month)))
+	return f.Write(w)
+}
+
+// RollupWorkbook builds the .xlsx of a month's roll-up: per branch the
+// members owing, expected, collected, outstanding, the ledger's receipts
+// and the month's state, then the totals.
+func RollupWorkbook(ctx context.Context, month time.Time, rows []RollupRow) (*excelize.File, error) {
+	f := excelize.NewFile()
+	t := func(key string, args ...any) string { return ui.T(ctx, key, args...) }
+	sheet := t("dues.sheet")
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, fmt.Errorf("dues: rollup export: %w", err)
+	}
+	money, err := f.NewStyle(&excelize.Style{NumFmt: 2})
+	if err != nil {
+		return nil, fmt.Errorf("dues: rollup export: %w", err)
+	}
+	var werr error
+	row := 0
+	put := func(vals ...any) {
+		row++
+		cell, err := excelize.CoordinatesToCellName(1, row)
+		if err == nil {
+			vals = export.Values(vals)
+			err = f.SetSheetRow(sheet, cell, &vals)
+		}
+		if err != nil && werr == nil {
+			werr = err
+		}
+	}
+	put(t("dues.rollup_title", rangeText(ctx, month, month)))
+	put(t("dues.col.branch"), t("duesroll.col.parent"), t("dues.col.members"), t("dues.col.expected"), t("dues.col.collected"), t("dues.col.outstanding"), t("dues.col.ledger"), t("dues.col.status"))
+	first := row + 1
+	var tot Totals
+	var ledger int64
+	for _, r := range rows {
+		put(r.BranchName, r.Parent, r.Members, yuanCell(r.ExpectedFen), yuanCell(r.CollectedFen), yuanCell(r.OutstandingFen), yuanCell(r.LedgerFen), t("dues.state."+r.State.Status))
+		tot.ExpectedFen += r.ExpectedFen
+		tot.CollectedFen += r.CollectedFen
+		tot.OutstandingFen += r.OutstandingFen
+		ledger += r.LedgerFen
+	}
+	put(t("dues.total"), "", "", yuanCell(tot.ExpectedFen), yuanCell(tot.CollectedFen), yuanCell(tot.OutstandingFen), yuanCell(ledger), "")
+	if werr == nil {
+		werr = f.SetCellStyle(sheet, "D"+strconv.Itoa(first), "G"+strconv.Itoa(row), money)
+	}
+	if werr != nil {
+		return nil, fmt.Errorf("dues: rollup export: %w", werr)
+	}
+	return f, nil
 }

@@ -288,7 +288,7 @@ func (h *Handler) ledger(ctx context.Context, o Org, month time.Time) (LedgerPag
 
 // BasesFor returns, per member, the newest base of the year or before.
 func BasesFor(ctx context.Context, q db.Querier, memberIDs []int64, year int) (map[int64]Base, error) {
-	rows, err := db.Rows[Base](ctx, q, `SELECT DISTINCT ON (member_id) id, member_id, year, category, base_fen, staff_no, rate_bp, standard_fen, special, special_reason, approved_on, monthly_fen, source, version
+	rows, err := db.Rows[Base](ctx, q, `SELECT DISTINCT ON (member_id) id, member_id, year, category, base_fen, staff_no, rate_bp, standard_fen, special, special_reason, approved_on, monthly_fen, source, version, capped
   FROM dues_bases WHERE member_id = ANY ($1) AND year <= $2 ORDER BY member_id, year DESC`, memberIDs, year)
 	if err != nil {
 		return nil, fmt.Errorf("dues: bases: %w", err)
@@ -681,6 +681,7 @@ type BaseForm struct {
 	ApprovedOn    string
 	Version       int
 	Current       *Base
+	Cap           Settings // the monthly threshold, shown with its source
 	Errors        ui.Errors
 }
 
@@ -704,6 +705,9 @@ func (h *Handler) baseForm(r *http.Request) (BaseForm, error) {
 		year = h.yearParam(r.PostFormValue("year"))
 	}
 	f := BaseForm{Branch: o, MemberID: mid, Name: name, Year: year, Category: Salaried, Special: SpecialNone}
+	if f.Cap, err = LoadSettings(ctx, h.pool); err != nil {
+		return f, err
+	}
 	b, err := BaseOf(ctx, h.pool, mid, year)
 	if err == nil {
 		f.Current = &b
@@ -778,8 +782,40 @@ func (h *Handler) SaveBase(w http.ResponseWriter, r *http.Request) error {
 		case err != nil:
 			return err
 		default:
-			return ui.Redirect(w, r, fmt.Sprintf("/dues/branches/%d/bases?year=%d", f.Branch.ID, f.Year), "dues.flash.base_saved")
+			flash := "dues.flash.base_saved"
+			if b, err := BaseOf(ctx, h.pool, f.MemberID, f.Year); err == nil && b.Capped && b.Special == SpecialNone {
+				flash = "duesroll.flash.base_capped"
+			}
+			return ui.Redirect(w, r, fmt.Sprintf("/dues/branches/%d/bases?year=%d", f.Branch.ID, f.Year), flash)
 		}
 	}
 	return ui.Render(w, r, http.StatusUnprocessableEntity, BaseView(f))
+}
+
+// SettingsForm shows the dues settings (system administrator).
+func (h *Handler) SettingsForm(w http.ResponseWriter, r *http.Request) error {
+	s, err := LoadSettings(r.Context(), h.pool)
+	if err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, SettingsView(SettingsPage{Cap: Yuan(s.MonthlyCapFen), Source: s.CapSource}))
+}
+
+// SaveSettings changes the dues settings.
+func (h *Handler) SaveSettings(w http.ResponseWriter, r *http.Request) error {
+	p := SettingsPage{Cap: strings.TrimSpace(r.PostFormValue("monthly_cap")), Source: strings.TrimSpace(r.PostFormValue("cap_source"))}
+	fen, ok := ParseYuan(p.Cap)
+	if !ok || fen < 1 || fen > 100000000 {
+		p.Errors.Add("monthly_cap", "duesroll.error.monthly_cap")
+	}
+	if n := utf8.RuneCountInString(p.Source); n < 1 || n > 300 {
+		p.Errors.Add("cap_source", "duesroll.error.cap_source")
+	}
+	if p.Errors.Any() {
+		return ui.Render(w, r, http.StatusUnprocessableEntity, SettingsView(p))
+	}
+	if err := h.store.SaveSettings(r.Context(), Settings{MonthlyCapFen: fen, CapSource: p.Source}); err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, "/admin/dues-settings", "duesroll.flash.settings")
 }

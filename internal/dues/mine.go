@@ -51,7 +51,7 @@ const mineRuleSQL = `SELECT id, code, kind, meeting_kind, applies_to, period, mi
 // pages that read many things in one round trip (/me); dst is filled when
 // the batch runs.
 func QueueMine(b *pgx.Batch, memberID int64, today time.Time, dst *Mine) {
-	b.Queue(`SELECT id, member_id, year, category, base_fen, staff_no, rate_bp, standard_fen, special, special_reason, approved_on, monthly_fen, source, version
+	b.Queue(`SELECT id, member_id, year, category, base_fen, staff_no, rate_bp, standard_fen, special, special_reason, approved_on, monthly_fen, source, version, capped
   FROM dues_bases WHERE member_id = $1 AND year <= $2 ORDER BY year DESC LIMIT 1`, memberID, today.Year()).Query(func(rows pgx.Rows) error {
 		bs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Base])
 		if err == nil && len(bs) == 1 {

@@ -1,16 +1,16 @@
 package dues
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/jackc/pgx/v5"
 
 	"zhibu/internal/db"
+	"zhibu/internal/export"
 	"zhibu/internal/pii"
 )
 
@@ -47,6 +47,9 @@ var categoryWords = map[string]string{
 	"无固定收入": NoIncome, "no income": NoIncome, "no_income": NoIncome,
 }
 
+// readErrorKeys are the messages of export.ReadSheet's reasons.
+var readErrorKeys = map[string]string{"too_big": "dues.import.too_big", "not_xlsx": "dues.import.not_xlsx", "empty": "dues.import.empty", "too_many": "dues.import.too_many"}
+
 // FileError is a payroll file that cannot be read at all.
 type FileError struct{ Key string }
 
@@ -56,40 +59,13 @@ func (e *FileError) Error() string { return "dues: payroll file: " + e.Key }
 // row naming the columns (name, ID number or staff number, base, and
 // optionally the category), then one member a row.
 func ParsePayroll(data []byte) ([]PayrollRow, error) {
-	if len(data) > MaxPayrollBytes {
-		return nil, &FileError{"dues.import.too_big"}
+	records, err := export.ReadSheet(data, export.ReadLimits{MaxBytes: MaxPayrollBytes, MaxUnzipped: maxPayrollUnzipped, MaxRows: MaxPayrollRows})
+	var re *export.ReadError
+	if errors.As(err, &re) {
+		return nil, &FileError{readErrorKeys[re.Reason]}
 	}
-	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return nil, &FileError{"dues.import.not_xlsx"}
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, &FileError{"dues.import.not_xlsx"}
-	}
-	var unzipped uint64
-	for _, zf := range zr.File {
-		if unzipped += zf.UncompressedSize64; unzipped > maxPayrollUnzipped {
-			return nil, &FileError{"dues.import.too_big"}
-		}
-	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxPayrollUnzipped, UnzipXMLSizeLimit: maxPayrollUnzipped})
-	if err != nil {
-		return nil, &FileError{"dues.import.not_xlsx"}
-	}
-	defer func() { _ = f.Close() }()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, &FileError{"dues.import.empty"}
-	}
-	records, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-	if err != nil {
-		return nil, &FileError{"dues.import.not_xlsx"}
-	}
-	if len(records) < 2 {
-		return nil, &FileError{"dues.import.empty"}
-	}
-	if len(records)-1 > MaxPayrollRows {
-		return nil, &FileError{"dues.import.too_many"}
+		return nil, err
 	}
 	cols := map[string]int{}
 	for i, h := range records[0] {
@@ -226,3 +202,21 @@ SELECT m.id, m.name, coalesce(b.staff_no, '') AS staff_no, coalesce(b.category, 
 
 // lineText is a row's line number for messages.
 func lineText(n int) string { return strconv.Itoa(n) }
+
+// StaffNumbers maps the staff numbers of a branch's members (from their
+// newest base that has one) to the members, for other areas' imports that
+// find a person by staff number (the recruitment import).
+func StaffNumbers(ctx context.Context, q db.Querier, branchID int64) (map[string]int64, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT ON (b.member_id) b.staff_no, b.member_id FROM dues_bases b JOIN members m ON m.id = b.member_id
+ WHERE m.branch_id = $1 AND b.staff_no <> '' ORDER BY b.member_id, b.year DESC`, branchID)
+	if err != nil {
+		return nil, fmt.Errorf("dues: staff numbers: %w", err)
+	}
+	out := map[string]int64{}
+	var no string
+	var id int64
+	if _, err := pgx.ForEachRow(rows, []any{&no, &id}, func() error { out[no] = id; return nil }); err != nil {
+		return nil, fmt.Errorf("dues: staff numbers: %w", err)
+	}
+	return out, nil
+}

@@ -17,30 +17,13 @@ import (
 // first base, as arrearsSQL; a member without a base is listed with no
 // amount); with the amount due (the newest base of the month's year
 // or before; NULL: no base set), what was paid for it and whether a good
-// reason was recorded for it.
+// reason was recorded for it. The definition is the SQL function
+// dues_member_months (migration 000380), which the kept roll-up sums too;
+// the planner inlines it.
 const memberMonthsSQL = `
-WITH mem AS (
-  SELECT m.id, m.name, greatest(date_trunc('month', m.admitted_on)::date, fb.start) AS adm
-    FROM members m
-    LEFT JOIN LATERAL (SELECT greatest(make_date(min(year), 1, 1), date_trunc('month', min(created_at) AT TIME ZONE 'Asia/Shanghai')::date) AS start
-                         FROM dues_bases b WHERE b.member_id = m.id) fb ON true
-   WHERE in_good_standing(m.category, m.party_status) AND m.admitted_on IS NOT NULL
-     AND m.id IN (SELECT id FROM members WHERE branch_id = ANY ($1)
-                  UNION SELECT member_id FROM member_events WHERE kind = 'moved' AND from_org_id = ANY ($1))
-), mm AS (
-  SELECT x.* FROM (
-    SELECT mem.id, mem.name, gs AS month, dues_branch_on(mem.id, gs) AS branch_id
-      FROM mem CROSS JOIN unnest($2::date[]) gs
-     WHERE gs >= mem.adm) x
-   WHERE x.branch_id = ANY ($1)
-)
-SELECT mm.branch_id, mm.id, mm.name, mm.month, b.monthly_fen, coalesce(p.paid, 0)::bigint AS paid,
-       EXISTS (SELECT 1 FROM dues_excuses x WHERE x.member_id = mm.id AND mm.month BETWEEN x.from_month AND x.to_month) AS excused
-  FROM mm
-  LEFT JOIN LATERAL (SELECT monthly_fen FROM dues_bases b WHERE b.member_id = mm.id AND b.year <= extract(year FROM mm.month)::int
-                      ORDER BY b.year DESC LIMIT 1) b ON true
-  LEFT JOIN LATERAL (SELECT sum(amount_fen) AS paid FROM dues_payments p WHERE p.member_id = mm.id AND p.for_month = mm.month) p ON true
- ORDER BY mm.branch_id, mm.name, mm.id, mm.month`
+SELECT branch_id, member_id, name, month, monthly_fen, paid, excused
+  FROM dues_member_months($1::bigint[], $2::date[])
+ ORDER BY branch_id, name, member_id, month`
 
 // MonthCell is one month a member owes.
 type MonthCell struct {
@@ -179,8 +162,46 @@ type RollupRow struct {
 }
 
 // Rollup returns, for every live branch under roots, the month's expected,
-// collected and outstanding dues, the ledger's sum and its state.
+// collected and outstanding dues, the ledger's sum and its state. It reads
+// the kept roll-up (dues_rollup, migration 000380) when the month is in
+// its span, else computes the month live (LiveRollup).
 func Rollup(ctx context.Context, q db.Querier, roots []int64, month time.Time) ([]RollupRow, error) {
+	var kept bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM dues_rollup_span WHERE $1::date BETWEEN from_month AND to_month)`, month).Scan(&kept); err != nil {
+		return nil, fmt.Errorf("dues: rollup span: %w", err)
+	}
+	if !kept {
+		return LiveRollup(ctx, q, roots, month)
+	}
+	rows, err := q.Query(ctx, `SELECT o.id, o.name, coalesce(p.name, ''), coalesce(r.members, 0), coalesce(r.no_base, 0),
+       coalesce(r.expected_fen, 0), coalesce(r.collected_fen, 0), coalesce(r.outstanding_fen, 0), coalesce(r.ledger_fen, 0),
+       coalesce(m.status, 'open'), coalesce(m.total_fen, 0)
+  FROM organisations o
+  LEFT JOIN organisations p ON p.id = o.parent_id
+  LEFT JOIN dues_rollup r ON r.branch_id = o.id AND r.month = $2
+  LEFT JOIN dues_months m ON m.branch_id = o.id AND m.month = $2
+ WHERE o.kind = 'branch' AND o.dissolved_on IS NULL AND o.path && $1::bigint[] ORDER BY o.path`, roots, month)
+	if err != nil {
+		return nil, fmt.Errorf("dues: rollup: %w", err)
+	}
+	var (
+		out []RollupRow
+		r   RollupRow
+	)
+	_, err = pgx.ForEachRow(rows, []any{&r.BranchID, &r.BranchName, &r.Parent, &r.Members, &r.NoBase,
+		&r.ExpectedFen, &r.CollectedFen, &r.OutstandingFen, &r.LedgerFen, &r.State.Status, &r.State.TotalFen}, func() error {
+		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dues: rollup: %w", err)
+	}
+	return out, nil
+}
+
+// LiveRollup computes Rollup from the ledger, member by member: the
+// definition the kept roll-up must equal, and the months outside its span.
+func LiveRollup(ctx context.Context, q db.Querier, roots []int64, month time.Time) ([]RollupRow, error) {
 	type br struct {
 		ID     int64  `db:"id"`
 		Name   string `db:"name"`

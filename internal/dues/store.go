@@ -67,6 +67,7 @@ type Base struct {
 	MonthlyFen    int64      `db:"monthly_fen"`
 	Source        string     `db:"source"`
 	Version       int        `db:"version"`
+	Capped        bool       `db:"capped"` // the standard amount is the threshold (CapMonthly)
 }
 
 // BaseInput is a base to set for a member and year.
@@ -91,12 +92,12 @@ var ErrNoBand = errors.New("dues: no band for the category and year")
 var ErrAmount = errors.New("dues: the special amount does not fit its case")
 
 const upsertBaseSQL = `
-INSERT INTO dues_bases (member_id, year, category, base_fen, staff_no, rate_bp, band_id, standard_fen, special, special_reason, approved_on, monthly_fen, source, updated_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, 0))
+INSERT INTO dues_bases (member_id, year, category, base_fen, staff_no, rate_bp, band_id, standard_fen, special, special_reason, approved_on, monthly_fen, source, updated_by, capped)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, 0), $16)
 ON CONFLICT (member_id, year) DO UPDATE SET category = EXCLUDED.category, base_fen = EXCLUDED.base_fen,
        staff_no = EXCLUDED.staff_no, rate_bp = EXCLUDED.rate_bp, band_id = EXCLUDED.band_id, standard_fen = EXCLUDED.standard_fen,
        special = EXCLUDED.special, special_reason = EXCLUDED.special_reason, approved_on = EXCLUDED.approved_on,
-       monthly_fen = EXCLUDED.monthly_fen, source = EXCLUDED.source, updated_by = EXCLUDED.updated_by,
+       monthly_fen = EXCLUDED.monthly_fen, source = EXCLUDED.source, updated_by = EXCLUDED.updated_by, capped = EXCLUDED.capped,
        updated_at = now(), version = dues_bases.version + 1
  WHERE $15 = 0 OR dues_bases.version = $15
 RETURNING id`
@@ -109,7 +110,11 @@ func SetBase(ctx context.Context, tx pgx.Tx, table []Band, in BaseInput) (int64,
 	if !ok {
 		return 0, ErrNoBand
 	}
-	standard := Monthly(band, in.BaseFen)
+	set, err := LoadSettings(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	standard, capped := CapMonthly(Monthly(band, in.BaseFen), set.MonthlyCapFen)
 	monthly, ok := Amount(standard, in.Special, in.SpecialFen)
 	if !ok {
 		return 0, ErrAmount
@@ -130,8 +135,8 @@ func SetBase(ctx context.Context, tx pgx.Tx, table []Band, in BaseInput) (int64,
 		return 0, fmt.Errorf("dues: base of %d %d exists: %w", in.MemberID, in.Year, apperr.ErrConflict)
 	}
 	var id int64
-	err := tx.QueryRow(ctx, upsertBaseSQL, in.MemberID, in.Year, in.Category, in.BaseFen, in.StaffNo, band.RateBP, band.ID, standard,
-		in.Special, in.SpecialReason, in.ApprovedOn, monthly, in.Source, audit.ActorOf(ctx).ID, in.Version).Scan(&id)
+	err = tx.QueryRow(ctx, upsertBaseSQL, in.MemberID, in.Year, in.Category, in.BaseFen, in.StaffNo, band.RateBP, band.ID, standard,
+		in.Special, in.SpecialReason, in.ApprovedOn, monthly, in.Source, audit.ActorOf(ctx).ID, in.Version, capped).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("dues: base of %d %d changed: %w", in.MemberID, in.Year, apperr.ErrConflict)
 	}
@@ -139,7 +144,7 @@ func SetBase(ctx context.Context, tx pgx.Tx, table []Band, in BaseInput) (int64,
 		return 0, fmt.Errorf("dues: set base of %d: %w", in.MemberID, err)
 	}
 	after := map[string]any{"member_id": in.MemberID, "year": in.Year, "category": in.Category, "base_fen": in.BaseFen, "rate_bp": band.RateBP,
-		"standard_fen": standard, "special": in.Special, "special_reason": in.SpecialReason, "approved_on": in.ApprovedOn, "monthly_fen": monthly, "source": in.Source}
+		"standard_fen": standard, "special": in.Special, "special_reason": in.SpecialReason, "approved_on": in.ApprovedOn, "monthly_fen": monthly, "source": in.Source, "capped": capped}
 	var b any
 	if before != nil {
 		b = before
@@ -147,7 +152,7 @@ func SetBase(ctx context.Context, tx pgx.Tx, table []Band, in BaseInput) (int64,
 	return id, audit.Record(ctx, tx, audit.Event{Action: "dues.base", Entity: "dues_base", EntityID: id, Before: b, After: after})
 }
 
-const baseSelect = `SELECT id, member_id, year, category, base_fen, staff_no, rate_bp, standard_fen, special, special_reason, approved_on, monthly_fen, source, version FROM dues_bases`
+const baseSelect = `SELECT id, member_id, year, category, base_fen, staff_no, rate_bp, standard_fen, special, special_reason, approved_on, monthly_fen, source, version, capped FROM dues_bases`
 
 // SetBase sets one base in its own transaction.
 func (s *Store) SetBase(ctx context.Context, in BaseInput) (int64, error) {
@@ -484,4 +489,36 @@ func (s *Store) AuditExport(ctx context.Context, branchID int64, from, to time.T
 			After: map[string]any{"from": from, "to": to, "own_branch": own}})
 	})
 	return err
+}
+
+// Settings are the dues settings (dues_settings, migration 000381).
+type Settings struct {
+	MonthlyCapFen int64  `json:"monthly_cap_fen"` // the monthly amount asked for is normally at most this
+	CapSource     string `json:"cap_source"`
+}
+
+// LoadSettings reads the settings.
+func LoadSettings(ctx context.Context, q db.Querier) (Settings, error) {
+	var s Settings
+	if err := q.QueryRow(ctx, `SELECT monthly_cap_fen, cap_source FROM dues_settings WHERE id = 1`).Scan(&s.MonthlyCapFen, &s.CapSource); err != nil {
+		return s, fmt.Errorf("dues: settings: %w", err)
+	}
+	return s, nil
+}
+
+// SaveSettings changes the settings, with its audit row. A base keeps the
+// amounts it was computed with; the new threshold applies to bases set
+// from now on.
+func (s *Store) SaveSettings(ctx context.Context, in Settings) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		before, err := LoadSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE dues_settings SET monthly_cap_fen = $1, cap_source = $2, updated_by = NULLIF($3, 0), updated_at = now() WHERE id = 1`,
+			in.MonthlyCapFen, in.CapSource, audit.ActorOf(ctx).ID); err != nil {
+			return fmt.Errorf("dues: save settings: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: "dues.settings", Entity: "dues_settings", EntityID: 1, Before: before, After: in})
+	})
 }

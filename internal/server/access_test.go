@@ -342,6 +342,15 @@ var accessTable = map[string]accessCase{
 	"GET /recruitment/transfers/{id}/print":    {Path: "/recruitment/transfers/{missing}/print", Want: only(get, 404, "secretary", "reviewer")},
 	"POST /recruitment/{id}/steps":             {Path: "/recruitment/{own_recruit}/steps", Other: "/recruitment/{other_recruit}/steps", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
 
+	// --- duesroll ---
+	"GET /recruitment/import":               {Path: "/recruitment/import?branch={own_branch}", Other: "/recruitment/import?branch={other_branch}", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
+	"POST /recruitment/import":              {Path: "/recruitment/import?branch={own_branch}", Other: "/recruitment/import?branch={other_branch}", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"POST /recruitment/import/commit":       {Path: "/recruitment/import/commit?branch={own_branch}", Other: "/recruitment/import/commit?branch={other_branch}", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403), 404, "secretary")},
+	"GET /recruitment/import/template.xlsx": {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /dues/rollup.xlsx":                 {Want: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"GET /admin/dues-settings":              {Want: only(get, 200, "admin")},
+	"POST /admin/dues-settings":             {Want: only(post, 422, "admin")},
+
 	// --- plans (issue 23) --- the committee publishes and reviews; a branch answers.
 	"GET /plans/matrix":               {Want: only(get, 200, "reviewer")},
 	"GET /plans/new":                  {Want: only(get, 200, "secretary", "reviewer")},

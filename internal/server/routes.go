@@ -64,6 +64,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 	disposalH := disposal.New(d.Pool)
 	electionH := org.NewElections(d.Pool)
 	duesH := dues.New(d.Pool, d.Sealer)
+	recruitImportH := recruit.NewImport(d.Pool, d.Sealer) // --- duesroll ---
 	rulesH := rules.NewHandler(rules.NewStore(d.Pool))
 	reviewH := review.New(d.Pool, d.ReviewJobs)
 	alertsSvc := alerts.New(d.Pool).WithReviewJobs(d.ReviewJobs)
@@ -499,6 +500,27 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Use(auth.RequireRole(auth.RoleSysAdmin))
 				r.Method(http.MethodGet, "/admin/recruit-rules", ui.Handler(recruitH.Rules))
 				r.Method(http.MethodPost, "/admin/recruit-rules", ui.Handler(recruitH.ChangeRule))
+			})
+
+			// --- duesroll --- the committee's dues roll-up export; the
+			// recruitment import; the dues settings (system administrators).
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				r.Method(http.MethodGet, "/dues/rollup.xlsx", ui.Handler(duesH.RollupExport))
+			})
+			// The recruitment import (issue 20): secretaries and committee
+			// members write their branch's pipeline.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
+				r.Method(http.MethodGet, "/recruitment/import", ui.Handler(recruitImportH.ImportForm))
+				r.Method(http.MethodPost, "/recruitment/import", ui.Handler(recruitImportH.Preview))
+				r.Method(http.MethodPost, "/recruitment/import/commit", ui.Handler(recruitImportH.Commit))
+				r.Method(http.MethodGet, "/recruitment/import/template.xlsx", ui.Handler(recruitImportH.Template))
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleSysAdmin))
+				r.Method(http.MethodGet, "/admin/dues-settings", ui.Handler(duesH.SettingsForm))
+				r.Method(http.MethodPost, "/admin/dues-settings", ui.Handler(duesH.SaveSettings))
 			})
 		})
 	})

@@ -1,0 +1,143 @@
+package dues_test
+
+import (
+	"bytes"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/xuri/excelize/v2"
+
+	"zhibu/internal/apptest"
+	"zhibu/internal/dues"
+	"zhibu/internal/member"
+)
+
+// The kept roll-up (dues_rollup, migration 000380) equals the live
+// computation for every branch and every month of its span after a
+// sequence of payments (making up, paying ahead), a correction, base
+// changes (a new amount for the current year, next year's base, a member's
+// first base) and a transfer to another branch.
+func TestKeptRollupEqualsLive(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	paidOn := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	dec := month(2026, 12)
+	f.pay(t, f.members[0], monthsOf(month(2026, 10), dec), paidOn)
+	f.pay(t, f.members[1], monthsOf(month(2026, 9), month(2026, 10)), paidOn)
+	f.pay(t, f.members[2], monthsOf(dec, month(2027, 1)), paidOn)
+	ids, err := f.store.RecordPayment(ctx, f.branch, dues.PaymentInput{MemberID: f.members[3], Months: []time.Time{dec}, PaidOn: paidOn, Method: "cash"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.Correct(ctx, ids[0], -1000, "多收退回"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := dues.BaseOf(ctx, f.app.Pool, f.members[3], 2026)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.SetBase(ctx, dues.BaseInput{MemberID: f.members[3], Year: 2026, Category: dues.Salaried, BaseFen: 800000, Special: dues.SpecialNone, Source: "form", Version: b.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.SetBase(ctx, dues.BaseInput{MemberID: f.members[4], Year: 2027, Category: dues.Retired, BaseFen: 600000, Special: dues.SpecialNone, Source: "import"}); err != nil {
+		t.Fatal(err)
+	}
+	other := f.app.OrgID(t, "财务处党支部")
+	ms := member.NewStore(f.app.Pool, apptest.Sealer(t))
+	var version int
+	if err := f.app.Pool.QueryRow(ctx, `SELECT version FROM members WHERE id = $1`, f.members[1]).Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if err := ms.Apply(ctx, f.members[1], version, member.Action{Kind: "move", ToBranch: other, Date: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.RecordPayment(ctx, other, dues.PaymentInput{MemberID: f.members[1], Months: []time.Time{dec}, PaidOn: paidOn, Method: "wechat"}); err != nil {
+		t.Fatal(err)
+	}
+
+	var from, to time.Time
+	if err := f.app.Pool.QueryRow(ctx, `SELECT from_month, to_month FROM dues_rollup_span`).Scan(&from, &to); err != nil {
+		t.Fatal(err)
+	}
+	if from.After(month(2026, 1)) || to.Before(month(2027, 1)) {
+		t.Fatalf("span %v–%v does not hold 2026", from, to)
+	}
+	var roots []int64
+	if err := f.app.Pool.QueryRow(ctx, `SELECT array_agg(id) FROM organisations WHERE parent_id IS NULL`).Scan(&roots); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, m := range monthsOf(from, to) {
+		kept, err := dues.Rollup(ctx, f.app.Pool, roots, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		live, err := dues.LiveRollup(ctx, f.app.Pool, roots, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(kept) != len(live) {
+			t.Fatalf("%s: %d branches kept, %d live", dues.MonthKey(m), len(kept), len(live))
+		}
+		for i := range kept {
+			if kept[i] != live[i] {
+				t.Errorf("%s branch %d: kept %+v, live %+v", dues.MonthKey(m), live[i].BranchID, kept[i], live[i])
+			}
+			if kept[i].Members > 0 {
+				seen++
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no branch owes anything in the span: the comparison checked nothing")
+	}
+	// The figures of the sequence itself: December of the first branch.
+	rows, err := dues.Rollup(ctx, f.app.Pool, roots, dec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.BranchID == other && r.CollectedFen < 4000 {
+			t.Errorf("the new branch's December: collected %d, want the transferred member's 40.00 at least", r.CollectedFen)
+		}
+		if r.BranchID == f.branch && r.LedgerFen == 0 {
+			t.Errorf("the branch's December ledger is empty in the roll-up")
+		}
+	}
+
+	// The page and its export read the same kept figures.
+	rev := f.app.Login(t, "reviewer")
+	page := rev.Get("/dues?month=" + dues.MonthKey(dec))
+	res := rev.Get("/dues/rollup.xlsx?month=" + dues.MonthKey(dec))
+	if page.Status != http.StatusOK || res.Status != http.StatusOK {
+		t.Fatalf("roll-up page %d, export %d", page.Status, res.Status)
+	}
+	wb, err := excelize.OpenReader(bytes.NewReader([]byte(res.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheetRows, err := wb.GetRows(wb.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The export's totals row and the page's totals (expected, collected,
+	// outstanding), and one row per branch of the page.
+	d := page.Doc()
+	var want []string
+	d.Find(`[data-testid="dues-rollup-totals"] dd`).Each(func(i int, sel *goquery.Selection) {
+		if i < 3 {
+			want = append(want, sel.Text())
+		}
+	})
+	last := sheetRows[len(sheetRows)-1]
+	n := d.Find(`[data-testid="dues-rollup-row"]`).Length()
+	if len(want) != 3 || len(sheetRows) != n+3 || len(last) < 6 || last[3] != want[0] || last[4] != want[1] || last[5] != want[2] {
+		t.Errorf("export: %d rows, totals %v; the page: %d branches, totals %v", len(sheetRows), last, n, want)
+	}
+	if want[0] == "0.00" {
+		t.Error("the reviewer's roll-up expects nothing: the comparison checked nothing")
+	}
+}

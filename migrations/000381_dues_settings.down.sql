@@ -1,0 +1,2 @@
+ALTER TABLE dues_bases DROP COLUMN IF EXISTS capped;
+DROP TABLE IF EXISTS dues_settings;
