@@ -21,7 +21,7 @@ func TestDuesrollPages(t *testing.T) {
 	office := app.OrgID(t, "办公室党支部")
 
 	a := newBrowser(t, "zh-CN,zh")
-	signIn(a, app.URL, "admin")
+	signIn(a, app, "admin")
 	a.Do(chromedp.Navigate(app.URL+"/admin/dues-settings"), chromedp.WaitVisible(chromedp.ID("f-monthly_cap")))
 	a.ShootBoth("duesroll-settings")
 
@@ -42,7 +42,7 @@ func TestDuesrollPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newBrowser(t, "zh-CN,zh")
-	signIn(s, app.URL, "secretary")
+	signIn(s, app, "secretary")
 	s.Do(chromedp.Navigate(fmt.Sprintf("%s/recruitment/import?branch=%d", app.URL, office)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="rimport-form"]`)))
 	s.ShootBoth("duesroll-recruit-import")
 	s.Do(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{file}))
