@@ -131,6 +131,10 @@ func TestAttendanceCorrectionAfterLockingKeepsTheTrailAndMovesTheRollups(t *test
 	if got := show.TestID("absent"); got != "1" {
 		t.Errorf("absent count %q after the correction", got)
 	}
+	// The printed record carries the trail too.
+	if pr := c.Get(path(id, "/print")); pr.TestID("fix-reason") != "核对签到表，当天出差未到会" {
+		t.Errorf("the printed record has no correction trail: %q (status %d)", pr.TestID("fix-reason"), pr.Status)
+	}
 	// Back to present: the credit and the month's hours return.
 	back := url.Values{"version": {version(c, path(id, "/correct/attendance?member="+key))}, "member": {key}, "status": {"present"}, "why": {"误改，恢复"}, "confirm": {"yes"}}
 	if r := c.PostForm(path(id, "/correct/attendance"), back); r.Status != http.StatusSeeOther {

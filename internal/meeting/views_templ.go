@@ -4766,6 +4766,10 @@ func PrintView(p ShowPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
+			templ_7745c5c3_Err = fixTrail(p.Fixes).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 394, "</article>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -4829,7 +4833,7 @@ func CalendarView(p CalendarPage) templ.Component {
 				var templ_7745c5c3_Var294 string
 				templ_7745c5c3_Var294, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(p.Prev)).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 614, Col: 49}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 616, Col: 49}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var294)
 				if templ_7745c5c3_Err != nil {
@@ -4842,7 +4846,7 @@ func CalendarView(p CalendarPage) templ.Component {
 				var templ_7745c5c3_Var295 string
 				templ_7745c5c3_Var295, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.calendar.prev"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 614, Col: 99}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 616, Col: 99}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var295))
 				if templ_7745c5c3_Err != nil {
@@ -4855,7 +4859,7 @@ func CalendarView(p CalendarPage) templ.Component {
 				var templ_7745c5c3_Var296 string
 				templ_7745c5c3_Var296, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(p.Next)).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 615, Col: 49}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 617, Col: 49}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var296)
 				if templ_7745c5c3_Err != nil {
@@ -4868,7 +4872,7 @@ func CalendarView(p CalendarPage) templ.Component {
 				var templ_7745c5c3_Var297 string
 				templ_7745c5c3_Var297, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.calendar.next"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 615, Col: 99}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 617, Col: 99}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var297))
 				if templ_7745c5c3_Err != nil {
@@ -4886,7 +4890,7 @@ func CalendarView(p CalendarPage) templ.Component {
 					var templ_7745c5c3_Var298 string
 					templ_7745c5c3_Var298, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/meetings/calendar?month=" + p.Month.Format("2006-01"))).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 617, Col: 99}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 619, Col: 99}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var298)
 					if templ_7745c5c3_Err != nil {
@@ -4899,7 +4903,7 @@ func CalendarView(p CalendarPage) templ.Component {
 					var templ_7745c5c3_Var299 string
 					templ_7745c5c3_Var299, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.calendar.month_view"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 617, Col: 144}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 619, Col: 144}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var299))
 					if templ_7745c5c3_Err != nil {
@@ -4917,7 +4921,7 @@ func CalendarView(p CalendarPage) templ.Component {
 					var templ_7745c5c3_Var300 string
 					templ_7745c5c3_Var300, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/meetings/calendar?view=list&month=" + p.Month.Format("2006-01"))).ResolveURL(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 619, Col: 109}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 621, Col: 109}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var300)
 					if templ_7745c5c3_Err != nil {
@@ -4930,7 +4934,7 @@ func CalendarView(p CalendarPage) templ.Component {
 					var templ_7745c5c3_Var301 string
 					templ_7745c5c3_Var301, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.calendar.list_view"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 619, Col: 177}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 621, Col: 177}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var301))
 					if templ_7745c5c3_Err != nil {
@@ -4953,7 +4957,7 @@ func CalendarView(p CalendarPage) templ.Component {
 					var templ_7745c5c3_Var302 string
 					templ_7745c5c3_Var302, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.plan"))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 622, Col: 93}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 624, Col: 93}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var302))
 					if templ_7745c5c3_Err != nil {
@@ -4989,7 +4993,7 @@ func CalendarView(p CalendarPage) templ.Component {
 						var templ_7745c5c3_Var303 string
 						templ_7745c5c3_Var303, templ_7745c5c3_Err = templ.JoinStringErrs(when(ctx, it.StartsAt, it.EndsAt))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 632, Col: 50}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 634, Col: 50}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var303))
 						if templ_7745c5c3_Err != nil {
@@ -5002,7 +5006,7 @@ func CalendarView(p CalendarPage) templ.Component {
 						var templ_7745c5c3_Var304 string
 						templ_7745c5c3_Var304, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(meetingURL(it.ID, ""))).ResolveURL(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 633, Col: 53}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 635, Col: 53}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var304)
 						if templ_7745c5c3_Err != nil {
@@ -5015,7 +5019,7 @@ func CalendarView(p CalendarPage) templ.Component {
 						var templ_7745c5c3_Var305 string
 						templ_7745c5c3_Var305, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.kind_topic", ui.T(ctx, kindKey(it.Kind)), it.Topic))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 633, Col: 128}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 635, Col: 128}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var305))
 						if templ_7745c5c3_Err != nil {
@@ -5068,7 +5072,7 @@ func CalendarView(p CalendarPage) templ.Component {
 						var templ_7745c5c3_Var308 string
 						templ_7745c5c3_Var308, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, statusKey(it.Status)))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 634, Col: 79}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 636, Col: 79}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var308))
 						if templ_7745c5c3_Err != nil {
@@ -5081,7 +5085,7 @@ func CalendarView(p CalendarPage) templ.Component {
 						var templ_7745c5c3_Var309 string
 						templ_7745c5c3_Var309, templ_7745c5c3_Err = templ.JoinStringErrs(it.OrgName)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 635, Col: 39}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 637, Col: 39}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var309))
 						if templ_7745c5c3_Err != nil {
@@ -5094,7 +5098,7 @@ func CalendarView(p CalendarPage) templ.Component {
 						var templ_7745c5c3_Var310 string
 						templ_7745c5c3_Var310, templ_7745c5c3_Err = templ.JoinStringErrs(it.Place)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 635, Col: 55}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 637, Col: 55}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var310))
 						if templ_7745c5c3_Err != nil {
@@ -5123,7 +5127,7 @@ func CalendarView(p CalendarPage) templ.Component {
 					var templ_7745c5c3_Var311 string
 					templ_7745c5c3_Var311, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, k))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 646, Col: 38}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 648, Col: 38}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var311))
 					if templ_7745c5c3_Err != nil {
@@ -5187,7 +5191,7 @@ func CalendarView(p CalendarPage) templ.Component {
 						var templ_7745c5c3_Var314 string
 						templ_7745c5c3_Var314, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(d.Date.Day()))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 655, Col: 59}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 657, Col: 59}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var314))
 						if templ_7745c5c3_Err != nil {
@@ -5227,7 +5231,7 @@ func CalendarView(p CalendarPage) templ.Component {
 								var templ_7745c5c3_Var317 string
 								templ_7745c5c3_Var317, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(meetingURL(it.ID, ""))).ResolveURL(ctx)
 								if templ_7745c5c3_Err != nil {
-									return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 657, Col: 89}
+									return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 659, Col: 89}
 								}
 								_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var317)
 								if templ_7745c5c3_Err != nil {
@@ -5240,7 +5244,7 @@ func CalendarView(p CalendarPage) templ.Component {
 								var templ_7745c5c3_Var318 string
 								templ_7745c5c3_Var318, templ_7745c5c3_Err = templruntime.NewAttributeExpression(it.Topic).Resolve(ctx)
 								if templ_7745c5c3_Err != nil {
-									return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 657, Col: 108}
+									return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 659, Col: 108}
 								}
 								_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var318)
 								if templ_7745c5c3_Err != nil {
@@ -5267,7 +5271,7 @@ func CalendarView(p CalendarPage) templ.Component {
 							var templ_7745c5c3_Var319 string
 							templ_7745c5c3_Var319, templ_7745c5c3_Err = templ.JoinStringErrs(it.StartsAt.In(i18n.Shanghai).Format("15:04"))
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 658, Col: 59}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 660, Col: 59}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var319))
 							if templ_7745c5c3_Err != nil {
@@ -5280,7 +5284,7 @@ func CalendarView(p CalendarPage) templ.Component {
 							var templ_7745c5c3_Var320 string
 							templ_7745c5c3_Var320, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, kindKey(it.Kind)))
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 658, Col: 91}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 660, Col: 91}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var320))
 							if templ_7745c5c3_Err != nil {
@@ -5353,7 +5357,7 @@ func CreditView(p CreditPage) templ.Component {
 			var templ_7745c5c3_Var323 string
 			templ_7745c5c3_Var323, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.credit.title"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 675, Col: 41}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 677, Col: 41}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var323))
 			if templ_7745c5c3_Err != nil {
@@ -5366,7 +5370,7 @@ func CreditView(p CreditPage) templ.Component {
 			var templ_7745c5c3_Var324 string
 			templ_7745c5c3_Var324, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.credit.intro"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 676, Col: 53}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 678, Col: 53}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var324))
 			if templ_7745c5c3_Err != nil {
@@ -5392,7 +5396,7 @@ func CreditView(p CreditPage) templ.Component {
 				var templ_7745c5c3_Var325 string
 				templ_7745c5c3_Var325, templ_7745c5c3_Err = templruntime.NewAttributeExpression(formtoken.Field).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 680, Col: 47}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 682, Col: 47}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var325)
 				if templ_7745c5c3_Err != nil {
@@ -5405,7 +5409,7 @@ func CreditView(p CreditPage) templ.Component {
 				var templ_7745c5c3_Var326 string
 				templ_7745c5c3_Var326, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.Form.FormToken).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 680, Col: 74}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 682, Col: 74}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var326)
 				if templ_7745c5c3_Err != nil {
@@ -5447,7 +5451,7 @@ func CreditView(p CreditPage) templ.Component {
 			var templ_7745c5c3_Var327 string
 			templ_7745c5c3_Var327, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.save"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 690, Col: 69}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 692, Col: 69}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var327))
 			if templ_7745c5c3_Err != nil {
@@ -5460,7 +5464,7 @@ func CreditView(p CreditPage) templ.Component {
 			var templ_7745c5c3_Var328 string
 			templ_7745c5c3_Var328, templ_7745c5c3_Err = templ.JoinStringErrs(ui.T(ctx, "meeting.cancel"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 691, Col: 68}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `internal/meeting/views.templ`, Line: 693, Col: 68}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var328))
 			if templ_7745c5c3_Err != nil {
