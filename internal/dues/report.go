@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/db"
+	"zhibu/internal/i18n"
 )
 
 // memberMonthsSQL lists, for branches $1 and the months $2 (an array), each month
@@ -256,4 +258,25 @@ func LiveRollup(ctx context.Context, q db.Querier, roots []int64, month time.Tim
 		return nil, fmt.Errorf("dues: rollup states: %w", err)
 	}
 	return out, nil
+}
+
+// rollupAhead is how far past the current month the hourly scan keeps the
+// roll-up: a month more than a write widens it to (twelve), so that the
+// first dues write of a new month does not count that month for every
+// branch inside its own transaction (seconds over a thousand branches).
+const rollupAhead = 13
+
+// KeepRollupAhead widens the kept roll-up to rollupAhead months past now's
+// month (China time), computing the months it adds for every branch. The
+// notification queue's hourly scan calls it (one instance: the leader).
+// A database without dues keeps no roll-up and is left as it is.
+func KeepRollupAhead(ctx context.Context, pool *pgxpool.Pool, now time.Time) error {
+	n := now.In(i18n.Shanghai)
+	to := time.Date(n.Year(), n.Month()+rollupAhead, 1, 0, 0, 0, 0, time.UTC)
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT dues_rollup_refresh('{}'::bigint[], NULL, $1::date)`, to); err != nil {
+			return fmt.Errorf("dues: keep the roll-up ahead: %w", err)
+		}
+		return nil
+	})
 }

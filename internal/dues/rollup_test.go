@@ -11,6 +11,7 @@ import (
 
 	"zhibu/internal/apptest"
 	"zhibu/internal/dues"
+	"zhibu/internal/i18n"
 	"zhibu/internal/member"
 )
 
@@ -139,5 +140,65 @@ func TestKeptRollupEqualsLive(t *testing.T) {
 	}
 	if want[0] == "0.00" {
 		t.Error("the reviewer's roll-up expects nothing: the comparison checked nothing")
+	}
+}
+
+// The hourly scan keeps the roll-up thirteen months ahead, so that a
+// write (which needs twelve) never widens it inside its own transaction;
+// the month it adds agrees with the live computation.
+func TestRollupKeptAheadOfTheWrites(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	span := func() time.Time {
+		var to time.Time
+		if err := f.app.Pool.QueryRow(ctx, `SELECT to_month FROM dues_rollup_span`).Scan(&to); err != nil {
+			t.Fatal(err)
+		}
+		return to
+	}
+	now := time.Now()
+	n := now.In(i18n.Shanghai)
+	want := time.Date(n.Year(), n.Month()+13, 1, 0, 0, 0, 0, time.UTC)
+	if got := span(); !got.Before(want) {
+		t.Fatalf("the span already ends at %s, at or past %s: the test would check nothing", dues.MonthKey(got), dues.MonthKey(want))
+	}
+	if err := dues.KeepRollupAhead(ctx, f.app.Pool, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := span(); !got.Equal(want) {
+		t.Fatalf("after the scan the span ends at %s, want %s", dues.MonthKey(got), dues.MonthKey(want))
+	}
+	// Twice is the same.
+	if err := dues.KeepRollupAhead(ctx, f.app.Pool, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := span(); !got.Equal(want) {
+		t.Fatalf("a second scan moved the span to %s", dues.MonthKey(got))
+	}
+	var roots []int64
+	if err := f.app.Pool.QueryRow(ctx, `SELECT array_agg(id) FROM organisations WHERE parent_id IS NULL`).Scan(&roots); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := dues.Rollup(ctx, f.app.Pool, roots, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := dues.LiveRollup(ctx, f.app.Pool, roots, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) == 0 || len(kept) != len(live) {
+		t.Fatalf("%s: %d branches kept, %d live", dues.MonthKey(want), len(kept), len(live))
+	}
+	for i := range kept {
+		if kept[i] != live[i] {
+			t.Errorf("%s branch %d: kept %+v, live %+v", dues.MonthKey(want), live[i].BranchID, kept[i], live[i])
+		}
+	}
+	// A payment now leaves the span where the scan put it.
+	f.pay(t, f.members[0], monthsOf(month(n.Year(), n.Month()), month(n.Year(), n.Month())), time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC))
+	if got := span(); !got.Equal(want) {
+		t.Errorf("a payment moved the span to %s", dues.MonthKey(got))
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"zhibu/internal/dues"
 	"zhibu/internal/i18n"
 	"zhibu/internal/meeting"
 )
@@ -192,12 +193,15 @@ const digestHour = 18
 
 // Scan queues what is due as of now: reminders of meetings the set number
 // of days ahead, each secretary's overdue notice once a day, and the day's
-// digests.
+// digests; and it keeps the dues roll-up a month ahead of the writes.
 func (s *Service) Scan(ctx context.Context, now time.Time) error {
 	if err := s.reminders(ctx, now); err != nil {
 		return err
 	}
 	if err := s.overdue(ctx, now); err != nil {
+		return err
+	}
+	if err := dues.KeepRollupAhead(ctx, s.pool, now); err != nil {
 		return err
 	}
 	return s.digests(ctx, now)
