@@ -4,13 +4,17 @@
 package apptest
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -324,6 +328,32 @@ func (c *Client) Post(path, contentType string, body io.Reader) *Response {
 	req.Header.Set("Origin", c.base)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	return c.Do(req)
+}
+
+// PostFile posts a multipart form, as a browser's upload form does: the
+// fields (sorted by name) and one file under "file".
+func (c *Client) PostFile(path, filename string, data []byte, fields url.Values) *Response {
+	c.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
+		for _, v := range fields[k] {
+			if err := w.WriteField(k, v); err != nil {
+				c.t.Fatal(err)
+			}
+		}
+	}
+	part, err := w.CreateFormFile("file", filename)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := part.Write(data); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		c.t.Fatal(err)
+	}
+	return c.Post(path, w.FormDataContentType(), &body)
 }
 
 // Int runs a query of one number on the app's database (an id, a count)

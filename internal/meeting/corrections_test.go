@@ -1,10 +1,8 @@
 package meeting_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -237,19 +235,7 @@ func TestTimeAndPlaceCorrectionMovesCreditsToTheNewMonth(t *testing.T) {
 // uploadTo posts a file to a meeting's upload address.
 func uploadTo(t *testing.T, c *apptest.Client, p string, data []byte) *apptest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	part, err := w.CreateFormFile("file", "签到表.pdf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := part.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return c.Post(p, w.FormDataContentType(), &body)
+	return c.PostFile(p, "签到表.pdf", data, nil)
 }
 
 func TestSignedSheetMayBeAttachedAfterSubmission(t *testing.T) {

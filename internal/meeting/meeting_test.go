@@ -3,7 +3,6 @@ package meeting_test
 import (
 	"bytes"
 	"context"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -592,19 +591,7 @@ SELECT m.id FROM meetings m JOIN organisations o ON o.id = m.org_id
 
 func upload(t *testing.T, c *apptest.Client, id int64, name string, data []byte) *apptest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	part, err := w.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := part.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return c.Post(path(id, "/attachments"), w.FormDataContentType(), &body)
+	return c.PostFile(path(id, "/attachments"), name, data, nil)
 }
 
 func TestAttachmentLimits(t *testing.T) {

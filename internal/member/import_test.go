@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -55,16 +54,7 @@ func rosterCSV(n, base int, bad ...int) string {
 
 func upload(t testing.TB, c *apptest.Client, branchID int64, filename string, data []byte) *apptest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("branch_id", strconv.FormatInt(branchID, 10))
-	fw, err := mw.CreateFormFile("file", filename)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = fw.Write(data)
-	_ = mw.Close()
-	return c.Post("/members/import", mw.FormDataContentType(), &body)
+	return c.PostFile("/members/import", filename, data, url.Values{"branch_id": {strconv.FormatInt(branchID, 10)}})
 }
 
 func confirm(t testing.TB, c *apptest.Client, preview *apptest.Response) *apptest.Response {

@@ -2,7 +2,6 @@ package recruit_test
 
 import (
 	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -40,19 +39,7 @@ func importFile(t *testing.T, rows ...[]any) []byte {
 
 func upload(t *testing.T, c *apptest.Client, path string, data []byte) *apptest.Response {
 	t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	fw, err := w.CreateFormFile("file", "import.xlsx")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := fw.Write(data); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return c.Post(path, w.FormDataContentType(), &body)
+	return c.PostFile(path, "import.xlsx", data, nil)
 }
 
 // row is a line of the import in the template's column order.

@@ -1,8 +1,6 @@
 package server_test
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -94,21 +92,10 @@ func TestNoRouteAnswers500ToInvalidText(t *testing.T) {
 func TestInvalidTextInMultipartAndAddressesIsRefused(t *testing.T) {
 	app := apptest.New(t)
 	sec := app.Login(t, "secretary")
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("branch_id", "1\x00")
-	fw, _ := mw.CreateFormFile("file", "roster.csv")
-	_, _ = fw.Write([]byte("姓名\n"))
-	_ = mw.Close()
-	if r := sec.Post("/members/import", mw.FormDataContentType(), &body); r.Status != http.StatusBadRequest {
+	if r := sec.PostFile("/members/import", "roster.csv", []byte("姓名\n"), url.Values{"branch_id": {"1\x00"}}); r.Status != http.StatusBadRequest {
 		t.Errorf("multipart field with NUL: %d, want 400", r.Status)
 	}
-	body.Reset()
-	mw = multipart.NewWriter(&body)
-	fw, _ = mw.CreateFormFile("file", "roster\xff.csv")
-	_, _ = fw.Write([]byte("姓名\n"))
-	_ = mw.Close()
-	if r := sec.Post("/members/import", mw.FormDataContentType(), &body); r.Status != http.StatusBadRequest {
+	if r := sec.PostFile("/members/import", "roster\xff.csv", []byte("姓名\n"), nil); r.Status != http.StatusBadRequest {
 		t.Errorf("file name not UTF-8: %d, want 400", r.Status)
 	}
 	admin := app.Login(t, "admin")
