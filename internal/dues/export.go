@@ -95,44 +95,24 @@ func yuanCell(fen int64) float64 { return float64(fen) / 100 }
 // months paid, expected, collected, outstanding), the totals, and what the
 // ledger received in the range.
 func Workbook(ctx context.Context, rep Report) (*excelize.File, error) {
-	f := excelize.NewFile()
 	t := func(key string, args ...any) string { return ui.T(ctx, key, args...) }
-	sheet := t("dues.sheet")
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, fmt.Errorf("dues: export: %w", err)
-	}
-	money, err := f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	w, err := newSheetWriter(t("dues.sheet"))
 	if err != nil {
 		return nil, fmt.Errorf("dues: export: %w", err)
 	}
-	var werr error
-	row := 0
-	put := func(vals ...any) {
-		row++
-		cell, err := excelize.CoordinatesToCellName(1, row)
-		if err == nil {
-			vals = export.Values(vals)
-			err = f.SetSheetRow(sheet, cell, &vals)
-		}
-		if err != nil && werr == nil {
-			werr = err
-		}
-	}
+	put := w.put
 	put(rep.BranchName, rangeText(ctx, rep.From, rep.To))
 	put(t("dues.col.member"), t("dues.col.months_due"), t("dues.col.months_paid"), t("dues.col.expected"), t("dues.col.collected"), t("dues.col.outstanding"))
-	first := row + 1
+	first := w.row + 1
 	for _, m := range rep.Members {
 		put(m.Name, len(m.Months), m.PaidMonths, yuanCell(m.ExpectedFen), yuanCell(m.CollectedFen), yuanCell(m.OutstandingFen))
 	}
 	put(t("dues.total"), "", "", yuanCell(rep.Totals.ExpectedFen), yuanCell(rep.Totals.CollectedFen), yuanCell(rep.Totals.OutstandingFen))
 	put(t("dues.ledger_received"), "", "", "", yuanCell(rep.LedgerFen), "")
-	if werr == nil {
-		werr = f.SetCellStyle(sheet, "D"+strconv.Itoa(first), "F"+strconv.Itoa(row), money)
+	if err := w.money("D", "F", first); err != nil {
+		return nil, fmt.Errorf("dues: export: %w", err)
 	}
-	if werr != nil {
-		return nil, fmt.Errorf("dues: export: %w", werr)
-	}
-	return f, nil
+	return w.f, nil
 }
 
 func rangeText(ctx context.Context, from, to time.Time) string {
@@ -170,32 +150,15 @@ func (h *Handler) RollupExport(w http.ResponseWriter, r *http.Request) error {
 // members owing, expected, collected, outstanding, the ledger's receipts
 // and the month's state, then the totals.
 func RollupWorkbook(ctx context.Context, month time.Time, rows []RollupRow) (*excelize.File, error) {
-	f := excelize.NewFile()
 	t := func(key string, args ...any) string { return ui.T(ctx, key, args...) }
-	sheet := t("dues.sheet")
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, fmt.Errorf("dues: rollup export: %w", err)
-	}
-	money, err := f.NewStyle(&excelize.Style{NumFmt: 2})
+	w, err := newSheetWriter(t("dues.sheet"))
 	if err != nil {
 		return nil, fmt.Errorf("dues: rollup export: %w", err)
 	}
-	var werr error
-	row := 0
-	put := func(vals ...any) {
-		row++
-		cell, err := excelize.CoordinatesToCellName(1, row)
-		if err == nil {
-			vals = export.Values(vals)
-			err = f.SetSheetRow(sheet, cell, &vals)
-		}
-		if err != nil && werr == nil {
-			werr = err
-		}
-	}
+	put := w.put
 	put(t("dues.rollup_title", rangeText(ctx, month, month)))
 	put(t("dues.col.branch"), t("duesroll.col.parent"), t("dues.col.members"), t("dues.col.expected"), t("dues.col.collected"), t("dues.col.outstanding"), t("dues.col.ledger"), t("dues.col.status"))
-	first := row + 1
+	first := w.row + 1
 	var tot Totals
 	var ledger int64
 	for _, r := range rows {
@@ -206,11 +169,51 @@ func RollupWorkbook(ctx context.Context, month time.Time, rows []RollupRow) (*ex
 		ledger += r.LedgerFen
 	}
 	put(t("dues.total"), "", "", yuanCell(tot.ExpectedFen), yuanCell(tot.CollectedFen), yuanCell(tot.OutstandingFen), yuanCell(ledger), "")
-	if werr == nil {
-		werr = f.SetCellStyle(sheet, "D"+strconv.Itoa(first), "G"+strconv.Itoa(row), money)
+	if err := w.money("D", "G", first); err != nil {
+		return nil, fmt.Errorf("dues: rollup export: %w", err)
 	}
-	if werr != nil {
-		return nil, fmt.Errorf("dues: rollup export: %w", werr)
+	return w.f, nil
+}
+
+// sheetWriter writes a dues workbook's one sheet row by row, keeping the
+// first error, for the branch report and the committee's roll-up.
+type sheetWriter struct {
+	f     *excelize.File
+	sheet string
+	row   int
+	err   error
+}
+
+func newSheetWriter(sheet string) (*sheetWriter, error) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return nil, err
 	}
-	return f, nil
+	return &sheetWriter{f: f, sheet: sheet}, nil
+}
+
+// put writes the next row (text neutralised against formulas).
+func (w *sheetWriter) put(vals ...any) {
+	w.row++
+	cell, err := excelize.CoordinatesToCellName(1, w.row)
+	if err == nil {
+		vals = export.Values(vals)
+		err = w.f.SetSheetRow(w.sheet, cell, &vals)
+	}
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// money formats columns from..to of rows first..last written as 0.00 and
+// returns the first error of the writing.
+func (w *sheetWriter) money(from, to string, first int) error {
+	if w.err != nil {
+		return w.err
+	}
+	style, err := w.f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
+	if err != nil {
+		return err
+	}
+	return w.f.SetCellStyle(w.sheet, from+strconv.Itoa(first), to+strconv.Itoa(w.row), style)
 }
