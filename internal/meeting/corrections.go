@@ -185,11 +185,12 @@ func (s *Store) CorrectDetails(ctx context.Context, id int64, version int, f Det
 			return fmt.Errorf("meeting: correct %d: %w", id, err)
 		}
 		if timeChanged {
-			if err := syncCredits(ctx, tx, id); err != nil {
-				return err
-			}
 			if err := s.recordFix(ctx, tx, id, FixTime, nil, FixValue{StartsAt: m.StartsAt, EndsAt: m.EndsAt},
 				FixValue{StartsAt: f.StartsAt, EndsAt: f.EndsAt}, f.Why); err != nil {
+				return err
+			}
+			m.StartsAt, m.EndsAt = f.StartsAt, f.EndsAt
+			if err := s.redue(ctx, tx, m, f.Why); err != nil {
 				return err
 			}
 		}
@@ -203,6 +204,50 @@ func (s *Store) CorrectDetails(ctx context.Context, id int64, version int, f Det
 			Before: map[string]any{"starts_at": m.StartsAt, "ends_at": m.EndsAt, "place": m.Place},
 			After:  map[string]any{"starts_at": f.StartsAt, "ends_at": f.EndsAt, "place": f.Place, "why": f.Why}})
 	})
+}
+
+// redue brings a submitted meeting's attendance list in line with who was
+// due on its corrected day, each change an entry of the trail with the
+// time correction's reason: a member due that day with no row is added as
+// absent (the secretary corrects it if they came); a member no longer due
+// whose row is an absence or a leave is taken off the list, so that a day
+// they were not due at does not count against them; a member present stays
+// (they came). The credits follow the corrected day either way.
+func (s *Store) redue(ctx context.Context, tx pgx.Tx, m Meeting, why string) error {
+	due, err := Due(ctx, tx, m)
+	if err != nil {
+		return err
+	}
+	rows, err := db.Rows[Attendance](ctx, tx, attendanceSQL, m.ID)
+	if err != nil {
+		return fmt.Errorf("meeting: attendance of %d: %w", m.ID, err)
+	}
+	isDue := make(map[int64]bool, len(due))
+	for _, d := range due {
+		isDue[d.ID] = true
+	}
+	listed := make(map[int64]bool, len(rows))
+	kept := rows[:0]
+	for _, a := range rows {
+		listed[a.MemberID] = true
+		if isDue[a.MemberID] || a.Status == Present || a.Status == Observer {
+			kept = append(kept, a)
+			continue
+		}
+		if err := s.recordFix(ctx, tx, m.ID, FixAttendance, &a.MemberID, FixValue{Status: a.Status, Reason: a.Reason}, FixValue{}, why); err != nil {
+			return err
+		}
+	}
+	for _, d := range due {
+		if listed[d.ID] {
+			continue
+		}
+		kept = append(kept, Attendance{MemberID: d.ID, Name: d.Name, Status: Absent})
+		if err := s.recordFix(ctx, tx, m.ID, FixAttendance, &d.ID, FixValue{}, FixValue{Status: Absent}, why); err != nil {
+			return err
+		}
+	}
+	return writeAttendance(ctx, tx, m.ID, kept)
 }
 
 const fixesSQL = `

@@ -266,3 +266,78 @@ func TestSignedSheetMayBeAttachedAfterSubmission(t *testing.T) {
 		t.Errorf("reviewer uploading: %d, want 403", r.Status)
 	}
 }
+
+// A new date re-checks who was due at the meeting: a member due on the new
+// day with no record is added as absent, and the absence of a member not
+// yet admitted on the new day is taken off the list; each change stands in
+// the trail with the time correction's reason.
+func TestTimeCorrectionRechecksWhoWasDue(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	c := app.Login(t, "secretary")
+	branch := app.OrgID(t, "办公室党支部")
+	now := time.Now().In(i18n.Shanghai)
+	day := func(n int) string { return now.AddDate(0, 0, -n).Format(time.DateOnly) }
+	// Two probationary members of the branch: early admitted 30 days ago,
+	// late 10 days ago.
+	early := app.Int(t, `SELECT min(id) FROM members WHERE branch_id = $1 AND category = 'probationary' AND party_status = 'normal'`, branch)
+	late := app.Int(t, `SELECT min(id) FROM members WHERE branch_id = $1 AND category = 'probationary' AND party_status = 'normal' AND id > $2`, branch, early)
+	if early == 0 || late == 0 {
+		t.Fatal("the test branch needs two probationary members")
+	}
+	for id, n := range map[int64]int{early: 30, late: 10} {
+		if _, err := app.Pool.Exec(context.Background(), `UPDATE members SET admitted_on = $2, converted_on = NULL, probation_extended_to = NULL WHERE id = $1`, id, day(n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := submitted(t, app, c, 20)
+	listed := func(m int64) string {
+		var st string
+		err := app.Pool.QueryRow(context.Background(), `SELECT coalesce((SELECT status FROM attendance WHERE meeting_id = $1 AND member_id = $2), '')`, id, m).Scan(&st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	if listed(early) != "present" || listed(late) != "" {
+		t.Fatalf("held 20 days ago: early %q, late %q", listed(early), listed(late))
+	}
+	r := c.PostForm(path(id, "/correct/attendance"), url.Values{"version": {version(c, path(id, "/correct/attendance"))},
+		"member": {strconv.FormatInt(early, 10)}, "status": {"absent"}, "reason": {"出差"}, "why": {"签到表核对"}, "confirm": {"yes"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("attendance correction: %d\n%s", r.Status, r.Body)
+	}
+	move := func(n int, why string) {
+		t.Helper()
+		form := url.Values{"version": {version(c, path(id, "/correct/details"))}, "date": {day(n)},
+			"start": {"09:00"}, "end": {"11:00"}, "place": {"三楼会议室"}, "why": {why}, "confirm": {"yes"}}
+		if r := c.PostForm(path(id, "/correct/details"), form); r.Status != http.StatusSeeOther {
+			t.Fatalf("move to %d days ago: %d\n%s", n, r.Status, r.Body)
+		}
+	}
+	// Moved to 3 days ago: late is now due and was never listed.
+	move(3, "日期误填")
+	if listed(late) != "absent" || listed(early) != "absent" {
+		t.Errorf("moved to 3 days ago: early %q, late %q; want both absent", listed(early), listed(late))
+	}
+	if n := app.Int(t, `SELECT count(*) FROM meeting_corrections WHERE meeting_id = $1 AND field = 'attendance' AND member_id = $2
+   AND reason = '日期误填' AND before = '{}'::jsonb AND after->>'status' = 'absent'`, id, late); n != 1 {
+		t.Errorf("%d trail entries adding the late member", n)
+	}
+	// Moved to 40 days ago: neither was admitted yet; their absences go.
+	present := app.Int(t, `SELECT count(*) FROM attendance WHERE meeting_id = $1 AND status = 'present'`, id)
+	move(40, "再次核对日期")
+	if listed(late) != "" || listed(early) != "" {
+		t.Errorf("moved to 40 days ago: early %q, late %q; want both off the list", listed(early), listed(late))
+	}
+	if n := app.Int(t, `SELECT count(*) FROM meeting_corrections WHERE meeting_id = $1 AND field = 'attendance'
+   AND reason = '再次核对日期' AND after = '{}'::jsonb`, id); n != 2 {
+		t.Errorf("%d trail entries taking members off, want 2", n)
+	}
+	if got := app.Int(t, `SELECT count(*) FROM attendance WHERE meeting_id = $1 AND status = 'present'`, id); got != present {
+		t.Errorf("%d present after the move, want %d: those present stay", got, present)
+	}
+	if show := c.Get(path(id, "")); !strings.Contains(show.Body, "不在参会名单") {
+		t.Error("the trail does not say who was taken off the list")
+	}
+}
