@@ -34,3 +34,45 @@ func TestBreachYear(t *testing.T) {
 	}
 	b.ShootBoth("breach-year")
 }
+
+// TestTrueFiguresOfTheBreaches: the branch page of 财务处党支部 shows its
+// demo breaches with their true figures and their sources: the member
+// idle about nine months reads past the six of 党章 第九条 (not stopped at
+// "第6个月"), the branch size names what it counts and agrees with the
+// roster, and every rule row cites its document. Screenshots in both
+// languages.
+func TestTrueFiguresOfTheBreaches(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	finance := app.OrgID(t, "财务处党支部")
+	full := app.Int(t, `SELECT count(*) FROM members WHERE branch_id = $1 AND category = 'full' AND in_good_standing(category, party_status)`, finance)
+	b := newBrowser(t, "zh-CN,zh")
+	signIn(b, app, "reviewer")
+	b.Do(
+		chromedp.Navigate(fmt.Sprintf("%s/review/branches/%d", app.URL, finance)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="result-six_months"]`)),
+	)
+	six := b.Text(`[data-testid="result-six_months"]`)
+	var months int
+	if i := strings.Index(six, "已连续"); i < 0 {
+		t.Fatalf("six-month row reads %q", six)
+	} else if _, err := fmt.Sscanf(six[i+len("已连续"):], "%d", &months); err != nil || months <= 6 {
+		t.Errorf("six-month count %d (%v) in %q: the demo member has been idle about nine months", months, err, six)
+	}
+	if !strings.Contains(six, "未达标") || !strings.Contains(six, "《中国共产党章程》第九条") {
+		t.Errorf("six-month row lacks its status or source: %q", six)
+	}
+	if size := b.Text(`[data-testid="result-branch_size"]`); !strings.Contains(size, fmt.Sprintf("正式党员%d人", full)) {
+		t.Errorf("branch size reads %q, want %d full members named as such", size, full)
+	}
+	count, err := chromedp.Run(b.ctx, chromedp.Evaluate[[2]int](`[document.querySelectorAll('[data-testid="results"] tbody tr [data-testid="source"]').length,
+  document.querySelectorAll('[data-testid="results"] tbody tr').length]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources, rows := count[0], count[1]
+	if rows == 0 || sources != rows {
+		t.Errorf("%d of %d rule rows cite their source", sources, rows)
+	}
+	b.ShootBoth("true-figures")
+}
