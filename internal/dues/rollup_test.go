@@ -3,6 +3,7 @@ package dues_test
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -200,5 +201,92 @@ func TestRollupKeptAheadOfTheWrites(t *testing.T) {
 	f.pay(t, f.members[0], monthsOf(month(n.Year(), n.Month()), month(n.Year(), n.Month())), time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC))
 	if got := span(); !got.Equal(want) {
 		t.Errorf("a payment moved the span to %s", dues.MonthKey(got))
+	}
+}
+
+// Dues commits of different branches no longer queue behind one lock
+// (migration 000390): while one branch's refresh holds its locks, another
+// branch's commit goes through, and a second commit of the same branch
+// waits (here: gives up at its lock timeout, writing nothing). Afterwards
+// the kept roll-up still equals the live computation for both branches.
+func TestRollupLocksPerBranch(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	if err := dues.KeepRollupAhead(ctx, f.app.Pool, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	other := f.app.OrgID(t, "财务处党支部")
+	var stranger int64
+	var based bool
+	if err := f.app.Pool.QueryRow(ctx, `SELECT m.id, EXISTS (SELECT 1 FROM dues_bases b WHERE b.member_id = m.id AND b.year = 2026)
+  FROM members m WHERE m.branch_id = $1 AND in_good_standing(m.category, m.party_status) AND m.admitted_on < '2025-01-01'
+ ORDER BY m.id LIMIT 1`, other).Scan(&stranger, &based); err != nil {
+		t.Fatal(err)
+	}
+	if !based {
+		if _, err := f.store.SetBase(ctx, dues.BaseInput{MemberID: stranger, Year: 2026, Category: dues.Salaried, BaseFen: 400000, Special: dues.SpecialNone, Source: "import"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const raise = `UPDATE dues_bases SET monthly_fen = monthly_fen + 100, special = 'voluntary', special_reason = '自愿多交' WHERE member_id = $1 AND year = 2026`
+	// A: the first branch's refresh runs now and keeps its locks open.
+	a, err := f.app.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Rollback(ctx)
+	if _, err := a.Exec(ctx, raise, f.members[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Exec(ctx, `SET CONSTRAINTS stats_dues_rollup_flush IMMEDIATE`); err != nil {
+		t.Fatal(err)
+	}
+	commit := func(member int64, timeout string) error {
+		tx, err := f.app.Pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '`+timeout+`'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, raise, member); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	}
+	// B: another branch commits while A holds its locks.
+	if err := commit(stranger, "5s"); err != nil {
+		t.Fatalf("another branch's commit waited for the first branch: %v", err)
+	}
+	// C: the same branch waits for A.
+	if err := commit(f.members[1], "200ms"); err == nil || !strings.Contains(err.Error(), "lock timeout") {
+		t.Fatalf("a second commit of the same branch did not wait for the first: %v", err)
+	}
+	if err := a.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var roots []int64
+	if err := f.app.Pool.QueryRow(ctx, `SELECT array_agg(id) FROM organisations WHERE parent_id IS NULL`).Scan(&roots); err != nil {
+		t.Fatal(err)
+	}
+	n := time.Now().In(i18n.Shanghai)
+	m := month(n.Year(), n.Month())
+	kept, err := dues.Rollup(ctx, f.app.Pool, roots, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := dues.LiveRollup(ctx, f.app.Pool, roots, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) == 0 || len(kept) != len(live) {
+		t.Fatalf("%d branches kept, %d live", len(kept), len(live))
+	}
+	for i := range kept {
+		if kept[i] != live[i] {
+			t.Errorf("branch %d: kept %+v, live %+v", live[i].BranchID, kept[i], live[i])
+		}
 	}
 }
