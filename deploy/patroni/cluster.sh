@@ -198,6 +198,19 @@ WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'zhibu') \gexec
 SELECT 'CREATE DATABASE zhibu OWNER zhibu ENCODING ''UTF8'''
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'zhibu') \gexec
 SQL
+	# Until every standby has replayed the new database, a client of the
+	# multi-host URL whose first host is a standby is refused with
+	# "database does not exist" there (a FATAL error, so it does not go
+	# on to the next host): wait for each node to have it.
+	local port
+	deadline=$((SECONDS + 30))
+	for port in "${pg_ports[@]}"; do
+		until [ "$(PGPASSWORD=$(secret superuser) PGCONNECT_TIMEOUT=2 "$bin/psql" -X -qtA -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+			-c "SELECT 1 FROM pg_database WHERE datname = 'zhibu'" 2>/dev/null)" = 1 ]; do
+			[ $SECONDS -lt $deadline ] || die "the database zhibu did not reach the node on port $port"
+			sleep 0.1
+		done
+	done
 	database_url >"$dir/database-url"
 	chmod 0600 "$dir/database-url"
 	echo "leader on port $leader_port"

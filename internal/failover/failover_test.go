@@ -84,7 +84,9 @@ const (
 // TestFailoverKeepsEverySavedTalk kills the primary (its Patroni and its
 // postmaster, as if the machine died) while a secretary saves talks
 // through the app, and checks that the app's pool finds the promoted
-// standby by itself and that no save answered with success is lost.
+// standby by itself and that no save answered with success is lost. Then
+// it asks Patroni for a planned switchover to the remaining synchronous
+// standby, saves still running, and checks the same.
 func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 	if testing.Short() {
 		t.Skip("failover: -short skips the three-node Patroni cluster")
@@ -112,34 +114,89 @@ func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 	secID := app.Int(t, `SELECT member_id FROM accounts WHERE username = 'secretary'`)
 	memberID := app.Int(t, `SELECT id FROM members WHERE branch_id = $1 AND category = 'full' AND id <> $2 ORDER BY id DESC LIMIT 1`, branch, secID)
 	hc := signIn(t, app.URL, "secretary")
+	form := func(topic string) url.Values {
+		return url.Values{"branch": {strconv.FormatInt(branch, 10)}, "held_on": {time.Now().Format("2006-01-02")},
+			"a_id": {strconv.FormatInt(secID, 10)}, "b_id": {strconv.FormatInt(memberID, 10)}, "topic": {topic}}
+	}
 
-	// Three of the secretary's browser tabs save talks, each one at a
-	// time, a save every 50 ms; after a failure a tab waits 100 ms.
-	var (
-		mu      sync.Mutex
-		results []save
-	)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	today := time.Now().Format("2006-01-02")
+	// The unplanned failover: the primary dies.
+	sv := startSavers(hc, app.URL+"/talks", "切换测试", form)
+	t.Cleanup(sv.halt)
+	sv.waitOK(t, 10, time.Time{}, "ten saves before the failover")
+	// A save failing already means Patroni moved the leader by itself (a
+	// machine so loaded that a node missed its ttl): still no save may be
+	// lost, but the window is measured from the kill on.
+	for _, s := range sv.snapshot() {
+		if !s.ok() {
+			t.Logf("a save failed before the kill: %s", s)
+		}
+	}
+	old := cl.leader(t)
+	killedAt := cl.kill(t, old)
+	t.Logf("killed %s (Patroni and postmaster) at +%s", old, killedAt.Sub(began).Round(100*time.Millisecond))
+	// Saves fail until the standby is promoted, then succeed again through
+	// the same pool. One more second of saves after the first success.
+	backAt := sv.waitOK(t, 1, killedAt, "a successful save after the kill")
+	time.Sleep(time.Second)
+	sv.halt()
+	newLeader := cl.leader(t)
+	if newLeader == old {
+		t.Errorf("the leader is still %s after it was killed", old)
+	}
+	window, failed, statuses := outage(sv.snapshot(), killedAt)
+	t.Logf("failover %s → %s: users saw errors for %s (%d of %d saves failed: %v); kill to first success after it %s",
+		old, newLeader, window.Round(10*time.Millisecond), failed, len(sv.snapshot()), statuses,
+		backAt.Sub(killedAt).Round(10*time.Millisecond))
+	checkOutcomes(t, app, sv, statuses)
+
+	// The planned switchover: the operator moves the primary to the
+	// remaining synchronous standby while saves run.
+	sv = startSavers(hc, app.URL+"/talks", "计划切换", form)
+	t.Cleanup(sv.halt)
+	sv.waitOK(t, 10, time.Time{}, "ten saves before the switchover")
+	candidate, askedAt := cl.switchover(t, newLeader)
+	waitFor(t, 30*time.Second, "the candidate leading", func() bool { return cl.leader(t) == candidate })
+	leadAt := time.Now()
+	backAt = sv.waitOK(t, 1, leadAt, "a successful save after the switchover")
+	time.Sleep(time.Second)
+	sv.halt()
+	window, failed, statuses = outage(sv.snapshot(), askedAt)
+	t.Logf("switchover %s → %s: users saw errors for %s (%d of %d saves failed: %v); request to the new leader seen %s, to a success on it %s",
+		newLeader, candidate, window.Round(10*time.Millisecond), failed, len(sv.snapshot()), statuses,
+		leadAt.Sub(askedAt).Round(10*time.Millisecond), backAt.Sub(askedAt).Round(10*time.Millisecond))
+	checkOutcomes(t, app, sv, statuses)
+	for _, e := range serverErrors.list() {
+		t.Errorf("answered 500: %s", e)
+	}
+	t.Logf("whole test %s", time.Since(began).Round(100*time.Millisecond))
+}
+
+// savers are three of the secretary's browser tabs saving talks, each one
+// at a time, a save every 50 ms; after a failure a tab waits 100 ms.
+type savers struct {
+	mu      sync.Mutex
+	results []save
+	stop    chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup
+}
+
+func startSavers(hc *http.Client, target, prefix string, form func(topic string) url.Values) *savers {
+	sv := &savers{stop: make(chan struct{})}
 	for w := range 3 {
-		wg.Go(func() {
+		sv.wg.Go(func() {
 			for n := 0; ; n++ {
 				select {
-				case <-stop:
+				case <-sv.stop:
 					return
 				default:
 				}
-				s := save{topic: fmt.Sprintf("切换测试 %d-%d", w, n), start: time.Now()}
-				s.status, s.err = post(hc, app.URL+"/talks", url.Values{
-					"branch": {strconv.FormatInt(branch, 10)}, "held_on": {today},
-					"a_id": {strconv.FormatInt(secID, 10)}, "b_id": {strconv.FormatInt(memberID, 10)},
-					"topic": {s.topic},
-				})
+				s := save{topic: fmt.Sprintf("%s %d-%d", prefix, w, n), start: time.Now()}
+				s.status, s.err = post(hc, target, form(s.topic))
 				s.end = time.Now()
-				mu.Lock()
-				results = append(results, s)
-				mu.Unlock()
+				sv.mu.Lock()
+				sv.results = append(sv.results, s)
+				sv.mu.Unlock()
 				if s.ok() {
 					time.Sleep(50 * time.Millisecond)
 				} else {
@@ -148,67 +205,45 @@ func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 			}
 		})
 	}
-	snapshot := func() []save {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]save(nil), results...)
-	}
-	stopSavers := func() {
-		select {
-		case <-stop:
-		default:
-			close(stop)
-		}
-		wg.Wait()
-	}
-	t.Cleanup(stopSavers)
+	return sv
+}
 
-	// Saves first succeed on the first primary.
-	waitFor(t, 30*time.Second, "ten saves before the failover", func() bool {
-		n := 0
-		for _, s := range snapshot() {
-			if s.ok() {
-				n++
+func (sv *savers) snapshot() []save {
+	sv.mu.Lock()
+	defer sv.mu.Unlock()
+	return append([]save(nil), sv.results...)
+}
+
+func (sv *savers) halt() {
+	sv.once.Do(func() { close(sv.stop) })
+	sv.wg.Wait()
+}
+
+// waitOK waits up to a minute for n successful saves started after from,
+// and returns when the first of them was answered.
+func (sv *savers) waitOK(t *testing.T, n int, from time.Time, what string) time.Time {
+	t.Helper()
+	var first time.Time
+	waitFor(t, 60*time.Second, what, func() bool {
+		k := 0
+		first = time.Time{}
+		for _, s := range sv.snapshot() {
+			if s.ok() && s.start.After(from) {
+				k++
+				if first.IsZero() || s.end.Before(first) {
+					first = s.end
+				}
 			}
 		}
-		return n >= 10
+		return k >= n
 	})
-	// A save failing already means Patroni moved the leader by itself (a
-	// machine so loaded that a node missed its ttl): still no save may be
-	// lost, but the window is measured from the kill on.
-	for _, s := range snapshot() {
-		if !s.ok() {
-			t.Logf("a save failed before the kill: %s", s)
-		}
-	}
+	return first
+}
 
-	old := cl.leader(t)
-	killedAt := cl.kill(t, old)
-	t.Logf("killed %s (Patroni and postmaster) at +%s", old, killedAt.Sub(began).Round(100*time.Millisecond))
-
-	// Saves fail until the standby is promoted, then succeed again through
-	// the same pool. One more second of saves after the first success.
-	var backAt time.Time
-	waitFor(t, 60*time.Second, "a successful save after the kill", func() bool {
-		for _, s := range snapshot() {
-			if s.ok() && s.start.After(killedAt) {
-				backAt = s.end
-				return true
-			}
-		}
-		return false
-	})
-	time.Sleep(time.Second)
-	stopSavers()
-	all := snapshot()
-
-	newLeader := cl.leader(t)
-	if newLeader == old {
-		t.Errorf("the leader is still %s after it was killed", old)
-	}
-
-	// What the users saw: from the first failed save's answer to the first
-	// successful answer after it.
+// outage is what the users saw from the event on: the time from the first
+// failed save's answer to the first successful answer after it, how many
+// saves failed, and what they were answered.
+func outage(all []save, from time.Time) (time.Duration, int, map[string]int) {
 	var firstFail, recovered time.Time
 	failed := 0
 	statuses := map[string]int{}
@@ -217,7 +252,7 @@ func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 		if !s.ok() {
 			failed++
 			statuses[s.outcome()]++
-			if firstFail.IsZero() && s.end.After(killedAt) {
+			if firstFail.IsZero() && s.end.After(from) {
 				firstFail = s.end
 			}
 			continue
@@ -226,25 +261,28 @@ func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 			recovered = s.end
 		}
 	}
-	window := recovered.Sub(firstFail)
 	if firstFail.IsZero() {
-		window = 0
+		return 0, failed, statuses
 	}
-	t.Logf("failover %s → %s: users saw errors for %s (%d of %d saves failed: %v); kill to first success after it %s",
-		old, newLeader, window.Round(10*time.Millisecond), failed, len(all), statuses,
-		backAt.Sub(killedAt).Round(10*time.Millisecond))
+	return recovered.Sub(firstFail), failed, statuses
+}
+
+// checkOutcomes fails the test for a failed save answered other than 503
+// and for a save answered 303 that is not in the database.
+func checkOutcomes(t *testing.T, app *apptest.App, sv *savers, statuses map[string]int) {
+	t.Helper()
 	for status, n := range statuses {
 		if status != "503" {
 			t.Errorf("%d failed saves answered %s; a database outage must answer 503 (try again)", n, status)
 		}
 	}
-	for _, e := range serverErrors.list() {
-		t.Errorf("answered 500: %s", e)
+	all := sv.snapshot()
+	if len(all) == 0 {
+		t.Fatal("no save was made")
 	}
-
-	// Every save answered 303 is on the new primary.
+	prefix, _, _ := strings.Cut(all[0].topic, " ")
 	saved := map[string]bool{}
-	rows, err := app.Pool.Query(t.Context(), `SELECT topic FROM talks WHERE topic LIKE '切换测试 %'`)
+	rows, err := app.Pool.Query(t.Context(), `SELECT topic FROM talks WHERE topic LIKE $1 || ' %'`, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,15 +300,14 @@ func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 	for _, s := range all {
 		switch {
 		case s.ok() && !saved[s.topic]:
-			t.Errorf("lost: %s was answered 303 but is not in the database after the failover", s)
+			t.Errorf("lost: %s was answered 303 but is not in the database afterwards", s)
 		case s.ok():
 			ok++
 		case saved[s.topic]:
 			committedButFailed++ // the commit reached the standby, the answer did not reach the user
 		}
 	}
-	t.Logf("%d saves answered with success, all present; %d failed saves were committed nonetheless; whole test %s",
-		ok, committedButFailed, time.Since(began).Round(100*time.Millisecond))
+	t.Logf("%s: %d saves answered with success, all present; %d failed saves were committed nonetheless", prefix, ok, committedButFailed)
 }
 
 // save is one POST of the talk form and what it answered.
@@ -531,6 +568,54 @@ func (c *cluster) kill(t *testing.T, node string) time.Time {
 		}
 	}
 	return at
+}
+
+// switchover asks Patroni (its REST API) for a planned switchover from
+// the leader to its synchronous standby, waiting up to 30 s for one, and
+// returns the candidate and when the switchover was asked for.
+func (c *cluster) switchover(t *testing.T, leader string) (string, time.Time) {
+	t.Helper()
+	hc := &http.Client{Timeout: 5 * time.Second}
+	var candidate string
+	waitFor(t, 30*time.Second, "a synchronous standby", func() bool {
+		for _, p := range c.api {
+			res, err := hc.Get(fmt.Sprintf("http://127.0.0.1:%d/cluster", p))
+			if err != nil {
+				continue
+			}
+			var v struct {
+				Members []struct{ Name, Role, State string }
+			}
+			err = json.NewDecoder(res.Body).Decode(&v)
+			res.Body.Close()
+			if err != nil {
+				continue
+			}
+			for _, m := range v.Members {
+				if m.Role == "sync_standby" && (m.State == "running" || m.State == "streaming") {
+					candidate = m.Name
+					return true
+				}
+			}
+		}
+		return false
+	})
+	body, _ := json.Marshal(map[string]string{"leader": leader, "candidate": candidate})
+	at := time.Now()
+	for _, p := range c.api {
+		res, err := hc.Post(fmt.Sprintf("http://127.0.0.1:%d/switchover", p), "application/json", strings.NewReader(string(body)))
+		if err != nil {
+			continue // the killed node's API
+		}
+		msg, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("switchover %s → %s: %d %s", leader, candidate, res.StatusCode, msg)
+		}
+		return candidate, at
+	}
+	t.Fatal("no Patroni REST API answered the switchover")
+	return "", at
 }
 
 // readPID reads the process id on a pid file's first line.
