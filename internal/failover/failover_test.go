@@ -24,6 +24,7 @@ import (
 
 	"zhibu/internal/apptest"
 	"zhibu/internal/db"
+	"zhibu/internal/notify"
 	"zhibu/internal/seed"
 )
 
@@ -114,6 +115,25 @@ func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 	secID := app.Int(t, `SELECT member_id FROM accounts WHERE username = 'secretary'`)
 	memberID := app.Int(t, `SELECT id FROM members WHERE branch_id = $1 AND category = 'full' AND id <> $2 ORDER BY id DESC LIMIT 1`, branch, secID)
 	hc := signIn(t, app.URL, "secretary")
+	// The job queue (River) as an instance runs it, its periodic scan every
+	// second instead of every hour, through the same multi-host pool.
+	queue, err := notify.New(app.Pool, app.Sealer, notify.Options{ScanEvery: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qctx, qcancel := context.WithCancel(context.Background())
+	if err := queue.Start(qctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, c := context.WithTimeout(context.Background(), 10*time.Second)
+		defer c()
+		_ = queue.Stop(sctx)
+		qcancel()
+	})
+	scansAfter := func(at time.Time) int64 {
+		return app.Int(t, `SELECT count(*) FROM river_job WHERE kind = 'notify_scan' AND state = 'completed' AND created_at > $1`, at)
+	}
 	form := func(topic string) url.Values {
 		return url.Values{"branch": {strconv.FormatInt(branch, 10)}, "held_on": {time.Now().Format("2006-01-02")},
 			"a_id": {strconv.FormatInt(secID, 10)}, "b_id": {strconv.FormatInt(memberID, 10)}, "topic": {topic}}
@@ -148,6 +168,11 @@ func TestFailoverKeepsEverySavedTalk(t *testing.T) {
 		old, newLeader, window.Round(10*time.Millisecond), failed, len(sv.snapshot()), statuses,
 		backAt.Sub(killedAt).Round(10*time.Millisecond))
 	checkOutcomes(t, app, sv, statuses)
+	// The queue works on across the failover: a periodic scan job is
+	// inserted by the queue's (re-elected) leader and completed on the new
+	// primary.
+	waitFor(t, 60*time.Second, "a scan job completed after the failover", func() bool { return scansAfter(backAt) > 0 })
+	t.Logf("job queue: a scan job inserted and completed on the new primary %s after its first successful save", time.Since(backAt).Round(100*time.Millisecond))
 
 	// The planned switchover: the operator moves the primary to the
 	// remaining synchronous standby while saves run.
