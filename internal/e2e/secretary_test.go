@@ -88,6 +88,26 @@ func TestSecretaryJourney(t *testing.T) {
 				t.Errorf("/me total %q, want %q", got, want)
 			}
 			m.Shoot("member-me-" + l.code)
+			// On a phone: every month's hours inside the screen (none cut
+			// off), and only the latest activities until "show all".
+			m.Do(chromedp.EmulateViewport(390, 844))
+			fit, err := chromedp.Run(m.ctx, chromedp.Evaluate[struct {
+				Right   float64
+				Visible int
+				All     int
+			}](`({right: document.querySelector('[data-testid="month-12"]').getBoundingClientRect().right,
+  visible: Array.from(document.querySelectorAll('[data-testid="activity"]')).filter(r => r.checkVisibility()).length,
+  all: document.querySelectorAll('[data-testid="activity"]').length})`))
+			m.Do(chromedp.EmulateViewport(1280, 900))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fit.Right > 390 {
+				t.Errorf("/me at 390 px: December's hours end at %.0f px, off the screen", fit.Right)
+			}
+			if fit.All > 8 && fit.Visible != 8 {
+				t.Errorf("/me at 390 px: %d of %d activities shown before \"show all\", want 8", fit.Visible, fit.All)
+			}
 		})
 	}
 }
