@@ -6,7 +6,6 @@
 package home
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -173,7 +172,7 @@ func (h *Handler) member(r *http.Request, memberID int64, today time.Time) (*Mem
 	}
 	m := &MemberBench{}
 	for _, u := range up {
-		m.Upcoming = append(m.Upcoming, Countdown{Upcoming: u, Days: DaysUntil(today, u.StartsAt)})
+		m.Upcoming = append(m.Upcoming, Countdown{Upcoming: u, Days: u.DaysFrom(today)})
 	}
 	m.Hours, m.Minimum, err = meeting.HoursOf(ctx, h.pool, memberID, today.Year())
 	if err != nil {
@@ -185,13 +184,6 @@ func (h *Handler) member(r *http.Request, memberID int64, today time.Time) (*Mem
 	}
 	todo.Sort(m.Todos)
 	return m, nil
-}
-
-// DaysUntil counts the calendar days (China time) from today to the day
-// of at: 0 on the day itself.
-func DaysUntil(today, at time.Time) int {
-	d := rules.Day(at.In(i18n.Shanghai))
-	return int(d.Sub(rules.Day(today)).Hours() / 24)
 }
 
 // troubleShown is how many branches in trouble the reviewer's home lists.
@@ -222,15 +214,4 @@ func statusClass(s rules.Status) string {
 		return "ok"
 	}
 	return "info"
-}
-
-// countdown says how far off a meeting is: today, tomorrow, in N days.
-func countdown(ctx context.Context, days int) string {
-	switch {
-	case days <= 0:
-		return ui.T(ctx, "workbench.today")
-	case days == 1:
-		return ui.T(ctx, "workbench.tomorrow")
-	}
-	return ui.T(ctx, "workbench.in_days", days)
 }

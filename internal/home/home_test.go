@@ -3,11 +3,9 @@ package home_test
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"zhibu/internal/apptest"
 	"zhibu/internal/dbtest"
-	"zhibu/internal/home"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -45,23 +43,5 @@ func TestEachRoleHasItsWorkbench(t *testing.T) {
 	// An administrator without a workbench keeps the section links.
 	if a := app.Login(t, "admin").Get("/"); a.Status != http.StatusOK || a.Has(`[data-testid="branch-bench"]`) {
 		t.Fatalf("admin home: %d", a.Status)
-	}
-}
-
-func TestDaysUntil(t *testing.T) {
-	sh, _ := time.LoadLocation("Asia/Shanghai")
-	today := time.Date(2028, 2, 28, 0, 0, 0, 0, time.UTC)
-	for _, c := range []struct {
-		at   time.Time
-		want int
-	}{
-		{time.Date(2028, 2, 28, 23, 59, 0, 0, sh), 0},
-		{time.Date(2028, 2, 29, 0, 0, 0, 0, sh), 1}, // leap day
-		{time.Date(2028, 3, 1, 9, 0, 0, 0, sh), 2},
-		{time.Date(2028, 2, 28, 16, 30, 0, 0, time.UTC), 1}, // 00:30 on the 29th in China
-	} {
-		if got := home.DaysUntil(today, c.at); got != c.want {
-			t.Errorf("DaysUntil(%v) = %d, want %d", c.at, got, c.want)
-		}
 	}
 }

@@ -40,7 +40,8 @@ type Page struct {
 	Years       []int
 	Total       float64
 	CalendarURL string
-	Contact     *Contact // on /me only, when a data key is configured
+	Contact     *Contact  // on /me only, when a data key is configured
+	Today       time.Time // for the countdown to each upcoming meeting
 }
 
 // Attended counts the activities the member was present at.
@@ -81,7 +82,7 @@ func (h *Handler) page(r *http.Request) (Page, error) {
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= now.Year() {
 		year = y
 	}
-	p := Page{Year: year}
+	p := Page{Year: year, Today: now}
 	for y := now.Year(); y >= now.Year()-4; y-- {
 		p.Years = append(p.Years, y)
 	}

@@ -3,6 +3,7 @@ package me_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,6 +135,18 @@ func TestMeFitsAPhoneAndPrints(t *testing.T) {
 	}
 	if n := r.Doc().Find(`[data-testid="upcoming-item"]`).Length(); n < 2 {
 		t.Errorf("%d upcoming meetings, want the demo branch's planned ones", n)
+	}
+	// Each upcoming meeting says how far off it is and offers a leave
+	// request, or shows the request's status.
+	items := r.Doc().Find(`[data-testid="upcoming-item"]`)
+	if n := items.Find(`[data-testid="countdown"]`).Length(); n != items.Length() {
+		t.Errorf("%d of %d upcoming meetings show a countdown", n, items.Length())
+	}
+	if n := items.Find(`a[data-testid="ask-leave"][href^="/me/leave/"], [data-testid="leave-status"]`).Length(); n != items.Length() {
+		t.Errorf("%d of %d upcoming meetings offer a leave request or show its status", n, items.Length())
+	}
+	if want := regexp.MustCompile(`^(今天|明天|还有 \d+ 天)$`); !want.MatchString(strings.TrimSpace(items.First().Find(`[data-testid="countdown"]`).Text())) {
+		t.Errorf("countdown reads %q", items.First().Find(`[data-testid="countdown"]`).Text())
 	}
 	if r.Has(`[style]`) || r.Has(`script`) {
 		t.Error("inline style or script on /me")

@@ -94,19 +94,6 @@ SELECT kind, hours::float8 AS hours, earned_on, evidence FROM study_credits
    AND earned_on >= make_date($2, 1, 1) AND earned_on < make_date($2 + 1, 1, 1)
  ORDER BY earned_on DESC, id DESC`
 
-const upcomingSQL = `
-SELECT m.id, o.name AS org_name, m.kind, m.topic, m.place, m.starts_at, m.ends_at, m.status
-  FROM meetings m
-  JOIN organisations o ON o.id = m.org_id
-  JOIN members me ON me.id = $1
- WHERE m.status = 'planned' AND m.starts_at >= $2
-   AND m.org_id IN (me.branch_id, me.group_id)
-   AND (m.kind <> 'committee' OR EXISTS (
-        SELECT 1 FROM committee_posts p JOIN terms_on(current_date) t ON t.id = p.term_id
-         WHERE p.member_id = me.id AND t.org_id = m.org_id))
- ORDER BY m.starts_at, m.id
- LIMIT 20`
-
 // Appraisal is the member's result in a yearly democratic appraisal.
 type Appraisal struct {
 	Year   int
@@ -132,6 +119,9 @@ SELECT title, level, granted_on, issuer, document_no FROM commendations
 
 const calendarTokenSQL = `SELECT calendar_token FROM accounts WHERE id = $1`
 
+// upcomingShown is how many next meetings /me lists.
+const upcomingShown = 20
+
 // Record is what /me shows of one member for one year.
 type Record struct {
 	Profile Profile
@@ -142,7 +132,7 @@ type Record struct {
 	Study         meeting.StudyTerms
 	Activities    []Activity
 	Credits       []Credit
-	Upcoming      []meeting.CalendarItem
+	Upcoming      []meeting.Upcoming
 	Appraisals    []Appraisal
 	Commendations []Commendation
 	// CalendarToken is the account's calendar secret, "" when none is set.
@@ -184,7 +174,7 @@ func (s *Store) Record(ctx context.Context, memberID, accountID int64, year int,
 	dues.QueueMine(b, memberID, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), &r.Dues)
 	queueRows(b, &r.Activities, activitiesSQL, memberID, year)
 	queueRows(b, &r.Credits, creditsSQL, memberID, year)
-	queueRows(b, &r.Upcoming, upcomingSQL, memberID, now)
+	meeting.QueueUpcomingFor(b, &r.Upcoming, memberID, now, upcomingShown)
 	queueRows(b, &r.Appraisals, appraisalsSQL, memberID)
 	queueRows(b, &r.Commendations, commendationsSQL, memberID)
 	b.Queue(calendarTokenSQL, accountID).QueryRow(func(row pgx.Row) error {

@@ -28,7 +28,7 @@ func BenchmarkMeView(b *testing.B) {
 			Credits:       []Credit{{Kind: "online", Hours: 8, EarnedOn: day, Evidence: "网络学院结业证书"}},
 			Appraisals:    []Appraisal{{Year: 2025}, {Year: 2024}},
 			Commendations: []Commendation{{Title: "优秀共产党员", Level: "committee", GrantedOn: day, Issuer: "机关党委", DocumentNo: "机党〔2026〕12号"}},
-			Upcoming:      []meeting.CalendarItem{{ID: 9, OrgName: "办公室党支部", Kind: "party_day", Topic: "主题党日", Place: "三楼会议室", StartsAt: day.AddDate(0, 11, 0), EndsAt: day.AddDate(0, 11, 0).Add(time.Hour), Status: "planned"}}}}
+			Upcoming:      []meeting.Upcoming{{ID: 9, OrgName: "办公室党支部", Kind: "party_day", Topic: "主题党日", Place: "三楼会议室", StartsAt: day.AddDate(0, 11, 0), EndsAt: day.AddDate(0, 11, 0).Add(time.Hour)}}}}
 	for i := range 39 {
 		a := Activity{MeetingID: int64(100 + i), Kind: kinds[i%len(kinds)], Topic: fmt.Sprintf("第%d次学习", i+1), OrgName: "办公室党支部",
 			StartsAt: day.AddDate(0, 0, 8*i), Status: meeting.Present, Hours: 1.5}

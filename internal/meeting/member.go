@@ -52,6 +52,25 @@ func UpcomingFor(ctx context.Context, q db.Querier, memberID int64, now time.Tim
 	return out, nil
 }
 
+// QueueUpcomingFor queues UpcomingFor's statement on a batch, for a page
+// that reads everything in one round trip (/me).
+func QueueUpcomingFor(b *pgx.Batch, dst *[]Upcoming, memberID int64, now time.Time, limit int) {
+	b.Queue(upcomingForSQL, memberID, now, limit).Query(func(rows pgx.Rows) error {
+		out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Upcoming])
+		*dst = out
+		return err
+	})
+}
+
+// DaysFrom counts the calendar days (China time) from today to the
+// meeting's day: 0 on the day itself.
+func (u Upcoming) DaysFrom(today time.Time) int {
+	t, d := today.In(i18n.Shanghai), u.StartsAt.In(i18n.Shanghai)
+	from := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	to := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	return int(to.Sub(from).Hours() / 24)
+}
+
 const hoursSQL = `
 SELECT coalesce(sum(hours), 0)::float8 FROM study_credits
  WHERE member_id = $1 AND earned_on >= make_date($2, 1, 1) AND earned_on < make_date($2 + 1, 1, 1)`

@@ -160,3 +160,23 @@ func TestJoinNamesPerLanguage(t *testing.T) {
 		t.Errorf("no names: %q", got)
 	}
 }
+
+// DaysFrom counts China calendar days: 0 on the day, across a leap day,
+// and a UTC afternoon that is already the next day in China.
+func TestUpcomingDaysFrom(t *testing.T) {
+	today := time.Date(2028, 2, 28, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{
+		{time.Date(2028, 2, 28, 23, 59, 0, 0, i18n.Shanghai), 0},
+		{time.Date(2028, 2, 29, 0, 0, 0, 0, i18n.Shanghai), 1}, // leap day
+		{time.Date(2028, 3, 1, 9, 0, 0, 0, i18n.Shanghai), 2},
+		{time.Date(2028, 2, 28, 16, 30, 0, 0, time.UTC), 1}, // 00:30 on the 29th in China
+		{time.Date(2028, 2, 27, 9, 0, 0, 0, i18n.Shanghai), -1},
+	} {
+		if got := (Upcoming{StartsAt: c.at}).DaysFrom(today); got != c.want {
+			t.Errorf("DaysFrom(%v) = %d, want %d", c.at, got, c.want)
+		}
+	}
+}

@@ -55,3 +55,14 @@ func Rating(ctx context.Context, rating string) string {
 func MeetingKind(ctx context.Context, kind string) string {
 	return i18n.T(ctx, "rules.meeting_kind."+kind)
 }
+
+// Countdown says how far off a day is: today, tomorrow, in N days.
+func Countdown(ctx context.Context, days int) string {
+	switch {
+	case days <= 0:
+		return i18n.T(ctx, "workbench.today")
+	case days == 1:
+		return i18n.T(ctx, "workbench.tomorrow")
+	}
+	return i18n.T(ctx, "workbench.in_days", days)
+}
