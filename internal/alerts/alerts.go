@@ -1,6 +1,6 @@
 // Package alerts tells each person what needs doing soon: a secretary's
 // branch items due within 14 days or overdue, a member's own study hours
-// and tomorrow's meetings, a reviewer's subtree. It also puts the count on
+// and the coming week's meetings, a reviewer's subtree. It also puts the count on
 // the navigation bar.
 package alerts
 
@@ -21,6 +21,7 @@ import (
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
 	"zhibu/internal/i18n"
+	"zhibu/internal/meeting"
 	"zhibu/internal/review"
 	"zhibu/internal/rules"
 	"zhibu/internal/ui"
@@ -145,16 +146,17 @@ SELECT coalesce(sum(s.hours), 0)::float8,
  WHERE m.id = $1 AND in_good_standing(m.category, m.party_status)
  GROUP BY m.id`
 
-const tomorrowSQL = `
-SELECT mt.id, mt.topic, mt.kind, mt.starts_at, o.name
-  FROM members m
-  JOIN meetings mt ON mt.org_id IN (m.branch_id, m.group_id)
-  JOIN organisations o ON o.id = mt.org_id
- WHERE m.id = $1 AND mt.starts_at >= $2 AND mt.starts_at < $3
- ORDER BY mt.starts_at`
+
+// A member's alerts list the meetings they are due at within a week (at
+// most upcomingLimit), each leading to the leave request, or to /me when
+// one is made.
+const (
+	upcomingDays  = 7
+	upcomingLimit = 10
+)
 
 // own lists a member's own alerts: study hours behind the pace the yearly
-// minimum needs, and meetings tomorrow.
+// minimum needs, and the meetings of the coming week.
 func (s *Service) own(ctx context.Context, q db.Querier, memberID int64, today time.Time) ([]Alert, error) {
 	var out []Alert
 	year := rules.Year(today.Year())
@@ -181,23 +183,27 @@ func (s *Service) own(ctx context.Context, q db.Querier, memberID int64, today t
 	} else if !isNoRows(err) {
 		return nil, fmt.Errorf("alerts: own hours %d: %w", memberID, err)
 	}
-	from := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, i18n.Shanghai).AddDate(0, 0, 1)
-	rows, err := q.Query(ctx, tomorrowSQL, memberID, from, from.AddDate(0, 0, 1))
+	up, err := meeting.UpcomingFor(ctx, q, memberID, s.now(), upcomingLimit)
 	if err != nil {
-		return nil, fmt.Errorf("alerts: tomorrow %d: %w", memberID, err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var topic, kind, org string
-		var at time.Time
-		if err := rows.Scan(&id, &topic, &kind, &at, &org); err != nil {
-			return nil, fmt.Errorf("alerts: tomorrow %d: %w", memberID, err)
+	for _, m := range up {
+		days := m.DaysFrom(today)
+		if days > upcomingDays {
+			break
 		}
-		out = append(out, Alert{Scope: ScopeOwn, Branch: org, Title: topic, Status: rules.DueSoon, DueOn: rules.Day(at.In(i18n.Shanghai)),
-			Detail: ui.T(ctx, "alerts.meeting_tomorrow", i18n.DateTime(ctx, at)), Href: "/meetings/" + strconv.FormatInt(id, 10)})
+		href := "/me/leave/" + strconv.FormatInt(m.ID, 10)
+		if m.Leave != "" {
+			href = "/me#upcoming"
+		}
+		detail := ui.T(ctx, "alerts.meeting_coming", vocab.Countdown(ctx, days), i18n.DateTime(ctx, m.StartsAt))
+		if m.Leave != "" {
+			detail += " · " + ui.T(ctx, "leave.status."+m.Leave)
+		}
+		out = append(out, Alert{Scope: ScopeOwn, Branch: m.OrgName, Title: ui.T(ctx, "meeting.kind_topic", vocab.MeetingKind(ctx, m.Kind), m.Topic),
+			Status: rules.DueSoon, DueOn: rules.Day(m.StartsAt.In(i18n.Shanghai)), Detail: detail, Href: href})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 const unansweredSQL = `

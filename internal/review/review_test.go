@@ -286,15 +286,37 @@ func TestAlertsAndBadge(t *testing.T) {
 	if err := app.Pool.QueryRow(ctx, `SELECT m.branch_id, m.id FROM accounts a JOIN members m ON m.id = a.member_id WHERE a.username = 'member'`).Scan(&branch, &memberID); err != nil {
 		t.Fatal(err)
 	}
-	tomorrow := time.Now().In(i18n.Shanghai).AddDate(0, 0, 1)
-	at := time.Date(tomorrow.Year(), tomorrow.Month(), tomorrow.Day(), 15, 0, 0, 0, i18n.Shanghai)
-	if _, err := app.Pool.Exec(ctx, `INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, status) VALUES ($1, 'party_day', '明天的主题党日', $2, $3, 'planned')`, branch, at, at.Add(time.Hour)); err != nil {
-		t.Fatal(err)
+	// A member: the meetings of the coming week (tomorrow, in exactly
+	// seven days) and not the one a day past it, each leading to the leave
+	// request.
+	now := time.Now().In(i18n.Shanghai)
+	for _, m := range []struct {
+		days  int
+		topic string
+	}{{1, "明天的主题党日"}, {7, "七天后的主题党日"}, {8, "八天后的主题党日"}} {
+		d := now.AddDate(0, 0, m.days)
+		at := time.Date(d.Year(), d.Month(), d.Day(), 15, 0, 0, 0, i18n.Shanghai)
+		if _, err := app.Pool.Exec(ctx, `INSERT INTO meetings (org_id, kind, topic, starts_at, ends_at, status) VALUES ($1, 'party_day', $2, $3, $4, 'planned')`, branch, m.topic, at, at.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	mem := app.Login(t, "member")
 	r = mem.Get("/alerts")
-	if !strings.Contains(r.TestID("alert-own"), "明天的主题党日") {
-		t.Errorf("member alerts: %s", r.TestID("alerts"))
+	own := r.Doc().Find(`[data-testid="alert-own"]`)
+	var tomorrow, week, later bool
+	own.Each(func(_ int, li *goquery.Selection) {
+		text, href := li.Text(), li.Find("a").AttrOr("href", "")
+		switch {
+		case strings.Contains(text, "明天的主题党日"):
+			tomorrow = strings.Contains(text, "明天") && strings.HasPrefix(href, "/me/leave/")
+		case strings.Contains(text, "七天后的主题党日"):
+			week = strings.Contains(text, "还有 7 天") && strings.HasPrefix(href, "/me/leave/")
+		case strings.Contains(text, "八天后的主题党日"):
+			later = true
+		}
+	})
+	if !tomorrow || !week || later {
+		t.Errorf("member alerts (tomorrow %v, in seven days %v, in eight days %v): %s", tomorrow, week, later, r.TestID("alerts"))
 	}
 	if r.Doc().Find(`[data-testid="alert-branch"]`).Length() != 0 {
 		t.Error("a plain member sees branch alerts")
