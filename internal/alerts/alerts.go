@@ -146,7 +146,6 @@ SELECT coalesce(sum(s.hours), 0)::float8,
  WHERE m.id = $1 AND in_good_standing(m.category, m.party_status)
  GROUP BY m.id`
 
-
 // A member's alerts list the meetings they are due at within a week (at
 // most upcomingLimit), each leading to the leave request, or to /me when
 // one is made.
