@@ -10,6 +10,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/i18n"
 	"zhibu/internal/meeting"
 )
 
@@ -132,8 +133,16 @@ func Hold(ctx context.Context, tx pgx.Tx, l Life, in HoldInput) error {
 	if err != nil {
 		return fmt.Errorf("life: meeting of %d: %w", l.ID, err)
 	}
+	if err := syncGroupParticipants(ctx, tx, l, in.StartsAt.In(i18n.Shanghai)); err != nil {
+		return err
+	}
 	marks := make(map[int64]meeting.Mark, len(in.Attendance))
 	for memberID, a := range in.Attendance {
+		if ok, err := isParticipant(ctx, tx, l.ID, memberID); err != nil {
+			return err
+		} else if !ok {
+			continue // dropped from a group's list for the meeting day
+		}
 		marks[memberID] = meeting.Mark{Status: a.Status, Reason: a.Reason}
 	}
 	if err := meeting.MarkAttendance(ctx, tx, meetingID, marks); err != nil {
