@@ -375,7 +375,9 @@ func DueOn(ctx context.Context, q db.Querier, d Detail, day time.Time) ([]Partic
 			out = append(out, Participant{MemberID: m.MemberID, Name: m.Name})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Participant) int { return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.MemberID, b.MemberID)) })
+	slices.SortStableFunc(out, func(a, b Participant) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.MemberID, b.MemberID))
+	})
 	return out, nil
 }
 

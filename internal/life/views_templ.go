@@ -1773,7 +1773,7 @@ func opinionsSection(p DetailPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.TextArea(ui.Field{Name: "content", Label: "life.content", Value: p.Forms.OpinionContent, Error: p.Forms.Errors["opinion_content"], Required: true, Rows: 2, MaxLength: 2000}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.TextArea(ui.Field{Name: "content", ID: "f-opinion-content", Label: "life.content", Value: p.Forms.OpinionContent, Error: p.Forms.Errors["opinion_content"], Required: true, Rows: 2, MaxLength: 2000}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2273,7 +2273,7 @@ func criticismsSection(p DetailPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = ui.TextArea(ui.Field{Name: "content", Label: "life.content", Value: p.Forms.CritContent, Error: p.Forms.Errors["crit_content"], Required: true, Rows: 2, MaxLength: 5000}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = ui.TextArea(ui.Field{Name: "content", ID: "f-crit-content", Label: "life.content", Value: p.Forms.CritContent, Error: p.Forms.Errors["crit_content"], Required: true, Rows: 2, MaxLength: 5000}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
