@@ -254,3 +254,40 @@ INSERT INTO leadership_groups (committee_id, kind, name) SELECT id, 'party_group
 		t.Errorf("/me: groups %q", r.TestID("me-groups"))
 	}
 }
+
+// TestReviewTodos: the demo's Party group, whose meeting of this year is
+// in preparation, is on the committee's list; once held it is not; a
+// group without members in office is never.
+func TestReviewTodos(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	ctx := t.Context()
+	committee, group, _ := fixture(t, app)
+	if _, err := leadgroup.NewStore(app.Pool).Create(ctx, leadgroup.GroupInput{CommitteeID: committee, Kind: "leading_body", Name: "空班子"}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	urls := func() []string {
+		t.Helper()
+		items, err := leadgroup.ReviewTodos(ctx, app.Pool, []int64{committee}, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range items {
+			out = append(out, it.URL)
+		}
+		return out
+	}
+	want := fmt.Sprintf("/leadership-groups/%d#meetings", group)
+	if got := urls(); fmt.Sprint(got) != fmt.Sprint([]string{want}) {
+		t.Errorf("to-dos %v, want only %s", got, want)
+	}
+	if _, err := app.Pool.Exec(ctx, `UPDATE life_meetings SET status = 'held' WHERE group_id = $1 AND year = $2`, group, today.Year()); err != nil {
+		t.Fatal(err)
+	}
+	if got := urls(); len(got) != 0 {
+		t.Errorf("to-dos after the meeting was held: %v", got)
+	}
+}
