@@ -13,7 +13,7 @@ import (
 // areas are the domain packages. Each may use the shared packages (apperr,
 // audit, auth, db, i18n, pii, ui, vocab) freely, but another area only
 // through its store API: never a name declared in its handlers or views.
-var areas = []string{"admin", "alerts", "appraisal", "cases", "commend", "discipline", "disposal", "dues", "grades", "home", "inspect", "life", "me", "meeting", "member", "notices", "notify", "org", "plans", "recruit", "review", "rules", "talk"}
+var areas = []string{"admin", "alerts", "appraisal", "cases", "commend", "discipline", "disposal", "dues", "grades", "home", "inspect", "leadgroup", "life", "me", "meeting", "member", "notices", "notify", "org", "plans", "recruit", "review", "rules", "talk"}
 
 // viewArrows are the uses of another area's views still left: the
 // commendation list and the overdue-items notice are drawn by the area

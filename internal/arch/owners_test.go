@@ -103,6 +103,10 @@ var owners = map[string]string{
 	"case_meetings":       "internal/cases",
 	"vanguard_posts":      "internal/cases",
 	"vanguard_members":    "internal/cases",
+
+	// --- leadgroup ---
+	"leadership_groups":        "internal/leadgroup",
+	"leadership_group_members": "internal/leadgroup",
 }
 
 // loaders write many tables at once by design: the demo data set and the

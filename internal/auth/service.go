@@ -156,6 +156,7 @@ var navGroups = []struct{ prefix, group string }{
 	{"/dues", "nav.group.people"},
 	{"/meetings", "nav.group.meetings"},
 	{"/life", "nav.group.meetings"},
+	{"/leadership-groups", "nav.group.meetings"}, // --- leadgroup ---
 	{"/talks/", "nav.group.meetings"},
 	{"/discipline", "nav.group.discipline"},
 	{"/disposals", "nav.group.discipline"},
@@ -234,6 +235,9 @@ func NavFor(u *User) []ui.NavItem {
 	if u.MemberID != 0 || u.Has(RoleReviewer) || u.Has(RoleSecretary) || u.Has(RoleBranchCommittee) {
 		add("/notices", "nav.notices")
 		add("/cases", "nav.cases")
+	}
+	if u.Has(RoleReviewer) {
+		add("/leadership-groups", "leadgroup.nav") // --- leadgroup ---
 	}
 	if u.Has(RoleSysAdmin) {
 		add("/admin/discipline-settings", "nav.discipline_settings")

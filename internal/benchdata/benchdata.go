@@ -122,7 +122,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 	// reference an earlier one.
 	groups := [][]table{
 		{g.organisations()},
-		{g.membersTable(), g.terms()},
+		{g.membersTable(), g.terms(), g.leadershipGroups()},
 		{g.posts(), g.accounts(), g.meetings()},
 		{g.accountRoles(), g.attendance(), g.credits(), g.lifeMeetings(), g.appraisals()},
 		{g.rectification(), g.appraisalResults(), g.commendations(), g.branchMonths(), g.memberMonths()},
@@ -169,7 +169,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool, sealer *pii.Sealer, cfg Confi
 	if err := restore(); err != nil {
 		return err
 	}
-	for _, t := range []string{"organisations", "committee_terms", "members", "committee_posts", "accounts", "meetings", "life_meetings", "rectification_items", "appraisals", "study_credits", "commendations"} {
+	for _, t := range []string{"organisations", "committee_terms", "members", "committee_posts", "accounts", "meetings", "leadership_groups", "life_meetings", "rectification_items", "appraisals", "study_credits", "commendations"} {
 		if _, err := pool.Exec(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, false)`, t, t)); err != nil {
 			return fmt.Errorf("benchdata: sequence of %s: %w", t, err)
 		}

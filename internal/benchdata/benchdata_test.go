@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 var tiny = benchdata.Config{Branches: 20, Members: 400, Years: 1, Seed: 7, Until: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
 
 var tables = []string{"organisations", "committee_terms", "committee_posts", "members", "accounts", "account_roles", "meetings",
-	"attendance", "study_credits", "life_meetings", "rectification_items", "appraisals", "appraisal_results", "commendations",
+	"attendance", "study_credits", "leadership_groups", "life_meetings", "rectification_items", "appraisals", "appraisal_results", "commendations",
 	"dues_bases", "dues_payments", "dues_months"}
 
 func load(t *testing.T, cfg benchdata.Config) *pgxpool.Pool {

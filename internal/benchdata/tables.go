@@ -399,14 +399,35 @@ func (g *gen) eachLife(fn func(id int64, m *meeting) bool) {
 	})
 }
 
+// leadershipGroups gives each agency committee its Party group (党组),
+// numbered from 1 in the committees' order, which holds the committee's
+// democratic-life meetings (migration 000410).
+func (g *gen) leadershipGroups() table {
+	return table{"leadership_groups", []string{"id", "committee_id", "kind", "name"}, func(e *emitter) {
+		for i, c := range g.comms {
+			if !e.row(int64(i+1), c.id, "party_group", c.name+"党组") {
+				return
+			}
+		}
+	}}
+}
+
 func (g *gen) lifeMeetings() table {
-	return table{"life_meetings", []string{"id", "org_id", "kind", "year", "theme", "meeting_id", "status", "submitted_at"}, func(e *emitter) {
+	groupOf := make(map[int64]int64, len(g.comms))
+	for i, c := range g.comms {
+		groupOf[c.id] = int64(i + 1)
+	}
+	return table{"life_meetings", []string{"id", "org_id", "kind", "year", "theme", "meeting_id", "status", "submitted_at", "group_id"}, func(e *emitter) {
 		g.eachLife(func(id int64, m *meeting) bool {
 			status, submitted := "submitted", any(m.startsAt().Add(3*24*time.Hour))
 			if m.draft {
 				status, submitted = "held", nil
 			}
-			return e.row(id, m.org, m.kind, m.day.time().Year(), "对照党章党规找差距，推动工作落实", m.id, status, submitted)
+			var group any
+			if m.kind == "democratic_life" {
+				group = groupOf[m.org]
+			}
+			return e.row(id, m.org, m.kind, m.day.time().Year(), "对照党章党规找差距，推动工作落实", m.id, status, submitted, group)
 		})
 	}}
 }

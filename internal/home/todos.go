@@ -11,6 +11,7 @@ import (
 	"zhibu/internal/dues"
 	"zhibu/internal/i18n"
 	"zhibu/internal/inspect"
+	"zhibu/internal/leadgroup"
 	"zhibu/internal/meeting"
 	"zhibu/internal/notices"
 	"zhibu/internal/org"
@@ -43,7 +44,7 @@ var branchProviders = []Provider{
 }
 
 // committeeProviders feed the reviewer's "waiting for the committee" list.
-var committeeProviders = []Provider{plans.ReviewTodos, inspect.ReviewTodos}
+var committeeProviders = []Provider{plans.ReviewTodos, inspect.ReviewTodos, leadgroup.ReviewTodos}
 
 // collect runs the providers and sorts their items by urgency.
 func collect(ctx context.Context, q db.Querier, ps []Provider, orgIDs []int64, today time.Time) ([]todo.Item, error) {

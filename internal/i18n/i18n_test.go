@@ -22,6 +22,7 @@ var dynamicPrefixes = []string{
 	"plans.state.", "plans.done_by.", "plans.target.", "plans.hint.note.", "grades.measure_state.", "grades.rating.",
 	"inspect.status.", "inspect.rect.", "notices.kind.", "cases.status.", "cases.post_kind.", // --- inspect, cases, notices (issue 23, part B) ---
 	// --- dues ---
+	"leadgroup.kind.", "leadgroup.role.", // --- leadgroup ---
 	"dues.category.",
 	"dues.special.",
 	"dues.method.",

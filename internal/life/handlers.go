@@ -143,7 +143,10 @@ func (h *Handler) NewPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := NewForm{Year: strconv.Itoa(today().Year()), Orgs: orgs}
 	if len(orgs) == 1 {
-		f.OrgID = strconv.FormatInt(orgs[0].ID, 10)
+		f.OrgID = orgs[0].Value()
+	}
+	if g := r.URL.Query().Get("group"); g != "" {
+		f.OrgID = "g" + g
 	}
 	return ui.Render(w, r, http.StatusOK, NewView(f))
 }
@@ -157,10 +160,9 @@ func (h *Handler) Create(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := NewForm{OrgID: r.PostFormValue("org_id"), Year: strings.TrimSpace(r.PostFormValue("year")), Theme: strings.TrimSpace(r.PostFormValue("theme")), Orgs: orgs}
 	var in NewLife
-	orgID, _ := strconv.ParseInt(f.OrgID, 10, 64)
 	for _, o := range orgs {
-		if o.ID == orgID {
-			in.OrgID = orgID
+		if o.Value() == f.OrgID {
+			in.OrgID, in.GroupID = o.ID, o.GroupID
 		}
 	}
 	if in.OrgID == 0 {
@@ -491,6 +493,15 @@ func (h *Handler) HoldPage(w http.ResponseWriter, r *http.Request) error {
 	if l.Place != nil {
 		f.Place = *l.Place
 	}
+	day := today()
+	if l.StartsAt != nil {
+		day = l.StartsAt.In(i18n.Shanghai)
+	}
+	// A leadership group's meeting: those due are its members that day.
+	if d.Participants, err = DueOn(r.Context(), h.pool, d, day); err != nil {
+		return err
+	}
+	f.Participants = d.Participants
 	for _, p := range d.Participants {
 		f.Status[p.MemberID] = "present"
 		if p.Attendance != nil {
@@ -522,6 +533,13 @@ func (h *Handler) Hold(w http.ResponseWriter, r *http.Request) error {
 		f.Errors.Add("date", "life.error.datetime")
 	}
 	in.StartsAt = start
+	if !start.IsZero() {
+		// A leadership group's meeting: those due are its members that day.
+		if d.Participants, err = DueOn(ctx, h.pool, d, start); err != nil {
+			return err
+		}
+		f.Participants = d.Participants
+	}
 	hours, err := strconv.ParseFloat(f.Hours, 64)
 	if err != nil || hours <= 0 || hours > 24 {
 		f.Errors.Add("hours", "life.error.hours")

@@ -9,7 +9,7 @@ import (
 func orgOptions(orgs []OrgChoice) []ui.Option {
 	out := []ui.Option{{Value: "", Label: "life.choose"}}
 	for _, o := range orgs {
-		out = append(out, ui.Option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name, Literal: true})
+		out = append(out, ui.Option{Value: o.Value(), Label: o.Name, Literal: true})
 	}
 	return out
 }

@@ -5,9 +5,12 @@
 package life
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,6 +18,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
+	"zhibu/internal/i18n"
 )
 
 // The kinds of life meeting.
@@ -30,11 +34,15 @@ const (
 	StatusSubmitted = "submitted"
 )
 
-// Life is one yearly life meeting with its organisation.
+// Life is one yearly life meeting with its organisation: for a
+// democratic-life meeting the leadership group (GroupID, GroupName) and the
+// committee it belongs to (OrgID).
 type Life struct {
 	ID          int64
 	OrgID       int64
 	OrgName     string
+	GroupID     *int64
+	GroupName   *string
 	OrgPath     []int64
 	Kind        string
 	Year        int
@@ -128,11 +136,12 @@ type Item struct {
 	Overdue   bool
 }
 
-const lifeCols = `l.id, l.org_id, o.name AS org_name, o.path AS org_path, l.kind, l.year, l.theme, l.meeting_id,
+const lifeCols = `l.id, l.org_id, coalesce(g.name, o.name) AS org_name, l.group_id, g.name AS group_name, o.path AS org_path, l.kind, l.year, l.theme, l.meeting_id,
        l.status, l.submitted_at, l.version, m.starts_at, m.place, m.version AS meeting_version`
 
 const getSQL = `SELECT ` + lifeCols + `
   FROM life_meetings l JOIN organisations o ON o.id = l.org_id LEFT JOIN meetings m ON m.id = l.meeting_id
+  LEFT JOIN leadership_groups g ON g.id = l.group_id
  WHERE l.id = $1`
 
 // Get loads one life meeting; ErrNotFound when there is none.
@@ -175,13 +184,13 @@ type ListFilter struct {
 	Offset int
 }
 
-var listSorts = map[string]string{"year": "l.year", "org": "o.name", "status": "l.status", "kind": "l.kind"}
+var listSorts = map[string]string{"year": "l.year", "org": "coalesce(g.name, o.name)", "status": "l.status", "kind": "l.kind"}
 
 const listWhere = `
-  FROM life_meetings l JOIN organisations o ON o.id = l.org_id
+  FROM life_meetings l JOIN organisations o ON o.id = l.org_id LEFT JOIN leadership_groups g ON g.id = l.group_id
  WHERE o.path && $1::bigint[]
    AND ($2 = 0 OR l.year = $2)
-   AND ($3 = '' OR o.name ILIKE '%' || $3 || '%' OR l.theme ILIKE '%' || $3 || '%')
+   AND ($3 = '' OR coalesce(g.name, o.name) ILIKE '%' || $3 || '%' OR l.theme ILIKE '%' || $3 || '%')
    AND ($4 = '' OR l.status = $4)`
 
 // List returns a page of the life meetings inside roots and the total.
@@ -200,7 +209,7 @@ func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, erro
 	if f.Desc {
 		dir = "DESC"
 	}
-	out, err := db.Rows[ListRow](ctx, q, `SELECT l.id, o.name AS org_name, l.kind, l.year, l.theme, l.status,
+	out, err := db.Rows[ListRow](ctx, q, `SELECT l.id, coalesce(g.name, o.name) AS org_name, l.kind, l.year, l.theme, l.status,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done')::int AS open_n,
        (SELECT count(*) FROM rectification_items r WHERE r.life_id = l.id AND r.status <> 'done' AND r.deadline < current_date)::int AS overdue_n`+
 		listWhere+` ORDER BY `+order+` `+dir+`, l.id DESC LIMIT $5 OFFSET $6`, f.Roots, f.Year, f.Search, f.Status, f.Limit, f.Offset)
@@ -210,69 +219,192 @@ func List(ctx context.Context, q db.Querier, f ListFilter) ([]ListRow, int, erro
 	return out, total, nil
 }
 
-// OrgChoice is an organisation the user may set up a meeting for.
+// OrgChoice is an organisation (a branch: organisational life) or a
+// leadership group (GroupID set: democratic life) the user may set up a
+// meeting for.
 type OrgChoice struct {
-	ID   int64
-	Name string
-	Kind string
+	ID      int64
+	GroupID int64
+	Name    string
+	Kind    string
 }
 
-// WritableOrgs lists the organisations the scope's user may set up a life
-// meeting for: the reviewer's committee (democratic life) and the user's
-// branches.
-func WritableOrgs(ctx context.Context, q db.Querier, s auth.Scope) ([]OrgChoice, error) {
-	ids := s.WriteRoots()
-	if r := s.Committee(); r != 0 {
-		ids = append(ids, r)
+// Value is the choice's value in the set-up form: "g<id>" for a group.
+func (c OrgChoice) Value() string {
+	if c.GroupID != 0 {
+		return fmt.Sprintf("g%d", c.GroupID)
 	}
-	out, err := db.Rows[OrgChoice](ctx, q, `SELECT id, name, kind FROM organisations WHERE id = ANY($1) AND kind IN ('committee', 'branch') AND dissolved_on IS NULL ORDER BY path`, ids)
+	return fmt.Sprint(c.ID)
+}
+
+// WritableOrgs lists what the scope's user may set up a life meeting for:
+// the leadership groups of the reviewer's committee (democratic life) and
+// the user's branches.
+func WritableOrgs(ctx context.Context, q db.Querier, s auth.Scope) ([]OrgChoice, error) {
+	out, err := db.Rows[OrgChoice](ctx, q, `SELECT * FROM (
+SELECT g.committee_id AS id, g.id AS group_id, g.name, 'group' AS kind FROM leadership_groups g WHERE g.committee_id = $2
+UNION ALL
+SELECT id, 0, name, kind FROM organisations WHERE id = ANY($1) AND kind = 'branch' AND dissolved_on IS NULL) c
+ORDER BY group_id = 0, name`, s.WriteRoots(), s.Committee())
 	if err != nil {
 		return nil, fmt.Errorf("life: writable orgs: %w", err)
 	}
 	return out, nil
 }
 
-// dueSQL lists who takes part: for a committee the members holding posts in
-// its current term; for a branch its full and probationary members.
+// dueSQL lists who takes part ($1 the organisation, $2 the group or 0, $3
+// the day): for a leadership group its members on that day (who keep
+// their branch membership: 双重组织生活); for a branch its full and
+// probationary members.
 const dueSQL = `
-SELECT m.id FROM members m
- WHERE $2 = 'committee' AND m.id IN (
-       SELECT p.member_id FROM committee_posts p
-        WHERE p.term_id = (SELECT t.id FROM terms_on(current_date) t WHERE t.org_id = $1))
+SELECT gm.member_id AS id FROM leadership_group_members gm
+ WHERE gm.group_id = $2 AND gm.from_on <= $3::date AND (gm.to_on IS NULL OR gm.to_on >= $3::date)
 UNION
 SELECT m.id FROM members m
- WHERE $2 <> 'committee' AND m.branch_id = $1 AND in_good_standing(m.category, m.party_status)`
+ WHERE $2 = 0 AND m.branch_id = $1 AND in_good_standing(m.category, m.party_status)`
 
-// NewLife is what the set-up form creates.
+// NewLife is what the set-up form creates: a branch's organisational-life
+// meeting (OrgID) or a leadership group's democratic-life meeting
+// (GroupID).
 type NewLife struct {
-	OrgID int64
-	Year  int
-	Theme string
+	OrgID   int64
+	GroupID int64
+	Year    int
+	Theme   string
+}
+
+// setUpDay is the day whose group members a democratic-life meeting set up
+// for year starts with: today, or the year's last day for a past year, or
+// its first for a future one. Hold brings them to the meeting day.
+func setUpDay(year int, today time.Time) time.Time {
+	first := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	last := time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC)
+	d := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	if d.Before(first) {
+		return first
+	}
+	if d.After(last) {
+		return last
+	}
+	return d
 }
 
 // Create sets up a year's life meeting with its participants.
 func Create(ctx context.Context, tx pgx.Tx, n NewLife) (int64, error) {
-	var orgKind string
-	if err := tx.QueryRow(ctx, `SELECT kind FROM organisations WHERE id = $1`, n.OrgID).Scan(&orgKind); err != nil {
-		return 0, fmt.Errorf("life: create: org %d: %w", n.OrgID, err)
-	}
 	kind := KindOrgLife
-	if orgKind == "committee" {
-		kind = KindDemocratic
+	var group *int64
+	if n.GroupID != 0 {
+		kind, group = KindDemocratic, &n.GroupID
+		err := tx.QueryRow(ctx, `SELECT committee_id FROM leadership_groups WHERE id = $1`, n.GroupID).Scan(&n.OrgID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = apperr.ErrNotFound
+		}
+		if err != nil {
+			return 0, fmt.Errorf("life: create: group %d: %w", n.GroupID, err)
+		}
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO life_meetings (org_id, kind, year, theme) VALUES ($1, $2, $3, $4)
-ON CONFLICT (org_id, kind, year) DO NOTHING RETURNING id`, n.OrgID, kind, n.Year, n.Theme).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO life_meetings (org_id, group_id, kind, year, theme) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT DO NOTHING RETURNING id`, n.OrgID, group, kind, n.Year, n.Theme).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("life: create for %d/%d: %w", n.OrgID, n.Year, apperr.ErrConflict)
+		return 0, fmt.Errorf("life: create for %d/%d/%d: %w", n.OrgID, n.GroupID, n.Year, apperr.ErrConflict)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("life: create: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO life_participants (life_id, member_id) SELECT $3, id FROM (`+dueSQL+`) d`, n.OrgID, orgKind, id); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO life_participants (life_id, member_id) SELECT $4, id FROM (`+dueSQL+`) d`,
+		n.OrgID, n.GroupID, setUpDay(n.Year, time.Now().In(i18n.Shanghai)), id); err != nil {
 		return 0, fmt.Errorf("life: participants of %d: %w", id, err)
 	}
 	return id, nil
+}
+
+// dateOf is the day of t in China, as a date.
+func dateOf(t time.Time) time.Time {
+	t = t.In(i18n.Shanghai)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// hasMaterial reports whether a participant has something of their own
+// recorded (self-examination, self-criticism, a criticism given or
+// received, attendance), which keeps them on the list whatever the day.
+func (d Detail) hasMaterial(p Participant) bool {
+	if p.SelfExamOn != nil || p.SelfCriticism != "" || p.Attendance != nil {
+		return true
+	}
+	for _, c := range d.Criticisms {
+		if c.FromID == p.MemberID || c.ToID == p.MemberID {
+			return true
+		}
+	}
+	return false
+}
+
+// DueOn lists who is due at the meeting if it is held on day: for a
+// leadership group's meeting its members that day (added when missing)
+// and the participants with material of their own; otherwise the
+// participants as they are. Hold brings the list to the same.
+func DueOn(ctx context.Context, q db.Querier, d Detail, day time.Time) ([]Participant, error) {
+	if d.Life.GroupID == nil {
+		return d.Participants, nil
+	}
+	day = dateOf(day)
+	type member struct {
+		MemberID int64
+		Name     string
+	}
+	on, err := db.Rows[member](ctx, q, `SELECT gm.member_id, m.name FROM leadership_group_members gm JOIN members m ON m.id = gm.member_id
+ WHERE gm.group_id = $1 AND gm.from_on <= $2::date AND (gm.to_on IS NULL OR gm.to_on >= $2::date)`, *d.Life.GroupID, day)
+	if err != nil {
+		return nil, fmt.Errorf("life: due at %d on %s: %w", d.Life.ID, day.Format(time.DateOnly), err)
+	}
+	onDay := map[int64]bool{}
+	for _, m := range on {
+		onDay[m.MemberID] = true
+	}
+	var out []Participant
+	seen := map[int64]bool{}
+	for _, p := range d.Participants {
+		if onDay[p.MemberID] || d.hasMaterial(p) {
+			out = append(out, p)
+			seen[p.MemberID] = true
+		}
+	}
+	for _, m := range on {
+		if !seen[m.MemberID] {
+			out = append(out, Participant{MemberID: m.MemberID, Name: m.Name})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Participant) int {
+		return cmp.Or(strings.Compare(a.Name, b.Name), cmp.Compare(a.MemberID, b.MemberID))
+	})
+	return out, nil
+}
+
+// syncGroupParticipants brings a democratic-life meeting's participants to
+// its group's members on the meeting day: members that day are added, and
+// those who were not are dropped unless they already have material of
+// their own (self-examination, criticism) or attendance to keep.
+func syncGroupParticipants(ctx context.Context, tx pgx.Tx, l Life, day time.Time) error {
+	if l.GroupID == nil {
+		return nil
+	}
+	day = dateOf(day)
+	if _, err := tx.Exec(ctx, `
+DELETE FROM life_participants p
+ WHERE p.life_id = $1 AND p.self_exam_on IS NULL AND p.self_criticism = ''
+   AND NOT EXISTS (SELECT 1 FROM leadership_group_members gm WHERE gm.group_id = $2 AND gm.member_id = p.member_id
+                      AND gm.from_on <= $3::date AND (gm.to_on IS NULL OR gm.to_on >= $3::date))
+   AND NOT EXISTS (SELECT 1 FROM criticisms c WHERE c.life_id = $1 AND p.member_id IN (c.from_id, c.to_id))
+   AND NOT EXISTS (SELECT 1 FROM life_meetings l JOIN attendance a ON a.meeting_id = l.meeting_id WHERE l.id = $1 AND a.member_id = p.member_id)`,
+		l.ID, *l.GroupID, day); err != nil {
+		return fmt.Errorf("life: participants of %d on %s: %w", l.ID, day.Format(time.DateOnly), err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO life_participants (life_id, member_id) SELECT $4, id FROM (`+dueSQL+`) d ON CONFLICT DO NOTHING`,
+		l.OrgID, *l.GroupID, day, l.ID); err != nil {
+		return fmt.Errorf("life: participants of %d on %s: %w", l.ID, day.Format(time.DateOnly), err)
+	}
+	return nil
 }
 
 // Detail is everything recorded for one life meeting.
@@ -588,6 +720,30 @@ func overdueCounts(ctx context.Context, q db.Querier, sql string, roots []int64)
 	var n int
 	if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { out[id] = n; return nil }); err != nil {
 		return nil, fmt.Errorf("life: overdue counts: %w", err)
+	}
+	return out, nil
+}
+
+// GroupYear is a leadership group's democratic-life meeting of one year.
+type GroupYear struct {
+	ID       int64
+	Year     int
+	Theme    string
+	Status   string
+	StartsAt *time.Time
+}
+
+// Held reports whether the meeting took place (held or submitted).
+func (y GroupYear) Held() bool { return y.Status == StatusHeld || y.Status == StatusSubmitted }
+
+// ForGroup lists a leadership group's democratic-life meetings, newest
+// year first, for the group's page.
+func ForGroup(ctx context.Context, q db.Querier, groupID int64) ([]GroupYear, error) {
+	out, err := db.Rows[GroupYear](ctx, q, `SELECT l.id, l.year, l.theme, l.status, m.starts_at
+  FROM life_meetings l LEFT JOIN meetings m ON m.id = l.meeting_id
+ WHERE l.group_id = $1 ORDER BY l.year DESC`, groupID)
+	if err != nil {
+		return nil, fmt.Errorf("life: meetings of group %d: %w", groupID, err)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
+	"zhibu/internal/i18n"
 	"zhibu/internal/meeting"
 )
 
@@ -132,8 +133,29 @@ func Hold(ctx context.Context, tx pgx.Tx, l Life, in HoldInput) error {
 	if err != nil {
 		return fmt.Errorf("life: meeting of %d: %w", l.ID, err)
 	}
+	if err := syncGroupParticipants(ctx, tx, l, in.StartsAt.In(i18n.Shanghai)); err != nil {
+		return err
+	}
+	var keep map[int64]bool // a group's list for the meeting day
+	if l.GroupID != nil {
+		rows, err := tx.Query(ctx, `SELECT member_id FROM life_participants WHERE life_id = $1`, l.ID)
+		if err != nil {
+			return fmt.Errorf("life: participants of %d: %w", l.ID, err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("life: participants of %d: %w", l.ID, err)
+		}
+		keep = make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			keep[id] = true
+		}
+	}
 	marks := make(map[int64]meeting.Mark, len(in.Attendance))
 	for memberID, a := range in.Attendance {
+		if keep != nil && !keep[memberID] {
+			continue
+		}
 		marks[memberID] = meeting.Mark{Status: a.Status, Reason: a.Reason}
 	}
 	if err := meeting.MarkAttendance(ctx, tx, meetingID, marks); err != nil {

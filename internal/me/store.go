@@ -19,6 +19,7 @@ import (
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/dues"
+	"zhibu/internal/leadgroup"
 	"zhibu/internal/meeting"
 	"zhibu/internal/member"
 	"zhibu/internal/notify"
@@ -139,6 +140,9 @@ type Record struct {
 	CalendarToken string
 	// Dues is the member's own dues this year (issue 21).
 	Dues dues.Mine
+	// Groups are the leadership groups the member belongs to today, beside
+	// their branch (双重组织生活, issue 18).
+	Groups []leadgroup.Mine
 	// PhoneSealed and EmailSealed are the member's contact details as
 	// stored, opened by the handler for the contact card.
 	PhoneSealed, EmailSealed []byte
@@ -172,6 +176,7 @@ func (s *Store) Record(ctx context.Context, memberID, accountID int64, year int,
 	})
 	meeting.QueueStudyTerms(b, memberID, year, &r.Study)
 	dues.QueueMine(b, memberID, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), &r.Dues)
+	leadgroup.QueueMine(b, memberID, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), &r.Groups)
 	queueRows(b, &r.Activities, activitiesSQL, memberID, year)
 	queueRows(b, &r.Credits, creditsSQL, memberID, year)
 	meeting.QueueUpcomingFor(b, &r.Upcoming, memberID, now, upcomingShown)

@@ -30,10 +30,27 @@ VALUES ($1, 'democratic_life', $2, $3, $4, '机关第一会议室', $5, $6, 'sub
 		return fmt.Errorf("democratic-life meeting: %w", err)
 	}
 	var lifeID int64
-	err = g.tx.QueryRow(ctx, `
+	// The core data (the first schema) has no leadership groups; migration
+	// 000410 gives its meeting one.
+	var groupID *int64
+	if !g.coreOnly {
+		id, err := g.leadershipGroup(ctx, leaders, held)
+		if err != nil {
+			return err
+		}
+		groupID = &id
+	}
+	lifeSQL := `
 INSERT INTO life_meetings (org_id, kind, year, theme, meeting_id, status, submitted_at)
-VALUES ($1, 'democratic_life', $2, '深入学习贯彻党的创新理论，加强党性锻炼，推动各项工作高质量发展', $3, 'submitted', $4) RETURNING id`,
-		g.committeeID, year, meetingID, held.Add(5*24*time.Hour)).Scan(&lifeID)
+VALUES ($1, 'democratic_life', $2, '深入学习贯彻党的创新理论，加强党性锻炼，推动各项工作高质量发展', $3, 'submitted', $4) RETURNING id`
+	args := []any{g.committeeID, year, meetingID, held.Add(5 * 24 * time.Hour)}
+	if groupID != nil {
+		lifeSQL = `
+INSERT INTO life_meetings (org_id, kind, year, theme, meeting_id, status, submitted_at, group_id)
+VALUES ($1, 'democratic_life', $2, '深入学习贯彻党的创新理论，加强党性锻炼，推动各项工作高质量发展', $3, 'submitted', $4, $5) RETURNING id`
+		args = append(args, *groupID)
+	}
+	err = g.tx.QueryRow(ctx, lifeSQL, args...).Scan(&lifeID)
 	if err != nil {
 		return fmt.Errorf("life meeting: %w", err)
 	}

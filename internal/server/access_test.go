@@ -437,6 +437,22 @@ var accessTable = map[string]accessCase{
 	"POST /vanguard":              {Want: only(post, 422, "secretary")},
 	"GET /vanguard/{id}":          {Path: "/vanguard/{own_post}", Other: "/vanguard/{other_post}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /vanguard/{id}/pledges": {Path: "/vanguard/{own_post}/pledges", Other: "/vanguard/{other_post}/pledges", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	// --- leadgroup ---
+	// Leadership groups: the committee's reviewers only; own is the demo's
+	// 党组, other a missing group (a group of another committee is 404 too:
+	// internal/leadgroup TestPagesAndScope). Empty forms are refused (422).
+	"GET /leadership-groups":                            {Want: only(get, 200, "reviewer")},
+	"GET /leadership-groups/new":                        {Want: only(get, 200, "reviewer")},
+	"POST /leadership-groups":                           {Want: only(post, 422, "reviewer")},
+	"GET /leadership-groups/{id}":                       {Path: "/leadership-groups/{own_lg}", Other: "/leadership-groups/{missing}", Want: only(get, 200, "reviewer"), WantOther: only(get, 404, "reviewer")},
+	"GET /leadership-groups/{id}/print":                 {Path: "/leadership-groups/{own_lg}/print", Other: "/leadership-groups/{missing}/print", Want: only(get, 200, "reviewer"), WantOther: only(get, 404, "reviewer")},
+	"GET /leadership-groups/{id}/edit":                  {Path: "/leadership-groups/{own_lg}/edit", Other: "/leadership-groups/{missing}/edit", Want: only(get, 200, "reviewer"), WantOther: only(get, 404, "reviewer")},
+	"POST /leadership-groups/{id}/edit":                 {Path: "/leadership-groups/{own_lg}/edit", Other: "/leadership-groups/{missing}/edit", Want: only(post, 422, "reviewer"), WantOther: only(post, 404, "reviewer")},
+	"POST /leadership-groups/{id}/members":              {Path: "/leadership-groups/{own_lg}/members", Other: "/leadership-groups/{missing}/members", Want: only(post, 422, "reviewer"), WantOther: only(post, 404, "reviewer")},
+	"GET /leadership-groups/{id}/members/{mid}/edit":    {Path: "/leadership-groups/{own_lg}/members/{own_lg_member}/edit", Other: "/leadership-groups/{own_lg}/members/{missing}/edit", Want: only(get, 200, "reviewer"), WantOther: only(get, 404, "reviewer")},
+	"POST /leadership-groups/{id}/members/{mid}/edit":   {Path: "/leadership-groups/{own_lg}/members/{own_lg_member}/edit", Other: "/leadership-groups/{own_lg}/members/{missing}/edit", Want: only(post, 422, "reviewer"), WantOther: only(post, 404, "reviewer")},
+	"GET /leadership-groups/{id}/members/{mid}/remove":  {Path: "/leadership-groups/{own_lg}/members/{own_lg_member}/remove", Other: "/leadership-groups/{missing}/members/{own_lg_member}/remove", Want: only(get, 200, "reviewer"), WantOther: only(get, 404, "reviewer")},
+	"POST /leadership-groups/{id}/members/{mid}/remove": {Path: "/leadership-groups/{own_lg}/members/{own_lg_member}/remove", Other: "/leadership-groups/{missing}/members/{own_lg_member}/remove", Want: only(post, 422, "reviewer"), WantOther: only(post, 404, "reviewer")},
 }
 
 // fixtures fills the placeholders of the table's paths.
@@ -538,6 +554,13 @@ RETURNING id`).Scan(&draft); err != nil {
 		t.Fatal(err)
 	}
 	f["{own_draft}"] = strconv.FormatInt(draft, 10)
+	// --- leadgroup ---
+	var lg, lgMember int64
+	if err := pool.QueryRow(ctx, `SELECT g.id, min(gm.id) FROM leadership_groups g JOIN leadership_group_members gm ON gm.group_id = g.id
+ WHERE g.name = '示范机关党组' GROUP BY g.id`).Scan(&lg, &lgMember); err != nil {
+		t.Fatal(err)
+	}
+	f["{own_lg}"], f["{own_lg_member}"] = strconv.FormatInt(lg, 10), strconv.FormatInt(lgMember, 10)
 	return f
 }
 

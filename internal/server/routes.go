@@ -19,6 +19,7 @@ import (
 	"zhibu/internal/grades"
 	"zhibu/internal/home"
 	"zhibu/internal/inspect"
+	"zhibu/internal/leadgroup"
 	"zhibu/internal/life"
 	"zhibu/internal/me"
 	"zhibu/internal/meeting"
@@ -465,6 +466,26 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/vanguard", ui.Handler(casesH.CreatePost))
 				r.Method(http.MethodGet, "/vanguard/{id}", ui.Handler(casesH.ShowPost))
 				r.Method(http.MethodPost, "/vanguard/{id}/pledges", ui.Handler(casesH.SavePledge))
+			})
+
+			// --- leadgroup ---
+			// Leadership groups and their members (issue 18): the
+			// committee's reviewers; the handlers check the subtree.
+			r.Group(func(r chi.Router) {
+				leadgroupH := leadgroup.New(d.Pool)
+				r.Use(auth.RequireRole(auth.RoleReviewer))
+				r.Method(http.MethodGet, "/leadership-groups", ui.Handler(leadgroupH.List))
+				r.Method(http.MethodGet, "/leadership-groups/new", ui.Handler(leadgroupH.NewPage))
+				r.Method(http.MethodPost, "/leadership-groups", ui.Handler(leadgroupH.Create))
+				r.Method(http.MethodGet, "/leadership-groups/{id}", ui.Handler(leadgroupH.Show))
+				r.Method(http.MethodGet, "/leadership-groups/{id}/print", ui.Handler(leadgroupH.Print))
+				r.Method(http.MethodGet, "/leadership-groups/{id}/edit", ui.Handler(leadgroupH.EditPage))
+				r.Method(http.MethodPost, "/leadership-groups/{id}/edit", ui.Handler(leadgroupH.Edit))
+				r.Method(http.MethodPost, "/leadership-groups/{id}/members", ui.Handler(leadgroupH.AddMember))
+				r.Method(http.MethodGet, "/leadership-groups/{id}/members/{mid}/edit", ui.Handler(leadgroupH.MemberEditPage))
+				r.Method(http.MethodPost, "/leadership-groups/{id}/members/{mid}/edit", ui.Handler(leadgroupH.MemberEdit))
+				r.Method(http.MethodGet, "/leadership-groups/{id}/members/{mid}/remove", ui.Handler(leadgroupH.ConfirmRemove))
+				r.Method(http.MethodPost, "/leadership-groups/{id}/members/{mid}/remove", ui.Handler(leadgroupH.RemoveMember))
 			})
 
 			// --- rules ---
