@@ -492,6 +492,9 @@ func newApplicant(rec map[string]string, idNumber string, branchID int64, today 
 		birth = d.Format(dateLayout)
 	} else if d, problem := pii.CheckIDNumber(idNumber); problem == "" {
 		birth = d.Format(dateLayout)
+	} else {
+		bad("id_number", problem, "")
+		return member.Values{}, false
 	}
 	applied := ""
 	if v := rec["application"]; v == "" {
