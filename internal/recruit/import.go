@@ -443,7 +443,11 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 		if raw := rec["converted_on"]; raw != "" && len(problems) == before {
 			// Full membership dates from the day probation ends (第三十四条).
 			d, ok := importDate(raw)
-			r, err := rulesFor(today)
+			day := today // probation is judged by the rule set of the 支部大会 that admitted
+			if a := f.On("admission_meeting"); a != nil {
+				day = *a
+			}
+			r, err := rulesFor(day)
 			if err != nil {
 				return nil, nil, err
 			}
