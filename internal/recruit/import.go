@@ -688,9 +688,9 @@ func ImportTemplate() *export.Book {
 		}
 		sh.Row(row...)
 	}
-	example(map[string]string{"name": "张三", "id_number": "110101199001011234", "stage": "积极分子", "application": "2024-03-01",
+	example(map[string]string{"name": "张三", "id_number": pii.MakeIDNumber("110101", time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), 123), "stage": "积极分子", "application": "2024-03-01",
 		"talk": "2024-03-20", "talker": "李四", "activist": "2024-06-10", "contacts": "王五、赵六", "assessment": "2024-12-10、2025-06-10"})
-	example(map[string]string{"name": "钱七", "id_number": "110101200001011236", "stage": "申请人", "application": "2026-10-08",
+	example(map[string]string{"name": "钱七", "id_number": pii.MakeIDNumber("110101", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), 124), "stage": "申请人", "application": "2026-10-08",
 		"gender": "女", "department": "办公室"})
 	return b
 }

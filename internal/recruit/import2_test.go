@@ -201,7 +201,10 @@ func TestRecruitImportEveryStep(t *testing.T) {
 	if r := upload(t, sec, path, importFile(t, rowOf(with(base, map[string]string{"stage": "申请人"})))); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("the imported person again: %d", r.Status)
 	}
-	if r := sec.Get("/recruitment/import/template.xlsx"); r.Status != http.StatusOK {
-		t.Errorf("template: %d", r.Status)
+	// The template holds every column, its examples readable by the import.
+	r = sec.Get("/recruitment/import/template.xlsx")
+	recs, err := recruit.ParseImport([]byte(r.Body))
+	if r.Status != http.StatusOK || err != nil || len(recs) != 2 || recs[0]["assessment"] == "" || recs[1]["gender"] != "女" {
+		t.Errorf("template: %d %v %v", r.Status, err, recs)
 	}
 }
