@@ -1,6 +1,7 @@
 package recruit_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"zhibu/internal/apperr"
 	"zhibu/internal/apptest"
 	"zhibu/internal/pii"
 	"zhibu/internal/recruit"
@@ -206,5 +208,39 @@ func TestRecruitImportEveryStep(t *testing.T) {
 	recs, err := recruit.ParseImport([]byte(r.Body))
 	if r.Status != http.StatusOK || err != nil || len(recs) != 2 || recs[0]["assessment"] == "" || recs[1]["gender"] != "女" {
 		t.Errorf("template: %d %v %v", r.Status, err, recs)
+	}
+}
+
+// A new applicant whose ID number reaches the roster between the preview
+// and the commit: the commit fails as a conflict and writes nothing, not
+// even the rows before it (all or nothing).
+func TestRecruitImportConflictWritesNothing(t *testing.T) {
+	t.Parallel()
+	app := apptest.New(t)
+	ctx := t.Context()
+	branch := app.OrgID(t, "办公室党支部")
+	sealer := apptest.Sealer(t)
+	first := pii.MakeIDNumber("110105", time.Date(1997, 7, 7, 0, 0, 0, 0, time.UTC), 125)
+	second := pii.MakeIDNumber("110105", time.Date(1998, 8, 8, 0, 0, 0, 0, time.UTC), 126)
+	recs := []map[string]string{
+		{"_line": "2", "name": "导入丙", "id_number": first, "gender": "男", "stage": "申请人", "application": "2026-01-05"},
+		{"_line": "3", "name": "导入丁", "id_number": second, "gender": "女", "stage": "申请人", "application": "2026-02-05"},
+	}
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	rows, problems, err := recruit.CheckImport(ctx, app.Pool, sealer, branch, recs, today)
+	if err != nil || len(problems) > 0 || len(rows) != 2 || rows[0].New == nil || rows[1].New == nil {
+		t.Fatalf("check: %v %v %d rows", err, problems, len(rows))
+	}
+	if _, err := app.Pool.Exec(ctx, `INSERT INTO members (branch_id, name, gender, birth_date, category, id_number_hash)
+VALUES ($1, '抢先', 'female', '1998-08-08', 'applicant', $2)`, branch, sealer.Hash(second)); err != nil {
+		t.Fatal(err)
+	}
+	members := app.Int(t, `SELECT count(*) FROM members`)
+	steps := app.Int(t, `SELECT count(*) FROM recruit_steps`)
+	if _, err := recruit.NewStore(app.Pool).Import(ctx, sealer, rows, today); !errors.Is(err, apperr.ErrConflict) {
+		t.Fatalf("import: %v, want a conflict", err)
+	}
+	if app.Int(t, `SELECT count(*) FROM members`) != members || app.Int(t, `SELECT count(*) FROM recruit_steps`) != steps {
+		t.Error("a failed import wrote rows")
 	}
 }
