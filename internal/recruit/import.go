@@ -170,6 +170,9 @@ type ImportRow struct {
 	Stage    string
 	Steps    []Step
 	Flags    []ImportProblem
+	// FullOn is the date of full membership of a row that reaches it: the
+	// day probation ends (第三十四条), from which 党龄 counts.
+	FullOn *time.Time
 }
 
 // ImportFileError is a file that cannot be read at all.
@@ -459,6 +462,15 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 				bad("converted_on", "recruit.error.needs.conversion_meeting", "")
 			case !end.Equal(d):
 				bad("converted_on", "recruit2.import.converted_on", r.Cite("conversion_approval_months"))
+			}
+		}
+		if f.Person.Category == "full" {
+			if a := f.On("admission_meeting"); a != nil {
+				r, err := rulesFor(*a)
+				if err != nil {
+					return nil, nil, err
+				}
+				row.FullOn = f.ProbationEnd(r)
 			}
 		}
 		if ok && len(problems) == before {

@@ -137,7 +137,7 @@ func TestRecruitImportEveryStep(t *testing.T) {
 	// The good file, on the day probation ends: previewed (nothing
 	// written), then imported whole.
 	r := upload(t, sec, path, importFile(t, rowOf(base)))
-	if r.Status != http.StatusOK || r.Doc().Find(`[data-testid="rimport-new"]`).Length() != 1 {
+	if r.Status != http.StatusOK || r.Doc().Find(`[data-testid="rimport-new"]`).Length() != 1 || !strings.Contains(r.Doc().Find(`[data-testid="rimport-full-on"]`).Text(), "2021-09-01") {
 		t.Fatalf("preview: %d %s", r.Status, r.Doc().Find(`[data-testid="rimport-problems"]`).Text())
 	}
 	if counts() != before {
