@@ -420,7 +420,7 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 					bad(kind, "duesroll.rimport.applied_on", "")
 					continue
 				}
-				s, ok := importStep(rec, kind, d, today, who, bad)
+				s, ok := importStep(rec, kind, d, today, p.ID, who, bad)
 				if !ok {
 					continue
 				}
@@ -542,7 +542,7 @@ func newApplicant(rec map[string]string, idNumber string, branchID int64, today 
 
 // importStep reads one step of a row through the step form (Validate):
 // the date, and the other fields from their columns.
-func importStep(rec map[string]string, kind string, d, today time.Time, who func(field, v string) string, bad func(field, key, cite string)) (Step, bool) {
+func importStep(rec map[string]string, kind string, d, today time.Time, self int64, who func(field, v string) string, bad func(field, key, cite string)) (Step, bool) {
 	cols := importFields[kind]
 	col := func(field string) string { return rec[cols[field]] }
 	form := StepForm{Kind: kind, DoneOn: d.Format(dateLayout), Details: "导入", People: col("people"), DocNo: col("doc_no"),
@@ -577,6 +577,16 @@ func importStep(rec map[string]string, kind string, d, today time.Time, who func
 			bad(c, "recruit2.import.two_names", "")
 			return Step{}, false
 		}
+		// As Record's checkPeople: two introducers (第十四条), two different
+		// people, neither the person themselves.
+		if kind == "introducers" && len(names) < 2 {
+			bad(c, "recruit.error.two_introducers", "")
+			return Step{}, false
+		}
+		if len(names) == 2 && names[0] == names[1] {
+			bad(c, "recruit.error.same_person", "")
+			return Step{}, false
+		}
 		if len(names) > 0 {
 			if form.PersonA = who(c, names[0]); form.PersonA == "" {
 				return Step{}, false
@@ -587,6 +597,10 @@ func importStep(rec map[string]string, kind string, d, today time.Time, who func
 				return Step{}, false
 			}
 		}
+	}
+	if self := strconv.FormatInt(self, 10); form.PersonA == self || form.PersonB == self {
+		bad(cols["person_a"], "recruit.error.person", "")
+		return Step{}, false
 	}
 	s, errs := form.Validate(today)
 	if errs.Any() {

@@ -118,6 +118,8 @@ func TestRecruitImportEveryStep(t *testing.T) {
 		{"extension over a year", map[string]string{"conversion_outcome": "延长预备期", "extended_to": "2022-09-02", "conversion_approval": "", "converted_on": "", "stage": "预备党员"}, "extended_to", "第三十二条"},
 		{"full membership a day short", map[string]string{"converted_on": "2021-08-31"}, "converted_on", "第三十四条"},
 		{"full membership a day over", map[string]string{"converted_on": "2021-09-02"}, "converted_on", "第三十四条"},
+		{"one introducer", map[string]string{"introducer_names": full[0]}, "introducer_names", ""},
+		{"the same contact twice", map[string]string{"contacts": full[0] + "、" + full[0]}, "contacts", ""},
 		{"a new applicant without gender", map[string]string{"gender": ""}, "gender", ""},
 		{"a new applicant's ID number wrong", map[string]string{"id_number": idNumber[:17] + "0"}, "id_number", ""},
 	}
