@@ -36,6 +36,7 @@ func (h *Handler) WithSealer(s *pii.Sealer) *Handler {
 // to it: the years to choose from, the year's total and the calendar link.
 type Page struct {
 	Record
+	MemberID    int64 // the member's own id (the recruitment file's address)
 	Year        int
 	Years       []int
 	Total       float64
@@ -82,7 +83,7 @@ func (h *Handler) page(r *http.Request) (Page, error) {
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= now.Year() {
 		year = y
 	}
-	p := Page{Year: year, Today: now}
+	p := Page{Year: year, Today: now, MemberID: u.MemberID}
 	for y := now.Year(); y >= now.Year()-4; y-- {
 		p.Years = append(p.Years, y)
 	}

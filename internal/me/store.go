@@ -24,6 +24,7 @@ import (
 	"zhibu/internal/member"
 	"zhibu/internal/notify"
 	"zhibu/internal/pii"
+	"zhibu/internal/recruit"
 )
 
 // Store reads one member's record.
@@ -146,6 +147,9 @@ type Record struct {
 	// PhoneSealed and EmailSealed are the member's contact details as
 	// stored, opened by the handler for the contact card.
 	PhoneSealed, EmailSealed []byte
+	// RecruitFile: the member has a recruitment file of their own to read
+	// (issue 20: someone in the pipeline, or whose file was kept).
+	RecruitFile bool
 }
 
 // Record reads the member's record for the year in one round trip: the
@@ -194,6 +198,7 @@ func (s *Store) Record(ctx context.Context, memberID, accountID int64, year int,
 	})
 	member.QueuePhone(b, memberID, &r.PhoneSealed)
 	notify.QueueEmail(b, accountID, &r.EmailSealed)
+	recruit.QueueOwnFile(b, memberID, &r.RecruitFile)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return r, fmt.Errorf("me: record of %d: %w", memberID, err)
 	}

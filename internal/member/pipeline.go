@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"zhibu/internal/pii"
 )
 
 // The recruitment pipeline (internal/recruit) moves a person through the
@@ -93,6 +95,22 @@ func TransferOut(ctx context.Context, tx pgx.Tx, id, branchID int64, on time.Tim
 		return fmt.Errorf("member: transfer out event %d: %w", id, err)
 	}
 	return nil
+}
+
+// AddApplicant puts a new applicant (入党申请人, validated by the member
+// form's Validate) on the roster of v's branch in the caller's transaction
+// (the recruitment import brings in people not yet on it): the ID number
+// sealed and hashed as the roster's are, the first event and the audit row,
+// as Create does. ErrDuplicateID when the ID number is already held.
+func AddApplicant(ctx context.Context, tx pgx.Tx, sealer *pii.Sealer, v Values, today time.Time) (int64, error) {
+	if v.Category != "applicant" {
+		return 0, fmt.Errorf("member: add applicant: category %q", v.Category)
+	}
+	id, err := insertMember(ctx, tx, sealer, v, Arrival{}, today)
+	if err != nil {
+		return 0, fmt.Errorf("member: add applicant: %w", err)
+	}
+	return id, nil
 }
 
 // ErrNotPresent: the member has already left (transferred out, struck off…).

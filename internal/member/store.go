@@ -339,29 +339,38 @@ type Arrival struct {
 func (s *Store) Create(ctx context.Context, v Values, arrival Arrival, today time.Time) (int64, error) {
 	var id int64
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, insertSQL, v.BranchID, v.GroupID, v.Name, v.Gender, v.Ethnicity, v.BirthDate, v.NativePlace,
-			v.Education, s.sealer.Seal(v.IDNumber), s.sealer.Hash(v.IDNumber), pii.Tail(v.IDNumber, 4),
-			s.sealer.Seal(v.Phone), pii.Tail(v.Phone, 4), v.Department, v.JobTitle, v.Category,
-			v.AppliedOn, v.ActivistOn, v.TargetOn, v.AdmittedOn, v.ConvertedOn, v.Notes).Scan(&id)
-		if isUniqueViolation(err, "members_id_number_hash_uq") {
-			return ErrDuplicateID
-		}
-		if err != nil {
-			return err
-		}
-		kind := "created"
-		if arrival.From != "" {
-			kind = "transferred_in"
-		}
-		if _, err := tx.Exec(ctx, insertEventSQL, id, kind, today, nil, v.BranchID, "", arrival.From, arrival.LetterNo, audit.ActorOf(ctx).ID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event{Action: "member.create", Entity: "member", EntityID: id, After: viewOfValues(v)})
+		var err error
+		id, err = insertMember(ctx, tx, s.sealer, v, arrival, today)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("member: create: %w", err)
 	}
 	return id, nil
+}
+
+// insertMember writes a new member (the ID and phone numbers sealed, the
+// ID number's keyed hash), its first event and the audit row in tx.
+func insertMember(ctx context.Context, tx pgx.Tx, sealer *pii.Sealer, v Values, arrival Arrival, today time.Time) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, insertSQL, v.BranchID, v.GroupID, v.Name, v.Gender, v.Ethnicity, v.BirthDate, v.NativePlace,
+		v.Education, sealer.Seal(v.IDNumber), sealer.Hash(v.IDNumber), pii.Tail(v.IDNumber, 4),
+		sealer.Seal(v.Phone), pii.Tail(v.Phone, 4), v.Department, v.JobTitle, v.Category,
+		v.AppliedOn, v.ActivistOn, v.TargetOn, v.AdmittedOn, v.ConvertedOn, v.Notes).Scan(&id)
+	if isUniqueViolation(err, "members_id_number_hash_uq") {
+		return 0, ErrDuplicateID
+	}
+	if err != nil {
+		return 0, err
+	}
+	kind := "created"
+	if arrival.From != "" {
+		kind = "transferred_in"
+	}
+	if _, err := tx.Exec(ctx, insertEventSQL, id, kind, today, nil, v.BranchID, "", arrival.From, arrival.LetterNo, audit.ActorOf(ctx).ID); err != nil {
+		return 0, err
+	}
+	return id, audit.Record(ctx, tx, audit.Event{Action: "member.create", Entity: "member", EntityID: id, After: viewOfValues(v)})
 }
 
 const updateSQL = `

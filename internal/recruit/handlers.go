@@ -202,6 +202,21 @@ type FilePage struct {
 	Errors   ui.Errors
 	Refusal  *Refusal
 	Today    time.Time
+	// Own: the person reads their own file (an account without a role
+	// in the pipeline): read only, no link into the branch's pages.
+	Own bool
+}
+
+// staff reports whether the user holds a role that works the pipeline of
+// an organisation (the scope then says which files they read).
+func staff(u *auth.User) bool {
+	return u.Has(auth.RoleSecretary) || u.Has(auth.RoleBranchCommittee) || u.Has(auth.RoleReviewer)
+}
+
+// ownFile reports whether a person may read file f as their own: someone
+// in the pipeline, or whose file was kept here (a full member since).
+func ownFile(f File) bool {
+	return len(f.Steps) > 0 || slices.Contains(Stages, f.Person.Category) && f.Person.PartyStatus == "normal"
 }
 
 // load reads member id's file after the scope check (404 outside it, 403
@@ -211,13 +226,26 @@ func (h *Handler) load(ctx context.Context, r *http.Request, write bool) (FilePa
 	if err != nil {
 		return FilePage{}, fmt.Errorf("recruit: id: %w", apperr.ErrNotFound)
 	}
+	// Someone without a role in the pipeline reads only their own file
+	// (issue 20): another's is not found; an account that is nobody's
+	// (the administrators) is refused, as the role groups refuse it.
+	u := auth.UserOf(ctx)
+	own := !staff(u)
+	if own && u.MemberID == 0 {
+		return FilePage{}, fmt.Errorf("recruit: account %d has no file: %w", u.AccountID, apperr.ErrForbidden)
+	}
+	if own && (u.MemberID != id || write) {
+		return FilePage{}, fmt.Errorf("recruit: file %d is not the reader's: %w", id, apperr.ErrNotFound)
+	}
 	path, err := Path(ctx, h.pool, id)
 	if err != nil {
 		return FilePage{}, err
 	}
 	s := auth.ScopeOf(ctx)
-	if err := s.CheckRead(path); err != nil {
-		return FilePage{}, err
+	if !own {
+		if err := s.CheckRead(path); err != nil {
+			return FilePage{}, err
+		}
 	}
 	if write {
 		if err := s.CheckWrite(path); err != nil {
@@ -228,12 +256,15 @@ func (h *Handler) load(ctx context.Context, r *http.Request, write bool) (FilePa
 	if err != nil {
 		return FilePage{}, err
 	}
+	if own && !ownFile(f) {
+		return FilePage{}, fmt.Errorf("recruit: member %d has no file: %w", id, apperr.ErrNotFound)
+	}
 	today := h.today()
 	rules, err := LoadRules(ctx, h.pool, today)
 	if err != nil {
 		return FilePage{}, err
 	}
-	p := FilePage{File: f, Rules: rules, CanWrite: s.CanWrite(path), Today: today}
+	p := FilePage{File: f, Rules: rules, CanWrite: !own && s.CanWrite(path), Today: today, Own: own}
 	p.Due, p.HasDue = Next(f, rules, today)
 	p.Closed = !p.HasDue
 	if p.CanWrite && !p.Closed {
@@ -270,6 +301,9 @@ func (h *Handler) Show(w http.ResponseWriter, r *http.Request) error {
 	p, err := h.load(ctx, r, false)
 	if err != nil {
 		return err
+	}
+	if p.Own {
+		return ui.Render(w, r, http.StatusOK, FileView(p))
 	}
 	if err := h.prepare(ctx, &p, r.URL.Query().Get("kind")); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,19 +13,25 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
+	"zhibu/internal/apperr"
 	"zhibu/internal/db"
 	"zhibu/internal/dues"
 	"zhibu/internal/export"
+	"zhibu/internal/member"
 	"zhibu/internal/pii"
 )
 
-// The recruitment import (issue 20): people already in the pipeline (on
-// the branch's roster, brought there by the roster import or the form)
-// with the dates of the steps they have done. Each row is checked by the
-// step form's clock (Check, as records brought in from the past: a broken
-// time limit is kept flagged and shown in the preview; an impossible
-// record refuses the whole file); nothing is written unless every row is
-// good, and then all in one transaction.
+// The recruitment import (issue 20): people in the pipeline with the
+// dates of every step they have done, from the application to full
+// membership. A row finds its person on the branch's roster (by ID number
+// or staff number); a row with an ID number found nowhere on the roster is
+// a new applicant, put on the branch's roster by the member package
+// (member.AddApplicant, checked by the member form) in the import's
+// transaction. Each step is checked by the step form (StepForm.Validate)
+// and its clock (Check, as records brought in from the past: a broken time
+// limit is kept flagged and shown in the preview; an impossible record
+// refuses the whole file, naming row, column and article); nothing is
+// written unless every row is good, and then all in one transaction.
 
 // Limits of an import file.
 const (
@@ -41,7 +48,9 @@ type importCol struct {
 	Also   []string
 }
 
-// ImportCols are the template's columns in order.
+// ImportCols are the template's columns in order: who, then each step's
+// date (the field named as the step's kind) with its details, then what a
+// new applicant needs on the roster.
 var ImportCols = []importCol{
 	{"name", "姓名", []string{"name"}},
 	{"id_number", "身份证号", []string{"身份证号码", "公民身份号码", "id number", "id_number"}},
@@ -52,15 +61,49 @@ var ImportCols = []importCol{
 	{"talker", "谈话人", []string{"talker"}},
 	{"activist", "确定积极分子日期", []string{"activist"}},
 	{"contacts", "培养联系人", []string{"contacts"}},
+	{"recommendation", "推荐日期", []string{"recommendation"}},
+	{"recommenders", "推荐方", []string{"recommenders"}},
+	{"activist_filed", "积极分子备案日期", []string{"activist_filed"}},
+	{"assessment", "积极分子考察日期", []string{"assessment"}},
 	{"target", "确定发展对象日期", []string{"target"}},
+	{"target_filed", "发展对象备案日期", []string{"target_filed"}},
+	{"introducers", "确定入党介绍人日期", []string{"introducers"}},
+	{"introducer_names", "入党介绍人", []string{"introducer_names"}},
 	{"political_review", "政治审查日期", []string{"political_review"}},
 	{"training", "培训结业日期", []string{"training"}},
 	{"training_hours", "培训学时", []string{"training_hours"}},
+	{"training_days", "培训天数", []string{"training_days"}},
+	{"training_cert", "结业证书编号", []string{"training_cert"}},
+	{"branch_review", "支委会审查日期", []string{"branch_review"}},
+	{"pre_review", "上级预审日期", []string{"pre_review"}},
+	{"notice", "公示开始日期", []string{"notice"}},
+	{"notice_end", "公示结束日期", []string{"notice_end"}},
+	{"notice_outcome", "公示结果", []string{"notice_outcome"}},
+	{"form_issued", "志愿书发放日期", []string{"form_issued"}},
+	{"form_no", "志愿书编号", []string{"form_no"}},
 	{"admission_meeting", "支部大会日期", []string{"admission_meeting"}},
 	{"due_count", "应到人数", []string{"due_count"}},
 	{"present", "实到人数", []string{"present"}},
 	{"in_favour", "赞成人数", []string{"in_favour"}},
+	{"higher_talk", "上级谈话日期", []string{"higher_talk"}},
+	{"higher_talker", "上级谈话人", []string{"higher_talker"}},
 	{"approval", "上级批准日期", []string{"approval"}},
+	{"approval_reason", "批准逾期原因", []string{"approval_reason"}},
+	{"oath", "入党宣誓日期", []string{"oath"}},
+	{"probation_assessment", "预备期考察日期", []string{"probation_assessment"}},
+	{"conversion_application", "转正申请日期", []string{"conversion_application"}},
+	{"conversion_meeting", "转正支部大会日期", []string{"conversion_meeting"}},
+	{"conversion_outcome", "转正结果", []string{"conversion_outcome"}},
+	{"extended_to", "延长预备期至", []string{"extended_to"}},
+	{"conversion_due", "转正应到人数", []string{"conversion_due"}},
+	{"conversion_present", "转正实到人数", []string{"conversion_present"}},
+	{"conversion_in_favour", "转正赞成人数", []string{"conversion_in_favour"}},
+	{"conversion_approval", "转正批准日期", []string{"conversion_approval"}},
+	{"conversion_reason", "转正批准逾期原因", []string{"conversion_reason"}},
+	{"converted_on", "转为正式党员日期", []string{"converted_on"}},
+	{"gender", "性别", []string{"gender"}},
+	{"birth_date", "出生日期", []string{"birth_date"}},
+	{"department", "部门", []string{"department"}},
 }
 
 // stageWords are the stage column's words.
@@ -69,10 +112,41 @@ var stageWords = map[string]string{
 	"积极分子": "activist", "入党积极分子": "activist", "activist": "activist",
 	"发展对象": "target", "target": "target",
 	"预备党员": "probationary", "probationary": "probationary",
+	"正式党员": "full", "党员": "full", "full": "full",
+	"取消预备党员资格": "cancelled", "已取消预备党员资格": "cancelled", "cancelled": "cancelled",
 }
 
-// importKinds are the steps a row can carry, in the order they are done.
-var importKinds = []string{"application", "talk", "activist", "target", "political_review", "training", "admission_meeting", "approval"}
+// importFields names, for a step, the column of each field of its form
+// other than the date (which is the column named as the step's kind).
+var importFields = map[string]map[string]string{
+	"talk":                {"person_a": "talker"},
+	"recommendation":      {"people": "recommenders"},
+	"activist":            {"person_a": "contacts", "person_b": "contacts"},
+	"introducers":         {"person_a": "introducer_names", "person_b": "introducer_names"},
+	"training":            {"hours": "training_hours", "days": "training_days", "doc_no": "training_cert"},
+	"notice":              {"end_on": "notice_end", "outcome": "notice_outcome"},
+	"form_issued":         {"doc_no": "form_no"},
+	"admission_meeting":   {"due_count": "due_count", "present": "present", "in_favour": "in_favour"},
+	"higher_talk":         {"people": "higher_talker"},
+	"approval":            {"reason": "approval_reason"},
+	"conversion_meeting":  {"outcome": "conversion_outcome", "end_on": "extended_to", "due_count": "conversion_due", "present": "conversion_present", "in_favour": "conversion_in_favour"},
+	"conversion_approval": {"reason": "conversion_reason"},
+}
+
+// importOutcomes are the outcome columns' words; steps whose outcome has
+// no column import as passed (a record of a review, an approval).
+var importOutcomes = map[string]string{
+	"通过": "passed", "不通过": "failed", "passed": "passed", "failed": "failed",
+	"按期转正": "on_time", "延长预备期": "extend", "取消预备党员资格": "cancel", "on_time": "on_time", "extend": "extend", "cancel": "cancel",
+}
+
+// manyDates are the steps done every half year: their cell holds several
+// dates, separated by 、 , ， ; or spaces.
+var manyDates = map[string]bool{"assessment": true, "probation_assessment": true}
+
+func splitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' || r == ' ' })
+}
 
 // ImportProblem is one bad cell of the file: its line, the column (a
 // field of ImportCols; "" for the whole row), the message key and the
@@ -85,15 +159,20 @@ type ImportProblem struct {
 	Cite  string
 }
 
-// ImportRow is a good row: the person, the steps to record and the time
+// ImportRow is a good row: the person (or, for someone not yet on the
+// roster, the member record to create), the steps to record and the time
 // limits they break (kept flagged, as the step form keeps history).
 type ImportRow struct {
 	Line     int
 	Name     string
 	MemberID int64
+	New      *member.Values
 	Stage    string
 	Steps    []Step
 	Flags    []ImportProblem
+	// FullOn is the date of full membership of a row that reaches it: the
+	// day probation ends (第三十四条), from which 党龄 counts.
+	FullOn *time.Time
 }
 
 // ImportFileError is a file that cannot be read at all.
@@ -169,7 +248,7 @@ func importDate(v string) (time.Time, bool) {
 
 // CheckImport checks every row against the branch's roster and the
 // clock. It returns the good rows, or the problems of every bad row (the
-// import is all or nothing).
+// import is all or nothing). It writes nothing.
 func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID int64, recs []map[string]string, today time.Time) ([]ImportRow, []ImportProblem, error) {
 	type person struct {
 		ID       int64      `db:"id"`
@@ -202,9 +281,20 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 	}
 	var branchNames map[string][]int64
 	rulesOn := map[time.Time]Rules{}
+	rulesFor := func(d time.Time) (Rules, error) {
+		r, ok := rulesOn[d]
+		if !ok {
+			if r, err = LoadRules(ctx, q, d); err != nil {
+				return r, err
+			}
+			rulesOn[d] = r
+		}
+		return r, nil
+	}
 	var good []ImportRow
 	var problems []ImportProblem
 	seen := map[int64]bool{}
+	seenNew := map[string]bool{}
 	for _, rec := range recs {
 		line, _ := strconv.Atoi(rec["_line"])
 		name := rec["name"]
@@ -217,9 +307,10 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 		}
 		var p person
 		found := false
-		if v := strings.ToUpper(rec["id_number"]); v != "" {
+		idNumber := strings.ToUpper(strings.ReplaceAll(rec["id_number"], " ", ""))
+		if idNumber != "" {
 			var id int64
-			if err := q.QueryRow(ctx, `SELECT id FROM members WHERE id = ANY ($1) AND id_number_hash = ANY ($2) LIMIT 1`, ids, sealer.Hashes(v)).Scan(&id); err == nil {
+			if err := q.QueryRow(ctx, `SELECT id FROM members WHERE id = ANY ($1) AND id_number_hash = ANY ($2) LIMIT 1`, ids, sealer.Hashes(idNumber)).Scan(&id); err == nil {
 				p, found = byID[id], true
 			} else if !errors.Is(err, pgx.ErrNoRows) {
 				return nil, nil, fmt.Errorf("recruit: import match: %w", err)
@@ -230,13 +321,36 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 				p, found = byID[id]
 			}
 		}
+		var newPerson *member.Values
 		switch {
-		case rec["id_number"] == "" && rec["staff_no"] == "":
+		case idNumber == "" && rec["staff_no"] == "":
 			bad("id_number", "duesroll.rimport.no_key", "")
 			continue
-		case !found:
-			bad("id_number", "duesroll.rimport.unknown", "")
+		case !found && idNumber == "":
+			bad("staff_no", "duesroll.rimport.unknown", "")
 			continue
+		case !found:
+			// Someone not on the branch's pipeline: a new applicant, unless
+			// the ID number is already somebody's on the roster.
+			var n int
+			if err := q.QueryRow(ctx, `SELECT count(*) FROM members WHERE id_number_hash = ANY ($1)`, sealer.Hashes(idNumber)).Scan(&n); err != nil {
+				return nil, nil, fmt.Errorf("recruit: import id taken: %w", err)
+			}
+			if n > 0 {
+				bad("id_number", "recruit2.import.elsewhere", "")
+				continue
+			}
+			if seenNew[idNumber] {
+				bad("id_number", "duesroll.rimport.twice", "")
+				continue
+			}
+			seenNew[idNumber] = true
+			v, ok := newApplicant(rec, idNumber, branchID, today, bad)
+			if !ok {
+				continue
+			}
+			newPerson = &v
+			p = person{Name: v.Name, Category: "applicant", Applied: v.AppliedOn}
 		case name != "" && p.Name != name:
 			bad("name", "duesroll.rimport.name", "")
 			continue
@@ -244,32 +358,25 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 			bad("id_number", "duesroll.rimport.twice", "")
 			continue
 		}
-		seen[p.ID] = true
+		if p.ID != 0 {
+			seen[p.ID] = true
+		}
 		stage, ok := stageWords[strings.ToLower(rec["stage"])]
 		if !ok {
 			bad("stage", "duesroll.rimport.stage", "")
 		}
-		f, err := GetFile(ctx, q, p.ID)
-		if err != nil {
+		var f File
+		if newPerson != nil {
+			f = File{Person: Person{BranchID: branchID, Name: newPerson.Name, Gender: newPerson.Gender, BirthDate: newPerson.BirthDate,
+				Category: "applicant", PartyStatus: "normal", AppliedOn: newPerson.AppliedOn}}
+		} else if f, err = GetFile(ctx, q, p.ID); err != nil {
 			return nil, nil, err
 		}
-		row := ImportRow{Line: line, Name: p.Name, MemberID: p.ID, Stage: stage}
-		num := func(field string) *int {
-			v := rec[field]
-			if v == "" {
-				return nil
-			}
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 0 || n > 10000 {
-				bad(field, "recruit.error.number", "")
-				return nil
-			}
-			return &n
-		}
-		member := func(field, v string) *int64 {
-			if v == "" {
-				return nil
-			}
+		row := ImportRow{Line: line, Name: p.Name, MemberID: p.ID, New: newPerson, Stage: stage}
+		// who resolves a name to a member of the branch: the talker any
+		// member in good standing, the others full members who may foster
+		// and introduce (第九、十四条); a name must be unique.
+		who := func(field, v string) string {
 			if field == "talker" {
 				if branchNames == nil {
 					branchNames = map[string][]int64{}
@@ -285,81 +392,86 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 					}
 				}
 				if ms := branchNames[v]; len(ms) == 1 {
-					return &ms[0]
+					return strconv.FormatInt(ms[0], 10)
 				}
 			} else if ms := fullByName[v]; len(ms) == 1 {
-				return &ms[0]
+				return strconv.FormatInt(ms[0], 10)
 			}
 			bad(field, "duesroll.rimport.no_person", "")
-			return nil
+			return ""
 		}
-		for _, kind := range importKinds {
+		for _, sp := range Specs {
+			kind := sp.Kind
 			raw := rec[kind]
 			if raw == "" {
 				continue
 			}
-			d, ok := importDate(raw)
-			if !ok {
-				bad(kind, "form.bad_date", "")
-				continue
+			cells := []string{raw}
+			if manyDates[kind] {
+				cells = splitList(raw)
 			}
-			if d.After(today) {
-				bad(kind, "recruit.error.future", "")
-				continue
-			}
-			if kind == "application" && p.Applied != nil && !p.Applied.Equal(d) {
-				bad(kind, "duesroll.rimport.applied_on", "")
-				continue
-			}
-			s := Step{Kind: kind, DoneOn: d, Details: "导入"}
-			switch kind {
-			case "talk":
-				s.PersonA = member("talker", rec["talker"])
-			case "activist":
-				names := strings.FieldsFunc(rec["contacts"], func(r rune) bool { return r == '、' || r == ',' || r == '，' || r == ' ' })
-				if len(names) > 0 {
-					s.PersonA = member("contacts", names[0])
+			for _, cell := range cells {
+				d, ok := importDate(cell)
+				if !ok {
+					bad(kind, "form.bad_date", "")
+					continue
 				}
-				if len(names) > 1 {
-					s.PersonB = member("contacts", names[1])
+				if kind == "application" && p.Applied != nil && !p.Applied.Equal(d) {
+					bad(kind, "duesroll.rimport.applied_on", "")
+					continue
 				}
-			case "political_review", "approval":
-				s.Outcome = "passed"
-			case "training":
-				s.Hours = num("training_hours")
-			case "admission_meeting":
-				s.DueCount, s.Present, s.InFavour = num("due_count"), num("present"), num("in_favour")
-			}
-			if (kind == "talk" || kind == "activist") && s.PersonA == nil {
-				if (kind == "talk" && rec["talker"] == "") || (kind == "activist" && rec["contacts"] == "") {
-					bad(map[string]string{"talk": "talker", "activist": "contacts"}[kind], "form.required", "")
+				s, ok := importStep(rec, kind, d, today, p.ID, who, bad)
+				if !ok {
+					continue
 				}
-				continue
-			}
-			r, ok := rulesOn[d]
-			if !ok {
-				if r, err = LoadRules(ctx, q, d); err != nil {
+				r, err := rulesFor(d)
+				if err != nil {
 					return nil, nil, err
 				}
-				rulesOn[d] = r
-			}
-			checked, refusal := Check(f, s, r, true)
-			if refusal != nil {
-				field := kind
-				if refusal.Field != "kind" && refusal.Field != "done_on" {
-					field = map[string]string{"due_count": "due_count", "present": "present", "in_favour": "in_favour", "hours": "training_hours", "person_a": "contacts", "person_b": "contacts"}[refusal.Field]
-					if field == "" {
-						field = kind
-					}
+				checked, refusal := Check(f, s, r, true)
+				if refusal != nil {
+					bad(importColumn(kind, refusal.Field), refusal.Key, refusal.Cite)
+					continue
 				}
-				bad(field, refusal.Key, refusal.Cite)
-				continue
+				if checked.LateRule != "" {
+					row.Flags = append(row.Flags, ImportProblem{Line: line, Name: p.Name, Field: kind, Key: "recruit2.import.late", Cite: r.Cite(checked.LateRule)})
+				}
+				if checked.FlagRule != "" {
+					row.Flags = append(row.Flags, ImportProblem{Line: line, Name: p.Name, Field: kind, Key: "duesroll.rimport.flagged", Cite: r.Cite(checked.FlagRule)})
+				}
+				advance(&f, checked)
+				row.Steps = append(row.Steps, checked)
 			}
-			if checked.FlagRule != "" {
-				row.Flags = append(row.Flags, ImportProblem{Line: line, Name: p.Name, Field: kind, Key: "duesroll.rimport.flagged", Cite: r.Cite(checked.FlagRule)})
+		}
+		if raw := rec["converted_on"]; raw != "" && len(problems) == before {
+			// Full membership dates from the day probation ends (第三十四条).
+			d, ok := importDate(raw)
+			day := today // probation is judged by the rule set of the 支部大会 that admitted
+			if a := f.On("admission_meeting"); a != nil {
+				day = *a
 			}
-			f.Steps = append(f.Steps, checked)
-			row.Steps = append(row.Steps, checked)
+			r, err := rulesFor(day)
+			if err != nil {
+				return nil, nil, err
+			}
+			end := f.ProbationEnd(r)
+			switch {
+			case !ok:
+				bad("converted_on", "form.bad_date", "")
+			case f.Person.Category != "full" || end == nil:
+				bad("converted_on", "recruit.error.needs.conversion_meeting", "")
+			case !end.Equal(d):
+				bad("converted_on", "recruit2.import.converted_on", r.Cite("conversion_approval_months"))
+			}
+		}
+		if f.Person.Category == "full" {
+			if a := f.On("admission_meeting"); a != nil {
+				r, err := rulesFor(*a)
+				if err != nil {
+					return nil, nil, err
+				}
+				row.FullOn = f.ProbationEnd(r)
+			}
 		}
 		if ok && len(problems) == before {
 			if got := importStage(f, p.Category); got != stage {
@@ -376,11 +488,173 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 	return good, nil, nil
 }
 
+// newApplicant checks a row of someone not yet on the roster with the
+// member form's own checks (name, gender, birth date, the ID number and
+// its check digit agreeing with the birth date), as a new applicant of the
+// branch from the row's application date.
+func newApplicant(rec map[string]string, idNumber string, branchID int64, today time.Time, bad func(field, key, cite string)) (member.Values, bool) {
+	gender := map[string]string{"男": "male", "女": "female", "male": "male", "female": "female"}[strings.ToLower(rec["gender"])]
+	if rec["gender"] != "" && gender == "" {
+		bad("gender", "recruit2.import.gender", "")
+		return member.Values{}, false
+	}
+	birth := ""
+	if v := rec["birth_date"]; v != "" {
+		d, ok := importDate(v)
+		if !ok {
+			bad("birth_date", "form.bad_date", "")
+			return member.Values{}, false
+		}
+		birth = d.Format(dateLayout)
+	} else if d, problem := pii.CheckIDNumber(idNumber); problem == "" {
+		birth = d.Format(dateLayout)
+	} else {
+		bad("id_number", problem, "")
+		return member.Values{}, false
+	}
+	applied := ""
+	if v := rec["application"]; v == "" {
+		bad("application", "recruit2.import.new_application", "")
+		return member.Values{}, false
+	} else if d, ok := importDate(v); ok {
+		applied = d.Format(dateLayout)
+	} else {
+		bad("application", "form.bad_date", "")
+		return member.Values{}, false
+	}
+	form := member.Form{BranchID: strconv.FormatInt(branchID, 10), Name: rec["name"], Gender: gender, BirthDate: birth,
+		IDNumber: idNumber, Department: rec["department"], Category: "applicant", AppliedOn: applied}
+	v, errs := form.Validate(true, today)
+	if len(errs) == 0 {
+		return v, true
+	}
+	column := map[string]string{"name": "name", "gender": "gender", "birth_date": "birth_date", "id_number": "id_number",
+		"department": "department", "applied_on": "application"}
+	for _, field := range slices.Sorted(maps.Keys(errs)) {
+		c := column[field]
+		if c == "" {
+			c = "name"
+		}
+		bad(c, errs[field], "")
+	}
+	return member.Values{}, false
+}
+
+// importStep reads one step of a row through the step form (Validate):
+// the date, and the other fields from their columns.
+func importStep(rec map[string]string, kind string, d, today time.Time, self int64, who func(field, v string) string, bad func(field, key, cite string)) (Step, bool) {
+	cols := importFields[kind]
+	col := func(field string) string { return rec[cols[field]] }
+	form := StepForm{Kind: kind, DoneOn: d.Format(dateLayout), Details: "导入", People: col("people"), DocNo: col("doc_no"),
+		Hours: col("hours"), Days: col("days"), DueCount: col("due_count"), Present: col("present"), InFavour: col("in_favour"),
+		Reason: col("reason")}
+	if v := col("end_on"); v != "" {
+		if e, ok := importDate(v); ok {
+			form.EndOn = e.Format(dateLayout)
+		} else {
+			form.EndOn = v // refused by Validate as a bad date
+		}
+	}
+	switch {
+	case cols["outcome"] != "":
+		if v := col("outcome"); v != "" {
+			spec, _ := SpecOf(kind)
+			if form.Outcome = importOutcomes[strings.ToLower(v)]; !slices.Contains(spec.Outcomes, form.Outcome) {
+				bad(cols["outcome"], map[string]string{"notice": "recruit2.import.notice_outcome", "conversion_meeting": "recruit2.import.conversion_outcome"}[kind], "")
+				return Step{}, false
+			}
+		}
+	case kind == "political_review" || kind == "approval" || kind == "conversion_approval":
+		form.Outcome = "passed"
+	}
+	if c := cols["person_a"]; c != "" {
+		names := splitList(rec[c])
+		if len(names) == 0 {
+			bad(c, "form.required", "")
+			return Step{}, false
+		}
+		if len(names) > 2 {
+			bad(c, "recruit2.import.two_names", "")
+			return Step{}, false
+		}
+		// As Record's checkPeople: two introducers (第十四条), two different
+		// people, neither the person themselves.
+		if kind == "introducers" && len(names) < 2 {
+			bad(c, "recruit.error.two_introducers", "")
+			return Step{}, false
+		}
+		if len(names) == 2 && names[0] == names[1] {
+			bad(c, "recruit.error.same_person", "")
+			return Step{}, false
+		}
+		if len(names) > 0 {
+			if form.PersonA = who(c, names[0]); form.PersonA == "" {
+				return Step{}, false
+			}
+		}
+		if len(names) > 1 {
+			if form.PersonB = who(c, names[1]); form.PersonB == "" {
+				return Step{}, false
+			}
+		}
+	}
+	if self := strconv.FormatInt(self, 10); form.PersonA == self || form.PersonB == self {
+		bad(cols["person_a"], "recruit.error.person", "")
+		return Step{}, false
+	}
+	s, errs := form.Validate(today)
+	if errs.Any() {
+		for _, field := range slices.Sorted(maps.Keys(errs)) {
+			bad(importColumn(kind, field), errs[field], "")
+		}
+		return Step{}, false
+	}
+	return s, true
+}
+
+// importColumn is the column of a step's form field: its own column, or
+// the step's date column.
+func importColumn(kind, field string) string {
+	if c := importFields[kind][field]; c != "" {
+		return c
+	}
+	return kind
+}
+
+// advance adds a checked step to the file as Record would leave it: the
+// step, and the roster's stage moved as roster moves it, so that the
+// row's next steps are judged as they will be when recorded.
+func advance(f *File, s Step) {
+	f.Steps = append(f.Steps, s)
+	up := func(stage string) {
+		if stageRank[stage] > stageRank[f.Person.Category] {
+			f.Person.Category = stage
+		}
+	}
+	switch {
+	case s.Kind == "activist":
+		up("activist")
+	case s.Kind == "target":
+		up("target")
+	case s.Kind == "approval" && s.Outcome == "passed":
+		up("probationary")
+	case s.Kind == "conversion_meeting" && s.Outcome == "cancel":
+		f.Person.PartyStatus = "cancelled"
+	case s.Kind == "conversion_approval" && s.Outcome == "passed":
+		up("full")
+	}
+}
+
 // importStage is the stage a file's steps reach (the roster's stage when
 // they reach less).
 func importStage(f File, category string) string {
+	if f.Stage() == "cancelled" {
+		return "cancelled"
+	}
 	stage := "applicant"
 	switch {
+	case f.passed("conversion_approval"):
+		stage = "full"
 	case f.passed("approval"):
 		stage = "probationary"
 	case f.On("target") != nil:
@@ -394,16 +668,27 @@ func importStage(f File, category string) string {
 	return stage
 }
 
-// Import records every good row's steps in one transaction (all or
-// nothing), each as a record brought in from the past (Record with
-// history), with its audit row.
-func (st *Store) Import(ctx context.Context, rows []ImportRow) (int, error) {
+// Import records every good row in one transaction (all or nothing): a
+// new applicant put on the roster first (member.AddApplicant, the ID
+// number sealed), then each step as a record brought in from the past
+// (Record with history), with its audit row.
+func (st *Store) Import(ctx context.Context, sealer *pii.Sealer, rows []ImportRow, today time.Time) (int, error) {
 	return db.InTx(ctx, st.pool, func(tx pgx.Tx) (int, error) {
 		n := 0
 		for _, row := range rows {
+			id := row.MemberID
+			if row.New != nil {
+				var err error
+				if id, err = member.AddApplicant(ctx, tx, sealer, *row.New, today); err != nil {
+					if errors.Is(err, member.ErrDuplicateID) {
+						return 0, fmt.Errorf("recruit: import line %d: %w", row.Line, apperr.ErrConflict)
+					}
+					return 0, fmt.Errorf("recruit: import line %d: %w", row.Line, err)
+				}
+			}
 			for _, s := range row.Steps {
 				s.ID, s.LateRule, s.FlagRule = 0, "", ""
-				if _, err := Record(ctx, tx, row.MemberID, s, true); err != nil {
+				if _, err := Record(ctx, tx, id, s, true); err != nil {
 					return 0, fmt.Errorf("recruit: import line %d %s: %w", row.Line, s.Kind, err)
 				}
 				n++
@@ -413,7 +698,8 @@ func (st *Store) Import(ctx context.Context, rows []ImportRow) (int, error) {
 	})
 }
 
-// ImportTemplate is the template workbook: the header and one example row.
+// ImportTemplate is the template workbook: the header and two example
+// rows, an activist already on the roster and a new applicant.
 func ImportTemplate() *export.Book {
 	b := export.NewBook()
 	headers := make([]string, len(ImportCols))
@@ -421,6 +707,16 @@ func ImportTemplate() *export.Book {
 		headers[i] = c.Header
 	}
 	sh := b.Sheet("发展党员导入", headers...)
-	sh.Row("张三", "110101199001011234", "", "积极分子", "2024-03-01", "2024-03-20", "李四", "2024-06-10", "王五、赵六", "", "", "", "", "", "", "", "", "")
+	example := func(cells map[string]string) {
+		row := make([]any, len(ImportCols))
+		for i, c := range ImportCols {
+			row[i] = cells[c.Field]
+		}
+		sh.Row(row...)
+	}
+	example(map[string]string{"name": "张三", "id_number": pii.MakeIDNumber("110101", time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), 123), "stage": "积极分子", "application": "2024-03-01",
+		"talk": "2024-03-20", "talker": "李四", "activist": "2024-06-10", "contacts": "王五、赵六", "assessment": "2024-12-10、2025-06-10"})
+	example(map[string]string{"name": "钱七", "id_number": pii.MakeIDNumber("110101", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), 124), "stage": "申请人", "application": "2026-10-08",
+		"gender": "女", "department": "办公室"})
 	return b
 }

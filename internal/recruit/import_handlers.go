@@ -157,8 +157,20 @@ func (h *ImportHandler) Commit(w http.ResponseWriter, r *http.Request) error {
 	if p.Errors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, ImportView(p))
 	}
-	if _, err := h.store.Import(r.Context(), p.Rows); err != nil {
+	if _, err := h.store.Import(r.Context(), h.sealer, p.Rows, h.today()); err != nil {
 		var ref *Refusal
+		if errors.Is(err, apperr.ErrConflict) {
+			// Someone put a new applicant's ID number on the roster since the
+			// preview: check again, naming the row.
+			p.Rows = nil
+			if err := h.check(r, &p, data); err != nil {
+				return err
+			}
+			if !p.Errors.Any() {
+				p.Errors.Add("file", "duesroll.rimport.rejected")
+			}
+			return ui.Render(w, r, http.StatusConflict, ImportView(p))
+		}
 		if errors.As(err, &ref) {
 			p.Rows = nil
 			p.Errors.Add("file", ref.Key)

@@ -36,6 +36,7 @@ var DemoLogins = []DemoLogin{
 	{"member", auth.RoleMember},
 	{"security", auth.RoleSecAdmin},
 	{"auditor", auth.RoleAuditAdmin},
+	{pipelineLogin, auth.RoleMember}, // recruit2: a probationary member's own recruitment file
 }
 
 // DemoLoginsText is the one-line list printed at start.

@@ -132,6 +132,11 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodPost, "/me/contact", ui.Handler(meH.SaveContact))
 			// --- discipline: a member's own talks (issue 19) ---
 			r.Method(http.MethodGet, "/talks/mine", ui.Handler(talkH.Mine))
+			// --- recruit2: a person's file, read by the branch's secretary and
+			// committee and the reviewers above (scope), and by the person in the
+			// pipeline themselves (read only); the handler checks which ---
+			r.Method(http.MethodGet, "/recruitment/{id}", ui.Handler(recruitH.Show))
+			r.Method(http.MethodGet, "/recruitment/{id}/print", ui.Handler(recruitH.Print))
 
 			// --- notify: the inbox and mail preferences ---
 			r.Method(http.MethodGet, "/inbox", ui.Handler(notifySvc.InboxHandler))
@@ -342,9 +347,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/recruitment/transfers", ui.Handler(recruitH.IssueLetter))
 				r.Method(http.MethodPost, "/recruitment/transfers/{id}/receipt", ui.Handler(recruitH.Receipt))
 				r.Method(http.MethodGet, "/recruitment/transfers/{id}/print", ui.Handler(recruitH.LetterPrint))
-				r.Method(http.MethodGet, "/recruitment/{id}", ui.Handler(recruitH.Show))
 				r.Method(http.MethodPost, "/recruitment/{id}/steps", ui.Handler(recruitH.Record))
-				r.Method(http.MethodGet, "/recruitment/{id}/print", ui.Handler(recruitH.Print))
 
 				// --- commend ---
 				r.Method(http.MethodGet, "/commendations", ui.Handler(commendH.List))
