@@ -33,6 +33,7 @@ import (
 	"zhibu/internal/rules"
 	"zhibu/internal/talk"
 	"zhibu/internal/ui"
+	"zhibu/internal/upload"
 )
 
 // routes declares every route of the application, grouped by who may use it.
@@ -153,7 +154,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me/leave/{id}", ui.Handler(meetingH.LeaveForm))
 			r.Method(http.MethodPost, "/me/leave/{id}", ui.Handler(meetingH.RequestLeave))
 			r.Method(http.MethodGet, "/me/credits/new", ui.Handler(meetingH.NewClaim))
-			r.Method(http.MethodPost, "/me/credits/new", ui.Handler(meetingH.CreateClaim))
+			r.With(limitBody(upload.MaxBody, nil), validText(nil)).Method(http.MethodPost, "/me/credits/new", ui.Handler(meetingH.CreateClaim)) // --- files ---
 			r.Method(http.MethodGet, "/me/requests", ui.Handler(meetingH.MyRequests))
 			r.Method(http.MethodGet, "/me/meetings/{id}", ui.Handler(meetingH.MissedMinutes))
 			r.Method(http.MethodPost, "/me/meetings/{id}/read", ui.Handler(meetingH.ConfirmRead))
@@ -204,6 +205,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/requests", ui.Handler(meetingH.Requests))
 				r.Method(http.MethodPost, "/requests/leave/{rid}", ui.Handler(meetingH.DecideLeave))
 				r.Method(http.MethodPost, "/requests/credit/{rid}", ui.Handler(meetingH.DecideCredit))
+				r.Method(http.MethodGet, "/requests/credit/{rid}/file", ui.Handler(meetingH.CreditFile)) // --- files ---
 				// --- meeting: the sign-in screen at the door ---
 				r.Method(http.MethodGet, "/{id}/checkin", ui.Handler(meetingH.Checkin))
 				r.Method(http.MethodGet, "/{id}/checkin/qr.svg", ui.Handler(meetingH.CheckinQR))
