@@ -68,6 +68,7 @@ var owners = map[string]string{
 	// --- plans (issue 23) ---
 	"plan_tasks":             "internal/plans",
 	"plan_answers":           "internal/plans",
+	"plan_answer_files":      "internal/plans", // --- files ---
 	"plan_reminders":         "internal/plans",
 	"grade_levels":           "internal/grades",
 	"branch_grades":          "internal/grades",

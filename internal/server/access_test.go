@@ -361,6 +361,8 @@ var accessTable = map[string]accessCase{
 	"GET /plans/answers/{id}":         {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /plans/answers/{id}":        {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: with(only(post, 422, "secretary"), 403, "reviewer"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 	"POST /plans/answers/{id}/review": {Path: "/plans/answers/{own_plan_answered}/review", Other: "/plans/answers/{other_plan_answered}/review", Want: with(only(post, 422, "reviewer"), 403, "secretary"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	// --- files ---
+	"GET /plans/answers/{id}/files/{fid}": {Path: "/plans/answers/{own_plan_file}", Other: "/plans/answers/{other_plan_file}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	// Grades: the committee grades; a branch reads its own and reports.
 	"GET /grades":                                 {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /grades/branches/{id}":                   {Path: "/grades/branches/{own_branch}", Other: "/grades/branches/{other_branch}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
@@ -540,6 +542,17 @@ RETURNING id`).Scan(&draft); err != nil {
 		t.Fatal(err)
 	}
 	f["{own_draft}"] = strconv.FormatInt(draft, 10)
+	// --- files: the demo's uploaded files, as "parent/kind/id" ---
+	for key, q := range map[string]string{
+		"{own_plan_file}":   `SELECT f.answer_id || '/files/' || f.id FROM plan_answer_files f JOIN plan_answers a ON a.id = f.answer_id JOIN organisations o ON o.id = a.org_id WHERE o.name = '办公室党支部' ORDER BY f.id LIMIT 1`,
+		"{other_plan_file}": `SELECT f.answer_id || '/files/' || f.id FROM plan_answer_files f JOIN plan_answers a ON a.id = f.answer_id JOIN organisations o ON o.id = a.org_id WHERE o.name = '综合规划处党支部' ORDER BY f.id LIMIT 1`,
+	} {
+		var p string
+		if err := pool.QueryRow(ctx, q).Scan(&p); err != nil {
+			t.Fatalf("fixture %s: %v", key, err)
+		}
+		f[key] = p
+	}
 	return f
 }
 

@@ -94,6 +94,7 @@ var uploadPaths = []*regexp.Regexp{
 	regexp.MustCompile(`^/meetings/[0-9]+/attachments$`),
 	// --- files: evidence of credit claims and plan answers, photos of cases ---
 	regexp.MustCompile(`^/me/credits/new$`),
+	regexp.MustCompile(`^/plans/answers/[0-9]+$`),
 }
 
 // uploadRoutes reports whether the request posts to an upload route.

@@ -392,7 +392,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/plans", ui.Handler(plansH.Create))
 				r.Method(http.MethodPost, "/plans/remind", ui.Handler(plansH.Remind))
 				r.Method(http.MethodGet, "/plans/answers/{id}", ui.Handler(plansH.ShowAnswer))
-				r.Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond))
+				r.With(limitBody(upload.MaxBody, nil), validText(nil)).Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond)) // --- files ---
+				r.Method(http.MethodGet, "/plans/answers/{id}/files/{fid}", ui.Handler(plansH.AnswerFile))                                        // --- files ---
 				r.Method(http.MethodPost, "/plans/answers/{id}/review", ui.Handler(plansH.ReviewAnswer))
 				// grading branches, consolidation plans, secretaries' reports
 				gradesH := grades.New(d.Pool)

@@ -110,10 +110,12 @@ func Key(err error) string {
 	switch {
 	case errors.Is(err, ErrTooLarge):
 		return "upload.error.too_large"
-	case errors.Is(err, ErrBadType):
-		return "upload.error.type"
 	case errors.Is(err, ErrImageType):
 		return "upload.error.image_type"
+	case errors.Is(err, ErrBadType):
+		return "upload.error.type"
+	case errors.Is(err, ErrTooMany):
+		return "upload.error.too_many"
 	default:
 		return "upload.error.missing"
 	}
@@ -129,6 +131,12 @@ func ReadImage(r *http.Request, field string) (File, error) {
 		return f, ErrImageType
 	}
 	return f, err
+}
+
+// Refused reports whether err is an upload refused for what was sent
+// (too large, wrong type, too many, none), rather than a failure to read.
+func Refused(err error) bool {
+	return errors.Is(err, ErrTooLarge) || errors.Is(err, ErrBadType) || errors.Is(err, ErrTooMany) || errors.Is(err, ErrMissing)
 }
 
 // Status is the status of a refused upload: 413 when too large, 422
@@ -175,4 +183,61 @@ func Serve(w http.ResponseWriter, name, ctype string, data []byte, inline bool) 
 	w.Header().Set("Cache-Control", "private, no-store")
 	_, err := w.Write(data)
 	return err
+}
+
+// ReadAll is Read for a field that takes several files (input multiple):
+// each is checked, at most max of them; none at all gives ErrMissing.
+// Together they stay within the route's body limit.
+func ReadAll(r *http.Request, field string, allowed []string, max int) ([]File, error) {
+	if r.MultipartForm == nil {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return nil, ErrTooLarge
+			}
+			return nil, ErrMissing
+		}
+	}
+	var out []File
+	for _, h := range r.MultipartForm.File[field] {
+		if h.Filename == "" && h.Size == 0 {
+			continue
+		}
+		if len(out) == max {
+			return nil, ErrTooMany
+		}
+		f, err := h.Open()
+		if err != nil {
+			return nil, fmt.Errorf("upload: open %s: %w", field, err)
+		}
+		data, err := io.ReadAll(io.LimitReader(f, MaxBytes+1))
+		_ = f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("upload: read %s: %w", field, err)
+		}
+		ct, err := Sniff(data, allowed)
+		if errors.Is(err, ErrMissing) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, File{Name: CleanName(h.Filename), Type: ct, Data: data})
+	}
+	if len(out) == 0 {
+		return nil, ErrMissing
+	}
+	return out, nil
+}
+
+// ErrTooMany is more files in one field than it takes.
+var ErrTooMany = errors.New("upload: too many files")
+
+// Size is a file's size for people: KB below a megabyte, MB with one
+// decimal above.
+func Size(n int) string {
+	if n >= 1<<20 {
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	}
+	return strconv.Itoa((n+1023)/1024) + " KB"
 }
