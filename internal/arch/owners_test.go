@@ -101,6 +101,7 @@ var owners = map[string]string{
 	"notices":             "internal/notices",
 	"notice_objections":   "internal/notices",
 	"cases":               "internal/cases",
+	"case_photos":         "internal/cases", // --- files ---
 	"case_meetings":       "internal/cases",
 	"vanguard_posts":      "internal/cases",
 	"vanguard_members":    "internal/cases",

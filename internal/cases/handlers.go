@@ -154,6 +154,12 @@ type ShowPage struct {
 	Meetings  []MeetingRef
 	CanDecide bool
 	CanEdit   bool
+	// Photos: the case's photos; the branch adds and removes them until
+	// the case is approved (CanPhoto), a caption with each.
+	Photos      []Photo
+	CanPhoto    bool
+	Caption     string
+	PhotoErrors ui.Errors
 	Tags      string
 	Note      string
 	Errors    ui.Errors
@@ -175,6 +181,10 @@ func (h *Handler) load(r *http.Request) (ShowPage, error) {
 	if p.Meetings, err = Meetings(ctx, h.pool, c.ID); err != nil {
 		return p, err
 	}
+	if p.Photos, err = Photos(ctx, h.pool, c.ID); err != nil {
+		return p, err
+	}
+	p.CanPhoto = s.CanWrite(c.BranchPath) && c.Status != StatusApproved
 	return p, nil
 }
 

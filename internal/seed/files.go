@@ -11,8 +11,8 @@ import (
 
 // files loads the demo's uploaded files: a plan answer with its evidence
 // (a PDF) in the demo branch and in another branch, and a member's
-// credit claim that rests on a file alone, waiting for the secretary.
-// (The photos of cases are added with them.)
+// credit claim that rests on a file alone, waiting for the secretary;
+// photos of a featured case and of a case awaiting review.
 func (g *gen) files(ctx context.Context) error {
 	pdf := demoPDF("Zhibu demo: evidence of a plan task")
 	stmts := []struct {
@@ -51,6 +51,30 @@ SELECT m.id, '党校在线课程：党的纪律建设', 'online', 3, $1, '结业
 	}
 	if tag.RowsAffected() != 1 {
 		return fmt.Errorf("files: no member for the credit claim with a file")
+	}
+	// Photos of cases: two of the demo branch's first featured case (the
+	// library shows the first), one of 财务处's case awaiting review.
+	for _, ph := range []struct {
+		branch, status, caption string
+		colour                  color.RGBA
+	}{
+		{"办公室党支部", "approved", "党员先锋岗在政务服务窗口挂牌", color.RGBA{0xb7, 0x1c, 0x1c, 0xff}},
+		{"办公室党支部", "approved", "支部集中学习现场", color.RGBA{0x1c, 0x4f, 0xb7, 0xff}},
+		{"财务处党支部", "submitted", "预算编制攻坚现场", color.RGBA{0x2e, 0x7d, 0x32, 0xff}},
+	} {
+		img := demoPNG(320, 200, ph.colour)
+		tag, err := g.tx.Exec(ctx, `
+INSERT INTO case_photos (case_id, caption, content_type, size_bytes, data, uploaded_at)
+SELECT c.id, $3, 'image/png', $4, $5, c.submitted_at
+  FROM cases c JOIN organisations o ON o.id = c.branch_id
+ WHERE o.name = $1 AND c.status = $2 AND (c.featured OR $2 <> 'approved')
+ ORDER BY c.id LIMIT 1`, ph.branch, ph.status, ph.caption, len(img), img)
+		if err != nil {
+			return fmt.Errorf("files: case photo: %w", err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("files: no case of %s for a photo", ph.branch)
+		}
 	}
 	return nil
 }

@@ -23,7 +23,7 @@ var textFields = []string{"q", "name", "username", "password", "display_name", "
 
 // fileUploads are the upload routes (besides meetings' attachments) whose
 // own body limit and text check come after sign-in. --- files ---
-var fileUploads = map[string]bool{"POST /me/credits/new": true, "POST /plans/answers/{id}": true}
+var fileUploads = map[string]bool{"POST /me/credits/new": true, "POST /plans/answers/{id}": true, "POST /cases/{id}/photos": true}
 
 // TestNoRouteAnswers500ToInvalidText walks every route of the access matrix
 // as every role, posting and querying a NUL byte and a byte that is not

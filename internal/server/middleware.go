@@ -95,6 +95,7 @@ var uploadPaths = []*regexp.Regexp{
 	// --- files: evidence of credit claims and plan answers, photos of cases ---
 	regexp.MustCompile(`^/me/credits/new$`),
 	regexp.MustCompile(`^/plans/answers/[0-9]+$`),
+	regexp.MustCompile(`^/cases/[0-9]+/photos$`),
 }
 
 // uploadRoutes reports whether the request posts to an upload route.

@@ -452,6 +452,10 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodPost, "/cases/{id}/decide", ui.Handler(casesH.Decide))
 			r.Method(http.MethodGet, "/cases/{id}/edit", ui.Handler(casesH.EditPage))
 			r.Method(http.MethodPost, "/cases/{id}/edit", ui.Handler(casesH.Resubmit))
+			// --- files: photos of a case (the branch until approved; readers of the case see them) ---
+			r.With(limitBody(upload.MaxBody, nil), validText(nil)).Method(http.MethodPost, "/cases/{id}/photos", ui.Handler(casesH.AddPhoto))
+			r.Method(http.MethodGet, "/cases/{id}/photos/{pid}", ui.Handler(casesH.ShowPhoto))
+			r.Method(http.MethodPost, "/cases/{id}/photos/{pid}/delete", ui.Handler(casesH.DeletePhoto))
 			r.Group(func(r chi.Router) {
 				inspectH := inspect.New(d.Pool)
 				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
