@@ -160,9 +160,9 @@ type ShowPage struct {
 	CanPhoto    bool
 	Caption     string
 	PhotoErrors ui.Errors
-	Tags      string
-	Note      string
-	Errors    ui.Errors
+	Tags        string
+	Note        string
+	Errors      ui.Errors
 }
 
 func (h *Handler) load(r *http.Request) (ShowPage, error) {

@@ -32,7 +32,9 @@ var (
 )
 
 // PhotoURL is the address a photo is shown from.
-func PhotoURL(caseID, photoID int64) string { return fmt.Sprintf("/cases/%d/photos/%d", caseID, photoID) }
+func PhotoURL(caseID, photoID int64) string {
+	return fmt.Sprintf("/cases/%d/photos/%d", caseID, photoID)
+}
 
 const photosSQL = `SELECT id, caption, size_bytes, uploaded_at FROM case_photos WHERE case_id = $1 ORDER BY id`
 

@@ -26,7 +26,9 @@ func TestCreditClaimWithFile(t *testing.T) {
 	sec := app.Login(t, "secretary")
 	today := time.Now().In(i18n.Shanghai).Format(time.DateOnly)
 	fields := url.Values{"title": {"党校培训班"}, "kind": {"training"}, "hours": {"8"}, "earned_on": {today}}
-	count := func() int64 { return app.Int(t, `SELECT count(*) FROM credit_requests WHERE title = '党校培训班'`) }
+	count := func() int64 {
+		return app.Int(t, `SELECT count(*) FROM credit_requests WHERE title = '党校培训班'`)
+	}
 
 	if r := member.Get("/me/credits/new"); !r.Has(`form[enctype="multipart/form-data"] input[type="file"][name="file"]`) {
 		t.Fatal("the claim form has no file field")
