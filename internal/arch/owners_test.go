@@ -68,6 +68,7 @@ var owners = map[string]string{
 	// --- plans (issue 23) ---
 	"plan_tasks":             "internal/plans",
 	"plan_answers":           "internal/plans",
+	"plan_answer_files":      "internal/plans", // --- files ---
 	"plan_reminders":         "internal/plans",
 	"grade_levels":           "internal/grades",
 	"branch_grades":          "internal/grades",
@@ -100,6 +101,7 @@ var owners = map[string]string{
 	"notices":             "internal/notices",
 	"notice_objections":   "internal/notices",
 	"cases":               "internal/cases",
+	"case_photos":         "internal/cases", // --- files ---
 	"case_meetings":       "internal/cases",
 	"vanguard_posts":      "internal/cases",
 	"vanguard_members":    "internal/cases",

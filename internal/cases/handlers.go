@@ -154,9 +154,15 @@ type ShowPage struct {
 	Meetings  []MeetingRef
 	CanDecide bool
 	CanEdit   bool
-	Tags      string
-	Note      string
-	Errors    ui.Errors
+	// Photos: the case's photos; the branch adds and removes them until
+	// the case is approved (CanPhoto), a caption with each.
+	Photos      []Photo
+	CanPhoto    bool
+	Caption     string
+	PhotoErrors ui.Errors
+	Tags        string
+	Note        string
+	Errors      ui.Errors
 }
 
 func (h *Handler) load(r *http.Request) (ShowPage, error) {
@@ -175,6 +181,10 @@ func (h *Handler) load(r *http.Request) (ShowPage, error) {
 	if p.Meetings, err = Meetings(ctx, h.pool, c.ID); err != nil {
 		return p, err
 	}
+	if p.Photos, err = Photos(ctx, h.pool, c.ID); err != nil {
+		return p, err
+	}
+	p.CanPhoto = s.CanWrite(c.BranchPath) && c.Status != StatusApproved
 	return p, nil
 }
 

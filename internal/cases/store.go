@@ -49,6 +49,7 @@ type Case struct {
 	SubmittedAt time.Time
 	DecidedAt   *time.Time
 	Version     int
+	FirstPhoto  *int64 // the first of its photos, shown in the library
 }
 
 // Excerpt is the start of the text, for lists.
@@ -69,7 +70,8 @@ type MeetingRef struct {
 }
 
 const caseCols = `c.id, c.branch_id, o.name AS branch_name, o.path AS branch_path, c.post_id, c.title, c.body, c.status, c.tags, c.featured,
- c.review_note, c.submitted_at, c.decided_at, c.version`
+ c.review_note, c.submitted_at, c.decided_at, c.version,
+ (SELECT min(ph.id) FROM case_photos ph WHERE ph.case_id = c.id) AS first_photo`
 
 // visibleCase: approved cases for every reader; any case of an
 // organisation in the read roots $1.

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/auth"
@@ -85,34 +82,23 @@ func (h *Handler) ReportExport(w http.ResponseWriter, r *http.Request) error {
 	return f.Write(w)
 }
 
-// yuanCell is an amount as a spreadsheet number of yuan. The conversion
-// to a float happens only here, for the spreadsheet: every sum is made in
-// integer fen first, and a float64 holds any fen amount exactly enough to
-// show it with two decimals.
-func yuanCell(fen int64) float64 { return float64(fen) / 100 }
-
-// Workbook builds the .xlsx of a report: one row per member (months due,
-// months paid, expected, collected, outstanding), the totals, and what the
-// ledger received in the range.
-func Workbook(ctx context.Context, rep Report) (*excelize.File, error) {
+// Workbook builds the .xlsx of a report on export.Book (its header row
+// frozen, with an autofilter): one row per member (months due, months
+// paid, expected, collected, outstanding), the totals, and what the ledger
+// received in the range. The branch and the range are the workbook's
+// title.
+func Workbook(ctx context.Context, rep Report) (*export.Book, error) {
 	t := func(key string, args ...any) string { return ui.T(ctx, key, args...) }
-	w, err := newSheetWriter(t("dues.sheet"))
-	if err != nil {
-		return nil, fmt.Errorf("dues: export: %w", err)
-	}
-	put := w.put
-	put(rep.BranchName, rangeText(ctx, rep.From, rep.To))
-	put(t("dues.col.member"), t("dues.col.months_due"), t("dues.col.months_paid"), t("dues.col.expected"), t("dues.col.collected"), t("dues.col.outstanding"))
-	first := w.row + 1
+	b := export.NewBook()
+	b.SetTitle(rep.BranchName + " " + rangeText(ctx, rep.From, rep.To))
+	s := b.Sheet(t("dues.sheet"), t("dues.col.member"), t("dues.col.months_due"), t("dues.col.months_paid"), t("dues.col.expected"), t("dues.col.collected"), t("dues.col.outstanding"))
 	for _, m := range rep.Members {
-		put(m.Name, len(m.Months), m.PaidMonths, yuanCell(m.ExpectedFen), yuanCell(m.CollectedFen), yuanCell(m.OutstandingFen))
+		s.Row(m.Name, len(m.Months), m.PaidMonths, export.Fen(m.ExpectedFen), export.Fen(m.CollectedFen), export.Fen(m.OutstandingFen))
 	}
-	put(t("dues.total"), "", "", yuanCell(rep.Totals.ExpectedFen), yuanCell(rep.Totals.CollectedFen), yuanCell(rep.Totals.OutstandingFen))
-	put(t("dues.ledger_received"), "", "", "", yuanCell(rep.LedgerFen), "")
-	if err := w.money("D", "F", first); err != nil {
-		return nil, fmt.Errorf("dues: export: %w", err)
-	}
-	return w.f, nil
+	none := export.NoValue{}
+	s.Row(t("dues.total"), none, none, export.Fen(rep.Totals.ExpectedFen), export.Fen(rep.Totals.CollectedFen), export.Fen(rep.Totals.OutstandingFen))
+	s.Row(t("dues.ledger_received"), none, none, none, export.Fen(rep.LedgerFen), none)
+	return b, nil
 }
 
 func rangeText(ctx context.Context, from, to time.Time) string {
@@ -146,74 +132,25 @@ func (h *Handler) RollupExport(w http.ResponseWriter, r *http.Request) error {
 	return f.Write(w)
 }
 
-// RollupWorkbook builds the .xlsx of a month's roll-up: per branch the
-// members owing, expected, collected, outstanding, the ledger's receipts
-// and the month's state, then the totals.
-func RollupWorkbook(ctx context.Context, month time.Time, rows []RollupRow) (*excelize.File, error) {
+// RollupWorkbook builds the .xlsx of a month's roll-up on export.Book:
+// per branch the members owing, expected, collected, outstanding, the
+// ledger's receipts and the month's state, then the totals; the month is
+// the workbook's title.
+func RollupWorkbook(ctx context.Context, month time.Time, rows []RollupRow) (*export.Book, error) {
 	t := func(key string, args ...any) string { return ui.T(ctx, key, args...) }
-	w, err := newSheetWriter(t("dues.sheet"))
-	if err != nil {
-		return nil, fmt.Errorf("dues: rollup export: %w", err)
-	}
-	put := w.put
-	put(t("dues.rollup_title", rangeText(ctx, month, month)))
-	put(t("dues.col.branch"), t("duesroll.col.parent"), t("dues.col.members"), t("dues.col.expected"), t("dues.col.collected"), t("dues.col.outstanding"), t("dues.col.ledger"), t("dues.col.status"))
-	first := w.row + 1
+	b := export.NewBook()
+	b.SetTitle(t("dues.rollup_title", rangeText(ctx, month, month)))
+	s := b.Sheet(t("dues.sheet"), t("dues.col.branch"), t("duesroll.col.parent"), t("dues.col.members"), t("dues.col.expected"), t("dues.col.collected"), t("dues.col.outstanding"), t("dues.col.ledger"), t("dues.col.status"))
 	var tot Totals
 	var ledger int64
 	for _, r := range rows {
-		put(r.BranchName, r.Parent, r.Members, yuanCell(r.ExpectedFen), yuanCell(r.CollectedFen), yuanCell(r.OutstandingFen), yuanCell(r.LedgerFen), t("dues.state."+r.State.Status))
+		s.Row(r.BranchName, r.Parent, r.Members, export.Fen(r.ExpectedFen), export.Fen(r.CollectedFen), export.Fen(r.OutstandingFen), export.Fen(r.LedgerFen), t("dues.state."+r.State.Status))
 		tot.ExpectedFen += r.ExpectedFen
 		tot.CollectedFen += r.CollectedFen
 		tot.OutstandingFen += r.OutstandingFen
 		ledger += r.LedgerFen
 	}
-	put(t("dues.total"), "", "", yuanCell(tot.ExpectedFen), yuanCell(tot.CollectedFen), yuanCell(tot.OutstandingFen), yuanCell(ledger), "")
-	if err := w.money("D", "G", first); err != nil {
-		return nil, fmt.Errorf("dues: rollup export: %w", err)
-	}
-	return w.f, nil
-}
-
-// sheetWriter writes a dues workbook's one sheet row by row, keeping the
-// first error, for the branch report and the committee's roll-up.
-type sheetWriter struct {
-	f     *excelize.File
-	sheet string
-	row   int
-	err   error
-}
-
-func newSheetWriter(sheet string) (*sheetWriter, error) {
-	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return nil, err
-	}
-	return &sheetWriter{f: f, sheet: sheet}, nil
-}
-
-// put writes the next row (text neutralised against formulas).
-func (w *sheetWriter) put(vals ...any) {
-	w.row++
-	cell, err := excelize.CoordinatesToCellName(1, w.row)
-	if err == nil {
-		vals = export.Values(vals)
-		err = w.f.SetSheetRow(w.sheet, cell, &vals)
-	}
-	if err != nil && w.err == nil {
-		w.err = err
-	}
-}
-
-// money formats columns from..to of rows first..last written as 0.00 and
-// returns the first error of the writing.
-func (w *sheetWriter) money(from, to string, first int) error {
-	if w.err != nil {
-		return w.err
-	}
-	style, err := w.f.NewStyle(&excelize.Style{NumFmt: 2}) // 0.00
-	if err != nil {
-		return err
-	}
-	return w.f.SetCellStyle(w.sheet, from+strconv.Itoa(first), to+strconv.Itoa(w.row), style)
+	none := export.NoValue{}
+	s.Row(t("dues.total"), none, none, export.Fen(tot.ExpectedFen), export.Fen(tot.CollectedFen), export.Fen(tot.OutstandingFen), export.Fen(ledger), none)
+	return b, nil
 }

@@ -12,6 +12,11 @@ import (
 // format (92%), so a spreadsheet can sort and sum it.
 type Percent float64
 
+// Fen is an amount of money in fen, written as a number of yuan with two
+// decimals (0.00); the only conversion to a float is here, after every
+// sum was made in integer fen.
+type Fen int64
+
 // NoValue is an empty cell: a rate with nothing to count, a missing date.
 type NoValue struct{}
 
@@ -25,6 +30,7 @@ type Book struct {
 	dateStyle int
 	pctStyle  int
 	headStyle int
+	fenStyle  int
 	sheets    []*Sheet
 	err       error
 }
@@ -51,7 +57,17 @@ func NewBook() *Book {
 	if b.headStyle, err = b.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}}); err != nil {
 		b.fail(err)
 	}
+	if b.fenStyle, err = b.f.NewStyle(&excelize.Style{NumFmt: 2}); err != nil { // 0.00
+		b.fail(err)
+	}
 	return b
+}
+
+// SetTitle gives the workbook its title (the document's properties): the
+// line a printed report carries above its table, kept out of the sheets
+// so that each starts with its header row.
+func (b *Book) SetTitle(title string) {
+	b.fail(b.f.SetDocProps(&excelize.DocProperties{Title: title}))
 }
 
 func (b *Book) fail(err error) {
@@ -104,6 +120,8 @@ func (s *Sheet) Row(vals ...any) {
 			v, style = time.Date(x.Year(), x.Month(), x.Day(), 0, 0, 0, 0, time.UTC), s.b.dateStyle
 		case Percent:
 			v, style = float64(x), s.b.pctStyle
+		case Fen:
+			v, style = float64(x)/100, s.b.fenStyle
 		}
 		s.b.fail(s.b.f.SetCellValue(s.name, cell, v))
 		if style != 0 {

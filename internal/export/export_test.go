@@ -69,3 +69,34 @@ func TestBookTypesCells(t *testing.T) {
 		t.Errorf("panes %+v %v", p, err)
 	}
 }
+
+// Amounts in fen are numbers of yuan shown with two decimals; the title
+// is the workbook's, and the sheet still starts with its header row.
+func TestBookFenAndTitle(t *testing.T) {
+	t.Parallel()
+	b := NewBook()
+	defer func() { _ = b.Close() }()
+	b.SetTitle("办公室党支部 2026年12月")
+	s := b.Sheet("S", "name", "amount")
+	s.Row("a", Fen(4005))
+	s.Row("b", Fen(0))
+	var buf bytes.Buffer
+	if err := b.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for cell, want := range map[string]string{"A1": "name", "B2": "40.05", "B3": "0.00"} {
+		if got, _ := f.GetCellValue("S", cell); got != want {
+			t.Errorf("%s shows %q, want %q", cell, got, want)
+		}
+	}
+	if typ, _ := f.GetCellType("S", "B2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("B2 is not a number: %v", typ)
+	}
+	if p, err := f.GetDocProps(); err != nil || p.Title != "办公室党支部 2026年12月" {
+		t.Errorf("title %+v %v", p, err)
+	}
+}

@@ -3,16 +3,11 @@ package meeting
 import (
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"zhibu/internal/apperr"
 	"zhibu/internal/ui"
+	"zhibu/internal/upload"
 )
 
 // MaxUploadBody caps the whole upload request: one attachment plus the
@@ -29,25 +24,6 @@ func uploadErrorKey(err error) string {
 	default:
 		return "meeting.error.file_missing"
 	}
-}
-
-// cleanFilename keeps the base name of an uploaded file, at most 200 characters.
-func cleanFilename(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if r < 32 || r == 127 || r == '"' {
-			return -1
-		}
-		return r
-	}, name)
-	for utf8.RuneCountInString(name) > 200 {
-		_, size := utf8.DecodeLastRuneInString(name)
-		name = name[:len(name)-size]
-	}
-	if name == "" || name == "." || name == "/" {
-		name = "attachment"
-	}
-	return name
 }
 
 // Upload stores a sign-in sheet photo or PDF with a meeting not yet
@@ -82,31 +58,15 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request, kind string) er
 		}
 		return ui.Render(w, r, status, ShowView(p))
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return fail("meeting.error.file_too_large", http.StatusRequestEntityTooLarge)
-		}
-		return fail("meeting.error.file_missing", http.StatusUnprocessableEntity)
-	}
-	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	file, header, err := r.FormFile("file")
+	defer upload.Cleanup(r)
+	f, err := upload.Read(r, "file", AttachmentTypes)
 	if err != nil {
-		return fail("meeting.error.file_missing", http.StatusUnprocessableEntity)
-	}
-	defer func() { _ = file.Close() }()
-	data, err := io.ReadAll(io.LimitReader(file, MaxAttachmentBytes+1))
-	if err != nil {
-		return fmt.Errorf("meeting: read upload: %w", err)
-	}
-	if _, err := SniffType(data); err != nil {
-		status := http.StatusUnprocessableEntity
-		if errors.Is(err, ErrTooLarge) {
-			status = http.StatusRequestEntityTooLarge
+		if !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrBadType) && !errors.Is(err, ErrEmpty) {
+			return err
 		}
-		return fail(uploadErrorKey(err), status)
+		return fail(uploadErrorKey(err), upload.Status(err))
 	}
-	if _, err := h.store.AddAttachment(r.Context(), m.ID, kind, cleanFilename(header.Filename), data); err != nil {
+	if _, err := h.store.AddAttachment(r.Context(), m.ID, kind, f.Name, f.Data); err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, meetingURL(m.ID, ""), "meeting.flash.uploaded")
@@ -126,13 +86,7 @@ func (h *Handler) Download(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", a.ContentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": a.Filename}))
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Cache-Control", "private, no-store")
-	_, err = w.Write(data)
-	return err
+	return upload.Serve(w, a.Filename, a.ContentType, data, true)
 }
 
 // DeleteAttachment removes an attachment of a meeting not yet submitted.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,38 +11,27 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
+	"zhibu/internal/upload"
 )
 
 // MaxAttachmentBytes caps one attachment (sign-in sheet photo, PDF).
-const MaxAttachmentBytes = 10 << 20
+const MaxAttachmentBytes = upload.MaxBytes
 
 // AttachmentTypes are the content types accepted, as sniffed from the
 // file's first bytes, never from its name.
-var AttachmentTypes = []string{"image/jpeg", "image/png", "application/pdf"}
+var AttachmentTypes = upload.Documents
 
 // Attachment errors, shown beside the upload field.
 var (
-	ErrTooLarge = errors.New("meeting: attachment too large")
-	ErrBadType  = errors.New("meeting: attachment type not allowed")
-	ErrEmpty    = errors.New("meeting: attachment empty")
+	ErrTooLarge = upload.ErrTooLarge
+	ErrBadType  = upload.ErrBadType
+	ErrEmpty    = upload.ErrMissing
 )
 
 // SniffType returns the content type of data when it is one of
 // AttachmentTypes, checking the size as well.
 func SniffType(data []byte) (string, error) {
-	switch {
-	case len(data) == 0:
-		return "", ErrEmpty
-	case len(data) > MaxAttachmentBytes:
-		return "", ErrTooLarge
-	}
-	ct := http.DetectContentType(data)
-	for _, t := range AttachmentTypes {
-		if ct == t {
-			return t, nil
-		}
-	}
-	return "", ErrBadType
+	return upload.Sniff(data, AttachmentTypes)
 }
 
 // Attachment kinds: any file while the record is open; the signed

@@ -16,6 +16,7 @@ import (
 	"zhibu/internal/auth"
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
+	"zhibu/internal/upload"
 )
 
 // WithPlannedHook sets what runs in the transaction that creates a
@@ -118,7 +119,7 @@ type ClaimForm struct {
 	Errors        ui.Errors
 }
 
-func (f *ClaimForm) validate(memberID int64, now time.Time) CreditClaim {
+func (f *ClaimForm) validate(memberID int64, now time.Time, hasFile bool) CreditClaim {
 	c := CreditClaim{MemberID: memberID, Title: f.Title, Kind: f.Kind, CertificateNo: f.CertificateNo}
 	switch {
 	case f.Title == "":
@@ -143,7 +144,7 @@ func (f *ClaimForm) validate(memberID int64, now time.Time) CreditClaim {
 	}
 	c.EarnedOn = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 	switch {
-	case f.CertificateNo == "":
+	case f.CertificateNo == "" && !hasFile:
 		f.Errors.Add("certificate_no", "credit.error.evidence")
 	case tooLong(f.CertificateNo, 100):
 		f.Errors.Add("certificate_no", "meeting.error.too_long")
@@ -160,17 +161,33 @@ func (h *Handler) NewClaim(w http.ResponseWriter, r *http.Request) error {
 	return ui.Render(w, r, http.StatusOK, ClaimView(f))
 }
 
-// CreateClaim records the member's credit claim for the secretary.
+// CreateClaim records the member's credit claim for the secretary, with
+// a certificate number or an evidence file (or both). The file's type is
+// sniffed from its content; a refused file is named beside its field and
+// the other fields are kept.
 func (h *Handler) CreateClaim(w http.ResponseWriter, r *http.Request) error {
 	memberID, err := memberOf(r)
 	if err != nil {
 		return err
 	}
+	defer upload.Cleanup(r)
+	file, ferr := upload.Read(r, "file", upload.Documents)
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := ClaimForm{Title: v("title"), Kind: v("kind"), Hours: v("hours"), EarnedOn: v("earned_on"), CertificateNo: v("certificate_no")}
-	c := f.validate(memberID, time.Now())
+	c := f.validate(memberID, time.Now(), ferr == nil)
+	status := http.StatusUnprocessableEntity
+	switch {
+	case ferr == nil:
+		c.FileName, c.FileType, c.FileData = file.Name, file.Type, file.Data
+	case errors.Is(ferr, upload.ErrMissing):
+	case errors.Is(ferr, upload.ErrTooLarge), errors.Is(ferr, upload.ErrBadType):
+		f.Errors.Add("file", upload.Key(ferr))
+		status = upload.Status(ferr)
+	default:
+		return ferr
+	}
 	if f.Errors.Any() {
-		return ui.Render(w, r, http.StatusUnprocessableEntity, ClaimView(f))
+		return ui.Render(w, r, status, ClaimView(f))
 	}
 	if _, err := h.store.RequestCredit(r.Context(), c); err != nil {
 		return err
@@ -183,6 +200,7 @@ type RequestsPage struct {
 	Leaves  []LeaveRequest
 	Credits []CreditRequest
 	Decide  bool // the secretary's page, with the decision buttons
+	Files   bool // evidence files may be opened (the branch's and reviewers' page)
 }
 
 // MyRequests lists the member's own requests and their decisions.
@@ -206,7 +224,7 @@ func (h *Handler) Requests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, RequestsView(RequestsPage{Leaves: l, Credits: c, Decide: s.Writes()}))
+	return ui.Render(w, r, http.StatusOK, RequestsView(RequestsPage{Leaves: l, Credits: c, Decide: s.Writes(), Files: true}))
 }
 
 func decision(r *http.Request) (approve bool, note string, err error) {
@@ -244,6 +262,28 @@ func (h *Handler) DecideLeave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ui.Redirect(w, r, "/meetings/requests", "requests.flash.decided")
+}
+
+// CreditFile sends a credit request's evidence file to whoever may read
+// the member's branch (the secretary who decides, reviewers above), as a
+// download; 404 outside the scope.
+func (h *Handler) CreditFile(w http.ResponseWriter, r *http.Request) error {
+	id, err := idParam(r, "rid")
+	if err != nil {
+		return err
+	}
+	c, err := h.store.GetCreditRequest(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := auth.ScopeOf(r.Context()).CheckRead(c.BranchPath); err != nil {
+		return fmt.Errorf("meeting: credit file %d: %w", id, err)
+	}
+	name, ctype, data, err := h.store.CreditFile(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return upload.Serve(w, name, ctype, data, false)
 }
 
 // DecideCredit approves or refuses a credit request of the user's branch.

@@ -8,6 +8,7 @@ import (
 
 	"zhibu/internal/i18n"
 	"zhibu/internal/ui"
+	"zhibu/internal/upload"
 )
 
 func kindKey(kind string) string       { return "meeting.kind." + kind }
@@ -182,12 +183,7 @@ func monthTitle(ctx context.Context, t time.Time) string {
 	return i18n.T(ctx, "meeting.calendar.month", t.Year(), int(t.Month()))
 }
 
-func sizeText(n int) string {
-	if n >= 1<<20 {
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
-	}
-	return strconv.Itoa((n+1023)/1024) + " KB"
-}
+func sizeText(n int) string { return upload.Size(n) }
 
 // reasonsText lists the people of one attendance status with their
 // reasons: "王芳（出差）、李强".

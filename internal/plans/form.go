@@ -142,6 +142,7 @@ type AnswerForm struct {
 	MeetingID, Note, Link string
 	Version               string
 	Meetings              []meeting.ListItem
+	HasFile               bool // evidence files came with it (checked by the handler)
 	Errors                ui.Errors
 }
 
@@ -177,7 +178,7 @@ func (f *AnswerForm) Validate(a Answer) (AnswerInput, int) {
 		f.Errors.Add("note", "plans.error.too_long")
 	case a.DoneBy == "report" && n < minReport:
 		f.Errors.Add("note", "plans.error.report")
-	case a.DoneBy == "document" && n == 0 && f.Link == "":
+	case a.DoneBy == "document" && n == 0 && f.Link == "" && !f.HasFile:
 		f.Errors.Add("note", "plans.error.document")
 	}
 	if f.Link != "" && (utf8.RuneCountInString(f.Link) > 500 || !validLink(f.Link)) {

@@ -18,6 +18,7 @@ import (
 	"zhibu/internal/i18n"
 	"zhibu/internal/meeting"
 	"zhibu/internal/ui"
+	"zhibu/internal/upload"
 )
 
 // Handler serves /plans.
@@ -359,6 +360,7 @@ type AnswerPage struct {
 	CanReview bool
 	CanRemind bool
 	Form      AnswerForm
+	Files     []AnswerFile
 	Comment   string
 	Errors    ui.Errors
 }
@@ -381,6 +383,9 @@ func (h *Handler) answerPage(r *http.Request) (AnswerPage, error) {
 	p := AnswerPage{A: a, Today: today, Form: AnswerForm{Version: strconv.Itoa(a.Version), Note: a.Note, Link: a.Link}}
 	if a.MeetingID != nil {
 		p.Form.MeetingID = strconv.FormatInt(*a.MeetingID, 10)
+	}
+	if p.Files, err = AnswerFiles(ctx, h.pool, a.ID); err != nil {
+		return p, err
 	}
 	p.CanAnswer = s.CanWrite(a.OrgPath) && (a.State == Open || a.State == Returned)
 	committee := s.CanWriteCommittee(a.OrgPath) && !a.Own && !s.CanWrite(a.OrgPath)
@@ -426,21 +431,61 @@ func (h *Handler) Respond(w http.ResponseWriter, r *http.Request) error {
 	if !p.CanAnswer {
 		return fmt.Errorf("plans: answer %d in state %s: %w", p.A.ID, p.A.State, apperr.ErrConflict)
 	}
+	// The answer's form is multipart (its evidence files); the route's
+	// body limit is upload.MaxBody.
+	defer upload.Cleanup(r)
+	files, ferr := upload.ReadAll(r, "file", upload.Documents, MaxAnswerFiles)
+	if ferr != nil && !upload.Refused(ferr) {
+		return ferr
+	}
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("plans: answer form: %w", apperr.ErrInvalid)
 	}
 	f := ParseAnswer(r.PostForm)
 	f.Meetings = p.Form.Meetings
+	f.HasFile = ferr == nil
 	in, version := f.Validate(p.A)
+	status := http.StatusUnprocessableEntity
+	if ferr != nil && !errors.Is(ferr, upload.ErrMissing) {
+		f.Errors.Add("file", upload.Key(ferr))
+		status = upload.Status(ferr)
+	}
 	if f.Errors.Any() {
 		p.Form = f
-		return ui.Render(w, r, http.StatusUnprocessableEntity, AnswerView(p))
+		return ui.Render(w, r, status, AnswerView(p))
 	}
+	in.Files = files
 	in.On, in.AccountID = h.today(), auth.UserOf(ctx).AccountID
 	if err := h.store.Respond(ctx, p.A.ID, version, in); err != nil {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/plans/answers/%d", p.A.ID), "plans.flash.answered")
+}
+
+// AnswerFile sends a file of an answer, as a download, to whoever may
+// read the answer: the branch and the committees above it (404 outside).
+func (h *Handler) AnswerFile(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	id, err := idParam(r, "id")
+	if err != nil {
+		return err
+	}
+	fid, err := idParam(r, "fid")
+	if err != nil {
+		return err
+	}
+	a, err := LoadAnswer(ctx, h.pool, id)
+	if err != nil {
+		return err
+	}
+	if err := auth.ScopeOf(ctx).CheckRead(a.OrgPath); err != nil {
+		return err
+	}
+	f, data, err := LoadAnswerFile(ctx, h.pool, a.ID, fid)
+	if err != nil {
+		return err
+	}
+	return upload.Serve(w, f.Filename, f.ContentType, data, false)
 }
 
 // ReviewAnswer accepts or returns an answer with the committee's comment.

@@ -19,6 +19,7 @@ import (
 	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
+	"zhibu/internal/upload"
 )
 
 // The states of an answer. Overdue is not stored: an answer still to do
@@ -342,6 +343,7 @@ type AnswerInput struct {
 	Link      string
 	On        time.Time
 	AccountID int64
+	Files     []upload.File // evidence files, checked (internal/upload)
 }
 
 // ErrNotAnswerable is an answer in a state that cannot be answered again
@@ -362,6 +364,9 @@ func Respond(ctx context.Context, tx pgx.Tx, id int64, version int, in AnswerInp
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("plans: answer %d: %w", id, ErrNotAnswerable)
+	}
+	if err := addFiles(ctx, tx, id, in.Files, in.AccountID); err != nil {
+		return err
 	}
 	return audit.Record(ctx, tx, audit.Event{Action: "plan.answer", Entity: "plan_answer", EntityID: id,
 		Before: map[string]any{"state": before.State}, After: map[string]any{"state": Answered, "meeting_id": in.MeetingID, "note": in.Note, "link": in.Link}})

@@ -161,6 +161,8 @@ var accessTable = map[string]accessCase{
 	"GET /meetings/requests":               {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /meetings/requests/leave/{rid}":  {Path: "/meetings/requests/leave/{missing}", Want: only(post, 404, "secretary", "reviewer")},
 	"POST /meetings/requests/credit/{rid}": {Path: "/meetings/requests/credit/{missing}", Want: only(post, 404, "secretary", "reviewer")},
+	// --- files ---
+	"GET /meetings/requests/credit/{rid}/file": {Path: "/meetings/requests/credit/{missing}/file", Want: only(get, 404, "secretary", "reviewer")},
 
 	// --- meeting: sign-in --- the screen is the secretary's; any member signs in.
 	"GET /meetings/{id}/checkin":        {Path: "/meetings/{own_meeting}/checkin", Other: "/meetings/{other_meeting}/checkin", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},
@@ -367,6 +369,8 @@ var accessTable = map[string]accessCase{
 	"GET /plans/answers/{id}":         {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	"POST /plans/answers/{id}":        {Path: "/plans/answers/{own_plan_open}", Other: "/plans/answers/{other_plan_open}", Want: with(only(post, 422, "secretary"), 403, "reviewer"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 	"POST /plans/answers/{id}/review": {Path: "/plans/answers/{own_plan_answered}/review", Other: "/plans/answers/{other_plan_answered}/review", Want: with(only(post, 422, "reviewer"), 403, "secretary"), WantOther: with(only(post, 422, "reviewer"), 404, "secretary")},
+	// --- files ---
+	"GET /plans/answers/{id}/files/{fid}": {Path: "/plans/answers/{own_plan_file}", Other: "/plans/answers/{other_plan_file}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 	// Grades: the committee grades; a branch reads its own and reports.
 	"GET /grades":                                 {Want: only(get, 200, "secretary", "reviewer")},
 	"GET /grades/branches/{id}":                   {Path: "/grades/branches/{own_branch}", Other: "/grades/branches/{other_branch}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
@@ -433,18 +437,22 @@ var accessTable = map[string]accessCase{
 	"POST /notices/{id}/objections/{oid}/answer": {Path: "/notices/{own_notice}/objections/{own_objection}/answer", Other: "/notices/{other_notice}/objections/{missing}/answer", Want: with(with(signedIn(post, 404), 422, "secretary"), 403, "member", "reviewer"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
 	// Cases: own is 办公室's featured case (in the library: everyone reads
 	// it); other is 财务处's awaiting review (the reviewer's only).
-	"GET /cases":                  {Want: signedIn(get, 200)},
-	"GET /cases/new":              {Want: only(get, 200, "secretary")},
-	"POST /cases":                 {Want: only(post, 422, "secretary")},
-	"GET /cases/{id}":             {Path: "/cases/{own_case}", Other: "/cases/{other_case}", Want: signedIn(get, 200), WantOther: with(signedIn(get, 404), 200, "reviewer")},
-	"POST /cases/{id}/decide":     {Path: "/cases/{own_case}/decide", Other: "/cases/{other_case}/decide", Want: with(signedIn(post, 403), 422, "reviewer"), WantOther: with(signedIn(post, 404), 422, "reviewer")},
-	"GET /cases/{id}/edit":        {Path: "/cases/{own_case}/edit", Other: "/cases/{other_case}/edit", Want: with(signedIn(get, 403), 303, "secretary"), WantOther: with(signedIn(get, 404), 403, "reviewer")},
-	"POST /cases/{id}/edit":       {Path: "/cases/{own_case}/edit", Other: "/cases/{other_case}/edit", Want: with(signedIn(post, 403), 303, "secretary"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
-	"GET /vanguard":               {Want: only(get, 200, "secretary", "reviewer")},
-	"GET /vanguard/new":           {Want: only(get, 200, "secretary")},
-	"POST /vanguard":              {Want: only(post, 422, "secretary")},
-	"GET /vanguard/{id}":          {Path: "/vanguard/{own_post}", Other: "/vanguard/{other_post}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
-	"POST /vanguard/{id}/pledges": {Path: "/vanguard/{own_post}/pledges", Other: "/vanguard/{other_post}/pledges", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
+	"GET /cases":              {Want: signedIn(get, 200)},
+	"GET /cases/new":          {Want: only(get, 200, "secretary")},
+	"POST /cases":             {Want: only(post, 422, "secretary")},
+	"GET /cases/{id}":         {Path: "/cases/{own_case}", Other: "/cases/{other_case}", Want: signedIn(get, 200), WantOther: with(signedIn(get, 404), 200, "reviewer")},
+	"POST /cases/{id}/decide": {Path: "/cases/{own_case}/decide", Other: "/cases/{other_case}/decide", Want: with(signedIn(post, 403), 422, "reviewer"), WantOther: with(signedIn(post, 404), 422, "reviewer")},
+	"GET /cases/{id}/edit":    {Path: "/cases/{own_case}/edit", Other: "/cases/{other_case}/edit", Want: with(signedIn(get, 403), 303, "secretary"), WantOther: with(signedIn(get, 404), 403, "reviewer")},
+	"POST /cases/{id}/edit":   {Path: "/cases/{own_case}/edit", Other: "/cases/{other_case}/edit", Want: with(signedIn(post, 403), 303, "secretary"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	// --- files: photos of a case ---
+	"GET /cases/{id}/photos/{pid}":         {Path: "/cases/{own_case_photo}", Other: "/cases/{other_case_photo}", Want: signedIn(get, 200), WantOther: with(signedIn(get, 404), 200, "reviewer")},
+	"POST /cases/{id}/photos":              {Path: "/cases/{own_case}/photos", Other: "/cases/{other_case}/photos", Want: with(signedIn(post, 403), 409, "secretary"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	"POST /cases/{id}/photos/{pid}/delete": {Path: "/cases/{own_case_photo}/delete", Other: "/cases/{other_case_photo}/delete", Want: with(signedIn(post, 403), 409, "secretary"), WantOther: with(signedIn(post, 404), 403, "reviewer")},
+	"GET /vanguard":                        {Want: only(get, 200, "secretary", "reviewer")},
+	"GET /vanguard/new":                    {Want: only(get, 200, "secretary")},
+	"POST /vanguard":                       {Want: only(post, 422, "secretary")},
+	"GET /vanguard/{id}":                   {Path: "/vanguard/{own_post}", Other: "/vanguard/{other_post}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
+	"POST /vanguard/{id}/pledges":          {Path: "/vanguard/{own_post}/pledges", Other: "/vanguard/{other_post}/pledges", Want: only(post, 422, "secretary"), WantOther: with(only(post, 403, "reviewer"), 404, "secretary")},
 	// --- leadgroup ---
 	// Leadership groups: the committee's reviewers only; own is the demo's
 	// 党组, other a missing group (a group of another committee is 404 too:
@@ -569,6 +577,19 @@ RETURNING id`).Scan(&draft); err != nil {
 		t.Fatal(err)
 	}
 	f["{own_lg}"], f["{own_lg_member}"] = strconv.FormatInt(lg, 10), strconv.FormatInt(lgMember, 10)
+	// --- files: the demo's uploaded files, as "parent/kind/id" ---
+	for key, q := range map[string]string{
+		"{own_plan_file}":    `SELECT f.answer_id || '/files/' || f.id FROM plan_answer_files f JOIN plan_answers a ON a.id = f.answer_id JOIN organisations o ON o.id = a.org_id WHERE o.name = '办公室党支部' ORDER BY f.id LIMIT 1`,
+		"{own_case_photo}":   `SELECT p.case_id || '/photos/' || p.id FROM case_photos p JOIN cases c ON c.id = p.case_id JOIN organisations o ON o.id = c.branch_id WHERE o.name = '办公室党支部' AND c.featured ORDER BY c.id, p.id LIMIT 1`,
+		"{other_case_photo}": `SELECT p.case_id || '/photos/' || p.id FROM case_photos p JOIN cases c ON c.id = p.case_id JOIN organisations o ON o.id = c.branch_id WHERE o.name = '财务处党支部' AND c.status = 'submitted' ORDER BY c.id, p.id LIMIT 1`,
+		"{other_plan_file}":  `SELECT f.answer_id || '/files/' || f.id FROM plan_answer_files f JOIN plan_answers a ON a.id = f.answer_id JOIN organisations o ON o.id = a.org_id WHERE o.name = '综合规划处党支部' ORDER BY f.id LIMIT 1`,
+	} {
+		var p string
+		if err := pool.QueryRow(ctx, q).Scan(&p); err != nil {
+			t.Fatalf("fixture %s: %v", key, err)
+		}
+		f[key] = p
+	}
 	return f
 }
 

@@ -92,6 +92,10 @@ func limitBody(maxBytes int64, exempt func(*http.Request) bool) func(http.Handle
 // uploadPaths are the routes that take files; each sets its own body limit.
 var uploadPaths = []*regexp.Regexp{
 	regexp.MustCompile(`^/meetings/[0-9]+/attachments$`),
+	// --- files: evidence of credit claims and plan answers, photos of cases ---
+	regexp.MustCompile(`^/me/credits/new$`),
+	regexp.MustCompile(`^/plans/answers/[0-9]+$`),
+	regexp.MustCompile(`^/cases/[0-9]+/photos$`),
 }
 
 // uploadRoutes reports whether the request posts to an upload route.

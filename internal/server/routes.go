@@ -34,6 +34,7 @@ import (
 	"zhibu/internal/rules"
 	"zhibu/internal/talk"
 	"zhibu/internal/ui"
+	"zhibu/internal/upload"
 )
 
 // routes declares every route of the application, grouped by who may use it.
@@ -159,7 +160,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me/leave/{id}", ui.Handler(meetingH.LeaveForm))
 			r.Method(http.MethodPost, "/me/leave/{id}", ui.Handler(meetingH.RequestLeave))
 			r.Method(http.MethodGet, "/me/credits/new", ui.Handler(meetingH.NewClaim))
-			r.Method(http.MethodPost, "/me/credits/new", ui.Handler(meetingH.CreateClaim))
+			r.With(limitBody(upload.MaxBody, nil), validText(nil)).Method(http.MethodPost, "/me/credits/new", ui.Handler(meetingH.CreateClaim)) // --- files ---
 			r.Method(http.MethodGet, "/me/requests", ui.Handler(meetingH.MyRequests))
 			r.Method(http.MethodGet, "/me/meetings/{id}", ui.Handler(meetingH.MissedMinutes))
 			r.Method(http.MethodPost, "/me/meetings/{id}/read", ui.Handler(meetingH.ConfirmRead))
@@ -210,6 +211,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodGet, "/requests", ui.Handler(meetingH.Requests))
 				r.Method(http.MethodPost, "/requests/leave/{rid}", ui.Handler(meetingH.DecideLeave))
 				r.Method(http.MethodPost, "/requests/credit/{rid}", ui.Handler(meetingH.DecideCredit))
+				r.Method(http.MethodGet, "/requests/credit/{rid}/file", ui.Handler(meetingH.CreditFile)) // --- files ---
 				// --- meeting: the sign-in screen at the door ---
 				r.Method(http.MethodGet, "/{id}/checkin", ui.Handler(meetingH.Checkin))
 				r.Method(http.MethodGet, "/{id}/checkin/qr.svg", ui.Handler(meetingH.CheckinQR))
@@ -394,7 +396,8 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/plans", ui.Handler(plansH.Create))
 				r.Method(http.MethodPost, "/plans/remind", ui.Handler(plansH.Remind))
 				r.Method(http.MethodGet, "/plans/answers/{id}", ui.Handler(plansH.ShowAnswer))
-				r.Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond))
+				r.With(limitBody(upload.MaxBody, nil), validText(nil)).Method(http.MethodPost, "/plans/answers/{id}", ui.Handler(plansH.Respond)) // --- files ---
+				r.Method(http.MethodGet, "/plans/answers/{id}/files/{fid}", ui.Handler(plansH.AnswerFile))                                        // --- files ---
 				r.Method(http.MethodPost, "/plans/answers/{id}/review", ui.Handler(plansH.ReviewAnswer))
 				// grading branches, consolidation plans, secretaries' reports
 				gradesH := grades.New(d.Pool)
@@ -453,6 +456,10 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodPost, "/cases/{id}/decide", ui.Handler(casesH.Decide))
 			r.Method(http.MethodGet, "/cases/{id}/edit", ui.Handler(casesH.EditPage))
 			r.Method(http.MethodPost, "/cases/{id}/edit", ui.Handler(casesH.Resubmit))
+			// --- files: photos of a case (the branch until approved; readers of the case see them) ---
+			r.With(limitBody(upload.MaxBody, nil), validText(nil)).Method(http.MethodPost, "/cases/{id}/photos", ui.Handler(casesH.AddPhoto))
+			r.Method(http.MethodGet, "/cases/{id}/photos/{pid}", ui.Handler(casesH.ShowPhoto))
+			r.Method(http.MethodPost, "/cases/{id}/photos/{pid}/delete", ui.Handler(casesH.DeletePhoto))
 			r.Group(func(r chi.Router) {
 				inspectH := inspect.New(d.Pool)
 				r.Use(auth.RequireRole(auth.RoleSecretary, auth.RoleBranchCommittee, auth.RoleReviewer))
