@@ -1,9 +1,13 @@
 package rules
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
+
+	"zhibu/internal/ui"
+	"zhibu/internal/vocab"
 )
 
 // Resolver finds the versions that apply to a branch: for each code, the
@@ -84,4 +88,41 @@ func (r *Resolver) For(path []int64) []Rule {
 	}
 	r.cache[key] = out
 	return out
+}
+
+// ScopeURL is the address of an organisation's rule settings (reviewers).
+func ScopeURL(org int64) string { return "/review/orgs/" + strconv.FormatInt(org, 10) + "/rules" }
+
+// ScopeName names where a version comes from: the organisation that set
+// it, or the agency's default.
+func ScopeName(ctx context.Context, from *ScopeOrg) string {
+	if from == nil {
+		return ui.T(ctx, "rulescope.agency_default")
+	}
+	return from.Name
+}
+
+// KindsText lists the meeting kinds a meetings rule counts ("" for other rules).
+func KindsText(ctx context.Context, r Rule) string {
+	if r.Kind != KindMeetings {
+		return ""
+	}
+	var names []string
+	for _, k := range r.Counted() {
+		names = append(names, vocab.MeetingKind(ctx, k))
+	}
+	return strings.Join(names, "、")
+}
+
+// VersionValues is a version's figures in one line: standard, switch and
+// (meetings rules) the kinds counted.
+func VersionValues(ctx context.Context, r Rule) string {
+	s := Requirement(ctx, r)
+	if !r.Enabled {
+		s = ui.T(ctx, "rules.off")
+	}
+	if k := KindsText(ctx, r); k != "" && r.Enabled {
+		s += " · " + k
+	}
+	return s
 }

@@ -114,7 +114,6 @@ func TestCountedMeetingKinds(t *testing.T) {
 	}
 }
 
-
 func TestOverrideStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
