@@ -98,7 +98,12 @@ func (r Rule) InForce(d time.Time) bool {
 // branch's deepest override first). Switched-off versions are dropped.
 func Versions(all []Rule, d time.Time) []Rule {
 	var out []Rule
-	for _, r := range InForceOn(all, d) {
+	seen := map[string]bool{}
+	for _, r := range all {
+		if seen[r.Code] || !r.InForce(d) {
+			continue
+		}
+		seen[r.Code] = true
 		if r.Enabled {
 			out = append(out, r)
 		}
@@ -445,14 +450,14 @@ func evalMeetings(f Facts, r Rule, p Period, today time.Time) Result {
 			continue
 		}
 		held, quorate := 0, 0
-		counted := []string{kind}
-		if r.Kind == KindMeetings {
-			counted = r.Counted()
-		}
 		for m := sub.Start; m.Before(sub.End); m = m.AddDate(0, 1, 0) {
 			mf := f.Months[m.Month()-1]
-			for _, k := range counted {
-				held += mf.Held[k]
+			if r.Kind == KindMeetings && len(r.CountedKinds) > 0 {
+				for _, k := range r.CountedKinds {
+					held += mf.Held[k]
+				}
+			} else {
+				held += mf.Held[kind]
 			}
 			if kind == "committee" {
 				quorate += mf.Quorate
