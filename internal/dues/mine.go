@@ -43,8 +43,8 @@ func ForMember(ctx context.Context, pool *pgxpool.Pool, memberID int64, today ti
 const mineWindow = 25
 
 const mineRuleSQL = `SELECT id, code, kind, meeting_kind, applies_to, period, minimum::float8 AS minimum, maximum::float8 AS maximum,
-       title, source, enabled, builtin, effective_from, effective_to
-  FROM rules WHERE kind = 'dues' AND effective_from <= $1 AND (effective_to IS NULL OR effective_to > $1)
+       title, source, enabled, builtin, effective_from, effective_to, org_id, counted_kinds
+  FROM rules WHERE kind = 'dues' AND org_id IS NULL AND effective_from <= $1 AND (effective_to IS NULL OR effective_to > $1)
  ORDER BY code LIMIT 1`
 
 // QueueMine adds the statements of a member's own dues to a batch, for

@@ -83,7 +83,8 @@ func (t StudyTerms) Counted(hours float64) float64 {
 // studyTermsSQL reads the terms in one statement. The rule is the version
 // of the study-hours rule in force on $3 (the year's last day, or today
 // while the year runs), the same rule the committee's compliance view
-// applies (internal/rules). The arrival day is the admission or the latest
+// applies (internal/rules), the deepest override of the member's branch's
+// subtrees first (rules.Resolver). The arrival day is the admission or the latest
 // transfer in, whichever is later (rules.StudyMonths).
 const studyTermsSQL = `
 WITH c AS (
@@ -91,12 +92,14 @@ WITH c AS (
     SELECT 1 FROM committee_posts p JOIN committee_terms t ON t.id = p.term_id
      WHERE p.member_id = $1
        AND t.elected_on <= make_date($2, 12, 31)
-       AND (t.ended_on IS NULL OR t.ended_on >= make_date($2, 1, 1))) AS cadre)
-SELECT coalesce((SELECT r.minimum::float8 FROM rules r
-                  WHERE r.kind = 'study_hours' AND r.enabled
+       AND (t.ended_on IS NULL OR t.ended_on >= make_date($2, 1, 1))) AS cadre,
+  coalesce((SELECT o.path FROM members m JOIN organisations o ON o.id = m.branch_id WHERE m.id = $1), '{}') AS path)
+SELECT coalesce((SELECT CASE WHEN r.enabled THEN r.minimum::float8 ELSE 0 END FROM rules r
+                  WHERE r.kind = 'study_hours'
                     AND r.applies_to = CASE WHEN c.cadre THEN 'committee' ELSE 'member' END
                     AND r.effective_from <= $3 AND (r.effective_to IS NULL OR r.effective_to > $3)
-                  ORDER BY r.effective_from DESC LIMIT 1), 0),
+                    AND (r.org_id IS NULL OR r.org_id = ANY (c.path))
+                  ORDER BY array_position(c.path, r.org_id) DESC NULLS LAST, r.effective_from DESC LIMIT 1), 0),
        (SELECT greatest(m.admitted_on,
                         (SELECT max(e.occurred_on) FROM member_events e
                           WHERE e.member_id = m.id AND e.kind = 'transferred_in'

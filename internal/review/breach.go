@@ -182,17 +182,13 @@ func recordBreaches(ctx context.Context, q *pgxpool.Pool, rows []Row, p rules.Pe
 	if len(rows) == 0 {
 		return nil
 	}
-	all, err := rules.LoadAll(ctx, q)
-	if err != nil {
-		return err
-	}
 	var found []breachKey
 	var covered []breachCover
 	for _, row := range rows {
 		if row.Facts == nil {
 			continue
 		}
-		f, c := breachesOf(row.Branch.ID, *row.Facts, all, p, today)
+		f, c := breachesOf(row.Branch.ID, *row.Facts, row.Rules, p, today)
 		found, covered = append(found, f...), append(covered, c...)
 	}
 	if len(covered) == 0 && len(found) == 0 {

@@ -74,7 +74,7 @@ const stampSQL = `
 SELECT (coalesce(max(id), 0) * 100000 + count(*)) * 2
        + (SELECT self_study_counts::int FROM review_settings WHERE id = 1),
        clock_timestamp()
-  FROM rules`
+  FROM rules WHERE org_id IS NULL`
 
 const staleSQL = `
 SELECT o.id

@@ -45,6 +45,7 @@ type Row struct {
 	Branch       Branch
 	Facts        *rules.Facts   // only when evaluated live
 	Results      []rules.Result // only when evaluated live
+	Rules        []rules.Rule   // the versions that may apply to the branch, its subtrees' overrides first (only when evaluated live)
 	Cells        []Cell         // one per column, same order
 	Urgent       []Urgent       // only when evaluated live
 	ChartMet     [12]int        // per month: meeting rules met …
@@ -133,7 +134,11 @@ type Dashboard struct {
 func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Period, today time.Time, chart bool) (*Dashboard, error) {
 	today = rules.Day(today)
 	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}}
-	all, err := rules.LoadAll(ctx, q)
+	ids := make([]int64, len(branches))
+	for i, b := range branches {
+		ids[i] = b.ID
+	}
+	set, paths, err := BranchRules(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -141,12 +146,8 @@ func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Peri
 	if today.Before(asOf) {
 		asOf = today
 	}
-	for _, r := range rules.Versions(all, asOf) {
+	for _, r := range rules.Versions(set.Defaults(), asOf) {
 		d.Columns = append(d.Columns, Column{Rule: r})
-	}
-	ids := make([]int64, len(branches))
-	for i, b := range branches {
-		ids[i] = b.ID
 	}
 	facts, err := LoadFacts(ctx, q, ids, p.Start.Year(), today)
 	if err != nil {
@@ -158,8 +159,9 @@ func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Peri
 	}
 	for _, b := range branches {
 		f := facts[b.ID]
+		all := set.For(paths[b.ID])
 		res := rules.Evaluate(*f, all, p, today)
-		row := Row{Branch: b, Facts: f, Summary: rules.Summarise(res), Rating: ratings[b.ID]}
+		row := Row{Branch: b, Facts: f, Rules: all, Summary: rules.Summarise(res), Rating: ratings[b.ID]}
 		byCode := map[string]rules.Result{}
 		for _, r := range res {
 			byCode[r.Rule.Code] = r
@@ -221,6 +223,38 @@ func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Peri
 	}
 	d.Total, d.Filtered = len(d.Rows), len(d.Rows)
 	return d, nil
+}
+
+const branchPathsSQL = `SELECT id, path FROM organisations WHERE id = ANY ($1)`
+
+// BranchRules loads every version of the rule set once, the overrides of
+// subtrees included, and, when some organisation has an override, the
+// paths of the given branches: Resolver.For(paths[id]) is then the rule
+// set of each branch, for every period, without a query per branch.
+func BranchRules(ctx context.Context, q db.Querier, ids []int64) (*rules.Resolver, map[int64][]int64, error) {
+	all, err := rules.LoadScoped(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	res := rules.NewResolver(all)
+	paths := map[int64][]int64{}
+	if !res.Scoped() || len(ids) == 0 {
+		return res, paths, nil
+	}
+	rows, err := q.Query(ctx, branchPathsSQL, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("review: branch paths: %w", err)
+	}
+	var id int64
+	var path []int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &path}, func() error {
+		paths[id] = path
+		path = nil
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("review: branch paths: %w", err)
+	}
+	return res, paths, nil
 }
 
 // sortUrgent puts people first by their six-month rung (a member near or

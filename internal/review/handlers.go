@@ -375,5 +375,9 @@ func (h *Handler) Year(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, YearView(yearPage(b, year, today, list, all)))
+	page := yearPage(b, year, today, list, all)
+	if page.Applied, err = AppliedRules(r.Context(), h.reader(r), b.ID, year, today); err != nil {
+		return err
+	}
+	return ui.Render(w, r, http.StatusOK, YearView(page))
 }

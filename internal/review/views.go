@@ -376,6 +376,7 @@ type YearPage struct {
 	Total     int
 	Corrected int
 	Rules     map[string]rules.Rule // the newest version of each code, for titles
+	Applied   []AppliedRule         // the version of each rule that applied month by month
 }
 
 // YearMonth is one month of the record.

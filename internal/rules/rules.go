@@ -61,6 +61,23 @@ type Rule struct {
 	Builtin       bool       `db:"builtin"`
 	EffectiveFrom time.Time  `db:"effective_from"`
 	EffectiveTo   *time.Time `db:"effective_to"`
+	// OrgID is the organisation whose subtree the version applies to
+	// (an override set by a reviewer); nil for the agency-wide default.
+	OrgID *int64 `db:"org_id"`
+	// CountedKinds are the meeting kinds a meetings rule counts; empty:
+	// its own MeetingKind only.
+	CountedKinds []string `db:"counted_kinds"`
+}
+
+// Counted lists the meeting kinds a meetings rule counts.
+func (r Rule) Counted() []string {
+	if len(r.CountedKinds) > 0 {
+		return r.CountedKinds
+	}
+	if k := r.MeetingKindOf(); k != "" {
+		return []string{k}
+	}
+	return nil
 }
 
 // MeetingKindOf returns the meeting kind a meetings rule counts, or "".
@@ -77,7 +94,8 @@ func (r Rule) InForce(d time.Time) bool {
 }
 
 // Versions picks, for each code, the version in force on day d, in the
-// order of the input. Switched-off versions are dropped.
+// order of the input (the first in force wins: Resolver.For puts a
+// branch's deepest override first). Switched-off versions are dropped.
 func Versions(all []Rule, d time.Time) []Rule {
 	var out []Rule
 	seen := map[string]bool{}
@@ -89,6 +107,21 @@ func Versions(all []Rule, d time.Time) []Rule {
 		if r.Enabled {
 			out = append(out, r)
 		}
+	}
+	return out
+}
+
+// InForceOn picks, for each code, the first version in force on day d,
+// switched off or not.
+func InForceOn(all []Rule, d time.Time) []Rule {
+	var out []Rule
+	seen := map[string]bool{}
+	for _, r := range all {
+		if seen[r.Code] || !r.InForce(d) {
+			continue
+		}
+		seen[r.Code] = true
+		out = append(out, r)
 	}
 	return out
 }
@@ -419,7 +452,13 @@ func evalMeetings(f Facts, r Rule, p Period, today time.Time) Result {
 		held, quorate := 0, 0
 		for m := sub.Start; m.Before(sub.End); m = m.AddDate(0, 1, 0) {
 			mf := f.Months[m.Month()-1]
-			held += mf.Held[kind]
+			if r.Kind == KindMeetings && len(r.CountedKinds) > 0 {
+				for _, k := range r.CountedKinds {
+					held += mf.Held[k]
+				}
+			} else {
+				held += mf.Held[kind]
+			}
 			if kind == "committee" {
 				quorate += mf.Quorate
 			}

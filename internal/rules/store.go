@@ -24,16 +24,27 @@ type Store struct {
 func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 
 const ruleCols = `id, code, kind, meeting_kind, applies_to, period, minimum::float8 AS minimum, maximum::float8 AS maximum,
-       title, source, enabled, builtin, effective_from, effective_to`
+       title, source, enabled, builtin, effective_from, effective_to, org_id, counted_kinds`
 
 // All returns every version of every rule, the newest version of a code first.
 func (s *Store) All(ctx context.Context) ([]Rule, error) {
 	return LoadAll(ctx, s.pool)
 }
 
-// LoadAll returns every version of every rule, the newest first per code.
+// LoadAll returns every version of every agency-wide rule (the defaults,
+// without the overrides of subtrees), the newest first per code.
 func LoadAll(ctx context.Context, q db.Querier) ([]Rule, error) {
-	rows, err := q.Query(ctx, allSQL)
+	return load(ctx, q, allSQL)
+}
+
+// LoadScoped returns every version of every rule, the overrides of
+// subtrees included, for a Resolver: one query for every branch and period.
+func LoadScoped(ctx context.Context, q db.Querier) ([]Rule, error) {
+	return load(ctx, q, scopedSQL)
+}
+
+func load(ctx context.Context, q db.Querier, sql string) ([]Rule, error) {
+	rows, err := q.Query(ctx, sql)
 	if err != nil {
 		return nil, fmt.Errorf("rules: load: %w", err)
 	}
@@ -44,7 +55,7 @@ func LoadAll(ctx context.Context, q db.Querier) ([]Rule, error) {
 	return out, nil
 }
 
-const currentSQL = `SELECT ` + ruleCols + ` FROM rules WHERE code = $1 AND effective_to IS NULL`
+const currentSQL = `SELECT ` + ruleCols + ` FROM rules WHERE code = $1 AND org_id IS NULL AND effective_to IS NULL`
 
 // Current returns the open-ended (latest) version of a code.
 func (s *Store) Current(ctx context.Context, code string) (Rule, error) {
@@ -79,13 +90,15 @@ type Change struct {
 	EffectiveFrom time.Time
 }
 
-const allSQL = `SELECT ` + ruleCols + ` FROM rules ORDER BY (SELECT min(id) FROM rules r2 WHERE r2.code = rules.code), effective_from DESC`
+const allSQL = `SELECT ` + ruleCols + ` FROM rules WHERE org_id IS NULL ORDER BY (SELECT min(id) FROM rules r2 WHERE r2.code = rules.code), effective_from DESC`
+
+const scopedSQL = `SELECT ` + ruleCols + ` FROM rules ORDER BY (SELECT min(id) FROM rules r2 WHERE r2.code = rules.code), org_id NULLS FIRST, effective_from DESC`
 
 const closeSQL = `UPDATE rules SET effective_to = $2 WHERE id = $1 AND effective_to IS NULL`
 
 const insertSQL = `
-INSERT INTO rules (code, kind, meeting_kind, applies_to, period, minimum, maximum, title, source, enabled, builtin, effective_from, created_by)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULLIF($13, 0)) RETURNING id`
+INSERT INTO rules (code, kind, meeting_kind, applies_to, period, minimum, maximum, title, source, enabled, builtin, effective_from, created_by, org_id, counted_kinds)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULLIF($13, 0), $14, $15) RETURNING id`
 
 // ErrTooEarly is returned when a change would start on or before the
 // current version's first day (it would rewrite that version).
@@ -116,7 +129,7 @@ func (s *Store) Apply(ctx context.Context, c Change) (Rule, error) {
 		next := cur
 		next.Minimum, next.Maximum, next.Enabled, next.Title, next.Source, next.EffectiveFrom, next.EffectiveTo = c.Minimum, c.Maximum, c.Enabled, c.Title, c.Source, c.EffectiveFrom, nil
 		if err := tx.QueryRow(ctx, insertSQL, next.Code, next.Kind, next.MeetingKind, next.AppliesTo, next.Period, next.Minimum, next.Maximum,
-			next.Title, next.Source, next.Enabled, next.Builtin, next.EffectiveFrom, audit.ActorOf(ctx).ID).Scan(&next.ID); err != nil {
+			next.Title, next.Source, next.Enabled, next.Builtin, next.EffectiveFrom, audit.ActorOf(ctx).ID, nil, next.CountedKinds).Scan(&next.ID); err != nil {
 			return fmt.Errorf("rules: insert %s: %w", c.Code, err)
 		}
 		out = next
@@ -129,7 +142,7 @@ func (s *Store) Apply(ctx context.Context, c Change) (Rule, error) {
 func (s *Store) Add(ctx context.Context, r Rule) (Rule, error) {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, insertSQL, r.Code, r.Kind, r.MeetingKind, r.AppliesTo, r.Period, r.Minimum, r.Maximum,
-			r.Title, r.Source, r.Enabled, false, r.EffectiveFrom, audit.ActorOf(ctx).ID).Scan(&r.ID)
+			r.Title, r.Source, r.Enabled, false, r.EffectiveFrom, audit.ActorOf(ctx).ID, nil, nil).Scan(&r.ID)
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 			return fmt.Errorf("rules: add %s: %w", r.Code, apperr.ErrConflict)

@@ -29,7 +29,7 @@ func (g *gen) inspections(ctx context.Context) error {
 	d := func(days int) time.Time { return g.today.AddDate(0, 0, days) }
 	type item struct{ title, source, code string }
 	var items []item
-	rows, err := g.tx.Query(ctx, `SELECT title, source, code FROM rules WHERE effective_to IS NULL AND enabled AND applies_to = 'branch' ORDER BY id LIMIT 4`)
+	rows, err := g.tx.Query(ctx, `SELECT title, source, code FROM rules WHERE org_id IS NULL AND effective_to IS NULL AND enabled AND applies_to = 'branch' ORDER BY id LIMIT 4`)
 	if err != nil {
 		return fmt.Errorf("inspections: rules: %w", err)
 	}

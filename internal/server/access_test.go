@@ -404,6 +404,12 @@ var accessTable = map[string]accessCase{
 	// --- breach ---
 	"GET /review/branches/{id}/year": {Path: "/review/branches/{own_branch}/year", Other: "/review/branches/{other_branch}/year", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},
 
+	// --- rulescope --- (a reviewer's rule settings of the organisations in the committee's subtree; a missing one or a missing rule is 404)
+	"GET /review/orgs/{id}/rules":                {Path: "/review/orgs/{own_branch}/rules", Other: "/review/orgs/{missing}/rules", Want: only(get, 200, "reviewer"), WantOther: only(get, 404, "reviewer")},
+	"GET /review/orgs/{id}/rules/{code}":         {Path: "/review/orgs/{own_branch}/rules/party_day", Other: "/review/orgs/{own_branch}/rules/no_such_rule", Want: only(get, 200, "reviewer"), WantOther: only(get, 404, "reviewer")},
+	"POST /review/orgs/{id}/rules/{code}":        {Path: "/review/orgs/{own_branch}/rules/party_day", Other: "/review/orgs/{missing}/rules/party_day", Want: only(post, 422, "reviewer"), WantOther: only(post, 404, "reviewer")},
+	"POST /review/orgs/{id}/rules/{code}/remove": {Path: "/review/orgs/{own_branch}/rules/party_day/remove", Other: "/review/orgs/{missing}/rules/party_day/remove", Want: only(post, 404, "reviewer"), WantOther: only(post, 404, "reviewer")}, // the branch has no rule of its own to remove
+
 	// --- rules --- (the system administrator keeps the rule set)
 	"GET /admin/rules":             {Want: only(get, 200, "admin")},
 	"GET /admin/rules/new":         {Want: only(get, 200, "admin")},

@@ -437,6 +437,18 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.With(auth.RequireRole(auth.RoleReviewer, auth.RoleSecretary, auth.RoleBranchCommittee)).
 				Method(http.MethodGet, "/review/branches/{id}/year", ui.Handler(reviewH.Year))
 
+			// --- rulescope ---
+			// A reviewer's rule settings of the organisations in the
+			// committee's subtree (rules per subtree, issue 18); the
+			// handlers answer 404 outside it.
+			r.Group(func(r chi.Router) {
+				r.Use(auth.RequireRole(auth.RoleReviewer))
+				r.Method(http.MethodGet, "/review/orgs/{id}/rules", ui.Handler(rulesH.Scope))
+				r.Method(http.MethodGet, "/review/orgs/{id}/rules/{code}", ui.Handler(rulesH.Override))
+				r.Method(http.MethodPost, "/review/orgs/{id}/rules/{code}", ui.Handler(rulesH.SaveOverride))
+				r.Method(http.MethodPost, "/review/orgs/{id}/rules/{code}/remove", ui.Handler(rulesH.RemoveOverride))
+			})
+
 			// --- inspect, cases, notices (issue 23, part B) ---
 			// Notices: every member reads their branch's; the handlers check.
 			noticesH := notices.New(d.Pool)

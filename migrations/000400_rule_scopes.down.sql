@@ -1,0 +1,10 @@
+DROP TRIGGER IF EXISTS branch_status_rules ON rules;
+DROP FUNCTION IF EXISTS branch_status_rules_changed();
+DELETE FROM rules WHERE org_id IS NOT NULL;
+DROP INDEX IF EXISTS rules_code_default_idx;
+DROP INDEX IF EXISTS rules_current_uq;
+CREATE UNIQUE INDEX rules_current_uq ON rules (code) WHERE effective_to IS NULL;
+DROP INDEX IF EXISTS rules_scope_from_uq;
+ALTER TABLE rules ADD CONSTRAINT rules_code_effective_from_key UNIQUE (code, effective_from);
+ALTER TABLE rules DROP COLUMN counted_kinds;
+ALTER TABLE rules DROP COLUMN org_id;
