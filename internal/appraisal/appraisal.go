@@ -79,14 +79,7 @@ const getSQL = `SELECT a.id, a.branch_id, o.name AS branch_name, o.path AS branc
 
 // Get loads one appraisal; ErrNotFound when there is none.
 func Get(ctx context.Context, q db.Querier, id int64) (Appraisal, error) {
-	rows, err := q.Query(ctx, getSQL, id)
-	if err != nil {
-		return Appraisal{}, fmt.Errorf("appraisal: get %d: %w", id, err)
-	}
-	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Appraisal])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return a, fmt.Errorf("appraisal: get %d: %w", id, apperr.ErrNotFound)
-	}
+	a, err := db.One[Appraisal](ctx, q, getSQL, id)
 	if err != nil {
 		return a, fmt.Errorf("appraisal: get %d: %w", id, err)
 	}

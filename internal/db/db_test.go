@@ -2,11 +2,13 @@ package db_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/url"
 	"testing"
 	"time"
 
+	"zhibu/internal/apperr"
 	"zhibu/internal/db"
 	"zhibu/internal/dbtest"
 )
@@ -167,5 +169,26 @@ func TestHungHostInAMultiHostURLIsPassedOver(t *testing.T) {
 	var one int
 	if err := pool.QueryRow(t.Context(), "SELECT 1").Scan(&one); err != nil || one != 1 {
 		t.Errorf("query through the second host: %d %v", one, err)
+	}
+}
+
+// One reads one row by name; no row is apperr.ErrNotFound, more than one
+// is an error.
+func TestOneRow(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	type pair struct {
+		N    int
+		Name string
+	}
+	got, err := db.One[pair](t.Context(), pool, `SELECT 7 AS n, '七' AS name`)
+	if err != nil || got != (pair{7, "七"}) {
+		t.Errorf("one row: %+v, %v", got, err)
+	}
+	if _, err := db.One[pair](t.Context(), pool, `SELECT 7 AS n, '七' AS name WHERE false`); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("no row: %v, want ErrNotFound", err)
+	}
+	if _, err := db.One[pair](t.Context(), pool, `SELECT g AS n, 'x' AS name FROM generate_series(1, 2) g`); err == nil || errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("two rows: %v, want an error other than ErrNotFound", err)
 	}
 }

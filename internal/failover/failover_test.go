@@ -553,28 +553,29 @@ func (c *cluster) redacted() string {
 	return "the database URL"
 }
 
-// leader asks the nodes' REST APIs which member holds the leader key,
-// waiting up to 30 s for one.
-func (c *cluster) leader(t *testing.T) string {
+// member is one node as Patroni's REST API lists it.
+type member struct{ Name, Role, State string }
+
+// find asks the nodes' REST APIs (the first that answers) for the member
+// that pick chooses, waiting up to 30 s for one.
+func (c *cluster) find(t *testing.T, what string, pick func(member) bool) string {
 	t.Helper()
 	hc := &http.Client{Timeout: 2 * time.Second}
 	var name string
-	waitFor(t, 30*time.Second, "Patroni leader", func() bool {
+	waitFor(t, 30*time.Second, what, func() bool {
 		for _, p := range c.api {
 			res, err := hc.Get(fmt.Sprintf("http://127.0.0.1:%d/cluster", p))
 			if err != nil {
 				continue
 			}
-			var v struct {
-				Members []struct{ Name, Role, State string }
-			}
+			var v struct{ Members []member }
 			err = json.NewDecoder(res.Body).Decode(&v)
 			res.Body.Close()
 			if err != nil {
 				continue
 			}
 			for _, m := range v.Members {
-				if m.Role == "leader" && m.State == "running" {
+				if pick(m) {
 					name = m.Name
 					return true
 				}
@@ -583,6 +584,12 @@ func (c *cluster) leader(t *testing.T) string {
 		return false
 	})
 	return name
+}
+
+// leader is the member holding the leader key.
+func (c *cluster) leader(t *testing.T) string {
+	t.Helper()
+	return c.find(t, "Patroni leader", func(m member) bool { return m.Role == "leader" && m.State == "running" })
 }
 
 // kill SIGKILLs a node's Patroni and then its postmaster: the node is
@@ -606,29 +613,8 @@ func (c *cluster) kill(t *testing.T, node string) time.Time {
 func (c *cluster) switchover(t *testing.T, leader string) (string, time.Time) {
 	t.Helper()
 	hc := &http.Client{Timeout: 5 * time.Second}
-	var candidate string
-	waitFor(t, 30*time.Second, "a synchronous standby", func() bool {
-		for _, p := range c.api {
-			res, err := hc.Get(fmt.Sprintf("http://127.0.0.1:%d/cluster", p))
-			if err != nil {
-				continue
-			}
-			var v struct {
-				Members []struct{ Name, Role, State string }
-			}
-			err = json.NewDecoder(res.Body).Decode(&v)
-			res.Body.Close()
-			if err != nil {
-				continue
-			}
-			for _, m := range v.Members {
-				if m.Role == "sync_standby" && (m.State == "running" || m.State == "streaming") {
-					candidate = m.Name
-					return true
-				}
-			}
-		}
-		return false
+	candidate := c.find(t, "a synchronous standby", func(m member) bool {
+		return m.Role == "sync_standby" && (m.State == "running" || m.State == "streaming")
 	})
 	body, _ := json.Marshal(map[string]string{"leader": leader, "candidate": candidate})
 	at := time.Now()

@@ -53,14 +53,7 @@ const groupSQL = `SELECT g.id, g.committee_id, o.name AS committee_name, o.path 
 
 // Get loads one group; ErrNotFound when there is none.
 func Get(ctx context.Context, q db.Querier, id int64) (Group, error) {
-	rows, err := q.Query(ctx, groupSQL+` WHERE g.id = $1`, id)
-	if err != nil {
-		return Group{}, fmt.Errorf("leadgroup: get %d: %w", id, err)
-	}
-	g, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Group])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Group{}, fmt.Errorf("leadgroup: get %d: %w", id, apperr.ErrNotFound)
-	}
+	g, err := db.One[Group](ctx, q, groupSQL+` WHERE g.id = $1`, id)
 	if err != nil {
 		return Group{}, fmt.Errorf("leadgroup: get %d: %w", id, err)
 	}
@@ -147,14 +140,7 @@ func MembersOn(ctx context.Context, q db.Querier, groupID int64, day time.Time) 
 
 // GetMember loads one membership of a group.
 func GetMember(ctx context.Context, q db.Querier, groupID, id int64) (Member, error) {
-	rows, err := q.Query(ctx, memberSQL+` WHERE gm.group_id = $1 AND gm.id = $2`, groupID, id)
-	if err != nil {
-		return Member{}, fmt.Errorf("leadgroup: member %d of %d: %w", id, groupID, err)
-	}
-	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Member])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Member{}, fmt.Errorf("leadgroup: member %d of %d: %w", id, groupID, apperr.ErrNotFound)
-	}
+	m, err := db.One[Member](ctx, q, memberSQL+` WHERE gm.group_id = $1 AND gm.id = $2`, groupID, id)
 	if err != nil {
 		return Member{}, fmt.Errorf("leadgroup: member %d of %d: %w", id, groupID, err)
 	}

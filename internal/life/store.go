@@ -146,14 +146,7 @@ const getSQL = `SELECT ` + lifeCols + `
 
 // Get loads one life meeting; ErrNotFound when there is none.
 func Get(ctx context.Context, q db.Querier, id int64) (Life, error) {
-	rows, err := q.Query(ctx, getSQL, id)
-	if err != nil {
-		return Life{}, fmt.Errorf("life: get %d: %w", id, err)
-	}
-	l, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Life])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Life{}, fmt.Errorf("life: get %d: %w", id, apperr.ErrNotFound)
-	}
+	l, err := db.One[Life](ctx, q, getSQL, id)
 	if err != nil {
 		return Life{}, fmt.Errorf("life: get %d: %w", id, err)
 	}

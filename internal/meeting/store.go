@@ -6,14 +6,12 @@ package meeting
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"zhibu/internal/apperr"
 	"zhibu/internal/db"
 	"zhibu/internal/i18n"
 	"zhibu/internal/vocab"
@@ -122,14 +120,7 @@ func getMeeting(ctx context.Context, q db.Querier, id int64, lock bool) (Meeting
 	if lock {
 		sql += ` FOR UPDATE OF m`
 	}
-	rows, err := q.Query(ctx, sql, id)
-	if err != nil {
-		return Meeting{}, fmt.Errorf("meeting: get %d: %w", id, err)
-	}
-	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Meeting])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Meeting{}, fmt.Errorf("meeting: get %d: %w", id, apperr.ErrNotFound)
-	}
+	m, err := db.One[Meeting](ctx, q, sql, id)
 	if err != nil {
 		return Meeting{}, fmt.Errorf("meeting: get %d: %w", id, err)
 	}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"zhibu/internal/apperr"
@@ -162,14 +161,7 @@ func (h *Handler) branch(r *http.Request) (Branch, []int64, error) {
 	if err := auth.ScopeOf(r.Context()).CheckRead(path); err != nil {
 		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, err)
 	}
-	rows, err := h.reader(r).Query(r.Context(), branchSQL, id)
-	if err != nil {
-		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, err)
-	}
-	b, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Branch])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, apperr.ErrNotFound)
-	}
+	b, err := db.One[Branch](r.Context(), h.reader(r), branchSQL, id)
 	if err != nil {
 		return Branch{}, nil, fmt.Errorf("review: branch %d: %w", id, err)
 	}

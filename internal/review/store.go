@@ -2,7 +2,6 @@ package review
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -86,14 +85,7 @@ SELECT ` + reviewCols + `
 
 // Get reads one review.
 func Get(ctx context.Context, q db.Querier, id int64) (Review, error) {
-	rows, err := q.Query(ctx, oneSQL, id)
-	if err != nil {
-		return Review{}, fmt.Errorf("review: get %d: %w", id, err)
-	}
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Review])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Review{}, fmt.Errorf("review: get %d: %w", id, apperr.ErrNotFound)
-	}
+	r, err := db.One[Review](ctx, q, oneSQL, id)
 	if err != nil {
 		return Review{}, fmt.Errorf("review: get %d: %w", id, err)
 	}

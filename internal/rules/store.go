@@ -63,14 +63,7 @@ func (s *Store) Current(ctx context.Context, code string) (Rule, error) {
 }
 
 func current(ctx context.Context, q db.Querier, code string) (Rule, error) {
-	rows, err := q.Query(ctx, currentSQL, code)
-	if err != nil {
-		return Rule{}, fmt.Errorf("rules: current %s: %w", code, err)
-	}
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Rule])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Rule{}, fmt.Errorf("rules: current %s: %w", code, apperr.ErrNotFound)
-	}
+	r, err := db.One[Rule](ctx, q, currentSQL, code)
 	if err != nil {
 		return Rule{}, fmt.Errorf("rules: current %s: %w", code, err)
 	}
