@@ -66,6 +66,18 @@ func TestCreditClaimWithFile(t *testing.T) {
 	if r := member.Get(file); r.Status != http.StatusForbidden {
 		t.Fatalf("a member without a role: %d, want 403", r.Status)
 	}
+	// The member opens their own file from their requests page; another
+	// member gets 404 for it.
+	own := "/me/credits/" + strconv.FormatInt(rid, 10) + "/file"
+	if r := member.Get("/me/requests"); !r.Has(`a[href="` + own + `"]`) {
+		t.Fatal("the member's requests page has no link to their file")
+	}
+	if d := member.Get(own); d.Status != http.StatusOK || d.Body != string(pdf) || d.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("own download: %d %v", d.Status, d.Header)
+	}
+	if r := app.Login(t, "probationer").Get(own); r.Status != http.StatusNotFound {
+		t.Fatalf("another member's file: %d, want 404", r.Status)
+	}
 	// A claim of a member of another branch is outside the secretary's scope.
 	other := app.Int(t, `
 INSERT INTO credit_requests (member_id, title, kind, hours, earned_on, file_name, file_type, file_data)

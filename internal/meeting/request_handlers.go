@@ -197,10 +197,10 @@ func (h *Handler) CreateClaim(w http.ResponseWriter, r *http.Request) error {
 
 // RequestsPage lists leave and credit requests.
 type RequestsPage struct {
-	Leaves  []LeaveRequest
-	Credits []CreditRequest
-	Decide  bool // the secretary's page, with the decision buttons
-	Files   bool // evidence files may be opened (the branch's and reviewers' page)
+	Leaves   []LeaveRequest
+	Credits  []CreditRequest
+	Decide   bool   // the secretary's page, with the decision buttons
+	FileBase string // where each evidence file is opened: the branch's and reviewers' page, or the member's own
 }
 
 // MyRequests lists the member's own requests and their decisions.
@@ -213,7 +213,7 @@ func (h *Handler) MyRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, RequestsView(RequestsPage{Leaves: l, Credits: c}))
+	return ui.Render(w, r, http.StatusOK, RequestsView(RequestsPage{Leaves: l, Credits: c, FileBase: "/me/credits/"}))
 }
 
 // Requests lists the requests of the branches the user may change (read
@@ -224,7 +224,7 @@ func (h *Handler) Requests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return ui.Render(w, r, http.StatusOK, RequestsView(RequestsPage{Leaves: l, Credits: c, Decide: s.Writes(), Files: true}))
+	return ui.Render(w, r, http.StatusOK, RequestsView(RequestsPage{Leaves: l, Credits: c, Decide: s.Writes(), FileBase: "/meetings/requests/credit/"}))
 }
 
 func decision(r *http.Request) (approve bool, note string, err error) {
@@ -278,6 +278,31 @@ func (h *Handler) CreditFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := auth.ScopeOf(r.Context()).CheckRead(c.BranchPath); err != nil {
 		return fmt.Errorf("meeting: credit file %d: %w", id, err)
+	}
+	name, ctype, data, err := h.store.CreditFile(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return upload.Serve(w, name, ctype, data, false)
+}
+
+// OwnCreditFile sends a member the evidence file of their own credit
+// request, as a download; anyone else's is 404.
+func (h *Handler) OwnCreditFile(w http.ResponseWriter, r *http.Request) error {
+	memberID, err := memberOf(r)
+	if err != nil {
+		return err
+	}
+	id, err := idParam(r, "rid")
+	if err != nil {
+		return err
+	}
+	c, err := h.store.GetCreditRequest(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if c.MemberID != memberID {
+		return fmt.Errorf("meeting: credit file %d of another member: %w", id, apperr.ErrNotFound)
 	}
 	name, ctype, data, err := h.store.CreditFile(r.Context(), id)
 	if err != nil {

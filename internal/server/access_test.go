@@ -163,6 +163,7 @@ var accessTable = map[string]accessCase{
 	"POST /meetings/requests/credit/{rid}": {Path: "/meetings/requests/credit/{missing}", Want: only(post, 404, "secretary", "reviewer")},
 	// --- files ---
 	"GET /meetings/requests/credit/{rid}/file": {Path: "/meetings/requests/credit/{missing}/file", Want: only(get, 404, "secretary", "reviewer")},
+	"GET /me/credits/{rid}/file":               {Path: "/me/credits/{missing}/file", Want: signedIn(get, 404)},
 
 	// --- meeting: sign-in --- the screen is the secretary's; any member signs in.
 	"GET /meetings/{id}/checkin":        {Path: "/meetings/{own_meeting}/checkin", Other: "/meetings/{other_meeting}/checkin", Want: only(get, 200, "secretary"), WantOther: with(only(get, 403), 404, "secretary")},

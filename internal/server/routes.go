@@ -162,6 +162,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 			r.Method(http.MethodGet, "/me/credits/new", ui.Handler(meetingH.NewClaim))
 			r.With(limitBody(upload.MaxBody, nil), validText(nil)).Method(http.MethodPost, "/me/credits/new", ui.Handler(meetingH.CreateClaim)) // --- files ---
 			r.Method(http.MethodGet, "/me/requests", ui.Handler(meetingH.MyRequests))
+			r.Method(http.MethodGet, "/me/credits/{rid}/file", ui.Handler(meetingH.OwnCreditFile))
 			r.Method(http.MethodGet, "/me/meetings/{id}", ui.Handler(meetingH.MissedMinutes))
 			r.Method(http.MethodPost, "/me/meetings/{id}/read", ui.Handler(meetingH.ConfirmRead))
 
