@@ -268,22 +268,7 @@ func (h *Handler) DecideLeave(w http.ResponseWriter, r *http.Request) error {
 // the member's branch (the secretary who decides, reviewers above), as a
 // download; 404 outside the scope.
 func (h *Handler) CreditFile(w http.ResponseWriter, r *http.Request) error {
-	id, err := idParam(r, "rid")
-	if err != nil {
-		return err
-	}
-	c, err := h.store.GetCreditRequest(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	if err := auth.ScopeOf(r.Context()).CheckRead(c.BranchPath); err != nil {
-		return fmt.Errorf("meeting: credit file %d: %w", id, err)
-	}
-	name, ctype, data, err := h.store.CreditFile(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return upload.Serve(w, name, ctype, data, false)
+	return h.sendCreditFile(w, r, func(c CreditRequest) error { return auth.ScopeOf(r.Context()).CheckRead(c.BranchPath) })
 }
 
 // OwnCreditFile sends a member the evidence file of their own credit
@@ -293,6 +278,17 @@ func (h *Handler) OwnCreditFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return h.sendCreditFile(w, r, func(c CreditRequest) error {
+		if c.MemberID != memberID {
+			return apperr.ErrNotFound // another member's
+		}
+		return nil
+	})
+}
+
+// sendCreditFile sends the evidence file of the credit request in the
+// path when allowed says the user may open it.
+func (h *Handler) sendCreditFile(w http.ResponseWriter, r *http.Request, allowed func(CreditRequest) error) error {
 	id, err := idParam(r, "rid")
 	if err != nil {
 		return err
@@ -301,8 +297,8 @@ func (h *Handler) OwnCreditFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if c.MemberID != memberID {
-		return fmt.Errorf("meeting: credit file %d of another member: %w", id, apperr.ErrNotFound)
+	if err := allowed(c); err != nil {
+		return fmt.Errorf("meeting: credit file %d: %w", id, err)
 	}
 	name, ctype, data, err := h.store.CreditFile(r.Context(), id)
 	if err != nil {
