@@ -163,17 +163,14 @@ func List(ctx context.Context, q db.Querier, roots []int64, limit, offset int) (
 // Get returns sanction id if it lies inside the roots (ErrNotFound
 // otherwise) and records the read in the audit trail.
 func Get(ctx context.Context, q db.Querier, roots []int64, id int64) (Sanction, error) {
-	out, err := db.Rows[Sanction](ctx, q, `SELECT `+cols+` WHERE s.id = $1 AND o.path && $2::bigint[]`, id, roots)
+	out, err := db.One[Sanction](ctx, q, `SELECT `+cols+` WHERE s.id = $1 AND o.path && $2::bigint[]`, id, roots)
 	if err != nil {
 		return Sanction{}, fmt.Errorf("discipline: get %d: %w", id, err)
-	}
-	if len(out) == 0 {
-		return Sanction{}, fmt.Errorf("discipline: get %d: %w", id, apperr.ErrNotFound)
 	}
 	if err := audit.Record(ctx, q, audit.Event{Action: "sanction.read", Entity: "sanction", EntityID: id}); err != nil {
 		return Sanction{}, err
 	}
-	return out[0], nil
+	return out, nil
 }
 
 // PostsHeld lists the committee posts member id holds in terms in office

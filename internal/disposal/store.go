@@ -139,18 +139,15 @@ func List(ctx context.Context, q db.Querier, roots []int64, today time.Time, lim
 
 // Get returns case id if inside roots.
 func Get(ctx context.Context, q db.Querier, roots []int64, id int64) (Case, []Step, error) {
-	cs, err := db.Rows[Case](ctx, q, `SELECT `+caseCols+` WHERE c.id = $1 AND o.path && $2::bigint[]`, id, roots)
+	c, err := db.One[Case](ctx, q, `SELECT `+caseCols+` WHERE c.id = $1 AND o.path && $2::bigint[]`, id, roots)
 	if err != nil {
 		return Case{}, nil, fmt.Errorf("disposal: get %d: %w", id, err)
-	}
-	if len(cs) == 0 {
-		return Case{}, nil, fmt.Errorf("disposal: get %d: %w", id, apperr.ErrNotFound)
 	}
 	steps, err := db.Rows[Step](ctx, q, `SELECT id, step, done_on, document, deadline, notes FROM disposal_steps WHERE case_id = $1 ORDER BY done_on, id`, id)
 	if err != nil {
 		return Case{}, nil, fmt.Errorf("disposal: steps %d: %w", id, err)
 	}
-	return cs[0], steps, nil
+	return c, steps, nil
 }
 
 // Candidate is a member a case may be opened for.
@@ -201,15 +198,10 @@ var ErrOrder = fmt.Errorf("disposal: the step does not follow the case's latest 
 // closes the case as corrected; an approval closes it with the decision's
 // outcome and ends the membership (member.EndMembership) on its day.
 func AddStep(ctx context.Context, tx pgx.Tx, id int64, version int, in StepInput) error {
-	var c Case
-	cs, err := db.Rows[Case](ctx, tx, `SELECT `+caseCols+` WHERE c.id = $1 FOR UPDATE OF c`, id)
+	c, err := db.One[Case](ctx, tx, `SELECT `+caseCols+` WHERE c.id = $1 FOR UPDATE OF c`, id)
 	if err != nil {
 		return fmt.Errorf("disposal: step %d: %w", id, err)
 	}
-	if len(cs) == 0 {
-		return fmt.Errorf("disposal: step %d: %w", id, apperr.ErrNotFound)
-	}
-	c = cs[0]
 	if c.Version != version {
 		return fmt.Errorf("disposal: step %d: %w", id, apperr.ErrConflict)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/db"
 	"zhibu/internal/ui"
@@ -43,17 +42,14 @@ SELECT l.code, l.label_zh, l.label_en, l.position, l.weak, l.active,
 
 // LevelOf reads one grade of the list.
 func LevelOf(ctx context.Context, q db.Querier, code string) (AdminLevel, error) {
-	ls, err := db.Rows[AdminLevel](ctx, q, `
+	out, err := db.One[AdminLevel](ctx, q, `
 SELECT l.code, l.label_zh, l.label_en, l.position, l.weak, l.active,
        (SELECT count(*) FROM branch_grades g WHERE g.grade = l.code)::int AS used
   FROM grade_levels l WHERE l.code = $1`, code)
 	if err != nil {
 		return AdminLevel{}, fmt.Errorf("grades: level %q: %w", code, err)
 	}
-	if len(ls) == 0 {
-		return AdminLevel{}, fmt.Errorf("grades: level %q: %w", code, apperr.ErrNotFound)
-	}
-	return ls[0], nil
+	return out, nil
 }
 
 // LevelForm is a grade as typed: the code only when adding.

@@ -52,14 +52,11 @@ func Reports(ctx context.Context, q db.Querier, roots []int64, year int) ([]Repo
 
 // LoadReport reads one report.
 func LoadReport(ctx context.Context, q db.Querier, id int64) (Report, error) {
-	out, err := db.Rows[Report](ctx, q, `SELECT `+reportCols+` WHERE r.id = $1`, id)
+	out, err := db.One[Report](ctx, q, `SELECT `+reportCols+` WHERE r.id = $1`, id)
 	if err != nil {
 		return Report{}, fmt.Errorf("grades: report %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Report{}, fmt.Errorf("grades: report %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // ErrReported is a second report of one branch for one year.

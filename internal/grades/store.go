@@ -99,14 +99,11 @@ func History(ctx context.Context, q db.Querier, orgID int64) ([]Grade, error) {
 
 // LoadGrade reads one grade.
 func LoadGrade(ctx context.Context, q db.Querier, id int64) (Grade, error) {
-	out, err := db.Rows[Grade](ctx, q, `SELECT `+gradeCols+gradeFrom+` WHERE g.id = $1`, id)
+	out, err := db.One[Grade](ctx, q, `SELECT `+gradeCols+gradeFrom+` WHERE g.id = $1`, id)
 	if err != nil {
 		return Grade{}, fmt.Errorf("grades: grade %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Grade{}, fmt.Errorf("grades: grade %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // Person is a member who may follow a consolidation plan: a member who
@@ -200,17 +197,14 @@ type Plan struct {
 
 // LoadPlan reads a consolidation plan.
 func LoadPlan(ctx context.Context, q db.Querier, id int64) (Plan, error) {
-	out, err := db.Rows[Plan](ctx, q, `SELECT p.id, p.grade_id, g.org_id, o.name AS org_name, o.path AS org_path, g.year, p.follower_id, m.name AS follower_name,
+	out, err := db.One[Plan](ctx, q, `SELECT p.id, p.grade_id, g.org_id, o.name AS org_name, o.path AS org_path, g.year, p.follower_id, m.name AS follower_name,
        p.goal, p.created_on, p.closed_on
   FROM consolidation_plans p JOIN branch_grades g ON g.id = p.grade_id JOIN organisations o ON o.id = g.org_id
   JOIN members m ON m.id = p.follower_id WHERE p.id = $1`, id)
 	if err != nil {
 		return Plan{}, fmt.Errorf("grades: plan %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Plan{}, fmt.Errorf("grades: plan %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // Measure is one measure of a consolidation plan.

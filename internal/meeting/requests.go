@@ -135,14 +135,11 @@ RETURNING id`, meetingID, memberID, reason).Scan(&id)
 
 // GetLeave loads one leave request with its meeting's organisation path.
 func (s *Store) GetLeave(ctx context.Context, id int64) (LeaveRequest, error) {
-	rows, err := db.Rows[LeaveRequest](ctx, s.pool, leaveCols+` WHERE l.id = $1`, id)
+	out, err := db.One[LeaveRequest](ctx, s.pool, leaveCols+` WHERE l.id = $1`, id)
 	if err != nil {
 		return LeaveRequest{}, fmt.Errorf("meeting: leave %d: %w", id, err)
 	}
-	if len(rows) == 0 {
-		return LeaveRequest{}, fmt.Errorf("meeting: leave %d: %w", id, apperr.ErrNotFound)
-	}
-	return rows[0], nil
+	return out, nil
 }
 
 // Decided is what a decision on a request tells the notifier: who asked,
@@ -258,14 +255,11 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 
 // GetCreditRequest loads one credit request with the member's branch path.
 func (s *Store) GetCreditRequest(ctx context.Context, id int64) (CreditRequest, error) {
-	rows, err := db.Rows[CreditRequest](ctx, s.pool, creditReqCols+` WHERE c.id = $1`, id)
+	out, err := db.One[CreditRequest](ctx, s.pool, creditReqCols+` WHERE c.id = $1`, id)
 	if err != nil {
 		return CreditRequest{}, fmt.Errorf("meeting: credit request %d: %w", id, err)
 	}
-	if len(rows) == 0 {
-		return CreditRequest{}, fmt.Errorf("meeting: credit request %d: %w", id, apperr.ErrNotFound)
-	}
-	return rows[0], nil
+	return out, nil
 }
 
 // CreditFile returns a credit request's evidence file.

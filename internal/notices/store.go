@@ -126,15 +126,12 @@ func List(ctx context.Context, q db.Querier, r Reader, f Filter, today time.Time
 
 // Get loads a notice the reader may read; ErrNotFound otherwise.
 func Get(ctx context.Context, q db.Querier, r Reader, id int64, today time.Time) (Notice, error) {
-	out, err := db.Rows[Notice](ctx, q, `SELECT `+noticeCols+` FROM notices n JOIN organisations o ON o.id = n.branch_id
+	out, err := db.One[Notice](ctx, q, `SELECT `+noticeCols+` FROM notices n JOIN organisations o ON o.id = n.branch_id
  WHERE `+visible+` AND n.id = $4`, r.Roots, r.MemberID, today, id)
 	if err != nil {
 		return Notice{}, fmt.Errorf("notices: get %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Notice{}, fmt.Errorf("notices: %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // Objections lists a notice's objections: all of them (memberID 0) or one

@@ -302,16 +302,12 @@ VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, orgID, v.HeldOn, v.Method, v.
 
 // GetElection returns election id with its candidates.
 func GetElection(ctx context.Context, q db.Querier, id int64) (Election, error) {
-	es, err := db.Rows[Election](ctx, q, `SELECT e.id, e.org_id, o.name AS org_name, o.path AS org_path, e.held_on, e.method, e.voters_due, e.voters_present,
+	e, err := db.One[Election](ctx, q, `SELECT e.id, e.org_id, o.name AS org_name, o.path AS org_path, e.held_on, e.method, e.voters_due, e.voters_present,
        e.term_no, e.due_on, e.status, e.decided_on, e.decision_note
   FROM elections e JOIN organisations o ON o.id = e.org_id WHERE e.id = $1`, id)
 	if err != nil {
 		return Election{}, fmt.Errorf("org: election %d: %w", id, err)
 	}
-	if len(es) == 0 {
-		return Election{}, fmt.Errorf("org: election %d: %w", id, apperr.ErrNotFound)
-	}
-	e := es[0]
 	e.Candidates, err = db.Rows[ElectionCandidate](ctx, q, `SELECT c.member_id, m.name, c.votes, c.post FROM election_candidates c JOIN members m ON m.id = c.member_id
  WHERE c.election_id = $1 ORDER BY c.post IS NULL, array_position(ARRAY['secretary','deputy','organisation','publicity','discipline','member'], c.post), c.votes DESC, m.name`, id)
 	if err != nil {

@@ -156,7 +156,7 @@ func MemberBranch(ctx context.Context, q db.Querier, memberID int64) (int64, err
 
 // LoadTask reads one task with its answers inside roots counted.
 func LoadTask(ctx context.Context, q db.Querier, id int64, roots []int64) (Task, error) {
-	out, err := db.Rows[Task](ctx, q, `SELECT `+taskCols+countCols+`
+	out, err := db.One[Task](ctx, q, `SELECT `+taskCols+countCols+`
   FROM plan_tasks t JOIN organisations o ON o.id = t.org_id
   LEFT JOIN plan_tasks p ON p.id = t.parent_id
   LEFT JOIN (plan_answers a JOIN organisations ao ON ao.id = a.org_id AND ao.path && $1::bigint[]) ON a.task_id = t.id
@@ -164,10 +164,7 @@ func LoadTask(ctx context.Context, q db.Querier, id int64, roots []int64) (Task,
 	if err != nil {
 		return Task{}, fmt.Errorf("plans: task %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Task{}, fmt.Errorf("plans: task %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // Answer is one branch's answer to a task, with the task it answers.
@@ -240,14 +237,11 @@ func YearAnswers(ctx context.Context, q db.Querier, roots []int64, year int) ([]
 
 // LoadAnswer reads one answer.
 func LoadAnswer(ctx context.Context, q db.Querier, id int64) (Answer, error) {
-	out, err := db.Rows[Answer](ctx, q, `SELECT `+answerCols+answerFrom+` WHERE a.id = $1`, id)
+	out, err := db.One[Answer](ctx, q, `SELECT `+answerCols+answerFrom+` WHERE a.id = $1`, id)
 	if err != nil {
 		return Answer{}, fmt.Errorf("plans: answer %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Answer{}, fmt.Errorf("plans: answer %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // Org is an organisation a task may go to.

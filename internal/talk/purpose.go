@@ -110,14 +110,11 @@ const reminderCols = `t.id, t.branch_id, o.name AS branch_name, o.path AS branch
 // Get returns talk id with every field: the caller checks who may read
 // which (CanReadSummary; the subject reads SubjectView).
 func Get(ctx context.Context, q db.Querier, id int64) (Reminder, error) {
-	rs, err := db.Rows[Reminder](ctx, q, `SELECT `+reminderCols+` WHERE t.id = $1`, id)
+	out, err := db.One[Reminder](ctx, q, `SELECT `+reminderCols+` WHERE t.id = $1`, id)
 	if err != nil {
 		return Reminder{}, fmt.Errorf("talk: get %d: %w", id, err)
 	}
-	if len(rs) == 0 {
-		return Reminder{}, fmt.Errorf("talk: get %d: %w", id, apperr.ErrNotFound)
-	}
-	return rs[0], nil
+	return out, nil
 }
 
 // Reminders lists the open reminder talks of the organisations whose
