@@ -260,6 +260,12 @@ func LiveRollup(ctx context.Context, q db.Querier, roots []int64, month time.Tim
 	return out, nil
 }
 
+// rollupAheadTo is the month the scan at now keeps the roll-up to.
+func rollupAheadTo(now time.Time) time.Time {
+	n := now.In(i18n.Shanghai)
+	return time.Date(n.Year(), n.Month()+rollupAhead, 1, 0, 0, 0, 0, time.UTC)
+}
+
 // rollupAhead is how far past the current month the hourly scan keeps the
 // roll-up: a month more than a write widens it to (twelve), so that the
 // first dues write of a new month does not count that month for every
@@ -271,8 +277,7 @@ const rollupAhead = 13
 // notification queue's hourly scan calls it (one instance: the leader).
 // A database without dues keeps no roll-up and is left as it is.
 func KeepRollupAhead(ctx context.Context, pool *pgxpool.Pool, now time.Time) error {
-	n := now.In(i18n.Shanghai)
-	to := time.Date(n.Year(), n.Month()+rollupAhead, 1, 0, 0, 0, 0, time.UTC)
+	to := rollupAheadTo(now)
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT dues_rollup_refresh('{}'::bigint[], NULL, $1::date)`, to); err != nil {
 			return fmt.Errorf("dues: keep the roll-up ahead: %w", err)

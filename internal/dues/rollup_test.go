@@ -290,3 +290,48 @@ func TestRollupLocksPerBranch(t *testing.T) {
 		}
 	}
 }
+
+// A write widens the span (taking the roll-up's lock exclusively) only
+// when the current month plus a year, or the write's own last month, lies
+// past it. The hourly scan keeps it a month further, so that the scan of
+// the last hour of a month already covers the whole next month: a write in
+// the first hour of a month, before that month's first scan, does not
+// widen (TestRollupAheadCoversTheNextMonth). Boundaries here: the span
+// ends eleven months ahead (widen), twelve (not), and a write paying
+// thirteen months ahead (widen).
+func TestRollupWidensOnlyPastItsSpan(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := t.Context()
+	now := time.Now().In(i18n.Shanghai)
+	if now.Day() == 1 && now.Hour() == 0 && now.Minute() < 2 || now.AddDate(0, 0, 1).Day() == 1 && now.Hour() == 23 && now.Minute() > 57 {
+		t.Skip("SKIPPED: the clock is within two minutes of a month's end in China; the database's and the test's months may differ")
+	}
+	cur := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	mustWiden := func(spanEnd time.Time, to *time.Time) bool {
+		t.Helper()
+		tx, err := f.app.Pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx) //nolint:errcheck // read-only check, rolled back
+		if _, err := tx.Exec(ctx, `UPDATE dues_rollup_span SET to_month = $1`, spanEnd); err != nil {
+			t.Fatal(err)
+		}
+		var widen bool
+		if err := tx.QueryRow(ctx, `SELECT dues_rollup_must_widen(NULL, $1::date)`, to).Scan(&widen); err != nil {
+			t.Fatal(err)
+		}
+		return widen
+	}
+	if !mustWiden(cur.AddDate(0, 11, 0), nil) {
+		t.Error("a span ending eleven months ahead does not make a write widen it")
+	}
+	if mustWiden(cur.AddDate(0, 12, 0), nil) {
+		t.Error("a span ending twelve months ahead makes a write widen it")
+	}
+	ahead := cur.AddDate(0, 13, 0)
+	if !mustWiden(cur.AddDate(0, 12, 0), &ahead) {
+		t.Error("a write paying thirteen months ahead does not widen a span ending twelve months ahead")
+	}
+}
