@@ -237,4 +237,37 @@ func TestDuesMonthsMatchTheLedger(t *testing.T) {
 	if payments == 0 || bad != 0 || closed == 0 {
 		t.Errorf("payments %d, months whose total differs from the ledger %d, months awaiting confirmation %d", payments, bad, closed)
 	}
+	// The kept roll-up the load wrote from the generator's figures is
+	// what dues_rollup_rebuild() computes from the loaded ledger, row for
+	// row, over the same span.
+	var loaded, span int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM dues_rollup), (SELECT count(*) FROM dues_rollup_span)`).Scan(&loaded, &span); err != nil {
+		t.Fatal(err)
+	}
+	if loaded < 20*12 || span != 1 {
+		t.Fatalf("the load kept %d roll-up rows and %d span rows", loaded, span)
+	}
+	if _, err := pool.Exec(ctx, `CREATE TABLE loaded_r AS SELECT * FROM dues_rollup;
+		CREATE TABLE loaded_s AS SELECT * FROM dues_rollup_span;
+		SELECT dues_rollup_rebuild();`); err != nil {
+		t.Fatal(err)
+	}
+	var differ int
+	var detail string
+	if err := pool.QueryRow(ctx, `SELECT count(*), coalesce(string_agg(d::text, E'\n') FILTER (WHERE n <= 5), '')
+		FROM (SELECT d, row_number() OVER () n FROM (
+		      (SELECT 'loaded', * FROM (TABLE loaded_r EXCEPT TABLE dues_rollup) a)
+		      UNION ALL (SELECT 'rebuilt', * FROM (TABLE dues_rollup EXCEPT TABLE loaded_r) b)) d) x`).Scan(&differ, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if differ != 0 {
+		t.Errorf("%d roll-up rows differ between the load and dues_rollup_rebuild(); the first:\n%s", differ, detail)
+	}
+	var loadedSpan, rebuiltSpan string
+	if err := pool.QueryRow(ctx, `SELECT (SELECT from_month || ' ' || to_month FROM loaded_s), (SELECT from_month || ' ' || to_month FROM dues_rollup_span)`).Scan(&loadedSpan, &rebuiltSpan); err != nil {
+		t.Fatal(err)
+	}
+	if loadedSpan != rebuiltSpan {
+		t.Errorf("the load kept the span %s, the rebuild %s", loadedSpan, rebuiltSpan)
+	}
 }

@@ -58,35 +58,43 @@ func (g *gen) duesFrom(id int64) (time.Time, bool) {
 // eachDuesPayment calls fn for every payment of the branch's members, in
 // member and month order; it stops when fn returns false.
 func (g *gen) eachDuesPayment(b *branch, fn func(id int64, month time.Time, amount int64, paid time.Time) bool) bool {
+	for i := range b.size {
+		if !g.memberDuesPayments(b.first+int64(i), fn) {
+			return false
+		}
+	}
+	return true
+}
+
+// memberDuesPayments calls fn for every payment of one member, in month
+// order; it returns false when fn does.
+func (g *gen) memberDuesPayments(id int64, fn func(id int64, month time.Time, amount int64, paid time.Time) bool) bool {
 	cur := monthOf(g.cfg.Until)
 	last := cur.AddDate(0, -1, 0)
-	for i := range b.size {
-		id := b.first + int64(i)
-		from, ok := g.duesFrom(id)
+	from, ok := g.duesFrom(id)
+	if !ok {
+		return true
+	}
+	r := g.rng(rDues, id)
+	stop := 0
+	if r.IntN(100) < 4 {
+		stop = 3 + r.IntN(6)
+	}
+	until := last.AddDate(0, -stop, 0)
+	if stop == 0 && r.IntN(100) < 40 {
+		until = cur
+	}
+	for mo := from; !mo.After(until); mo = mo.AddDate(0, 1, 0) {
+		_, _, _, amount, ok := g.duesMonthly(id, mo.Year())
 		if !ok {
 			continue
 		}
-		r := g.rng(rDues, id)
-		stop := 0
-		if r.IntN(100) < 4 {
-			stop = 3 + r.IntN(6)
+		paid := mo.AddDate(0, 0, r.IntN(20))
+		if paid.After(g.cfg.Until) {
+			paid = g.cfg.Until
 		}
-		until := last.AddDate(0, -stop, 0)
-		if stop == 0 && r.IntN(100) < 40 {
-			until = cur
-		}
-		for mo := from; !mo.After(until); mo = mo.AddDate(0, 1, 0) {
-			_, _, _, amount, ok := g.duesMonthly(id, mo.Year())
-			if !ok {
-				continue
-			}
-			paid := mo.AddDate(0, 0, r.IntN(20))
-			if paid.After(g.cfg.Until) {
-				paid = g.cfg.Until
-			}
-			if !fn(id, mo, amount, paid) {
-				return false
-			}
+		if !fn(id, mo, amount, paid) {
+			return false
 		}
 	}
 	return true

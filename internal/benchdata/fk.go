@@ -16,7 +16,8 @@ import (
 // each key of each row with a query of its own (about 10 µs each), and
 // updates a unique index row by row in random order, while adding the
 // constraint back checks all rows at once with one join or one sort.
-var bigTables = []string{"members", "meetings", "attendance", "study_credits", "appraisal_results", "member_month_stats", "branch_month_stats"}
+var bigTables = []string{"members", "meetings", "attendance", "study_credits", "appraisal_results", "member_month_stats", "branch_month_stats",
+	"dues_bases", "dues_payments", "dues_months", "dues_rollup"}
 
 // foreignKey is a foreign key or unique constraint as
 // pg_get_constraintdef writes it; unique ones are listed first, so they
