@@ -173,3 +173,36 @@ func PathOrgs(ctx context.Context, q db.Querier, path []int64) (map[int64]ScopeO
 	}
 	return out, nil
 }
+
+const orgPathsSQL = `SELECT id, path FROM organisations WHERE id = ANY ($1)`
+
+// LoadFor loads every version of the rule set once, the overrides of
+// subtrees included, and, when some organisation has an override, the
+// paths of the given organisations: Resolver.For(paths[id]) is then the
+// rule set of each, for every day, without a query per organisation (an
+// organisation missing from paths gets the defaults).
+func LoadFor(ctx context.Context, q db.Querier, ids []int64) (*Resolver, map[int64][]int64, error) {
+	all, err := LoadScoped(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	res := NewResolver(all)
+	paths := map[int64][]int64{}
+	if !res.Scoped() || len(ids) == 0 {
+		return res, paths, nil
+	}
+	rows, err := q.Query(ctx, orgPathsSQL, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rules: paths: %w", err)
+	}
+	var id int64
+	var path []int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &path}, func() error {
+		paths[id] = path
+		path = nil
+		return nil
+	}); err != nil {
+		return nil, nil, fmt.Errorf("rules: paths: %w", err)
+	}
+	return res, paths, nil
+}
