@@ -78,12 +78,12 @@ func TestBranchesAreJudgedByTheirSubtreesRules(t *testing.T) {
 			}
 			seen++
 			switch row.Branch.ID {
-			case under: // one of two held, the month still running
-				if c.Required != 2 || c.Status != rules.Pending {
+			case under: // one of two held, the month still running; the cell carries the override
+				if c.Required != 2 || c.Status != rules.Pending || c.Rule.Source != "规则党总支〔2026〕1号" || c.Rule.Minimum != 2 {
 					t.Errorf("under the override: %+v", c)
 				}
 			case sibling:
-				if c.Required != 1 || c.Status != rules.Met {
+				if c.Required != 1 || c.Status != rules.Met || c.Rule.OrgID != nil {
 					t.Errorf("sibling: %+v", c)
 				}
 			}

@@ -191,9 +191,20 @@ func LoadFor(ctx context.Context, q db.Querier, ids []int64) (*Resolver, map[int
 	if !res.Scoped() || len(ids) == 0 {
 		return res, paths, nil
 	}
+	paths, err = OrgPaths(ctx, q, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, paths, nil
+}
+
+// OrgPaths returns the paths (organisations.path) of the given
+// organisations, for Resolver.For.
+func OrgPaths(ctx context.Context, q db.Querier, ids []int64) (map[int64][]int64, error) {
+	paths := map[int64][]int64{}
 	rows, err := q.Query(ctx, orgPathsSQL, ids)
 	if err != nil {
-		return nil, nil, fmt.Errorf("rules: paths: %w", err)
+		return nil, fmt.Errorf("rules: paths: %w", err)
 	}
 	var id int64
 	var path []int64
@@ -202,7 +213,7 @@ func LoadFor(ctx context.Context, q db.Querier, ids []int64) (*Resolver, map[int
 		path = nil
 		return nil
 	}); err != nil {
-		return nil, nil, fmt.Errorf("rules: paths: %w", err)
+		return nil, fmt.Errorf("rules: paths: %w", err)
 	}
-	return res, paths, nil
+	return paths, nil
 }
