@@ -181,7 +181,7 @@ func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Peri
 			if r.Rule.Kind == rules.KindRectification {
 				flagged = len(r.Items)
 			}
-			row.Cells = append(row.Cells, Cell{Rule: c.Rule, Status: r.Status, Actual: r.Actual, Required: r.Required, Flagged: flagged})
+			row.Cells = append(row.Cells, Cell{Rule: r.Rule, Status: r.Status, Actual: r.Actual, Required: r.Required, Flagged: flagged}) // the branch's version
 		}
 		for m := p.Start; m.Before(p.End) && !m.After(today); m = m.AddDate(0, 1, 0) {
 			mf := f.Months[m.Month()-1]

@@ -65,6 +65,18 @@ func TestBranchesAreJudgedByTheirSubtreesRules(t *testing.T) {
 	if got := status(march); got[under] != rules.Missed || got[sibling] != rules.Met {
 		t.Errorf("March: %v", got)
 	}
+	// The live cells carry the version each branch is judged by.
+	live, err := review.Evaluate(ctx, app.Pool, branches, march, today, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range live.Rows {
+		for _, c := range row.Cells {
+			if c.Rule.Code == "party_day" && (c.Rule.Minimum == 2) != (row.Branch.ID == under) {
+				t.Errorf("branch %d: live cell by %+v", row.Branch.ID, c.Rule)
+			}
+		}
+	}
 	// The stored rows: the override marked the subtree's rows stale.
 	d, err := review.Subtree(ctx, app.Pool, []int64{root}, march, time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), review.Options{})
 	if err != nil {
