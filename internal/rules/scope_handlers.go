@@ -233,7 +233,7 @@ func (h *Handler) SaveOverride(w http.ResponseWriter, r *http.Request) error {
 	o.Source = parseText(f.Source, 300, &f.Errors, "source")
 	today := h.today()
 	o.EffectiveFrom = parseChangeDay(f.EffectiveFrom, today, &f.Errors, "effective_from")
-	if own := f.Row.Own; own != nil && f.Errors["effective_from"] == "" && !o.EffectiveFrom.After(own.EffectiveFrom) {
+	if own := f.Row.Own; own != nil && !own.Pending(today) && f.Errors["effective_from"] == "" && !o.EffectiveFrom.After(own.EffectiveFrom) {
 		f.Errors.Add("effective_from", "rules.error.too_early")
 	}
 	if f.Errors.Any() {

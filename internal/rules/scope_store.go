@@ -62,7 +62,8 @@ func latestOwn(ctx context.Context, q db.Querier, code string, org int64) (*Rule
 
 // SetOverride closes the organisation's current override of the code, if
 // any, where o.EffectiveFrom begins and inserts the new version, with its
-// audit row. ErrConflict when the override changed since o.BaseID was
+// audit row; a current override not yet in force that the new version
+// would start on or before is replaced (deleted, see RemoveOverride). ErrConflict when the override changed since o.BaseID was
 // read; ErrBeforeMonth or ErrTooEarly when it would reach into the past or
 // rewrite a version.
 func (s *Store) SetOverride(ctx context.Context, o Override, today time.Time) (Rule, error) {
@@ -81,6 +82,21 @@ func (s *Store) SetOverride(ctx context.Context, o Override, today time.Time) (R
 		own, err := latestOwn(ctx, tx, o.Code, o.OrgID)
 		if err != nil {
 			return err
+		}
+		// A version not yet in force, changed to start on or before its
+		// own first day, is replaced: deleted as if never set, and the
+		// new one follows the version before it.
+		if own != nil && own.EffectiveTo == nil && own.ID == o.BaseID && own.Pending(today) && !o.EffectiveFrom.After(own.EffectiveFrom) {
+			if err := deleteOverride(ctx, tx, *own, ""); err != nil {
+				return err
+			}
+			if own, err = latestOwn(ctx, tx, o.Code, o.OrgID); err != nil {
+				return err
+			}
+			o.BaseID = 0
+			if own != nil && own.EffectiveTo == nil {
+				o.BaseID = own.ID
+			}
 		}
 		var before any
 		switch {

@@ -325,4 +325,22 @@ func TestRemovingAnOverrideOnEveryDay(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT effective_to FROM rules WHERE id = $1`, dec.ID).Scan(&to); err != nil || to != nil {
 		t.Errorf("December's version ends %v (%v)", to, err)
 	}
+	// A planned version changed to start on or before its own first day
+	// replaces it: December's version then ends where the new one begins.
+	jan = set(org, "2027-01-01", 3, dec.ID)
+	same := set(org, "2027-01-01", 4, jan.ID)
+	mid := set(org, "2026-12-15", 5, same.ID)
+	if exists(jan.ID) || exists(same.ID) {
+		t.Error("the replaced planned versions were kept")
+	}
+	if err := pool.QueryRow(ctx, `SELECT effective_to FROM rules WHERE id = $1`, dec.ID).Scan(&to); err != nil || to == nil || !to.Equal(day("2026-12-15")) {
+		t.Errorf("December's version ends %v (%v)", to, err)
+	}
+	if minimum(org, "2026-12-14") != 2 || minimum(org, "2026-12-15") != 5 || mid.Minimum != 5 {
+		t.Errorf("after the replacement: %v, %v", minimum(org, "2026-12-14"), minimum(org, "2026-12-15"))
+	}
+	// A version in force is not replaced: a change starts after it.
+	if _, err := s.SetOverride(ctx, rules.Override{Code: "party_day", OrgID: org, BaseID: mid.ID, Minimum: 6, Enabled: true, Source: "x", EffectiveFrom: day("2026-12-15")}, day("2026-12-16")); !errors.Is(err, rules.ErrTooEarly) {
+		t.Errorf("a version in force replaced: %v", err)
+	}
 }
