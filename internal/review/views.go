@@ -464,7 +464,14 @@ func breachSource(ctx context.Context, p YearPage, b Breach) string {
 // breachDetail is the figure of a member's breach where it has one.
 func breachDetail(ctx context.Context, p YearPage, b Breach) string {
 	r, ok := p.ruleOf(b)
-	if !ok || b.Level == 0 {
+	if !ok {
+		return ""
+	}
+	if r.Kind == rules.KindMeetings && b.MemberID == nil && r.MeetingKindOf() != "group" {
+		// Meetings held in the rule's period against the version's minimum.
+		return ui.T(ctx, "rulescope.breach_held", b.Level, num(r.Minimum))
+	}
+	if b.Level == 0 {
 		return ""
 	}
 	switch r.Kind {

@@ -42,6 +42,13 @@ func TestYearViewCitesTheBranchsVersion(t *testing.T) {
 			if got := breachSource(ctx, p, b); !strings.Contains(got, want) {
 				t.Errorf("branch %d, %s: %q, want %q", c.path[2], b.Period, got, want)
 			}
+			need := "1"
+			if want != "默认依据" {
+				need = "2"
+			}
+			if got := breachDetail(ctx, p, b); !strings.Contains(got, "0") || !strings.Contains(got, need) {
+				t.Errorf("branch %d, %s: figure %q, want 0 of %s", c.path[2], b.Period, got, need)
+			}
 		}
 	}
 }
