@@ -138,13 +138,28 @@ func fromUrgent(ctx context.Context, list []review.Urgent, scope string) []Alert
 	return out
 }
 
+// ownHoursSQL reads what a member's own study alert needs: the year's
+// hours up to today and their self-study part, whether the member sits on
+// the branch's committee, the day they arrived (admission or the latest
+// transfer in: the pro rata minimum, rules.StudyMonths), the branch's path
+// (the subtree's version of the rule, rules.Resolver) and the agency's
+// self-study setting; the same figures the branch's compliance view reads
+// (internal/review).
 const ownHoursSQL = `
 SELECT coalesce(sum(s.hours), 0)::float8,
+       (SELECT coalesce(sum(sc.hours), 0)::float8 FROM study_credits sc
+         WHERE sc.member_id = m.id AND sc.kind = 'self' AND sc.earned_on >= $2 AND sc.earned_on < $3),
        EXISTS (SELECT 1 FROM committee_posts cp JOIN terms_on(current_date) ct ON ct.id = cp.term_id
-                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id)
-  FROM members m LEFT JOIN member_month_stats s ON s.member_id = m.id AND s.month >= $2 AND s.month < $3
+                WHERE cp.member_id = m.id AND ct.org_id = m.branch_id),
+       greatest(m.admitted_on,
+                (SELECT max(e.occurred_on) FROM member_events e
+                  WHERE e.member_id = m.id AND e.kind = 'transferred_in' AND e.occurred_on < $3)),
+       coalesce(o.path, '{}'),
+       (SELECT self_study_counts FROM review_settings WHERE id = 1)
+  FROM members m LEFT JOIN organisations o ON o.id = m.branch_id
+  LEFT JOIN member_month_stats s ON s.member_id = m.id AND s.month >= $2 AND s.month < $3
  WHERE m.id = $1 AND in_good_standing(m.category, m.party_status)
- GROUP BY m.id`
+ GROUP BY m.id, o.path`
 
 // A member's alerts list the meetings they are due at within a week (at
 // most upcomingLimit), each leading to the leave request, or to /me when
@@ -159,23 +174,30 @@ const (
 func (s *Service) own(ctx context.Context, q db.Querier, memberID int64, today time.Time) ([]Alert, error) {
 	var out []Alert
 	year := rules.Year(today.Year())
-	var hours float64
-	var committee bool
-	err := q.QueryRow(ctx, ownHoursSQL, memberID, year.Start, year.End).Scan(&hours, &committee)
+	me := rules.MemberFacts{ID: memberID, Category: "full"}
+	var arrived *time.Time
+	var path []int64
+	var selfCounts *bool
+	err := q.QueryRow(ctx, ownHoursSQL, memberID, year.Start, year.End).Scan(&me.Hours, &me.SelfHours, &me.Committee, &arrived, &path, &selfCounts)
 	if err == nil {
-		all, err := rules.LoadAll(ctx, q)
+		if arrived != nil {
+			me.Arrived = *arrived
+		}
+		// The rule of the member's branch: its subtree's version in force,
+		// else the agency's default (one load for the member's alerts).
+		all, err := rules.LoadScoped(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		f := rules.Facts{Year: today.Year(), Members: []rules.MemberFacts{{ID: memberID, Category: "full", Committee: committee, Hours: hours}}}
-		for _, r := range rules.Evaluate(f, all, year, today) {
+		f := rules.Facts{Year: today.Year(), Members: []rules.MemberFacts{me}, SelfStudyCounts: selfCounts != nil && *selfCounts}
+		for _, r := range rules.Evaluate(f, rules.NewResolver(all).For(path), year, today) {
 			if r.Rule.Kind != rules.KindStudyHours {
 				continue
 			}
 			for _, m := range r.Members {
 				if m.Status.Problem() {
 					out = append(out, Alert{Scope: ScopeOwn, Title: r.Rule.TitleText(ctx), Source: r.Rule.SourceText(ctx), Status: m.Status, DueOn: m.DueOn,
-						Detail: ui.T(ctx, "review.hours_of", strconv.FormatFloat(hours, 'f', -1, 64), strconv.FormatFloat(r.Rule.Minimum, 'f', -1, 64)), Href: "/me"})
+						Detail: ui.T(ctx, "review.hours_of", strconv.FormatFloat(m.Value, 'f', -1, 64), strconv.FormatFloat(m.Need, 'f', -1, 64)), Href: "/me"})
 				}
 			}
 		}

@@ -89,11 +89,16 @@ func arrears(ctx context.Context, q db.Querier, branchIDs, memberIDs []int64, to
 	// The months as an array parameter, not generate_series: the planner
 	// then knows how many there are (an estimate of 1000 a member made it
 	// compile the query with JIT, which cost more than running it).
-	th, err := ThresholdsOn(ctx, q, today)
+	all, err := rules.LoadScoped(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	window := max(arrearsWindow, th.Breach+1)
+	window := arrearsWindow
+	for _, r := range all { // the longest breach threshold of any subtree in force
+		if r.Kind == rules.KindDues && r.Enabled && r.InForce(rules.Day(today)) {
+			window = max(window, thresholdsOf(r).Breach+1)
+		}
+	}
 	last := LastEnded(today)
 	months := make([]time.Time, window)
 	for i := range months {
@@ -129,22 +134,44 @@ type Thresholds struct {
 	Found  bool
 }
 
-// ThresholdsOn returns the dues rule in force on day d.
-func ThresholdsOn(ctx context.Context, q db.Querier, d time.Time) (Thresholds, error) {
-	all, err := rules.LoadAll(ctx, q)
+// ThresholdsOf returns the dues rule in force on day d for a branch: its
+// subtree's version (an override), else the agency's default.
+func ThresholdsOf(ctx context.Context, q db.Querier, branchID int64, d time.Time) (Thresholds, error) {
+	th, err := ThresholdsFor(ctx, q, []int64{branchID}, d)
+	return th[branchID], err
+}
+
+// ThresholdsFor returns, per branch, the dues rule in force on day d for
+// it (see ThresholdsOf), with one load of the rule set for every branch.
+func ThresholdsFor(ctx context.Context, q db.Querier, branchIDs []int64, d time.Time) (map[int64]Thresholds, error) {
+	res, paths, err := rules.LoadFor(ctx, q, branchIDs)
 	if err != nil {
-		return Thresholds{}, err
+		return nil, err
 	}
-	for _, r := range rules.Versions(all, rules.Day(d)) {
+	out := make(map[int64]Thresholds, len(branchIDs))
+	for _, id := range branchIDs {
+		out[id] = thresholdsIn(res.For(paths[id]), d)
+	}
+	return out, nil
+}
+
+// thresholdsIn picks the dues rule in force on day d from a branch's
+// versions (rules.Resolver.For); none when switched off.
+func thresholdsIn(list []rules.Rule, d time.Time) Thresholds {
+	for _, r := range rules.Versions(list, rules.Day(d)) {
 		if r.Kind == rules.KindDues {
-			t := Thresholds{Remind: int(r.Minimum), Breach: 6, Rule: r, Found: true}
-			if r.Maximum != nil {
-				t.Breach = int(*r.Maximum)
-			}
-			return t, nil
+			return thresholdsOf(r)
 		}
 	}
-	return Thresholds{}, nil
+	return Thresholds{}
+}
+
+func thresholdsOf(r rules.Rule) Thresholds {
+	t := Thresholds{Remind: int(r.Minimum), Breach: 6, Rule: r, Found: true}
+	if r.Maximum != nil {
+		t.Breach = int(*r.Maximum)
+	}
+	return t
 }
 
 // Level is how an arrear stands: "" (none), "remind" or "breach".

@@ -98,7 +98,7 @@ func TestArrearsAndTheSixMonthRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	th, err := dues.ThresholdsOn(ctx, f.app.Pool, today)
+	th, err := dues.ThresholdsOf(ctx, f.app.Pool, f.branch, today)
 	if err != nil || !th.Found || th.Remind != 3 || th.Breach != 6 {
 		t.Fatalf("thresholds %+v %v", th, err)
 	}

@@ -253,7 +253,7 @@ func (h *Handler) ledger(ctx context.Context, o Org, month time.Time) (LedgerPag
 	for _, py := range p.Payments {
 		p.LedgerFen += py.AmountFen
 	}
-	if p.Thresholds, err = ThresholdsOn(ctx, h.pool, p.Today); err != nil {
+	if p.Thresholds, err = ThresholdsOf(ctx, h.pool, o.ID, p.Today); err != nil {
 		return p, err
 	}
 	arrears, err := Arrears(ctx, h.pool, []int64{o.ID}, p.Today)

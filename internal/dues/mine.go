@@ -42,10 +42,16 @@ func ForMember(ctx context.Context, pool *pgxpool.Pool, memberID int64, today ti
 // mineWindow is how many months back /me counts a member's arrears.
 const mineWindow = 25
 
-const mineRuleSQL = `SELECT id, code, kind, meeting_kind, applies_to, period, minimum::float8 AS minimum, maximum::float8 AS maximum,
-       title, source, enabled, builtin, effective_from, effective_to, org_id, counted_kinds
-  FROM rules WHERE kind = 'dues' AND org_id IS NULL AND effective_from <= $1 AND (effective_to IS NULL OR effective_to > $1)
- ORDER BY code LIMIT 1`
+// mineRuleSQL is the dues rule in force on $1 for the member $2's branch:
+// the deepest override of the branch's subtrees first, else the agency's
+// default (the choice rules.Resolver makes, in the batch's one round trip).
+const mineRuleSQL = `SELECT r.id, r.code, r.kind, r.meeting_kind, r.applies_to, r.period, r.minimum::float8 AS minimum, r.maximum::float8 AS maximum,
+       r.title, r.source, r.enabled, r.builtin, r.effective_from, r.effective_to, r.org_id, r.counted_kinds
+  FROM rules r,
+       (SELECT coalesce((SELECT o.path FROM members m JOIN organisations o ON o.id = m.branch_id WHERE m.id = $2), '{}') AS path) c
+ WHERE r.kind = 'dues' AND r.effective_from <= $1 AND (r.effective_to IS NULL OR r.effective_to > $1)
+   AND (r.org_id IS NULL OR r.org_id = ANY (c.path))
+ ORDER BY array_position(c.path, r.org_id) DESC NULLS LAST, r.code LIMIT 1`
 
 // QueueMine adds the statements of a member's own dues to a batch, for
 // pages that read many things in one round trip (/me); dst is filled when
@@ -94,17 +100,13 @@ func QueueMine(b *pgx.Batch, memberID int64, today time.Time, dst *Mine) {
 		_, err := pgx.ForEachRow(rows, []any{&id, &branch, &n, &since}, func() error { dst.Arrear = n; return nil })
 		return err
 	})
-	b.Queue(mineRuleSQL, today).Query(func(rows pgx.Rows) error {
+	b.Queue(mineRuleSQL, today, memberID).Query(func(rows pgx.Rows) error {
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[rules.Rule])
 		if err != nil {
 			return err
 		}
 		if len(rs) == 1 && rs[0].Enabled {
-			r := rs[0]
-			dst.Thresholds = Thresholds{Remind: int(r.Minimum), Breach: 6, Rule: r, Found: true}
-			if r.Maximum != nil {
-				dst.Thresholds.Breach = int(*r.Maximum)
-			}
+			dst.Thresholds = thresholdsOf(rs[0])
 		}
 		dst.Level = dst.Thresholds.Level(dst.Arrear)
 		return nil
@@ -174,7 +176,7 @@ func Todos(ctx context.Context, q db.Querier, orgIDs []int64, today time.Time) (
 			}
 		}
 	}
-	th, err := ThresholdsOn(ctx, q, today)
+	th, err := ThresholdsFor(ctx, q, ids, today)
 	if err != nil {
 		return nil, err
 	}
@@ -197,13 +199,14 @@ func Todos(ctx context.Context, q db.Querier, orgIDs []int64, today time.Time) (
 		}
 		for _, m := range ms {
 			a := arrears[m.ID]
-			lvl := th.Level(a.Months)
+			t := th[a.BranchID]
+			lvl := t.Level(a.Months)
 			if lvl == "" {
 				continue
 			}
-			due := a.Since.AddDate(0, th.Breach, -1)
+			due := a.Since.AddDate(0, t.Breach, -1)
 			out = append(out, todo.Item{Area: "dues", Title: i18n.T(ctx, "dues.todo.arrears", m.Name, a.Months), Detail: names[a.BranchID],
-				URL: ledgerURL(a.BranchID, FirstOfMonth(today)), Due: due, Overdue: lvl == "breach", Cite: th.Rule.SourceText(ctx)})
+				URL: ledgerURL(a.BranchID, FirstOfMonth(today)), Due: due, Overdue: lvl == "breach", Cite: t.Rule.SourceText(ctx)})
 		}
 	}
 	todo.Sort(out)

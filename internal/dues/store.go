@@ -269,7 +269,7 @@ func RecordPayment(ctx context.Context, tx pgx.Tx, branchID int64, in PaymentInp
 	// Making up is allowed for as many months back as the six-month rule
 	// leaves a member (2008 第十二条: up to six months; the dues_arrears
 	// rule's maximum, a setting).
-	th, err := ThresholdsOn(ctx, tx, in.PaidOn)
+	th, err := ThresholdsOf(ctx, tx, branchID, in.PaidOn)
 	if err != nil {
 		return nil, err
 	}

@@ -57,4 +57,21 @@ func TestRuleScope(t *testing.T) {
 		}
 	}
 	b.ShootBoth("rulescope-year")
+
+	// The demo's branch under 第二党总支 that missed the local lecture rule
+	// in an ended quarter of this year (if any has yet): its year view
+	// cites the local document in force then, with the figures.
+	var lecture int64
+	if err := app.Pool.QueryRow(t.Context(), `SELECT branch_id FROM breaches WHERE rule_code = 'party_lecture' ORDER BY period DESC LIMIT 1`).Scan(&lecture); err == nil {
+		sel := `[data-testid="breach"][data-code="party_lecture"]`
+		b.Do(
+			chromedp.Navigate(fmt.Sprintf("%s/review/branches/%d/year", app.URL, lecture)),
+			chromedp.WaitVisible(chromedp.CSS(sel)),
+		)
+		if got := b.Text(sel); !strings.Contains(got, "示范机工") || !strings.Contains(got, "应开2次") {
+			t.Errorf("the lecture breach reads %q", got)
+		}
+	} else {
+		t.Logf("no ended quarter of this year missed the local lecture rule in the demo: %v", err)
+	}
 }

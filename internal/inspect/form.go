@@ -89,10 +89,14 @@ func (f PlanForm) BranchChecked(id int64) bool {
 
 // FindingRow is one checklist item on the findings form.
 type FindingRow struct {
-	Item  Item
-	Met   string // "yes", "no" or ""
-	Note  string
-	Error string
+	Item Item
+	// Source is what the branch is held to for the item: the source of
+	// the rule version in force for the branch on the inspection's first
+	// day (its subtree's override, else the default), or the item's own.
+	Source string
+	Met    string // "yes", "no" or ""
+	Note   string
+	Error  string
 	// Saved is the finding already recorded, if any.
 	Saved *Finding
 }

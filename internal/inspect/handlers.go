@@ -66,7 +66,7 @@ func (h *Handler) planForm(r *http.Request) (PlanForm, int64, error) {
 	if err != nil {
 		return PlanForm{}, 0, err
 	}
-	list, err := Checklist(ctx, h.pool, today())
+	list, err := Checklist(ctx, h.pool, c, today())
 	if err != nil {
 		return PlanForm{}, 0, err
 	}
@@ -195,10 +195,19 @@ func (h *Handler) branchForm(r *http.Request) (BranchForm, error) {
 	if err != nil {
 		return BranchForm{}, err
 	}
+	sources, err := BranchSources(ctx, h.pool, bid, in.StartsOn)
+	if err != nil {
+		return BranchForm{}, err
+	}
 	f := BranchForm{In: in, Branch: branches[i], CanManage: CanManage(s, in)}
 	f.Editable = f.CanManage && (in.Status == StatusPlanned || in.Status == StatusInProgress)
 	for _, it := range items {
-		row := FindingRow{Item: it}
+		row := FindingRow{Item: it, Source: it.Source}
+		if it.RuleCode != nil {
+			if src, ok := sources[*it.RuleCode]; ok {
+				row.Source = src
+			}
+		}
 		if j := slices.IndexFunc(fs, func(x Finding) bool { return x.ItemID == it.ID }); j >= 0 {
 			row.Saved = &fs[j]
 			row.Note = fs[j].Note

@@ -235,18 +235,36 @@ type ChecklistItem struct {
 	Source string
 }
 
-// Checklist prefills a checklist from the branch rules in force on day d.
-func Checklist(ctx context.Context, q db.Querier, d time.Time) ([]ChecklistItem, error) {
-	all, err := rules.LoadAll(ctx, q)
+// Checklist prefills a checklist from the branch rules in force on day d
+// for the committee's subtree: the versions its organisation or one above
+// it set (rules.Resolver), else the agency's defaults.
+func Checklist(ctx context.Context, q db.Querier, committeeID int64, d time.Time) ([]ChecklistItem, error) {
+	res, paths, err := rules.LoadFor(ctx, q, []int64{committeeID})
 	if err != nil {
 		return nil, err
 	}
 	var out []ChecklistItem
-	for _, r := range rules.Versions(all, d) {
+	for _, r := range rules.Versions(res.For(paths[committeeID]), d) {
 		if r.AppliesTo != "branch" {
 			continue
 		}
 		out = append(out, ChecklistItem{Code: r.Code, Title: r.Title, Source: r.Source})
+	}
+	return out, nil
+}
+
+// BranchSources returns, by rule code, the source of each rule version in
+// force on day d for a branch (its subtree's override, else the default):
+// a branch under an organisation with a rule of its own is inspected
+// against that version, whatever the checklist's line cites.
+func BranchSources(ctx context.Context, q db.Querier, branchID int64, d time.Time) (map[string]string, error) {
+	res, paths, err := rules.LoadFor(ctx, q, []int64{branchID})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range rules.Versions(res.For(paths[branchID]), d) {
+		out[r.Code] = r.Source
 	}
 	return out, nil
 }

@@ -31,7 +31,13 @@ func AppliedRules(ctx context.Context, q db.Querier, branch int64, year int, tod
 	if err != nil {
 		return nil, err
 	}
-	path := paths[branch]
+	return appliedFor(ctx, q, set, paths[branch], year, today)
+}
+
+// appliedFor is AppliedRules on a rule set already loaded, for the
+// branch with the given path.
+func appliedFor(ctx context.Context, q db.Querier, set *rules.Resolver, path []int64, year int, today time.Time) ([]AppliedRule, error) {
+	var err error
 	var names map[int64]rules.ScopeOrg
 	if len(path) > 0 {
 		if names, err = rules.PathOrgs(ctx, q, path); err != nil {

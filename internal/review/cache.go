@@ -640,12 +640,14 @@ func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period
 		opt.Jobs.Kick() // to store them
 	}
 	d := &Dashboard{Period: p, Today: today, Counts: map[rules.Status]int{}, BranchCounts: map[rules.Status]int{}, Behind: behind, ComputedOn: asOf}
-	all, err := rules.LoadAll(ctx, q)
+	// The columns are the agency's defaults; a branch under an override
+	// shows its own version in its cells and urgent items (branchVersions).
+	set, _, err := rules.LoadFor(ctx, q, nil)
 	if err != nil {
 		return nil, err
 	}
 	byCode := map[string]rules.Rule{}
-	for _, r := range rules.Versions(all, asOfDay(p, today)) {
+	for _, r := range rules.Versions(set.Defaults(), asOfDay(p, today)) {
 		d.Columns = append(d.Columns, Column{Rule: r})
 		byCode[r.Code] = r
 	}
@@ -789,7 +791,59 @@ func Subtree(ctx context.Context, q *pgxpool.Pool, roots []int64, p rules.Period
 	for i := range d.Rows {
 		d.Rows[i].Rating = ratings[d.Rows[i].Branch.ID]
 	}
+	if err := branchVersions(ctx, q, d, set, asOfDay(p, today)); err != nil {
+		return nil, err
+	}
 	return d, nil
+}
+
+// branchVersions puts on the cells and urgent items of branches under an
+// override the version that applies to each branch on day asOf (its
+// figures and its source) in place of the column's default; one query for
+// the paths of the branches shown, none when no organisation has one.
+func branchVersions(ctx context.Context, q db.Querier, d *Dashboard, set *rules.Resolver, asOf time.Time) error {
+	if !set.Scoped() {
+		return nil
+	}
+	var ids []int64
+	for _, r := range d.Rows {
+		ids = append(ids, r.Branch.ID)
+	}
+	for _, u := range d.Urgent {
+		ids = append(ids, u.Branch.ID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	paths, err := rules.OrgPaths(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	of := map[int64]map[string]rules.Rule{}
+	version := func(branch int64, r rules.Rule) rules.Rule {
+		vs, ok := of[branch]
+		if !ok {
+			vs = map[string]rules.Rule{}
+			for _, v := range rules.Versions(set.For(paths[branch]), asOf) {
+				vs[v.Code] = v
+			}
+			of[branch] = vs
+		}
+		if v, ok := vs[r.Code]; ok {
+			return v
+		}
+		return r
+	}
+	for i := range d.Rows {
+		for j := range d.Rows[i].Cells {
+			c := &d.Rows[i].Cells[j]
+			c.Rule = version(d.Rows[i].Branch.ID, c.Rule)
+		}
+	}
+	for i := range d.Urgent {
+		d.Urgent[i].Rule = version(d.Urgent[i].Branch.ID, d.Urgent[i].Rule)
+	}
+	return nil
 }
 
 func asOfDay(p rules.Period, today time.Time) time.Time {

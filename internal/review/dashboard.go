@@ -181,7 +181,7 @@ func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Peri
 			if r.Rule.Kind == rules.KindRectification {
 				flagged = len(r.Items)
 			}
-			row.Cells = append(row.Cells, Cell{Rule: c.Rule, Status: r.Status, Actual: r.Actual, Required: r.Required, Flagged: flagged})
+			row.Cells = append(row.Cells, Cell{Rule: r.Rule, Status: r.Status, Actual: r.Actual, Required: r.Required, Flagged: flagged}) // the branch's version
 		}
 		for m := p.Start; m.Before(p.End) && !m.After(today); m = m.AddDate(0, 1, 0) {
 			mf := f.Months[m.Month()-1]
@@ -225,36 +225,12 @@ func Evaluate(ctx context.Context, q db.Querier, branches []Branch, p rules.Peri
 	return d, nil
 }
 
-const branchPathsSQL = `SELECT id, path FROM organisations WHERE id = ANY ($1)`
-
 // BranchRules loads every version of the rule set once, the overrides of
 // subtrees included, and, when some organisation has an override, the
 // paths of the given branches: Resolver.For(paths[id]) is then the rule
 // set of each branch, for every period, without a query per branch.
 func BranchRules(ctx context.Context, q db.Querier, ids []int64) (*rules.Resolver, map[int64][]int64, error) {
-	all, err := rules.LoadScoped(ctx, q)
-	if err != nil {
-		return nil, nil, err
-	}
-	res := rules.NewResolver(all)
-	paths := map[int64][]int64{}
-	if !res.Scoped() || len(ids) == 0 {
-		return res, paths, nil
-	}
-	rows, err := q.Query(ctx, branchPathsSQL, ids)
-	if err != nil {
-		return nil, nil, fmt.Errorf("review: branch paths: %w", err)
-	}
-	var id int64
-	var path []int64
-	if _, err := pgx.ForEachRow(rows, []any{&id, &path}, func() error {
-		paths[id] = path
-		path = nil
-		return nil
-	}); err != nil {
-		return nil, nil, fmt.Errorf("review: branch paths: %w", err)
-	}
-	return res, paths, nil
+	return rules.LoadFor(ctx, q, ids)
 }
 
 // sortUrgent puts people first by their six-month rung (a member near or

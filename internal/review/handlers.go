@@ -363,12 +363,12 @@ func (h *Handler) Year(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	all, err := rules.LoadAll(r.Context(), h.reader(r))
+	set, paths, err := BranchRules(r.Context(), h.reader(r), []int64{b.ID})
 	if err != nil {
 		return err
 	}
-	page := yearPage(b, year, today, list, all)
-	if page.Applied, err = AppliedRules(r.Context(), h.reader(r), b.ID, year, today); err != nil {
+	page := yearPage(b, year, today, list, set.For(paths[b.ID]), set.Defaults())
+	if page.Applied, err = appliedFor(r.Context(), h.reader(r), set, paths[b.ID], year, today); err != nil {
 		return err
 	}
 	return ui.Render(w, r, http.StatusOK, YearView(page))

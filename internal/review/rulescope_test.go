@@ -65,6 +65,18 @@ func TestBranchesAreJudgedByTheirSubtreesRules(t *testing.T) {
 	if got := status(march); got[under] != rules.Missed || got[sibling] != rules.Met {
 		t.Errorf("March: %v", got)
 	}
+	// The live cells carry the version each branch is judged by.
+	live, err := review.Evaluate(ctx, app.Pool, branches, march, today, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range live.Rows {
+		for _, c := range row.Cells {
+			if c.Rule.Code == "party_day" && (c.Rule.Minimum == 2) != (row.Branch.ID == under) {
+				t.Errorf("branch %d: live cell by %+v", row.Branch.ID, c.Rule)
+			}
+		}
+	}
 	// The stored rows: the override marked the subtree's rows stale.
 	d, err := review.Subtree(ctx, app.Pool, []int64{root}, march, time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), review.Options{})
 	if err != nil {
@@ -78,12 +90,12 @@ func TestBranchesAreJudgedByTheirSubtreesRules(t *testing.T) {
 			}
 			seen++
 			switch row.Branch.ID {
-			case under: // one of two held, the month still running
-				if c.Required != 2 || c.Status != rules.Pending {
+			case under: // one of two held, the month still running; the cell carries the override
+				if c.Required != 2 || c.Status != rules.Pending || c.Rule.Source != "规则党总支〔2026〕1号" || c.Rule.Minimum != 2 {
 					t.Errorf("under the override: %+v", c)
 				}
 			case sibling:
-				if c.Required != 1 || c.Status != rules.Met {
+				if c.Required != 1 || c.Status != rules.Met || c.Rule.OrgID != nil {
 					t.Errorf("sibling: %+v", c)
 				}
 			}

@@ -375,7 +375,12 @@ type YearPage struct {
 	Months    []YearMonth // January … December, up to the current month
 	Total     int
 	Corrected int
-	Rules     map[string]rules.Rule // the newest version of each code, for titles
+	Rules     map[string]rules.Rule // the newest default version of each code, where no version applied
+	// Versions is the version of its rule each breach was judged by (by
+	// breach id): the one in force for the branch on its month's last day
+	// (today for the current month), the subtree's override or the
+	// default, with its title and source.
+	Versions map[int64]rules.Rule
 	Applied   []AppliedRule         // the version of each rule that applied month by month
 }
 
@@ -385,11 +390,27 @@ type YearMonth struct {
 	Breaches []Breach
 }
 
-func yearPage(b Branch, year int, today time.Time, list []Breach, all []rules.Rule) YearPage {
-	p := YearPage{Branch: b, Year: year, Today: today, Rules: map[string]rules.Rule{}}
-	for _, r := range all {
+// yearPage lays out a branch's breaches by month; versions are the
+// branch's rule versions (rules.Resolver.For), defaults the agency's.
+func yearPage(b Branch, year int, today time.Time, list []Breach, versions, defaults []rules.Rule) YearPage {
+	p := YearPage{Branch: b, Year: year, Today: today, Rules: map[string]rules.Rule{}, Versions: map[int64]rules.Rule{}}
+	for _, r := range defaults {
 		if _, ok := p.Rules[r.Code]; !ok {
 			p.Rules[r.Code] = r
+		}
+	}
+	inForce := map[time.Time][]rules.Rule{}
+	for _, br := range list {
+		vs, ok := inForce[br.Month]
+		if !ok {
+			vs = rules.InForceOn(versions, asOfDay(rules.Month(br.Month.Year(), br.Month.Month()), today))
+			inForce[br.Month] = vs
+		}
+		for _, v := range vs {
+			if v.Code == br.Code {
+				p.Versions[br.ID] = v
+				break
+			}
 		}
 	}
 	for m := time.January; m <= time.December; m++ {
@@ -417,15 +438,24 @@ func yearURL(id int64) string {
 	return "/review/branches/" + strconv.FormatInt(id, 10) + "/year"
 }
 
+// ruleOf is the version a breach was judged by, else the newest default.
+func (p YearPage) ruleOf(b Breach) (rules.Rule, bool) {
+	if r, ok := p.Versions[b.ID]; ok {
+		return r, true
+	}
+	r, ok := p.Rules[b.Code]
+	return r, ok
+}
+
 func breachTitle(ctx context.Context, p YearPage, b Breach) string {
-	if r, ok := p.Rules[b.Code]; ok {
+	if r, ok := p.ruleOf(b); ok {
 		return r.TitleText(ctx)
 	}
 	return b.Code
 }
 
 func breachSource(ctx context.Context, p YearPage, b Breach) string {
-	if r, ok := p.Rules[b.Code]; ok {
+	if r, ok := p.ruleOf(b); ok {
 		return ui.T(ctx, "review.source", r.SourceText(ctx))
 	}
 	return ""
@@ -433,8 +463,15 @@ func breachSource(ctx context.Context, p YearPage, b Breach) string {
 
 // breachDetail is the figure of a member's breach where it has one.
 func breachDetail(ctx context.Context, p YearPage, b Breach) string {
-	r, ok := p.Rules[b.Code]
-	if !ok || b.Level == 0 {
+	r, ok := p.ruleOf(b)
+	if !ok {
+		return ""
+	}
+	if r.Kind == rules.KindMeetings && b.MemberID == nil && r.MeetingKindOf() != "group" {
+		// Meetings held in the rule's period against the version's minimum.
+		return ui.T(ctx, "rulescope.breach_held", b.Level, num(r.Minimum))
+	}
+	if b.Level == 0 {
 		return ""
 	}
 	switch r.Kind {

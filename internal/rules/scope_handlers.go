@@ -55,6 +55,9 @@ type OverrideForm struct {
 	RemoveFrom    string
 	RemoveReason  string
 	RemoveErrors  ui.Errors
+	// Pending: the organisation's own override is not yet in force (it
+	// starts today or later); removing it deletes it, without a date.
+	Pending bool
 }
 
 // scopeOrg loads the organisation of the request and checks that it lies
@@ -173,6 +176,7 @@ func (h *Handler) overrideForm(r *http.Request) (OverrideForm, error) {
 	f.Minimum, f.Maximum, f.Enabled, f.Kinds, f.EffectiveFrom, f.RemoveFrom = fmtNum(a.Minimum), fmtMax(a.Maximum), a.Enabled, a.Counted(), next, next
 	if f.Row.Own != nil {
 		f.Source = f.Row.Own.Source
+		f.Pending = f.Row.Own.Pending(h.today())
 	}
 	return f, nil
 }
@@ -229,7 +233,7 @@ func (h *Handler) SaveOverride(w http.ResponseWriter, r *http.Request) error {
 	o.Source = parseText(f.Source, 300, &f.Errors, "source")
 	today := h.today()
 	o.EffectiveFrom = parseChangeDay(f.EffectiveFrom, today, &f.Errors, "effective_from")
-	if own := f.Row.Own; own != nil && f.Errors["effective_from"] == "" && !o.EffectiveFrom.After(own.EffectiveFrom) {
+	if own := f.Row.Own; own != nil && !own.Pending(today) && f.Errors["effective_from"] == "" && !o.EffectiveFrom.After(own.EffectiveFrom) {
 		f.Errors.Add("effective_from", "rules.error.too_early")
 	}
 	if f.Errors.Any() {
@@ -249,8 +253,9 @@ func (h *Handler) SaveOverride(w http.ResponseWriter, r *http.Request) error {
 	return ui.Redirect(w, r, ScopeURL(f.Org.ID), "rulescope.flash.saved")
 }
 
-// RemoveOverride closes the organisation's own version from a date, so
-// the parent's applies from then on.
+// RemoveOverride removes the organisation's own version: one in force
+// ends on a date, so the parent's applies from then on; one not yet in
+// force is deleted (Store.RemoveOverride).
 func (h *Handler) RemoveOverride(w http.ResponseWriter, r *http.Request) error {
 	f, err := h.overrideForm(r)
 	if err != nil {
@@ -262,11 +267,15 @@ func (h *Handler) RemoveOverride(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return apperr.ErrInvalid
 	}
-	f.RemoveFrom, f.RemoveReason = r.PostFormValue("remove_from"), r.PostFormValue("reason")
+	f.RemoveReason = r.PostFormValue("reason")
 	today := h.today()
-	from := parseChangeDay(f.RemoveFrom, today, &f.RemoveErrors, "remove_from")
-	if f.RemoveErrors["remove_from"] == "" && !from.After(f.Row.Own.EffectiveFrom) {
-		f.RemoveErrors.Add("remove_from", "rules.error.too_early")
+	var from time.Time
+	if !f.Pending {
+		f.RemoveFrom = r.PostFormValue("remove_from")
+		from = parseChangeDay(f.RemoveFrom, today, &f.RemoveErrors, "remove_from")
+		if f.RemoveErrors["remove_from"] == "" && !from.After(f.Row.Own.EffectiveFrom) {
+			f.RemoveErrors.Add("remove_from", "rules.error.too_early")
+		}
 	}
 	reason := parseText(f.RemoveReason, 300, &f.RemoveErrors, "reason")
 	if r.PostFormValue("confirm") != "yes" {
@@ -276,7 +285,8 @@ func (h *Handler) RemoveOverride(w http.ResponseWriter, r *http.Request) error {
 	if f.RemoveErrors.Any() {
 		return ui.Render(w, r, http.StatusUnprocessableEntity, OverrideView(f))
 	}
-	if err := h.store.RemoveOverride(r.Context(), f.Row.Default.Code, f.Org.ID, base, from, reason, today); err != nil {
+	deleted, err := h.store.RemoveOverride(r.Context(), f.Row.Default.Code, f.Org.ID, base, from, reason, today)
+	if err != nil {
 		switch {
 		case errors.Is(err, apperr.ErrConflict):
 			f.Conflict = true
@@ -286,6 +296,9 @@ func (h *Handler) RemoveOverride(w http.ResponseWriter, r *http.Request) error {
 			return ui.Render(w, r, http.StatusUnprocessableEntity, OverrideView(f))
 		}
 		return err
+	}
+	if deleted {
+		return ui.Redirect(w, r, ScopeURL(f.Org.ID), "rulescope.flash.deleted")
 	}
 	return ui.Redirect(w, r, ScopeURL(f.Org.ID), "rulescope.flash.removed")
 }

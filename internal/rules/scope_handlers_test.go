@@ -45,22 +45,43 @@ func TestReviewerOverridesARuleForASubtree(t *testing.T) {
 			t.Errorf("%s: %d, no message", f, r.Status)
 		}
 	}
-	form.Set("effective_from", first.Format(time.DateOnly))
+	// Saved from tomorrow, it is not yet in force: removing it deletes it,
+	// without a date, once confirmed.
+	tomorrow := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
+	form.Set("effective_from", tomorrow.Format(time.DateOnly))
 	if r := rev.PostForm(base+"/party_day", form); r.Status != http.StatusSeeOther {
 		t.Fatalf("save: %d", r.Status)
 	}
+	pending := app.Int(t, `SELECT id FROM rules WHERE org_id = $1 AND effective_to IS NULL`, gen)
+	if r := rev.Get(base + "/party_day"); r.TestID("remove-pending") == "" || r.Has(`input[name="remove_from"]`) {
+		t.Error("the removal of a version not yet in force asks for a date")
+	}
+	drop := url.Values{"reason": {"某市委组织部〔2026〕11号"}, "base": {itoa(pending)}}
+	if r := rev.PostForm(base+"/party_day/remove", drop); r.Status != http.StatusUnprocessableEntity || r.TestID("error-confirm") == "" {
+		t.Errorf("unconfirmed deletion: %d", r.Status)
+	}
+	drop.Set("confirm", "yes")
+	if r := rev.PostForm(base+"/party_day/remove", drop); r.Status != http.StatusSeeOther {
+		t.Fatalf("delete: %d", r.Status)
+	}
+	if n := app.Int(t, `SELECT count(*) FROM rules WHERE id = $1`, pending); n != 0 {
+		t.Error("the version not yet in force was kept")
+	}
+	// One in force since last month: the page shows it as the general
+	// branch's, a branch under it inherits it with its source.
+	id := app.Int(t, `INSERT INTO rules (code, kind, meeting_kind, applies_to, period, minimum, title, source, enabled, builtin, effective_from, org_id)
+SELECT code, kind, meeting_kind, applies_to, period, 2, title, '某市委组织部〔2026〕9号', true, builtin, $2, $1
+  FROM rules WHERE code = 'party_day' AND org_id IS NULL AND effective_to IS NULL RETURNING id`, gen, first.AddDate(0, -1, 0))
 	page := rev.Get(base)
 	if got := page.TestID("scope-from-party_day"); got != "第一党总支" {
 		t.Errorf("set by %q", got)
 	}
-	// A branch under it inherits it, with its source.
 	office := app.OrgID(t, "办公室党支部")
 	page = rev.Get("/review/orgs/" + itoa(office) + "/rules/party_day")
 	if got := page.TestID("scope-applied"); !strings.Contains(got, "第一党总支") || !strings.Contains(got, "〔2026〕9号") {
 		t.Errorf("inherited: %q", got)
 	}
-	// Removal needs the confirmation, then closes it from a later day.
-	id := app.Int(t, `SELECT id FROM rules WHERE org_id = $1 AND effective_to IS NULL`, gen)
+	// Its removal needs the confirmation, then ends it from a later day.
 	remove := url.Values{"remove_from": {first.AddDate(0, 1, 0).Format(time.DateOnly)}, "reason": {"某市委组织部〔2026〕10号"}, "base": {itoa(id)}}
 	if r := rev.PostForm(base+"/party_day/remove", remove); r.Status != http.StatusUnprocessableEntity || r.TestID("error-confirm") == "" {
 		t.Errorf("unconfirmed removal: %d", r.Status)

@@ -62,7 +62,8 @@ func latestOwn(ctx context.Context, q db.Querier, code string, org int64) (*Rule
 
 // SetOverride closes the organisation's current override of the code, if
 // any, where o.EffectiveFrom begins and inserts the new version, with its
-// audit row. ErrConflict when the override changed since o.BaseID was
+// audit row; a current override not yet in force that the new version
+// would start on or before is replaced (deleted, see RemoveOverride). ErrConflict when the override changed since o.BaseID was
 // read; ErrBeforeMonth or ErrTooEarly when it would reach into the past or
 // rewrite a version.
 func (s *Store) SetOverride(ctx context.Context, o Override, today time.Time) (Rule, error) {
@@ -81,6 +82,21 @@ func (s *Store) SetOverride(ctx context.Context, o Override, today time.Time) (R
 		own, err := latestOwn(ctx, tx, o.Code, o.OrgID)
 		if err != nil {
 			return err
+		}
+		// A version not yet in force, changed to start on or before its
+		// own first day, is replaced: deleted as if never set, and the
+		// new one follows the version before it.
+		if own != nil && own.EffectiveTo == nil && own.ID == o.BaseID && own.Pending(today) && !o.EffectiveFrom.After(own.EffectiveFrom) {
+			if err := deleteOverride(ctx, tx, *own, ""); err != nil {
+				return err
+			}
+			if own, err = latestOwn(ctx, tx, o.Code, o.OrgID); err != nil {
+				return err
+			}
+			o.BaseID = 0
+			if own != nil && own.EffectiveTo == nil {
+				o.BaseID = own.ID
+			}
 		}
 		var before any
 		switch {
@@ -117,14 +133,22 @@ func (s *Store) SetOverride(ctx context.Context, o Override, today time.Time) (R
 	return out, err
 }
 
-// RemoveOverride closes the organisation's current override of the code
-// on the day from, so the parent's version applies from then on; the
-// reason (the document behind the removal) goes into the audit row.
-func (s *Store) RemoveOverride(ctx context.Context, code string, org, baseID int64, from time.Time, reason string, today time.Time) error {
-	if from.Before(FirstChangeDay(today)) {
-		return ErrBeforeMonth
-	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// Pending reports whether a version is not yet in force on day today: it
+// starts today or later (a removal deletes it rather than ending it).
+func (r Rule) Pending(today time.Time) bool { return !r.EffectiveFrom.Before(Day(today)) }
+
+// RemoveOverride removes the organisation's current override of the code,
+// so the parent's version applies; the reason (the document behind the
+// removal) goes into the audit row. An override already in force (begun
+// before today) is closed on the day from, which must follow its first
+// day and not precede the current month: its months keep it. One not yet
+// in force (starting today or later) is deleted outright whatever from
+// says, as if never set: the organisation's previous override that it
+// ended, if any, runs on again. It reports whether the override was
+// deleted.
+func (s *Store) RemoveOverride(ctx context.Context, code string, org, baseID int64, from time.Time, reason string, today time.Time) (bool, error) {
+	deleted := false
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7410040)`); err != nil {
 			return err
 		}
@@ -134,6 +158,13 @@ func (s *Store) RemoveOverride(ctx context.Context, code string, org, baseID int
 		}
 		if own == nil || own.EffectiveTo != nil || own.ID != baseID {
 			return fmt.Errorf("rules: remove override %s: %w", code, apperr.ErrConflict)
+		}
+		if own.Pending(today) {
+			deleted = true
+			return deleteOverride(ctx, tx, *own, reason)
+		}
+		if from.Before(FirstChangeDay(today)) {
+			return ErrBeforeMonth
 		}
 		if !from.After(own.EffectiveFrom) {
 			return ErrTooEarly
@@ -146,6 +177,37 @@ func (s *Store) RemoveOverride(ctx context.Context, code string, org, baseID int
 		return audit.Record(ctx, tx, audit.Event{Action: "rule.override_remove", Entity: "rule", EntityID: own.ID, Before: *own,
 			After: map[string]any{"rule": after, "reason": reason}})
 	})
+	return deleted, err
+}
+
+const (
+	deleteSQL = `DELETE FROM rules WHERE id = $1 AND org_id IS NOT NULL AND effective_to IS NULL`
+	// reopenSQL: the organisation's previous override, ended where the
+	// deleted one was to begin, runs on.
+	reopenSQL = `UPDATE rules SET effective_to = NULL
+ WHERE code = $1 AND org_id = $2 AND effective_to = $3 RETURNING id`
+)
+
+// deleteOverride deletes an override not yet in force, with its audit row
+// (the version and the reason), and reopens the version it had ended.
+func deleteOverride(ctx context.Context, tx pgx.Tx, own Rule, reason string) error {
+	tag, err := tx.Exec(ctx, deleteSQL, own.ID)
+	if err != nil {
+		return fmt.Errorf("rules: delete %d: %w", own.ID, err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("rules: delete %d: %w", own.ID, apperr.ErrConflict)
+	}
+	var reopened int64
+	err = tx.QueryRow(ctx, reopenSQL, own.Code, *own.OrgID, own.EffectiveFrom).Scan(&reopened)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("rules: reopen before %d: %w", own.ID, err)
+	}
+	after := map[string]any{"deleted": true, "reason": reason}
+	if reopened != 0 {
+		after["reopened"] = reopened
+	}
+	return audit.Record(ctx, tx, audit.Event{Action: "rule.override_delete", Entity: "rule", EntityID: own.ID, Before: own, After: after})
 }
 
 // ScopeOrg is an organisation of a path, for the names of the scopes.
@@ -172,4 +234,48 @@ func PathOrgs(ctx context.Context, q db.Querier, path []int64) (map[int64]ScopeO
 		out[o.ID] = o
 	}
 	return out, nil
+}
+
+const orgPathsSQL = `SELECT id, path FROM organisations WHERE id = ANY ($1)`
+
+// LoadFor loads every version of the rule set once, the overrides of
+// subtrees included, and, when some organisation has an override, the
+// paths of the given organisations: Resolver.For(paths[id]) is then the
+// rule set of each, for every day, without a query per organisation (an
+// organisation missing from paths gets the defaults).
+func LoadFor(ctx context.Context, q db.Querier, ids []int64) (*Resolver, map[int64][]int64, error) {
+	all, err := LoadScoped(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	res := NewResolver(all)
+	paths := map[int64][]int64{}
+	if !res.Scoped() || len(ids) == 0 {
+		return res, paths, nil
+	}
+	paths, err = OrgPaths(ctx, q, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	return res, paths, nil
+}
+
+// OrgPaths returns the paths (organisations.path) of the given
+// organisations, for Resolver.For.
+func OrgPaths(ctx context.Context, q db.Querier, ids []int64) (map[int64][]int64, error) {
+	paths := map[int64][]int64{}
+	rows, err := q.Query(ctx, orgPathsSQL, ids)
+	if err != nil {
+		return nil, fmt.Errorf("rules: paths: %w", err)
+	}
+	var id int64
+	var path []int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &path}, func() error {
+		paths[id] = path
+		path = nil
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("rules: paths: %w", err)
+	}
+	return paths, nil
 }

@@ -189,15 +189,17 @@ func TestOverrideStore(t *testing.T) {
 			t.Errorf("LoadAll returned an override: %+v", r)
 		}
 	}
-	// Removal: from a day after the start, with a conflict check.
-	if err := s.RemoveOverride(ctx, "party_day", branch, first.ID, day("2027-02-01"), "撤销", today); !errors.Is(err, apperr.ErrConflict) {
+	// Removal of a version in force (on 10 January 2027): from a day
+	// after its start, with a conflict check.
+	later := day("2027-01-10")
+	if _, err := s.RemoveOverride(ctx, "party_day", branch, first.ID, day("2027-02-01"), "撤销", later); !errors.Is(err, apperr.ErrConflict) {
 		t.Errorf("remove a closed version: %v", err)
 	}
-	if err := s.RemoveOverride(ctx, "party_day", branch, second.ID, day("2027-01-01"), "撤销", today); !errors.Is(err, rules.ErrTooEarly) {
+	if _, err := s.RemoveOverride(ctx, "party_day", branch, second.ID, day("2027-01-01"), "撤销", later); !errors.Is(err, rules.ErrTooEarly) {
 		t.Errorf("remove on its first day: %v", err)
 	}
-	if err := s.RemoveOverride(ctx, "party_day", branch, second.ID, day("2027-02-01"), "某市委组织部〔2027〕1号", today); err != nil {
-		t.Fatal(err)
+	if deleted, err := s.RemoveOverride(ctx, "party_day", branch, second.ID, day("2027-02-01"), "某市委组织部〔2027〕1号", later); err != nil || deleted {
+		t.Fatal(deleted, err)
 	}
 	all, _ = rules.LoadScoped(ctx, pool)
 	res = rules.NewResolver(all)
@@ -209,11 +211,136 @@ func TestOverrideStore(t *testing.T) {
 	}
 	// A new override may not reach back into the removed one's days.
 	o.BaseID, o.EffectiveFrom = 0, day("2027-01-15")
-	if _, err := s.SetOverride(ctx, o, today); !errors.Is(err, rules.ErrTooEarly) {
+	if _, err := s.SetOverride(ctx, o, later); !errors.Is(err, rules.ErrTooEarly) {
 		t.Errorf("overlap: %v", err)
 	}
 	var audited int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action IN ('rule.override', 'rule.override_remove')`).Scan(&audited); err != nil || audited != 3 {
 		t.Errorf("audit rows %d (%v)", audited, err)
+	}
+}
+
+// An override can be removed on every day: one starting tomorrow or today
+// (not yet in force) is deleted outright, audited with the reason, and the
+// organisation's previous override it ended runs on; one that began
+// yesterday is ended, so the day it applied keeps it.
+func TestRemovingAnOverrideOnEveryDay(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	var root int64
+	if err := pool.QueryRow(ctx, `INSERT INTO organisations (kind, name, established_on) VALUES ('committee', '机关党委', '2020-01-01') RETURNING id`).Scan(&root); err != nil {
+		t.Fatal(err)
+	}
+	branch := func() int64 {
+		var id int64
+		if err := pool.QueryRow(ctx, `INSERT INTO organisations (parent_id, kind, name, established_on) VALUES ($1, 'branch', '支部' || random()::text, '2020-01-01') RETURNING id`, root).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	s := rules.NewStore(pool)
+	today := day("2026-12-08")
+	set := func(org int64, from string, min float64, base int64) rules.Rule {
+		t.Helper()
+		r, err := s.SetOverride(ctx, rules.Override{Code: "party_day", OrgID: org, BaseID: base, Minimum: min, Enabled: true, Source: "某党委〔2026〕7号", EffectiveFrom: day(from)}, today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	minimum := func(org int64, d string) float64 {
+		t.Helper()
+		all, err := rules.LoadScoped(ctx, pool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return minimumOn(rules.NewResolver(all), []int64{root, org}, d)
+	}
+	exists := func(id int64) bool {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM rules WHERE id = $1`, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 1
+	}
+	for _, c := range []struct {
+		name, from string
+		deleted    bool
+	}{
+		{"tomorrow", "2026-12-09", true},
+		{"today", "2026-12-08", true},
+		{"yesterday", "2026-12-07", false},
+	} {
+		org := branch()
+		v := set(org, c.from, 2, 0)
+		// The date sent is the form's default (next month), whatever it is.
+		deleted, err := s.RemoveOverride(ctx, "party_day", org, v.ID, day("2027-01-01"), "撤销："+c.name, today)
+		if c.deleted {
+			if err != nil || !deleted || exists(v.ID) {
+				t.Errorf("%s: deleted %v, err %v, row kept %v", c.name, deleted, err, exists(v.ID))
+			}
+			if got := minimum(org, c.from); got != 1 {
+				t.Errorf("%s: the default does not apply on %s: %v", c.name, c.from, got)
+			}
+			var reason string
+			if err := pool.QueryRow(ctx, `SELECT after->>'reason' FROM audit_events WHERE action = 'rule.override_delete' AND entity_id = $1`, v.ID).Scan(&reason); err != nil || reason != "撤销："+c.name {
+				t.Errorf("%s: audit %q %v", c.name, reason, err)
+			}
+			continue
+		}
+		if err != nil || deleted || !exists(v.ID) {
+			t.Fatalf("%s: deleted %v, err %v", c.name, deleted, err)
+		}
+		if got := minimum(org, "2026-12-31"); got != 2 {
+			t.Errorf("%s: before the end: %v", c.name, got)
+		}
+		if got := minimum(org, "2027-01-01"); got != 1 {
+			t.Errorf("%s: after the end: %v", c.name, got)
+		}
+	}
+	// Ended from today, the day it applied stays.
+	org := branch()
+	v := set(org, "2026-12-07", 2, 0)
+	if _, err := s.RemoveOverride(ctx, "party_day", org, v.ID, day("2026-12-07"), "撤销", today); !errors.Is(err, rules.ErrTooEarly) {
+		t.Errorf("ended on its first day: %v", err)
+	}
+	if deleted, err := s.RemoveOverride(ctx, "party_day", org, v.ID, today, "撤销", today); err != nil || deleted {
+		t.Fatal(deleted, err)
+	}
+	if minimum(org, "2026-12-07") != 2 || minimum(org, "2026-12-08") != 1 {
+		t.Errorf("ended from today: %v, %v", minimum(org, "2026-12-07"), minimum(org, "2026-12-08"))
+	}
+	// A change planned for January and deleted: December's version runs on.
+	org = branch()
+	dec := set(org, "2026-12-01", 2, 0)
+	jan := set(org, "2027-01-01", 3, dec.ID)
+	if deleted, err := s.RemoveOverride(ctx, "party_day", org, jan.ID, time.Time{}, "计划取消", today); err != nil || !deleted {
+		t.Fatal(deleted, err)
+	}
+	if got := minimum(org, "2027-03-01"); got != 2 {
+		t.Errorf("after the planned change was deleted: %v", got)
+	}
+	var to *time.Time
+	if err := pool.QueryRow(ctx, `SELECT effective_to FROM rules WHERE id = $1`, dec.ID).Scan(&to); err != nil || to != nil {
+		t.Errorf("December's version ends %v (%v)", to, err)
+	}
+	// A planned version changed to start on or before its own first day
+	// replaces it: December's version then ends where the new one begins.
+	jan = set(org, "2027-01-01", 3, dec.ID)
+	same := set(org, "2027-01-01", 4, jan.ID)
+	mid := set(org, "2026-12-15", 5, same.ID)
+	if exists(jan.ID) || exists(same.ID) {
+		t.Error("the replaced planned versions were kept")
+	}
+	if err := pool.QueryRow(ctx, `SELECT effective_to FROM rules WHERE id = $1`, dec.ID).Scan(&to); err != nil || to == nil || !to.Equal(day("2026-12-15")) {
+		t.Errorf("December's version ends %v (%v)", to, err)
+	}
+	if minimum(org, "2026-12-14") != 2 || minimum(org, "2026-12-15") != 5 || mid.Minimum != 5 {
+		t.Errorf("after the replacement: %v, %v", minimum(org, "2026-12-14"), minimum(org, "2026-12-15"))
+	}
+	// A version in force is not replaced: a change starts after it.
+	if _, err := s.SetOverride(ctx, rules.Override{Code: "party_day", OrgID: org, BaseID: mid.ID, Minimum: 6, Enabled: true, Source: "x", EffectiveFrom: day("2026-12-15")}, day("2026-12-16")); !errors.Is(err, rules.ErrTooEarly) {
+		t.Errorf("a version in force replaced: %v", err)
 	}
 }
