@@ -150,7 +150,9 @@ func TestRecruitImportExtendedProbation(t *testing.T) {
 	if r := sec.PostForm("/recruitment/import/commit?branch="+strconv.FormatInt(branch, 10), url.Values{"data": {data}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("commit: %d", r.Status)
 	}
-	idOf := func(name string) int64 { return app.Int(t, `SELECT id FROM members WHERE branch_id = $1 AND name = $2`, branch, name) }
+	idOf := func(name string) int64 {
+		return app.Int(t, `SELECT id FROM members WHERE branch_id = $1 AND name = $2`, branch, name)
+	}
 	imported, entered := idOf("延期甲"), idOf("延期乙")
 	post := func(v url.Values) {
 		t.Helper()
