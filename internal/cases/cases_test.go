@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"zhibu/internal/apptest"
 	"zhibu/internal/cases"
 	"zhibu/internal/dbtest"
@@ -122,5 +124,18 @@ func TestSubmitFromPost(t *testing.T) {
 	}
 	if n := app.Int(t, `SELECT count(*) FROM cases c JOIN case_meetings m ON m.case_id = c.id WHERE c.title = '新案例' AND c.post_id = $1`, post); n != 1 {
 		t.Fatalf("%d", n)
+	}
+	// The committee sees the posts across its branches; the secretary only
+	// the branch's own.
+	branchesOn := func(c *apptest.Client) map[string]bool {
+		out := map[string]bool{}
+		c.Get("/vanguard").Doc().Find(`[data-testid="vanguard-row"] td:nth-child(3)`).Each(func(_ int, s *goquery.Selection) { out[s.Text()] = true })
+		return out
+	}
+	if got := branchesOn(app.Login(t, "reviewer")); len(got) < 2 {
+		t.Errorf("the committee sees the posts of %v", got)
+	}
+	if got := branchesOn(sec); len(got) != 1 || !got["办公室党支部"] {
+		t.Errorf("the secretary sees the posts of %v", got)
 	}
 }

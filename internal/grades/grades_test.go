@@ -170,6 +170,18 @@ func TestGradeWeakWithPlan(t *testing.T) {
 			t.Errorf("%s on a closed plan: status %d, want 409", path, r.Status)
 		}
 	}
+	// Last year's plan of a branch graded weak shows this year's grade
+	// beside it (the demo's branch graded weak, then average).
+	var lastPlan int64
+	var nextLabel string
+	if err := app.Pool.QueryRow(t.Context(), `SELECT p.id, l.label_zh FROM consolidation_plans p JOIN branch_grades g ON g.id = p.grade_id
+  JOIN branch_grades n ON n.org_id = g.org_id AND n.year = g.year + 1 JOIN grade_levels l ON l.code = n.grade
+ WHERE g.year = $1 ORDER BY p.id LIMIT 1`, year-1).Scan(&lastPlan, &nextLabel); err != nil {
+		t.Fatalf("the demo's plan of last year with this year's grade: %v", err)
+	}
+	if got := rev.Get(fmt.Sprintf("/grades/plans/%d", lastPlan)).TestID("plan-next-grade"); got != nextLabel {
+		t.Errorf("next year's grade beside the plan: %q, want %q", got, nextLabel)
+	}
 	other := app.OrgID(t, "财务处党支部")
 	if r := sec.Get(fmt.Sprintf("/grades/branches/%d", other)); r.Status != http.StatusNotFound {
 		t.Errorf("another branch's grading: status %d, want 404", r.Status)
@@ -218,5 +230,10 @@ func TestSecretaryReport(t *testing.T) {
 	r = sec.Get(rp)
 	if r.TestID("report-improvements") != "加强理论学习。" || r.TestID("report-rating") != "较好" {
 		t.Errorf("the secretary sees %q / %q", r.TestID("report-rating"), r.TestID("report-improvements"))
+	}
+	// The branch's results over the years, this one among them.
+	years := app.Int(t, `SELECT count(DISTINCT year) FROM secretary_reports WHERE org_id = $1`, office)
+	if n := sec.Get("/grades/reports").Doc().Find(`[data-testid="report-row"]`).Length(); years < 2 || int64(n) != years {
+		t.Errorf("the branch's reports over the years: %d rows, %d years", n, years)
 	}
 }
