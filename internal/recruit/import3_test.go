@@ -187,6 +187,13 @@ func TestRecruitImportExtendedProbation(t *testing.T) {
 	if a, b := rosterOf(imported), rosterOf(entered); a != b || a != "full|normal|2020-09-01|2022-03-01|2022-03-01" {
 		t.Errorf("roster: imported %s, form %s", a, b)
 	}
+	// The print shows both meetings, the date of full membership and the
+	// signature lines.
+	pr := sec.Get(fmt.Sprintf("/recruitment/%d/print", imported))
+	if n := pr.Doc().Find(`[data-testid="print-step"]`).FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), "支部大会讨论转正") }).Length(); n != 2 ||
+		pr.TestID("print-full-on") != "2022年3月1日" || !pr.Has(`[data-testid="print-signatures"]`) {
+		t.Errorf("print: %d conversion meetings, full on %q", n, pr.TestID("print-full-on"))
+	}
 	// The file page shows both meetings and the late approval as the form's.
 	page := sec.Get(fmt.Sprintf("/recruitment/%d", imported))
 	if n := page.Doc().Find(`[data-testid="step-row"]`).FilterFunction(func(_ int, s *goquery.Selection) bool { return strings.Contains(s.Text(), "支部大会讨论转正") }).Length(); page.Status != http.StatusOK || n != 2 {
