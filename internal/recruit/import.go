@@ -66,6 +66,7 @@ var ImportCols = []importCol{
 	{"recommenders", "推荐方", []string{"recommenders"}},
 	{"activist_filed", "积极分子备案日期", []string{"activist_filed"}},
 	{"assessment", "积极分子考察日期", []string{"assessment"}},
+	{"thought_report", "思想汇报日期", []string{"思想汇报", "thought_report"}},
 	{"target", "确定发展对象日期", []string{"target"}},
 	{"target_filed", "发展对象备案日期", []string{"target_filed"}},
 	{"introducers", "确定入党介绍人日期", []string{"introducers"}},
@@ -154,9 +155,10 @@ var importOutcomes = map[string]string{
 	"按期转正": "on_time", "延长预备期": "extend", "取消预备党员资格": "cancel", "on_time": "on_time", "extend": "extend", "cancel": "cancel",
 }
 
-// manyDates are the steps done every half year: their cell holds several
+// manyDates are the steps done again and again (the half-yearly
+// assessments, the thought reports): their cell holds several
 // dates, separated by 、 , ， ; or spaces.
-var manyDates = map[string]bool{"assessment": true, "probation_assessment": true}
+var manyDates = map[string]bool{"assessment": true, "probation_assessment": true, "thought_report": true}
 
 func splitList(v string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool { return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' || r == ' ' })

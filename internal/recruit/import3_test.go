@@ -39,7 +39,7 @@ func TestRecruitImportExtendedProbation(t *testing.T) {
 	// reason (kept, marked late).
 	probation := map[string]string{
 		"name": "延期甲", "id_number": pii.MakeIDNumber("110105", time.Date(1994, 4, 4, 0, 0, 0, 0, time.UTC), 131), "gender": "男", "stage": "预备党员",
-		"application": "2019-03-01", "talk": "2019-03-20", "talker": full[0],
+		"application": "2019-03-01", "talk": "2019-03-20", "talker": full[0], "thought_report": "2019-04-01、2019-10-01",
 		"activist": "2019-06-01", "contacts": full[0] + "、" + full[1], "assessment": "2019-12-01、2020-06-01",
 		"target": "2020-06-15", "introducers": "2020-06-20", "introducer_names": full[0] + "、" + full[1],
 		"political_review": "2020-07-15", "training": "2020-07-20", "training_hours": "24",
@@ -174,7 +174,7 @@ func TestRecruitImportExtendedProbation(t *testing.T) {
 		}
 		return s
 	}
-	if a, b := stepsOf(imported), stepsOf(entered); a != b || strings.Count(a, "conversion_meeting") != 2 {
+	if a, b := stepsOf(imported), stepsOf(entered); a != b || strings.Count(a, "conversion_meeting") != 2 || strings.Count(a, "thought_report") != 2 {
 		t.Errorf("imported steps\n%s\nform steps\n%s", a, b)
 	}
 	rosterOf := func(id int64) string {

@@ -29,3 +29,28 @@ func TestReceiptLateBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// Thought reports (思想汇报) are recorded from the application on, as
+// many as are handed in; not before the application, nor once the file is
+// closed.
+func TestThoughtReports(t *testing.T) {
+	t.Parallel()
+	r := rules2014()
+	f := file("activist", st("application", "2025-03-15"), st("thought_report", "2025-06-30"))
+	for _, c := range []struct {
+		name string
+		f    File
+		on   string
+		ok   bool
+	}{
+		{"a day before the application", f, "2025-03-14", false},
+		{"on the application day", f, "2025-03-15", true},
+		{"a second one", f, "2025-12-30", true},
+		{"a full member's file", file("full", st("application", "2020-03-15")), "2025-12-30", false},
+	} {
+		_, e := Check(c.f, st("thought_report", c.on), r, false)
+		if (e == nil) != c.ok {
+			t.Errorf("%s: refusal %+v, want accepted %v", c.name, e, c.ok)
+		}
+	}
+}
