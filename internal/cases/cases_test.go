@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"zhibu/internal/apptest"
 	"zhibu/internal/cases"
 	"zhibu/internal/dbtest"
@@ -72,8 +74,23 @@ func TestLibraryAndReview(t *testing.T) {
 	if r := mem.Get(fmt.Sprintf("/cases?tag=%s", url.QueryEscape("预算"))); len(r.Doc().Find(`[data-testid="cases-row"]`).Nodes) != 1 {
 		t.Fatal("the approved case is not in the library under its tag")
 	}
-	if r := rev.Get("/review"); !r.Has(fmt.Sprintf(`[data-testid="featured-cases"] a[href="/cases/%d"]`, pending)) {
+	dash := rev.Get("/review")
+	if !dash.Has(fmt.Sprintf(`[data-testid="featured-cases"] a[href="/cases/%d"]`, pending)) {
 		t.Fatal("the dashboard does not show the featured case")
+	}
+	// Each featured case with photos shows its first one, described by its
+	// caption; one without photos shows none.
+	photo := app.Int(t, `SELECT min(id) FROM case_photos WHERE case_id = $1`, pending)
+	thumb := dash.Doc().Find(fmt.Sprintf(`[data-testid="featured-thumb"][src="%s"]`, cases.PhotoURL(pending, photo)))
+	if alt, _ := thumb.Attr("alt"); thumb.Length() != 1 || alt != "预算编制攻坚现场" {
+		t.Errorf("the featured case's thumbnail: %d, alt %q", thumb.Length(), alt)
+	}
+	withPhotos := app.Int(t, `SELECT count(DISTINCT c.id) FROM cases c JOIN case_photos p ON p.case_id = c.id WHERE c.featured AND c.status = 'approved'`)
+	if n, all := dash.Doc().Find(`[data-testid="featured-thumb"]`).Length(), dash.Doc().Find(`[data-testid="featured-case"]`).Length(); int64(n) != withPhotos || n >= all {
+		t.Errorf("%d thumbnails of %d featured cases, %d with photos", n, all, withPhotos)
+	}
+	if r := rev.Get(cases.PhotoURL(pending, photo)); r.Status != http.StatusOK {
+		t.Errorf("the reviewer cannot open the thumbnail: %d", r.Status)
 	}
 	if r := rev.PostForm(path, url.Values{"decision": {"approve"}, "version": {fmt.Sprint(v)}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("a stale decision: %d", r.Status)
@@ -107,5 +124,18 @@ func TestSubmitFromPost(t *testing.T) {
 	}
 	if n := app.Int(t, `SELECT count(*) FROM cases c JOIN case_meetings m ON m.case_id = c.id WHERE c.title = '新案例' AND c.post_id = $1`, post); n != 1 {
 		t.Fatalf("%d", n)
+	}
+	// The committee sees the posts across its branches; the secretary only
+	// the branch's own.
+	branchesOn := func(c *apptest.Client) map[string]bool {
+		out := map[string]bool{}
+		c.Get("/vanguard").Doc().Find(`[data-testid="vanguard-row"] td:nth-child(3)`).Each(func(_ int, s *goquery.Selection) { out[s.Text()] = true })
+		return out
+	}
+	if got := branchesOn(app.Login(t, "reviewer")); len(got) < 2 {
+		t.Errorf("the committee sees the posts of %v", got)
+	}
+	if got := branchesOn(sec); len(got) != 1 || !got["办公室党支部"] {
+		t.Errorf("the secretary sees the posts of %v", got)
 	}
 }

@@ -50,6 +50,17 @@ type Case struct {
 	DecidedAt   *time.Time
 	Version     int
 	FirstPhoto  *int64 // the first of its photos, shown in the library
+	// FirstCaption is the first photo's caption ("" without photos).
+	FirstCaption string
+}
+
+// ThumbAlt is the text of the first photo's thumbnail where it stands
+// for the case (the committee's dashboard): its caption, else the title.
+func (c Case) ThumbAlt() string {
+	if c.FirstCaption != "" {
+		return c.FirstCaption
+	}
+	return c.Title
 }
 
 // Excerpt is the start of the text, for lists.
@@ -71,7 +82,8 @@ type MeetingRef struct {
 
 const caseCols = `c.id, c.branch_id, o.name AS branch_name, o.path AS branch_path, c.post_id, c.title, c.body, c.status, c.tags, c.featured,
  c.review_note, c.submitted_at, c.decided_at, c.version,
- (SELECT min(ph.id) FROM case_photos ph WHERE ph.case_id = c.id) AS first_photo`
+ (SELECT min(ph.id) FROM case_photos ph WHERE ph.case_id = c.id) AS first_photo,
+ coalesce((SELECT ph.caption FROM case_photos ph WHERE ph.case_id = c.id ORDER BY ph.id LIMIT 1), '') AS first_caption`
 
 // visibleCase: approved cases for every reader; any case of an
 // organisation in the read roots $1.

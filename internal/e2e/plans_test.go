@@ -51,7 +51,8 @@ func TestPlansJourney(t *testing.T) {
 }
 
 // TestGradesJourney: the reviewer grades a branch weak, which opens its
-// consolidation plan, and adds a progress note; screenshots of /grades
+// consolidation plan, adds a progress note and a measure, marks it done
+// and ends the consolidation; screenshots of the ended plan, of /grades
 // and of a secretary's report page in both languages.
 func TestGradesJourney(t *testing.T) {
 	t.Parallel()
@@ -73,6 +74,20 @@ func TestGradesJourney(t *testing.T) {
 	b.clickThen(`[data-testid="note-save"]`, `[data-testid="plan-note"]`)
 	if n := app.Int(t, `SELECT count(*) FROM consolidation_notes n JOIN consolidation_plans p ON p.id = n.plan_id JOIN branch_grades g ON g.id = p.grade_id WHERE g.org_id = $1 AND g.year = $2`, branch, year); n != 1 {
 		t.Fatalf("progress notes: %d", n)
+	}
+	// To the end: a measure, done, then the consolidation ended with its
+	// closing note and confirmation.
+	b.set("f-measure", "每月固定召开支委会并报送会议记录。")
+	b.set("f-owner", "支部书记")
+	b.set("f-due_on", time.Now().AddDate(0, 1, 0).Format(time.DateOnly))
+	b.clickThen(`[data-testid="measure-save"]`, `[data-testid="measure-done"]`)
+	b.clickThen(`[data-testid="measure-done"]`, `[data-testid="close-form"]`)
+	b.set("f-closing_note", "支委会已按月召开，组织生活规范，整顿目标达到。")
+	b.Do(chromedp.Click(chromedp.CSS(`[data-testid="close-confirm"]`)))
+	b.clickThen(`[data-testid="close-save"]`, `[data-testid="plan-closed"]`)
+	b.ShootBoth("grades-plan-closed")
+	if n := app.Int(t, `SELECT count(*) FROM consolidation_plans p JOIN branch_grades g ON g.id = p.grade_id WHERE g.org_id = $1 AND g.year = $2 AND p.closed_on IS NOT NULL`, branch, year); n != 1 {
+		t.Fatalf("closed plans: %d", n)
 	}
 	b.Do(chromedp.Navigate(fmt.Sprintf("%s/grades?year=%d", app.URL, year)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="grades-list"]`)))
 	b.ShootBoth("grades-list")

@@ -72,8 +72,16 @@ func TestPrintViews(t *testing.T) {
 	if err := app.Pool.QueryRow(ctx, `SELECT id FROM meetings WHERE org_id = $1 AND status = 'submitted' ORDER BY starts_at DESC LIMIT 1`, branch).Scan(&meeting); err != nil {
 		t.Fatal(err)
 	}
+	// The recruitment record (全程纪实表 and 入党材料 checklist) of the
+	// branch's probationary member furthest along (issue 20).
+	var recruit int64
+	if err := app.Pool.QueryRow(ctx, `SELECT m.id FROM members m WHERE m.branch_id = $1 AND m.category = 'probationary'
+   AND EXISTS (SELECT 1 FROM recruit_steps s WHERE s.member_id = m.id) ORDER BY (SELECT count(*) FROM recruit_steps s WHERE s.member_id = m.id) DESC, m.id LIMIT 1`, branch).Scan(&recruit); err != nil {
+		t.Fatal(err)
+	}
 	views := []struct{ user, path, shot string }{
 		{"secretary", fmt.Sprintf("/meetings/%d/print", meeting), "print-meeting"},
+		{"secretary", fmt.Sprintf("/recruitment/%d/print", recruit), "print-recruit"},
 		{"member", "/me/transcript", "print-transcript"},
 		{"reviewer", fmt.Sprintf("/review/branches/%d/report", branch), "print-report"},
 	}
@@ -95,6 +103,9 @@ func TestPrintViews(t *testing.T) {
 		pages, shows, w, h := pdfFacts(t, pdf)
 		if pages < 1 || w == "" || !near(w, 595.3) || !near(h, 841.9) {
 			t.Errorf("%s: %d pages of %s×%s pt, want A4 (595×842)", v.path, pages, w, h)
+		}
+		if v.shot == "print-recruit" && pages != 2 {
+			t.Errorf("%s: %d pages, want the record on one page and the checklist on the next", v.path, pages)
 		}
 		if v.shot != "print-report" {
 			t.Logf("%s: %d A4 page(s)", v.path, pages)

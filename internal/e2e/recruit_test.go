@@ -59,6 +59,7 @@ VALUES ($1, '欧阳晓敏', 'female', '1994-03-08', '办公室', 'applicant') RE
 	step("application", map[string]string{"done_on": "2022-09-01"})
 	step("talk", map[string]string{"done_on": "2022-09-20", "person_a": pa})
 	step("recommendation", map[string]string{"done_on": "2023-02-10", "people": "机关团委推优"})
+	step("thought_report", map[string]string{"done_on": "2023-02-20", "details": "学习党章体会"})
 	step("activist", map[string]string{"done_on": "2023-03-01", "person_a": pa, "person_b": pc})
 	step("activist_filed", map[string]string{"done_on": "2023-03-06"})
 	step("assessment", map[string]string{"done_on": "2023-08-30"})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -36,6 +37,10 @@ func TestReviewerSeesTheDashboardChange(t *testing.T) {
 	rev := newBrowser(t, "zh-CN,zh")
 	signIn(rev, app, "reviewer")
 	rev.Do(chromedp.Navigate(app.URL+"/review"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="summary"]`)))
+	// The featured exemplary practices show their first photo, loaded, with
+	// its caption as the text (issue 23).
+	rev.Do(chromedp.Poll[chromedp.Void](`(() => { const i = document.querySelector('[data-testid="featured-thumb"]');
+  return i !== null && i.complete && i.naturalWidth > 0 && i.alt !== ''; })()`, chromedp.WithPollingTimeout(30*time.Second)))
 	rev.ShootBoth("reviewer-dashboard-before")
 	rev.Do(chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`[data-testid="months"]`)))
 	before := heldPartyDays(rev)

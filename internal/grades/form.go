@@ -148,3 +148,30 @@ func (f *ReviewForm) Validate(submitted, today time.Time) ReviewInput {
 	}
 	return in
 }
+
+// ClosingForm is the committee's form that ends a consolidation plan.
+type ClosingForm struct {
+	Note    string
+	Confirm bool
+	Errors  ui.Errors
+}
+
+// ParseClosing reads the closing form.
+func ParseClosing(v url.Values) ClosingForm {
+	g := trimmed(v)
+	return ClosingForm{Note: g("closing_note"), Confirm: g("confirm") == "yes"}
+}
+
+// Validate checks the closing: every measure done (done, from the plan),
+// a note of what the consolidation achieved, and the confirmation.
+func (f *ClosingForm) Validate(done bool) {
+	if !done {
+		f.Errors.Add("close", "consolidation.error.open_measures")
+	}
+	if f.Note == "" || utf8.RuneCountInString(f.Note) > 2000 {
+		f.Errors.Add("closing_note", "consolidation.error.note")
+	}
+	if !f.Confirm {
+		f.Errors.Add("confirm", "consolidation.error.confirm")
+	}
+}

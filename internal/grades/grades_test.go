@@ -127,6 +127,61 @@ func TestGradeWeakWithPlan(t *testing.T) {
 	if r.Doc().Find(`[data-testid="plan-measure"]`).Length() != 1 || r.Doc().Find(`[data-testid="plan-note"]`).Length() != 1 {
 		t.Errorf("plan page: %d measures, %d notes", r.Doc().Find(`[data-testid="plan-measure"]`).Length(), r.Doc().Find(`[data-testid="plan-note"]`).Length())
 	}
+	// The end (整顿结束): not while a measure is open; the branch cannot
+	// end it; the committee ends it once every measure is done, with a
+	// closing note and a confirmation, each missing one refused beside its
+	// field with the input kept; then the plan is read only.
+	closing := url.Values{"closing_note": {"组织生活已规范，整改事项全部销号。"}, "confirm": {"yes"}}
+	if r := rev.PostForm(pp+"/close", closing); r.Status != http.StatusUnprocessableEntity || !r.Has(`[data-testid="close-error"]`) {
+		t.Errorf("closing with a measure open: status %d", r.Status)
+	}
+	if r := sec.PostForm(pp+"/close", closing); r.Status != http.StatusForbidden {
+		t.Errorf("the branch ends its plan: status %d, want 403", r.Status)
+	}
+	measure := app.Int(t, `SELECT id FROM consolidation_measures WHERE plan_id = $1`, plan)
+	if r := sec.PostForm(fmt.Sprintf("%s/measures/%d/done", pp, measure), nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("measure done: status %d", r.Status)
+	}
+	if r := rev.Get(pp); !r.Has(`[data-testid="close-form"]`) {
+		t.Error("no closing form once every measure is done")
+	}
+	if r := rev.PostForm(pp+"/close", url.Values{"closing_note": {"已规范。"}}); r.Status != http.StatusUnprocessableEntity ||
+		!r.Has(`#f-confirm-error`) || r.Doc().Find(`#f-closing_note`).Text() != "已规范。" {
+		t.Errorf("closing without the confirmation: status %d", r.Status)
+	}
+	if r := rev.PostForm(pp+"/close", url.Values{"confirm": {"yes"}}); r.Status != http.StatusUnprocessableEntity || !r.Has(`[data-testid="error-closing_note"]`) {
+		t.Errorf("closing without a note: status %d", r.Status)
+	}
+	if r := rev.PostForm(pp+"/close", closing); r.Status != http.StatusSeeOther {
+		t.Fatalf("close: status %d", r.Status)
+	}
+	if n := app.Int(t, `SELECT count(*) FROM consolidation_plans WHERE id = $1 AND closed_on = $2`, plan, today()); n != 1 {
+		t.Error("the plan is not closed today")
+	}
+	if n := app.Int(t, `SELECT count(*) FROM audit_events WHERE action = 'consolidation.close' AND entity_id = $1`, plan); n != 1 {
+		t.Errorf("%d audit rows of the closing", n)
+	}
+	r = sec.Get(pp)
+	if !r.Has(`[data-testid="plan-closed"]`) || r.Has(`[data-testid="note-form"]`) || r.Doc().Find(`[data-testid="plan-note"]`).Length() != 2 {
+		t.Errorf("the closed plan: closed %v, note form %v, %d notes", r.Has(`[data-testid="plan-closed"]`), r.Has(`[data-testid="note-form"]`), r.Doc().Find(`[data-testid="plan-note"]`).Length())
+	}
+	for path, v := range map[string]url.Values{"/close": closing, "/notes": {"note": {"再补一条"}}, "/measures": {"measure": {"x"}, "owner": {"y"}, "due_on": {today().AddDate(0, 1, 0).Format(time.DateOnly)}}} {
+		if r := rev.PostForm(pp+path, v); r.Status != http.StatusConflict {
+			t.Errorf("%s on a closed plan: status %d, want 409", path, r.Status)
+		}
+	}
+	// Last year's plan of a branch graded weak shows this year's grade
+	// beside it (the demo's branch graded weak, then average).
+	var lastPlan int64
+	var nextLabel string
+	if err := app.Pool.QueryRow(t.Context(), `SELECT p.id, l.label_zh FROM consolidation_plans p JOIN branch_grades g ON g.id = p.grade_id
+  JOIN branch_grades n ON n.org_id = g.org_id AND n.year = g.year + 1 JOIN grade_levels l ON l.code = n.grade
+ WHERE g.year = $1 ORDER BY p.id LIMIT 1`, year-1).Scan(&lastPlan, &nextLabel); err != nil {
+		t.Fatalf("the demo's plan of last year with this year's grade: %v", err)
+	}
+	if got := rev.Get(fmt.Sprintf("/grades/plans/%d", lastPlan)).TestID("plan-next-grade"); got != nextLabel {
+		t.Errorf("next year's grade beside the plan: %q, want %q", got, nextLabel)
+	}
 	other := app.OrgID(t, "财务处党支部")
 	if r := sec.Get(fmt.Sprintf("/grades/branches/%d", other)); r.Status != http.StatusNotFound {
 		t.Errorf("another branch's grading: status %d, want 404", r.Status)
@@ -175,5 +230,10 @@ func TestSecretaryReport(t *testing.T) {
 	r = sec.Get(rp)
 	if r.TestID("report-improvements") != "加强理论学习。" || r.TestID("report-rating") != "较好" {
 		t.Errorf("the secretary sees %q / %q", r.TestID("report-rating"), r.TestID("report-improvements"))
+	}
+	// The branch's results over the years, this one among them.
+	years := app.Int(t, `SELECT count(DISTINCT year) FROM secretary_reports WHERE org_id = $1`, office)
+	if n := sec.Get("/grades/reports").Doc().Find(`[data-testid="report-row"]`).Length(); years < 2 || int64(n) != years {
+		t.Errorf("the branch's reports over the years: %d rows, %d years", n, years)
 	}
 }

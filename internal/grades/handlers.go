@@ -253,6 +253,25 @@ type PlanPage struct {
 	Measure   MeasureForm
 	Note      string
 	NoteError string
+	// Closing is the committee's form that ends the plan.
+	Closing ClosingForm
+}
+
+// Closed reports a plan that has ended: read only.
+func (p PlanPage) Closed() bool { return p.Plan.ClosedOn != nil }
+
+// CanClose reports whether the committee may end the plan now: it is
+// open, has measures, and every one is done.
+func (p PlanPage) CanClose() bool {
+	if !p.Committee || p.Closed() || len(p.Measures) == 0 {
+		return false
+	}
+	for _, m := range p.Measures {
+		if m.DoneOn == nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *Handler) planPage(r *http.Request) (PlanPage, error) {
@@ -308,6 +327,9 @@ func (h *Handler) AddMeasure(w http.ResponseWriter, r *http.Request) error {
 	if !p.Committee {
 		return fmt.Errorf("grades: measure on plan %d: %w", p.Plan.ID, apperr.ErrForbidden)
 	}
+	if p.Closed() {
+		return fmt.Errorf("grades: measure on closed plan %d: %w", p.Plan.ID, apperr.ErrConflict)
+	}
 	g := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	p.Measure = MeasureForm{Measure: g("measure"), Owner: g("owner"), DueOn: g("due_on")}
 	m := p.Measure.Validate(p.Plan.CreatedOn)
@@ -350,6 +372,9 @@ func (h *Handler) AddNote(w http.ResponseWriter, r *http.Request) error {
 	if !p.CanNote {
 		return fmt.Errorf("grades: note on plan %d: %w", p.Plan.ID, apperr.ErrForbidden)
 	}
+	if p.Closed() {
+		return fmt.Errorf("grades: note on closed plan %d: %w", p.Plan.ID, apperr.ErrConflict)
+	}
 	p.Note = strings.TrimSpace(r.PostFormValue("note"))
 	if p.Note == "" || utf8.RuneCountInString(p.Note) > 2000 {
 		p.NoteError = "grades.error.note"
@@ -359,6 +384,30 @@ func (h *Handler) AddNote(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return ui.Redirect(w, r, fmt.Sprintf("/grades/plans/%d", p.Plan.ID), "grades.flash.note")
+}
+
+// ClosePlan ends a consolidation plan (the committee), once every
+// measure is done, with a closing note and a confirmation.
+func (h *Handler) ClosePlan(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p, err := h.planPage(r)
+	if err != nil {
+		return err
+	}
+	if !p.Committee {
+		return fmt.Errorf("grades: close plan %d: %w", p.Plan.ID, apperr.ErrForbidden)
+	}
+	if p.Closed() {
+		return fmt.Errorf("grades: close plan %d: closed: %w", p.Plan.ID, apperr.ErrConflict)
+	}
+	p.Closing = ParseClosing(r.PostForm)
+	if p.Closing.Validate(p.CanClose()); p.Closing.Errors.Any() {
+		return ui.Render(w, r, http.StatusUnprocessableEntity, PlanView(p))
+	}
+	if err := h.store.ClosePlan(ctx, p.Plan.ID, h.today(), p.Closing.Note, auth.UserOf(ctx).AccountID); err != nil {
+		return err
+	}
+	return ui.Redirect(w, r, fmt.Sprintf("/grades/plans/%d", p.Plan.ID), "consolidation.flash.closed")
 }
 
 // ReportsPage lists the secretaries' reports: a committee's subtree for a

@@ -252,8 +252,24 @@ func Notes(ctx context.Context, q db.Querier, planID int64) ([]Note, error) {
 	return out, nil
 }
 
+// openPlan holds a plan open for a change in tx (a share lock, which a
+// closing waits for): ErrConflict once it is closed.
+func openPlan(ctx context.Context, tx pgx.Tx, planID int64) error {
+	var closed *time.Time
+	if err := tx.QueryRow(ctx, `SELECT closed_on FROM consolidation_plans WHERE id = $1 FOR SHARE`, planID).Scan(&closed); err != nil {
+		return fmt.Errorf("grades: plan %d: %w", planID, err)
+	}
+	if closed != nil {
+		return fmt.Errorf("grades: plan %d closed: %w", planID, apperr.ErrConflict)
+	}
+	return nil
+}
+
 // AddMeasure adds a measure to a plan.
 func AddMeasure(ctx context.Context, tx pgx.Tx, planID int64, m Measure) (int64, error) {
+	if err := openPlan(ctx, tx, planID); err != nil {
+		return 0, err
+	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO consolidation_measures (plan_id, measure, owner, due_on) VALUES ($1, $2, $3, $4) RETURNING id`,
 		planID, m.Measure, m.Owner, m.DueOn).Scan(&id); err != nil {
@@ -264,6 +280,9 @@ func AddMeasure(ctx context.Context, tx pgx.Tx, planID int64, m Measure) (int64,
 
 // MeasureDone marks a measure of the plan done on a day.
 func MeasureDone(ctx context.Context, tx pgx.Tx, planID, measureID int64, on time.Time) error {
+	if err := openPlan(ctx, tx, planID); err != nil {
+		return err
+	}
 	tag, err := tx.Exec(ctx, `UPDATE consolidation_measures SET done_on = $3 WHERE id = $1 AND plan_id = $2 AND done_on IS NULL`, measureID, planID, on)
 	if err != nil {
 		return fmt.Errorf("grades: measure %d done: %w", measureID, err)
@@ -277,12 +296,41 @@ func MeasureDone(ctx context.Context, tx pgx.Tx, planID, measureID int64, on tim
 
 // AddNote adds a progress note to a plan.
 func AddNote(ctx context.Context, tx pgx.Tx, planID int64, on time.Time, note string, accountID int64) (int64, error) {
+	if err := openPlan(ctx, tx, planID); err != nil {
+		return 0, err
+	}
+	return addNote(ctx, tx, planID, on, note, accountID)
+}
+
+func addNote(ctx context.Context, tx pgx.Tx, planID int64, on time.Time, note string, accountID int64) (int64, error) {
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO consolidation_notes (plan_id, noted_on, note, by_account) VALUES ($1, $2, $3, $4) RETURNING id`,
 		planID, on, note, nullID(accountID)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("grades: add note: %w", err)
 	}
 	return id, audit.Record(ctx, tx, audit.Event{Action: "consolidation.note", Entity: "consolidation_plan", EntityID: planID, After: map[string]any{"note": note}})
+}
+
+// ClosePlan ends a consolidation plan on a day (整顿结束), once it has
+// measures and every one is done, with the committee's closing note kept
+// as its last progress note; a closed plan takes no more measures or
+// notes. ErrConflict when it is closed already or a measure is open.
+func ClosePlan(ctx context.Context, tx pgx.Tx, planID int64, on time.Time, note string, accountID int64) error {
+	tag, err := tx.Exec(ctx, `UPDATE consolidation_plans p SET closed_on = $2
+ WHERE p.id = $1 AND p.closed_on IS NULL AND p.created_on <= $2
+   AND EXISTS (SELECT 1 FROM consolidation_measures m WHERE m.plan_id = p.id)
+   AND NOT EXISTS (SELECT 1 FROM consolidation_measures m WHERE m.plan_id = p.id AND m.done_on IS NULL)`, planID, on)
+	if err != nil {
+		return fmt.Errorf("grades: close plan %d: %w", planID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("grades: close plan %d: %w", planID, apperr.ErrConflict)
+	}
+	if _, err := addNote(ctx, tx, planID, on, note, accountID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Event{Action: "consolidation.close", Entity: "consolidation_plan", EntityID: planID,
+		After: map[string]any{"closed_on": on.Format(time.DateOnly), "note": note}})
 }
 
 // Store runs the grading changes, each in its own transaction.
@@ -309,4 +357,9 @@ func (s *Store) MeasureDone(ctx context.Context, planID, measureID int64, on tim
 // AddNote adds a progress note.
 func (s *Store) AddNote(ctx context.Context, planID int64, on time.Time, note string, accountID int64) (int64, error) {
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) (int64, error) { return AddNote(ctx, tx, planID, on, note, accountID) })
+}
+
+// ClosePlan ends a plan.
+func (s *Store) ClosePlan(ctx context.Context, planID int64, on time.Time, note string, accountID int64) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return ClosePlan(ctx, tx, planID, on, note, accountID) })
 }

@@ -58,6 +58,8 @@ type Spec struct {
 // Specs lists the steps in the order the 细则 runs them.
 var Specs = []Spec{
 	{Kind: "application", Stage: "applicant", Fields: []string{"details"}, Doc: true},
+	// 思想汇报: handed in over the years from the application on.
+	{Kind: "thought_report", Stage: "applicant", Fields: []string{"details"}, Repeat: true, Doc: true},
 	{Kind: "talk", Stage: "applicant", Fields: []string{"person_a", "details"}, Doc: true},
 	{Kind: "recommendation", Stage: "applicant", Fields: []string{"people", "details"}, Doc: true},
 	{Kind: "activist", Stage: "applicant", Fields: []string{"person_a", "person_b", "details"}, Doc: true},
@@ -316,7 +318,7 @@ func Check(f File, s Step, r Rules, history bool) (Step, *Refusal) {
 		if e = needs("application"); e == nil && s.DoneOn.After(dates.AddMonths(*f.On("application"), r.N("talk_months"))) {
 			s.LateRule = "talk_months"
 		}
-	case "recommendation", "activist":
+	case "recommendation", "activist", "thought_report":
 		e = needs("application")
 	case "activist_filed":
 		e = needs("activist")

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"zhibu/internal/apperr"
+	"zhibu/internal/dates"
 	"zhibu/internal/db"
 	"zhibu/internal/dues"
 	"zhibu/internal/export"
@@ -65,6 +66,7 @@ var ImportCols = []importCol{
 	{"recommenders", "推荐方", []string{"recommenders"}},
 	{"activist_filed", "积极分子备案日期", []string{"activist_filed"}},
 	{"assessment", "积极分子考察日期", []string{"assessment"}},
+	{"thought_report", "思想汇报日期", []string{"思想汇报", "thought_report"}},
 	{"target", "确定发展对象日期", []string{"target"}},
 	{"target_filed", "发展对象备案日期", []string{"target_filed"}},
 	{"introducers", "确定入党介绍人日期", []string{"introducers"}},
@@ -95,9 +97,15 @@ var ImportCols = []importCol{
 	{"conversion_meeting", "转正支部大会日期", []string{"conversion_meeting"}},
 	{"conversion_outcome", "转正结果", []string{"conversion_outcome"}},
 	{"extended_to", "延长预备期至", []string{"extended_to"}},
+	{"extension_months", "延长预备期月数", []string{"extension_months"}},
 	{"conversion_due", "转正应到人数", []string{"conversion_due"}},
 	{"conversion_present", "转正实到人数", []string{"conversion_present"}},
 	{"conversion_in_favour", "转正赞成人数", []string{"conversion_in_favour"}},
+	{"conversion_meeting_2", "第二次转正支部大会日期", []string{"conversion_meeting_2"}},
+	{"conversion_outcome_2", "第二次转正结果", []string{"conversion_outcome_2"}},
+	{"conversion_due_2", "第二次转正应到人数", []string{"conversion_due_2"}},
+	{"conversion_present_2", "第二次转正实到人数", []string{"conversion_present_2"}},
+	{"conversion_in_favour_2", "第二次转正赞成人数", []string{"conversion_in_favour_2"}},
 	{"conversion_approval", "转正批准日期", []string{"conversion_approval"}},
 	{"conversion_reason", "转正批准逾期原因", []string{"conversion_reason"}},
 	{"converted_on", "转为正式党员日期", []string{"converted_on"}},
@@ -133,6 +141,13 @@ var importFields = map[string]map[string]string{
 	"conversion_approval": {"reason": "conversion_reason"},
 }
 
+// importSecond names the columns of the second 支部大会 on full
+// membership, held at the end of a probation the first one extended
+// (第三十二条): its date is the column conversion_meeting_2, its outcome
+// (full membership or cancellation) and votes these; the approval that
+// follows is in the conversion_approval columns as after a first meeting.
+var importSecond = map[string]string{"outcome": "conversion_outcome_2", "due_count": "conversion_due_2", "present": "conversion_present_2", "in_favour": "conversion_in_favour_2"}
+
 // importOutcomes are the outcome columns' words; steps whose outcome has
 // no column import as passed (a record of a review, an approval).
 var importOutcomes = map[string]string{
@@ -140,9 +155,10 @@ var importOutcomes = map[string]string{
 	"按期转正": "on_time", "延长预备期": "extend", "取消预备党员资格": "cancel", "on_time": "on_time", "extend": "extend", "cancel": "cancel",
 }
 
-// manyDates are the steps done every half year: their cell holds several
+// manyDates are the steps done again and again (the half-yearly
+// assessments, the thought reports): their cell holds several
 // dates, separated by 、 , ， ; or spaces.
-var manyDates = map[string]bool{"assessment": true, "probation_assessment": true}
+var manyDates = map[string]bool{"assessment": true, "probation_assessment": true, "thought_report": true}
 
 func splitList(v string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool { return r == '、' || r == ',' || r == '，' || r == ';' || r == '；' || r == ' ' })
@@ -400,47 +416,71 @@ func CheckImport(ctx context.Context, q db.Querier, sealer *pii.Sealer, branchID
 			bad(field, "duesroll.rimport.no_person", "")
 			return ""
 		}
+		// Cells that need a date they lack: the second meeting's outcome
+		// and votes, the extension's length.
+		if rec["conversion_meeting_2"] == "" && slices.ContainsFunc(slices.Collect(maps.Values(importSecond)), func(c string) bool { return rec[c] != "" }) {
+			bad("conversion_meeting_2", "form.required", "")
+		}
+		if rec["conversion_meeting"] == "" && rec["extension_months"] != "" {
+			bad("conversion_meeting", "form.required", "")
+		}
 		for _, sp := range Specs {
 			kind := sp.Kind
-			raw := rec[kind]
-			if raw == "" {
-				continue
+			// Where the step's dates are: its own column, and for the 支部大会
+			// on full membership the second meeting's after an extension.
+			type place struct {
+				date string
+				cols map[string]string
 			}
-			cells := []string{raw}
-			if manyDates[kind] {
-				cells = splitList(raw)
+			places := []place{{kind, importFields[kind]}}
+			if kind == "conversion_meeting" {
+				places = append(places, place{"conversion_meeting_2", importSecond})
 			}
-			for _, cell := range cells {
-				d, ok := importDate(cell)
-				if !ok {
-					bad(kind, "form.bad_date", "")
+			for _, pl := range places {
+				raw := rec[pl.date]
+				if raw == "" {
 					continue
 				}
-				if kind == "application" && p.Applied != nil && !p.Applied.Equal(d) {
-					bad(kind, "duesroll.rimport.applied_on", "")
-					continue
+				cells := []string{raw}
+				if manyDates[kind] {
+					cells = splitList(raw)
 				}
-				s, ok := importStep(rec, kind, d, today, p.ID, who, bad)
-				if !ok {
-					continue
+				for _, cell := range cells {
+					d, ok := importDate(cell)
+					if !ok {
+						bad(pl.date, "form.bad_date", "")
+						continue
+					}
+					if kind == "application" && p.Applied != nil && !p.Applied.Equal(d) {
+						bad(kind, "duesroll.rimport.applied_on", "")
+						continue
+					}
+					r, err := rulesFor(d)
+					if err != nil {
+						return nil, nil, err
+					}
+					cellRec, column, ok := importConversion(rec, pl.date, f, r, bad)
+					if !ok {
+						continue
+					}
+					s, ok := importStep(cellRec, kind, pl.date, pl.cols, d, today, p.ID, who, bad)
+					if !ok {
+						continue
+					}
+					checked, refusal := Check(f, s, r, true)
+					if refusal != nil {
+						bad(column(pl.cols, pl.date, refusal.Field), refusal.Key, refusal.Cite)
+						continue
+					}
+					if checked.LateRule != "" {
+						row.Flags = append(row.Flags, ImportProblem{Line: line, Name: p.Name, Field: pl.date, Key: "recruit2.import.late", Cite: r.Cite(checked.LateRule)})
+					}
+					if checked.FlagRule != "" {
+						row.Flags = append(row.Flags, ImportProblem{Line: line, Name: p.Name, Field: pl.date, Key: "duesroll.rimport.flagged", Cite: r.Cite(checked.FlagRule)})
+					}
+					advance(&f, checked)
+					row.Steps = append(row.Steps, checked)
 				}
-				r, err := rulesFor(d)
-				if err != nil {
-					return nil, nil, err
-				}
-				checked, refusal := Check(f, s, r, true)
-				if refusal != nil {
-					bad(importColumn(kind, refusal.Field), refusal.Key, refusal.Cite)
-					continue
-				}
-				if checked.LateRule != "" {
-					row.Flags = append(row.Flags, ImportProblem{Line: line, Name: p.Name, Field: kind, Key: "recruit2.import.late", Cite: r.Cite(checked.LateRule)})
-				}
-				if checked.FlagRule != "" {
-					row.Flags = append(row.Flags, ImportProblem{Line: line, Name: p.Name, Field: kind, Key: "duesroll.rimport.flagged", Cite: r.Cite(checked.FlagRule)})
-				}
-				advance(&f, checked)
-				row.Steps = append(row.Steps, checked)
 			}
 		}
 		if raw := rec["converted_on"]; raw != "" && len(problems) == before {
@@ -540,10 +580,80 @@ func newApplicant(rec map[string]string, idNumber string, branchID int64, today 
 	return member.Values{}, false
 }
 
+// importConversion reads what the 支部大会 on full membership needs
+// beyond its own columns, before the step form and the clock judge it
+// (Check, as the step form does). For the first meeting (date column
+// conversion_meeting): an extension's length in months (extension_months)
+// is turned into the day the extended probation ends, counted from the
+// end of the original probation as the clock counts it; it must agree with
+// 延长预备期至 when both are given, and neither may be given unless the
+// outcome is an extension. The second meeting (conversion_meeting_2) is
+// only possible after a first that extended probation, and cannot extend
+// it again (第三十二条). It returns the row's cells to read the step from
+// and the column a refusal's field names; ok false when a cell is refused
+// here.
+func importConversion(rec map[string]string, dateCol string, f File, r Rules, bad func(field, key, cite string)) (map[string]string, func(cols map[string]string, dateCol, field string) string, bool) {
+	column := importColumn
+	outcome := func(c string) string { return importOutcomes[strings.ToLower(rec[c])] }
+	switch dateCol {
+	case "conversion_meeting":
+		if o := outcome("conversion_outcome"); (rec["extended_to"] != "" || rec["extension_months"] != "") && o != "" && o != "extend" {
+			bad(map[bool]string{true: "extended_to", false: "extension_months"}[rec["extended_to"] != ""], "recruit3.import.extension_not_extend", r.Cite("extension_min_months"))
+			return nil, nil, false
+		}
+		raw := rec["extension_months"]
+		if raw == "" {
+			break
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n <= 0 || n > 120 {
+			bad("extension_months", "recruit.error.number", "")
+			return nil, nil, false
+		}
+		orig := f.OriginalProbationEnd(r)
+		if orig == nil {
+			break // not admitted: the clock refuses the meeting
+		}
+		end := dates.AddMonths(*orig, n)
+		if v := rec["extended_to"]; v != "" {
+			if e, ok := importDate(v); ok && !e.Equal(end) {
+				bad("extension_months", "recruit3.import.extension_disagrees", r.Cite("extension_min_months"))
+				return nil, nil, false
+			}
+			break
+		}
+		rec = maps.Clone(rec)
+		rec["extended_to"] = end.Format(dateLayout)
+		// The day is the months': a refusal of it names their column.
+		column = func(cols map[string]string, dateCol, field string) string {
+			if c := importColumn(cols, dateCol, field); c != "extended_to" {
+				return c
+			}
+			return "extension_months"
+		}
+	case "conversion_meeting_2":
+		first := f.Last("conversion_meeting")
+		switch {
+		case first == nil && rec["conversion_meeting"] == "":
+			bad(dateCol, "recruit3.import.second_without_first", "")
+			return nil, nil, false
+		case first == nil:
+			return nil, nil, false // the first meeting was refused: named there
+		case first.Outcome != "extend":
+			bad(dateCol, "recruit3.import.second_needs_extension", r.Cite("extension_min_months"))
+			return nil, nil, false
+		case outcome("conversion_outcome_2") == "extend":
+			bad("conversion_outcome_2", "recruit.error.extended_once", r.Cite("extension_max_months"))
+			return nil, nil, false
+		}
+	}
+	return rec, column, true
+}
+
 // importStep reads one step of a row through the step form (Validate):
-// the date, and the other fields from their columns.
-func importStep(rec map[string]string, kind string, d, today time.Time, self int64, who func(field, v string) string, bad func(field, key, cite string)) (Step, bool) {
-	cols := importFields[kind]
+// the date from column dateCol, and the other fields from their columns
+// (cols, by the form's field).
+func importStep(rec map[string]string, kind, dateCol string, cols map[string]string, d, today time.Time, self int64, who func(field, v string) string, bad func(field, key, cite string)) (Step, bool) {
 	col := func(field string) string { return rec[cols[field]] }
 	form := StepForm{Kind: kind, DoneOn: d.Format(dateLayout), Details: "导入", People: col("people"), DocNo: col("doc_no"),
 		Hours: col("hours"), Days: col("days"), DueCount: col("due_count"), Present: col("present"), InFavour: col("in_favour"),
@@ -605,20 +715,20 @@ func importStep(rec map[string]string, kind string, d, today time.Time, self int
 	s, errs := form.Validate(today)
 	if errs.Any() {
 		for _, field := range slices.Sorted(maps.Keys(errs)) {
-			bad(importColumn(kind, field), errs[field], "")
+			bad(importColumn(cols, dateCol, field), errs[field], "")
 		}
 		return Step{}, false
 	}
 	return s, true
 }
 
-// importColumn is the column of a step's form field: its own column, or
-// the step's date column.
-func importColumn(kind, field string) string {
-	if c := importFields[kind][field]; c != "" {
+// importColumn is the column of a step's form field: its own column
+// (cols, by field), or the step's date column.
+func importColumn(cols map[string]string, dateCol, field string) string {
+	if c := cols[field]; c != "" {
 		return c
 	}
-	return kind
+	return dateCol
 }
 
 // advance adds a checked step to the file as Record would leave it: the
@@ -698,8 +808,10 @@ func (st *Store) Import(ctx context.Context, sealer *pii.Sealer, rows []ImportRo
 	})
 }
 
-// ImportTemplate is the template workbook: the header and two example
-// rows, an activist already on the roster and a new applicant.
+// ImportTemplate is the template workbook: the header and three example
+// rows, an activist already on the roster, a new applicant, and a
+// probationary member on the roster whose probation was extended and who
+// was then converted.
 func ImportTemplate() *export.Book {
 	b := export.NewBook()
 	headers := make([]string, len(ImportCols))
@@ -718,5 +830,13 @@ func ImportTemplate() *export.Book {
 		"talk": "2024-03-20", "talker": "李四", "activist": "2024-06-10", "contacts": "王五、赵六", "assessment": "2024-12-10、2025-06-10"})
 	example(map[string]string{"name": "钱七", "id_number": pii.MakeIDNumber("110101", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), 124), "stage": "申请人", "application": "2026-10-08",
 		"gender": "女", "department": "办公室"})
+	// A probation extended by six months at the first 支部大会 and decided
+	// at the second, when the extension ends (第三十二条): full membership
+	// dates from that day (第三十四条).
+	example(map[string]string{"name": "孙八", "id_number": pii.MakeIDNumber("110101", time.Date(1992, 2, 2, 0, 0, 0, 0, time.UTC), 125), "stage": "正式党员",
+		"conversion_application": "2024-06-01", "conversion_meeting": "2024-06-20", "conversion_outcome": "延长预备期", "extension_months": "6",
+		"conversion_due": "12", "conversion_present": "11", "conversion_in_favour": "10",
+		"conversion_meeting_2": "2024-12-23", "conversion_outcome_2": "按期转正", "conversion_due_2": "12", "conversion_present_2": "10", "conversion_in_favour_2": "9",
+		"conversion_approval": "2025-01-15", "converted_on": "2024-12-20"})
 	return b
 }

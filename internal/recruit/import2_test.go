@@ -208,7 +208,7 @@ func TestRecruitImportEveryStep(t *testing.T) {
 	// The template holds every column, its examples readable by the import.
 	r = sec.Get("/recruitment/import/template.xlsx")
 	recs, err := recruit.ParseImport([]byte(r.Body))
-	if r.Status != http.StatusOK || err != nil || len(recs) != 2 || recs[0]["assessment"] == "" || recs[1]["gender"] != "女" {
+	if r.Status != http.StatusOK || err != nil || len(recs) != 3 || recs[0]["assessment"] == "" || recs[1]["gender"] != "女" || recs[2]["conversion_meeting_2"] == "" || recs[2]["extension_months"] != "6" {
 		t.Errorf("template: %d %v %v", r.Status, err, recs)
 	}
 }

@@ -58,7 +58,7 @@ const day = 24 * time.Hour
 const coreSteps = 9
 
 func (g *gen) run(ctx context.Context) error {
-	steps := []func(context.Context) error{g.orgs, g.members, g.terms, g.accounts, g.meetings, g.lifeMeetings, g.appraisals, g.talks, g.commendations, g.leadGroups, g.plannedMeetings, g.dues, g.reviews, g.recruitment, g.recruit2, g.discipline, g.workbench, g.plans, g.issue23b, g.study, g.corrections, g.selfadmin, g.breaches, g.files, g.rulescope}
+	steps := []func(context.Context) error{g.orgs, g.members, g.terms, g.accounts, g.meetings, g.lifeMeetings, g.appraisals, g.talks, g.commendations, g.leadGroups, g.plannedMeetings, g.dues, g.reviews, g.recruitment, g.recruit2, g.recruit3, g.discipline, g.workbench, g.plans, g.issue23b, g.study, g.corrections, g.selfadmin, g.breaches, g.files, g.rulescope}
 	if g.coreOnly {
 		steps = steps[:coreSteps]
 	}

@@ -380,6 +380,7 @@ var accessTable = map[string]accessCase{
 	"POST /grades/plans/{id}/measures":            {Path: "/grades/plans/{other_grade_plan}/measures", Want: with(only(post, 422, "reviewer"), 404, "secretary")},
 	"POST /grades/plans/{id}/measures/{mid}/done": {Path: "/grades/plans/{other_grade_plan}/measures/{missing}/done", Want: with(only(post, 409, "reviewer"), 404, "secretary")},
 	"POST /grades/plans/{id}/notes":               {Path: "/grades/plans/{other_grade_plan}/notes", Want: with(only(post, 422, "reviewer"), 404, "secretary")},
+	"POST /grades/plans/{id}/close":               {Path: "/grades/plans/{other_grade_plan}/close", Want: with(only(post, 422, "reviewer"), 404, "secretary")}, // --- consolidation ---
 	"GET /grades/reports":                         {Want: only(get, 200, "secretary", "reviewer")},
 	"POST /grades/reports":                        {Want: only(post, 422, "secretary")},
 	"GET /grades/reports/{id}":                    {Path: "/grades/reports/{own_report}", Other: "/grades/reports/{other_report}", Want: only(get, 200, "secretary", "reviewer"), WantOther: with(only(get, 200, "reviewer"), 404, "secretary")},

@@ -409,6 +409,7 @@ func routes(d Deps, authSvc *auth.Service) http.Handler {
 				r.Method(http.MethodPost, "/grades/plans/{id}/measures", ui.Handler(gradesH.AddMeasure))
 				r.Method(http.MethodPost, "/grades/plans/{id}/measures/{mid}/done", ui.Handler(gradesH.MeasureDone))
 				r.Method(http.MethodPost, "/grades/plans/{id}/notes", ui.Handler(gradesH.AddNote))
+				r.Method(http.MethodPost, "/grades/plans/{id}/close", ui.Handler(gradesH.ClosePlan)) // --- consolidation: ending a plan ---
 				r.Method(http.MethodGet, "/grades/reports", ui.Handler(gradesH.ReportsList))
 				r.Method(http.MethodPost, "/grades/reports", ui.Handler(gradesH.SubmitReport))
 				r.Method(http.MethodGet, "/grades/reports/{id}", ui.Handler(gradesH.Report))
