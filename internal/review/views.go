@@ -381,7 +381,7 @@ type YearPage struct {
 	// (today for the current month), the subtree's override or the
 	// default, with its title and source.
 	Versions map[int64]rules.Rule
-	Applied   []AppliedRule         // the version of each rule that applied month by month
+	Applied  []AppliedRule // the version of each rule that applied month by month
 }
 
 // YearMonth is one month of the record.

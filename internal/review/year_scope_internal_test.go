@@ -30,7 +30,7 @@ func TestYearViewCitesTheBranchsVersion(t *testing.T) {
 	today := d(time.April, 10)
 	ctx := context.Background()
 	for _, c := range []struct {
-		path      []int64
+		path       []int64
 		feb, march string
 	}{
 		{[]int64{1, 10, 20}, "默认依据", "某党总支〔2026〕1号"},
