@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -316,9 +317,8 @@ type a11yView struct{ user, path string }
 //
 // Time: the two languages run in parallel, each in two halves; each page
 // is loaded once per language (the phone view resizes the same load), and
-// axe-core is installed in each tab before any page loads
-// (Page.addScriptToEvaluateOnNewDocument) instead of being evaluated on
-// every page.
+// written into the same window as the page before it, so axe-core is
+// loaded once per half and its code stays warm (see visit below).
 func TestContrastAndKeyboard(t *testing.T) {
 	t.Parallel()
 	app := apptest.New(t)
@@ -474,9 +474,39 @@ RETURNING id::text`,
 					b.Do(chromedp.EmulateViewport(1280, 900))
 					count(1, res.Checked, len(res.Failures), tb, ctl, 2)
 				}
+				// A shard's first page is a navigation; each later one is
+				// fetched and written over the document in place
+				// (document.open keeps the window): axe-core stays loaded
+				// and its code stays compiled and optimised from one page
+				// to the next, which halves what the checks cost (CPU of
+				// the test: 105 s against 204 s with a navigation each).
+				// The page is the same HTML, styles and scripts as a
+				// navigation shows (compared page by page: the same text
+				// and the same texts measured, but for the request id of
+				// the 404 page).
+				opened := false
 				visit := func(p string) {
 					t.Helper()
-					b.Do(chromedp.Navigate(app.URL+p), chromedp.WaitReady(chromedp.CSS("main")))
+					if !opened {
+						b.Do(chromedp.Navigate(app.URL+p), chromedp.WaitReady(chromedp.CSS("main")))
+						opened = true
+						return
+					}
+					status, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`(async (u) => {
+						const r = await fetch(u, {credentials: 'same-origin'});
+						const html = await r.text();
+						history.replaceState(null, '', u);
+						document.open(); document.write(html); document.close();
+						if (document.readyState !== 'complete') await new Promise((ok) => window.addEventListener('load', ok, {once: true}));
+						window.scrollTo(0, 0);
+						return r.status; })(`+strconv.Quote(p)+`)`, chromedp.EvalAwaitPromise))
+					if err != nil {
+						t.Fatalf("%s: %v", p, err)
+					}
+					if status >= 500 {
+						t.Errorf("%s: status %d", p, status)
+					}
+					b.Do(chromedp.WaitReady(chromedp.CSS("main")))
 				}
 				if si == 0 {
 					// The sign-in page, before anyone signs in.
@@ -488,6 +518,7 @@ RETURNING id::text`,
 					if v.user != user {
 						user = v.user
 						signIn(b, app, user)
+						opened = true
 					}
 					visit(v.path)
 					check(user+" "+v.path, l.code == "zh" && listed[v])
