@@ -14,13 +14,12 @@ import (
 )
 
 // axe-core, the standard accessibility rule engine, runs in the browser
-// over the pages TestContrastAndKeyboard visits (every page shape each
-// role reaches in Chinese at desktop width, and the main pages of the
-// roles with wide tables in English at phone width), with the WCAG 2.0 and
-// 2.1 A and AA rules; any violation fails the test. The engine is not in
-// the repository: .ci/axe fetches the pinned release from npm into
-// bin/tools/axe-core (MPL-2.0, its licence beside it); ZHIBU_AXE names
-// another copy of axe.min.js.
+// over every page view TestContrastAndKeyboard checks (every page each
+// role reaches, in Chinese and English, at desktop width and at 390 px),
+// with the WCAG 2.0 and 2.1 A and AA rules; any violation fails the test.
+// The engine is not in the repository: .ci/axe fetches the pinned release
+// from npm into bin/tools/axe-core (MPL-2.0, its licence beside it);
+// ZHIBU_AXE names another copy of axe.min.js.
 
 // axeVersion is the release .ci/axe fetches.
 const axeVersion = "4.14.1"
