@@ -504,6 +504,9 @@ RETURNING id::text`,
 						const r = await fetch(u, {credentials: 'same-origin'});
 						const html = await r.text();
 						history.replaceState(null, '', u);
+						// The window outlives the page: stop the old page's timers
+						// (the check-in screen polls), as leaving it would.
+						for (let id = setTimeout(() => {}, 0); id > 0; id--) { clearTimeout(id); clearInterval(id); }
 						document.open(); document.write(html); document.close();
 						if (document.readyState !== 'complete') await new Promise((ok) => window.addEventListener('load', ok, {once: true}));
 						window.scrollTo(0, 0);
