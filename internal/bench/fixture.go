@@ -22,6 +22,12 @@ SELECT (SELECT r.org_id FROM account_roles r JOIN accounts a ON a.id = r.account
 const fixtureMeetingsSQL = `
 SELECT id FROM meetings WHERE org_id = $1 AND kind IN ('party_day', 'study', 'general', 'lecture') ORDER BY starts_at DESC LIMIT 100`
 
+// fixtureMonthSQL is the branch's last dues month handed in (the data
+// set's last ended month), else the month before the current one.
+const fixtureMonthSQL = `
+SELECT to_char(coalesce((SELECT max(month) FROM dues_months WHERE branch_id = $1),
+                        date_trunc('month', current_date) - interval '1 month'), 'YYYY-MM')`
+
 const fixtureMembersSQL = `SELECT id FROM members WHERE branch_id = $1 AND category IN ('full', 'probationary') AND party_status = 'normal' ORDER BY id`
 
 // draftTopic marks the draft meetings a run creates for the attendance
@@ -55,6 +61,9 @@ func loadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 		return nil, fmt.Errorf("bench: the database lacks the benchmark accounts (%s, %s, %s): load it with zhibu-bench seed", Reviewer, Secretary, Member)
 	}
 	f.Root, f.Branch, f.MemberID = *root, *branch, *member
+	if err := pool.QueryRow(ctx, fixtureMonthSQL, f.Branch).Scan(&f.Month); err != nil {
+		return nil, fmt.Errorf("bench: fixture: %w", err)
+	}
 	var err error
 	if f.Meetings, err = ids(ctx, pool, fixtureMeetingsSQL, f.Branch); err != nil {
 		return nil, err

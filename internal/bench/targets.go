@@ -31,6 +31,9 @@ type Fixture struct {
 	Members  []int64 // that branch's members
 	Drafts   []int64 // fresh draft meetings of that branch ({draft_meeting} uses each once)
 	MemberID int64   // the member account's member
+	// Month is a recent dues month of the secretary's branch (2026-10):
+	// the last one it handed in, else the month before the current one.
+	Month string
 	// Savers are the four benchmark secretaries with their branches'
 	// members and fresh drafts, over which a Spread target rotates; the
 	// first is Secretary with Branch, Members and Drafts.
@@ -49,7 +52,7 @@ type Saver struct {
 type Target struct {
 	Name   string
 	Method string
-	// Path may hold {root}, {branch}, {meeting}, {member}, and
+	// Path may hold {root}, {branch}, {meeting}, {member}, {month}, and
 	// {any_meeting}, which takes the next of the branch's recent meetings
 	// on each request (so that concurrent saves do not all edit one).
 	Path string
@@ -95,6 +98,14 @@ var Targets = []Target{
 	{Name: "branch compliance", Method: http.MethodGet, Path: "/review/branches/{branch}", User: Reviewer, Want: 200, Rate: 20,
 		TargetP95: 50 * time.Millisecond},
 	{Name: "committee dashboard", Method: http.MethodGet, Path: "/review", User: Reviewer, Want: 200, Rate: 20,
+		TargetP95: 300 * time.Millisecond},
+	// Dues (issue 21): a branch's month is a branch page like the roster
+	// (the read-page goals of /me, the roster and a meeting page); the
+	// roll-up is the committee's page over the whole subtree like the
+	// dashboard (its goal).
+	{Name: "dues: branch month", Method: http.MethodGet, Path: "/dues/branches/{branch}?month={month}", User: Secretary, Want: 200,
+		TargetP95: 20 * time.Millisecond, TargetRatio: 0.4},
+	{Name: "dues: committee roll-up", Method: http.MethodGet, Path: "/dues?month={month}", User: Reviewer, Want: 200, Rate: 20,
 		TargetP95: 300 * time.Millisecond},
 	// Saves rotate over the four secretaries' branches: a branch's
 	// secretary saves one meeting at a time, and 16 concurrent saves of one
@@ -144,6 +155,9 @@ func (t Target) expand(f *Fixture) string {
 		if strings.Contains(p, r.key) {
 			p = strings.ReplaceAll(p, r.key, strconv.FormatInt(r.id, 10))
 		}
+	}
+	if strings.Contains(p, "{month}") {
+		p = strings.ReplaceAll(p, "{month}", f.Month)
 	}
 	return p
 }

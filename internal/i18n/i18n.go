@@ -153,7 +153,10 @@ func count(v any) (int64, bool) {
 // or key.other by the first argument (the count) under the language's
 // rule.
 func PluralKey(l Lang, key string, args ...any) string {
-	if _, ok := catalogues[ZH][key]; ok || len(args) == 0 {
+	if len(args) == 0 {
+		return key
+	}
+	if _, ok := catalogues[ZH][key]; ok {
 		return key
 	}
 	n, ok := count(args[0])

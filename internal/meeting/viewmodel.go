@@ -226,3 +226,37 @@ func (p ShowPage) presentNames() []string {
 // short form of time, place, agenda and who is due; the minutes, decisions
 // and study hours come when it has been held.
 func (p FormPage) Planning() bool { return p.Form.Status == StatusPlanned }
+
+// attendanceRow appends one row of the meeting page's attendance table
+// (written by hand, see ui.Rows): name, status, reason, hours and, on a
+// submitted meeting its writer may correct, the correction link.
+func (p ShowPage) attendanceRow(ctx context.Context, b []byte, a Attendance) []byte {
+	l := i18n.LangOf(ctx)
+	b = append(b, `<tr><td>`...)
+	b = ui.AppendText(b, a.Name)
+	b = append(b, `</td><td><span class="`...)
+	b = ui.AppendText(b, attClass(a.Status))
+	b = append(b, `">`...)
+	b = ui.AppendText(b, i18n.TL(l, attKey(a.Status)))
+	b = append(b, `</span></td><td>`...)
+	b = ui.AppendText(b, a.Reason)
+	b = append(b, `</td><td class="num">`...)
+	b = strconv.AppendFloat(b, a.Hours, 'f', -1, 64)
+	b = append(b, `</td>`...)
+	if p.canFix() {
+		b = append(b, `<td>`...)
+		if a.Status != Observer {
+			b = append(b, `<a href="/meetings/`...)
+			b = strconv.AppendInt(b, p.M.ID, 10)
+			b = append(b, `/correct/attendance?member=`...)
+			b = strconv.AppendInt(b, a.MemberID, 10)
+			b = append(b, `" data-testid="fix-`...)
+			b = strconv.AppendInt(b, a.MemberID, 10)
+			b = append(b, `">`...)
+			b = ui.AppendText(b, i18n.TL(l, "correct.action_for", a.Name))
+			b = append(b, `</a>`...)
+		}
+		b = append(b, `</td>`...)
+	}
+	return append(b, `</tr>`...)
+}

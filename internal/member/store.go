@@ -25,11 +25,19 @@ var ErrDuplicateID = errors.New("member: duplicate ID number")
 type Store struct {
 	pool   *pgxpool.Pool
 	sealer *pii.Sealer
+	// The masked numbers the roster showed, by their sealed bytes (see
+	// pii.MaskCache).
+	idMasks, phoneMasks *pii.MaskCache
 }
+
+// maskCacheSize bounds each of a store's caches of masked numbers: a few
+// MB, the members of the roster pages read most.
+const maskCacheSize = 20000
 
 // NewStore returns a store sealing personal data with sealer.
 func NewStore(pool *pgxpool.Pool, sealer *pii.Sealer) *Store {
-	return &Store{pool: pool, sealer: sealer}
+	return &Store{pool: pool, sealer: sealer,
+		idMasks: pii.NewMaskCache(pii.MaskIDNumber, maskCacheSize), phoneMasks: pii.NewMaskCache(pii.MaskPhone, maskCacheSize)}
 }
 
 // Filter selects and orders a roster page.
@@ -243,15 +251,7 @@ func (s *Store) Open(m *Member) (idNumber, phone string, err error) {
 
 // Masked returns a member's ID and phone numbers masked for display.
 func (s *Store) Masked(idEnc, phoneEnc []byte) (idNumber, phone string) {
-	id, err := s.sealer.Open(idEnc)
-	if err == nil && id != "" {
-		idNumber = pii.MaskIDNumber(id)
-	}
-	p, err := s.sealer.Open(phoneEnc)
-	if err == nil && p != "" {
-		phone = pii.MaskPhone(p)
-	}
-	return idNumber, phone
+	return s.idMasks.Masked(s.sealer, idEnc), s.phoneMasks.Masked(s.sealer, phoneEnc)
 }
 
 // auditView is what the audit trail keeps of a member: ID and phone masked.

@@ -333,3 +333,39 @@ func joinComma(s []string) string { return strings.Join(s, ", ") }
 
 // key builds the translation key of an enumerated value.
 func key(prefix, value string) string { return prefix + value }
+
+// rosterRow appends one roster table row (the cells of ListView's table,
+// written by hand: see ui.Rows).
+func rosterRow(ctx context.Context, b []byte, r ListItem) []byte {
+	l := i18n.LangOf(ctx)
+	b = append(b, `<tr data-testid="roster-row"><td><a href="/members/`...)
+	b = strconv.AppendInt(b, r.ID, 10)
+	b = append(b, `" data-testid="roster-name">`...)
+	b = ui.AppendText(b, r.Name)
+	b = append(b, `</a></td><td>`...)
+	b = ui.AppendText(b, i18n.TL(l, "member.gender."+r.Gender))
+	b = append(b, `</td><td>`...)
+	b = ui.AppendText(b, r.Department)
+	b = append(b, `</td><td>`...)
+	b = ui.AppendText(b, r.JobTitle)
+	b = append(b, `</td><td>`...)
+	b = ui.AppendText(b, i18n.TL(l, "member.category."+r.Category))
+	if r.Conversion != "" {
+		b = append(b, ` <span class="`...)
+		b = ui.AppendText(b, conversionClass(r.Conversion))
+		b = append(b, `" data-testid="conversion-state">`...)
+		b = ui.AppendText(b, i18n.TL(l, "member.conversion."+r.Conversion))
+		b = append(b, `</span>`...)
+	}
+	b = append(b, `</td><td>`...)
+	b = ui.AppendText(b, i18n.TL(l, "member.status."+r.Status))
+	b = append(b, `</td><td>`...)
+	b = ui.AppendText(b, r.Branch)
+	b = append(b, `</td><td>`...)
+	b = ui.AppendText(b, r.Group)
+	b = append(b, `</td><td data-testid="roster-id">`...)
+	b = ui.AppendText(b, r.IDNumber)
+	b = append(b, `</td><td>`...)
+	b = ui.AppendText(b, r.Phone)
+	return append(b, `</td></tr>`...)
+}
