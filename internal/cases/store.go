@@ -135,14 +135,11 @@ func Featured(ctx context.Context, q db.Querier, s auth.Scope, limit int) ([]Cas
 
 // Get loads a case the scope may read.
 func Get(ctx context.Context, q db.Querier, s auth.Scope, id int64) (Case, error) {
-	out, err := db.Rows[Case](ctx, q, `SELECT `+caseCols+` FROM cases c JOIN organisations o ON o.id = c.branch_id WHERE `+visibleCase+` AND c.id = $2`, s.ReadRoots(), id)
+	out, err := db.One[Case](ctx, q, `SELECT `+caseCols+` FROM cases c JOIN organisations o ON o.id = c.branch_id WHERE `+visibleCase+` AND c.id = $2`, s.ReadRoots(), id)
 	if err != nil {
 		return Case{}, fmt.Errorf("cases: get %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Case{}, fmt.Errorf("cases: %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // Meetings lists the meeting records a case rests on.

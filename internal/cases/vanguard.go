@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"zhibu/internal/apperr"
 	"zhibu/internal/audit"
 	"zhibu/internal/auth"
 	"zhibu/internal/db"
@@ -64,15 +63,12 @@ func Posts(ctx context.Context, q db.Querier, s auth.Scope, kind string, limit, 
 
 // GetPost loads a post in scope s.
 func GetPost(ctx context.Context, q db.Querier, s auth.Scope, id int64) (Post, error) {
-	out, err := db.Rows[Post](ctx, q, `SELECT `+postCols+` FROM vanguard_posts p JOIN organisations o ON o.id = p.branch_id
+	out, err := db.One[Post](ctx, q, `SELECT `+postCols+` FROM vanguard_posts p JOIN organisations o ON o.id = p.branch_id
  WHERE o.path && $1::bigint[] AND p.id = $2`, s.ReadRoots(), id)
 	if err != nil {
 		return Post{}, fmt.Errorf("cases: post %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Post{}, fmt.Errorf("cases: post %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // Pledges lists a post's members with their commitments.

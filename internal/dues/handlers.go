@@ -50,14 +50,11 @@ type Org struct {
 }
 
 func branchOf(ctx context.Context, q db.Querier, id int64) (Org, error) {
-	rows, err := db.Rows[Org](ctx, q, `SELECT id, name, path FROM organisations WHERE id = $1 AND kind = 'branch'`, id)
+	out, err := db.One[Org](ctx, q, `SELECT id, name, path FROM organisations WHERE id = $1 AND kind = 'branch'`, id)
 	if err != nil {
 		return Org{}, fmt.Errorf("dues: branch %d: %w", id, err)
 	}
-	if len(rows) == 0 {
-		return Org{}, fmt.Errorf("dues: branch %d: %w", id, apperr.ErrNotFound)
-	}
-	return rows[0], nil
+	return out, nil
 }
 
 // branch loads the route's branch, readable by the user.

@@ -184,14 +184,11 @@ func (s *Store) SetBases(ctx context.Context, ins []BaseInput) error {
 
 // BaseOf returns a member's base row for a year, or ErrNotFound.
 func BaseOf(ctx context.Context, q db.Querier, memberID int64, year int) (Base, error) {
-	rows, err := db.Rows[Base](ctx, q, baseSelect+` WHERE member_id = $1 AND year = $2`, memberID, year)
+	out, err := db.One[Base](ctx, q, baseSelect+` WHERE member_id = $1 AND year = $2`, memberID, year)
 	if err != nil {
 		return Base{}, fmt.Errorf("dues: base of %d: %w", memberID, err)
 	}
-	if len(rows) == 0 {
-		return Base{}, fmt.Errorf("dues: base of %d %d: %w", memberID, year, apperr.ErrNotFound)
-	}
-	return rows[0], nil
+	return out, nil
 }
 
 // MonthState is a branch's ledger month: open, closed or confirmed.

@@ -143,15 +143,12 @@ func List(ctx context.Context, q db.Querier, s auth.Scope, f Filter, today time.
 // Get loads one inspection reaching a branch in scope s; ErrNotFound
 // otherwise.
 func Get(ctx context.Context, q db.Querier, s auth.Scope, id int64, today time.Time) (Inspection, error) {
-	out, err := db.Rows[Inspection](ctx, q, `SELECT `+inspectionCols+` FROM inspections i JOIN organisations c ON c.id = i.committee_id
+	out, err := db.One[Inspection](ctx, q, `SELECT `+inspectionCols+` FROM inspections i JOIN organisations c ON c.id = i.committee_id
  WHERE `+inScope+` AND i.id = $3`, s.ReadRoots(), today, id)
 	if err != nil {
 		return Inspection{}, fmt.Errorf("inspect: get %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Inspection{}, fmt.Errorf("inspect: %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // CanManage reports whether the scope's user runs the inspection: a
@@ -201,15 +198,12 @@ func Findings(ctx context.Context, q db.Querier, s auth.Scope, id, branchID int6
 
 // GetFinding loads one finding of an inspection at a branch in scope s.
 func GetFinding(ctx context.Context, q db.Querier, s auth.Scope, inspectionID, id int64) (Finding, error) {
-	out, err := db.Rows[Finding](ctx, q, `SELECT `+findingCols+findingFrom+`
+	out, err := db.One[Finding](ctx, q, `SELECT `+findingCols+findingFrom+`
  WHERE f.inspection_id = $1 AND f.id = $2 AND o.path && $3::bigint[]`, inspectionID, id, s.ReadRoots())
 	if err != nil {
 		return Finding{}, fmt.Errorf("inspect: finding %d: %w", id, err)
 	}
-	if len(out) == 0 {
-		return Finding{}, fmt.Errorf("inspect: finding %d: %w", id, apperr.ErrNotFound)
-	}
-	return out[0], nil
+	return out, nil
 }
 
 // Candidate is a branch the committee may inspect.
