@@ -309,9 +309,10 @@ type a11yView struct{ user, path string }
 //
 // What, in each of the four views (zh and en, desktop and phone): axe-core
 // with every WCAG 2.0 and 2.1 A and AA rule (axe_test.go), any violation
-// failing; at desktop width the contrast of every visible text (WCAG 2.1
-// AA: 4.5:1, 3:1 for large text) and dates written the page language's
-// way; at phone width that only wide tables scroll, inside their frame,
+// failing; at desktop width dates written the page language's way, and in
+// Chinese our own check of the contrast of every visible text (WCAG 2.1
+// AA: 4.5:1, 3:1 for large text; the colours are the same in English,
+// where axe-core's color-contrast rule checks it); at phone width that only wide tables scroll, inside their frame,
 // and the page itself does not. On the listed pages, in Chinese, Tab goes
 // through every control (the order is the same in both languages).
 //
@@ -430,13 +431,19 @@ RETURNING id::text`,
 				check := func(name string, keyboard bool) {
 					t.Helper()
 					name = l.code + " " + name
-					// Desktop: contrast, dates, axe-core, the keyboard.
-					res := b.contrast()
-					for _, f := range res.Failures {
-						t.Errorf("%s: contrast %s", name, f)
-					}
-					if res.Checked == 0 {
-						t.Errorf("%s: no text measured", name)
+					// Desktop: contrast, dates, axe-core, the keyboard. The
+					// hand-written contrast check runs in Chinese only: the
+					// colours are the same in both languages, and axe-core's
+					// color-contrast rule checks every view in both.
+					var res contrastResult
+					if l.code == "zh" {
+						res = b.contrast()
+						for _, f := range res.Failures {
+							t.Errorf("%s: contrast %s", name, f)
+						}
+						if res.Checked == 0 {
+							t.Errorf("%s: no text measured", name)
+						}
 					}
 					text, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector('main').innerText`))
 					if err != nil {
