@@ -73,8 +73,8 @@ type duesRollupMonth struct {
 // branch on every day.
 func (g *gen) duesRollup(from, to time.Time) table {
 	cols := []string{"branch_id", "month", "members", "no_base", "expected_fen", "collected_fen", "outstanding_fen", "ledger_fen"}
-	months := monthsBetween(from, to)
-	index := func(t time.Time) int { return (t.Year()-from.Year())*12 + int(t.Month()) - int(from.Month()) }
+	months := monthsSince(from, to) + 1
+	index := func(t time.Time) int { return monthsSince(from, t) }
 	return table{"dues_rollup", cols, func(e *emitter) {
 		agg := make([]duesRollupMonth, months)
 		for _, b := range g.branches {
@@ -97,16 +97,15 @@ func (g *gen) duesRollup(from, to time.Time) table {
 
 // addMemberDues adds one member's months from..to to the branch's months.
 func (g *gen) addMemberDues(id int64, from, to time.Time, agg []duesRollupMonth, index func(time.Time) int) {
-	m := g.members[id-1]
-	if (m.cat != catFull && m.cat != catProbationary) || m.admit == 0 {
+	start, ok := g.duesFrom(id) // a Party member in good standing, admitted
+	if !ok {
 		return
 	}
 	// The first month owed: the admission month, and with a base no
 	// earlier than January of its first year nor the month the bases
 	// were recorded (created_at: the data set's start).
-	adm := monthOf(m.admit.time())
+	adm := monthOf(g.members[id-1].admit.time())
 	monthly := map[int]int64{}
-	start, _ := g.duesFrom(id)
 	first, hasBase := g.firstBaseYear(id, start)
 	if hasBase {
 		for y := first; y <= g.cfg.Until.Year(); y++ {
@@ -161,6 +160,7 @@ func later(t time.Time, others ...time.Time) time.Time {
 	return t
 }
 
-func monthsBetween(from, to time.Time) int {
-	return (to.Year()-from.Year())*12 + int(to.Month()) - int(from.Month()) + 1
+// monthsSince counts the months from from's month to t's.
+func monthsSince(from, t time.Time) int {
+	return (t.Year()-from.Year())*12 + int(t.Month()) - int(from.Month())
 }

@@ -15,7 +15,7 @@ func monthOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0
 
 // monthIndex numbers the data set's months from its first.
 func (g *gen) monthIndex(t time.Time) int {
-	return (t.Year()-g.start.Year())*12 + int(t.Month()) - int(g.start.Month())
+	return monthsSince(g.start, t)
 }
 
 // months is how many months the data set spans.

@@ -18,14 +18,7 @@ func TestDuesThresholdsFollowTheBranchsRule(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
-	id := func(sql string, args ...any) int64 {
-		t.Helper()
-		var v int64
-		if err := pool.QueryRow(ctx, sql, args...).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	id := func(sql string, args ...any) int64 { t.Helper(); return dbtest.ID(t, pool, sql, args...) }
 	root := id(`INSERT INTO organisations (kind, name, established_on) VALUES ('committee', '机关党委', '2015-01-01') RETURNING id`)
 	gen := id(`INSERT INTO organisations (parent_id, kind, name, established_on) VALUES ($1, 'general_branch', '党总支', '2015-01-01') RETURNING id`, root)
 	local := id(`INSERT INTO organisations (parent_id, kind, name, established_on) VALUES ($1, 'branch', '总支下支部', '2015-01-01') RETURNING id`, gen)

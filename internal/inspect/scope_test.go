@@ -18,14 +18,7 @@ func TestChecklistCitesTheSubtreesRule(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
 	ctx := context.Background()
-	id := func(sql string, args ...any) int64 {
-		t.Helper()
-		var v int64
-		if err := pool.QueryRow(ctx, sql, args...).Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	id := func(sql string, args ...any) int64 { t.Helper(); return dbtest.ID(t, pool, sql, args...) }
 	org := func(parent *int64, kind, name string) int64 {
 		return id(`INSERT INTO organisations (parent_id, kind, name, established_on) VALUES ($1, $2, $3, '2015-01-01') RETURNING id`, parent, kind, name)
 	}
