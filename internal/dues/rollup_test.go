@@ -303,18 +303,20 @@ func TestRollupWidensOnlyPastItsSpan(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := t.Context()
-	now := time.Now().In(i18n.Shanghai)
-	if now.Day() == 1 && now.Hour() == 0 && now.Minute() < 2 || now.AddDate(0, 0, 1).Day() == 1 && now.Hour() == 23 && now.Minute() > 57 {
-		t.Skip("SKIPPED: the clock is within two minutes of a month's end in China; the database's and the test's months may differ")
+	// One transaction, rolled back: its now() is the current month of
+	// every check, read as the database counts it (China's), so the test
+	// holds across a month's end.
+	tx, err := f.app.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
 	}
-	cur := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	defer tx.Rollback(ctx) //nolint:errcheck // the checks change nothing that stays
+	var cur time.Time
+	if err := tx.QueryRow(ctx, `SELECT date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai')::date`).Scan(&cur); err != nil {
+		t.Fatal(err)
+	}
 	mustWiden := func(spanEnd time.Time, to *time.Time) bool {
 		t.Helper()
-		tx, err := f.app.Pool.Begin(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tx.Rollback(ctx) //nolint:errcheck // read-only check, rolled back
 		if _, err := tx.Exec(ctx, `UPDATE dues_rollup_span SET to_month = $1`, spanEnd); err != nil {
 			t.Fatal(err)
 		}
